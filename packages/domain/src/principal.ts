@@ -1,0 +1,15 @@
+export type Role = "admin" | "operator" | "reporter";
+export type IdentityKind = "user" | "service" | "host";
+export type CredentialKind = "jwt" | "api_token" | "zt_session" | "agent_proof" | "client_cert";
+
+/** The one shape every credential resolves to (DESIGN.md "One principal model"). */
+export interface Principal {
+  identityId: string;
+  kind: IdentityKind;
+  name: string;
+  role: Role;
+  groups: string[];
+  credential: { kind: CredentialKind; id: string };
+  /** For Ziti sessions: MFA required but not yet completed. */
+  mfaPending: boolean;
+}

@@ -1,0 +1,5 @@
+export * from "./audit";
+export * from "./fleet";
+export * from "./identity";
+export * from "./pki";
+export * from "./tasks";

@@ -1,0 +1,49 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Two layers, one command (`pnpm test`):
+ *  - workers: tests inside workerd via @cloudflare/vitest-plugin, migrations applied in setup;
+ *  - e2e:     Node tests against a real `wrangler dev` started by test/e2e/global-setup.ts.
+ */
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  // Fixed test-only keys; real deployments use Workers secrets.
+                  MASTER_KEY: "dGVzdC1tYXN0ZXIta2V5LWZvci12aXRlc3Qtb25seS0wMQ==",
+                  PASSWORD_PEPPER: "dGVzdC1wZXBwZXItZm9yLXZpdGVzdC1vbmx5LTAwMDAwMA==",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/api/**/*.test.ts", "packages/*/src/**/*.test.ts", "workers/*/src/**/*.test.ts"],
+            setupFiles: ["./test/api/setup.ts"],
+          },
+        },
+        {
+          test: {
+            name: "e2e",
+            environment: "node",
+            include: ["test/e2e/**/*.test.ts"],
+            globalSetup: ["./test/e2e/global-setup.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+            fileParallelism: false,
+          },
+        },
+      ],
+    },
+  };
+});

@@ -1,0 +1,25 @@
+import type { Database } from "@fleetgate/domain";
+import type { Principal } from "@fleetgate/domain";
+
+/** Secrets: Workers secrets in production, `.dev.vars` locally (see .dev.vars.example). */
+export interface Secrets {
+  MASTER_KEY: string;
+  PASSWORD_PEPPER: string;
+  FLEETGATE_ADMIN_USERNAME?: string;
+  FLEETGATE_ADMIN_PASSWORD?: string;
+}
+
+/** Every binding the control-plane Worker sees: wrangler-generated `Env` plus secrets. */
+export type Bindings = Env & Secrets;
+
+export interface Variables {
+  requestId: string;
+  db: Database;
+  principal: Principal | undefined;
+  clientIp: string;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}

@@ -1,0 +1,30 @@
+import { createDb, log } from "@fleetgate/domain";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../context";
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Per-request context: request id (echoed as `X-Request-Id`, accepted from the
+ * client only when well-formed), client IP, the D1 client, and one structured
+ * access-log line.
+ */
+export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  const incoming = c.req.header("x-request-id");
+  const requestId = incoming && SAFE_ID.test(incoming) ? incoming : crypto.randomUUID();
+  c.set("requestId", requestId);
+  c.set("clientIp", c.req.header("cf-connecting-ip") ?? "");
+  c.set("db", createDb(c.env.DB));
+  c.set("principal", undefined);
+  const started = Date.now();
+  await next();
+  c.res.headers.set("X-Request-Id", requestId);
+  log("info", "request", {
+    requestId,
+    method: c.req.method,
+    path: c.req.path,
+    status: c.res.status,
+    ms: Date.now() - started,
+    principal: c.get("principal")?.identityId,
+  });
+});

@@ -1,0 +1,89 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../../context";
+import { type CommonErrorKind, statusOf, toCommonError } from "../../lib/http-errors";
+import { log } from "@fleetgate/domain";
+
+/** `meta` of every Ziti error envelope (ziti-edge-client.md §3). */
+export const ZITI_ERROR_META = { apiEnrollmentVersion: "0.0.1", apiVersion: "0.0.1" } as const;
+
+/** A Ziti API error: code, HTTP status and message from the controller's registry. */
+export class ZitiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly cause_: Record<string, unknown> | null = null,
+    readonly causeMessage = "",
+  ) {
+    super(message);
+    this.name = "ZitiError";
+  }
+}
+
+/** Error registry (apierror/messages.go); messages as the controller sends them. */
+export const Z = {
+  unauthorized: () =>
+    new ZitiError(401, "UNAUTHORIZED", "The request could not be completed. The session is not authorized or the credentials are invalid"),
+  invalidAuth: () => new ZitiError(401, "INVALID_AUTH", "The authentication request failed"),
+  notFound: () => new ZitiError(404, "NOT_FOUND", "The resource requested was not found or is no longer available"),
+  couldNotValidate: (cause: Record<string, unknown> | null, causeMessage = "") =>
+    new ZitiError(400, "COULD_NOT_VALIDATE", "The supplied request contains an invalid document", cause, causeMessage),
+  invalidPagination: (causeMessage = "") =>
+    new ZitiError(400, "INVALID_PAGINATION", "The pagination properties provided are invalid", null, causeMessage),
+  rateLimited: () =>
+    new ZitiError(429, "RATE_LIMITED", "The resource is rate limited and the rate limit has been exceeded. Please try again later", null, "you have hit a rate limit in the requested operation"),
+};
+
+const COMMON: Record<CommonErrorKind, [string, string]> = {
+  not_found: ["NOT_FOUND", "The resource requested was not found or is no longer available"],
+  method_not_allowed: ["METHOD_NOT_ALLOWED", "The resource requested does not support this method"],
+  malformed_json: ["COULD_NOT_PARSE_BODY", "The body of the request could not be parsed"],
+  unsupported_media_type: ["UNSUPPORTED_MEDIA", "The content type of the request is not supported"],
+  payload_too_large: ["REQUEST_ENTITY_TOO_LARGE", "The request body is too large"],
+  validation: ["COULD_NOT_VALIDATE", "The supplied request contains an invalid document"],
+  unauthorized: [
+    "UNAUTHORIZED",
+    "The request could not be completed. The session is not authorized or the credentials are invalid",
+  ],
+  forbidden: [
+    "UNAUTHORIZED",
+    "The request could not be completed. The session is not authorized or the credentials are invalid",
+  ],
+  rate_limited: ["RATE_LIMITED", "The resource is rate limited and the rate limit has been exceeded. Please try again later"],
+  internal: ["UNHANDLED", "An unhandled error occurred"],
+};
+
+function envelope(c: Context<AppEnv>, code: string, message: string, cause: unknown, causeMessage: string) {
+  return {
+    error: {
+      args: { urlVars: {} },
+      cause,
+      causeMessage,
+      code,
+      message,
+      requestId: c.get("requestId") ?? "",
+    },
+    meta: ZITI_ERROR_META,
+  };
+}
+
+export function renderZiti(c: Context<AppEnv>, err: unknown): Response {
+  if (err instanceof ZitiError) {
+    return c.json(envelope(c, err.code, err.message, err.cause_, err.causeMessage), err.status);
+  }
+  const common = toCommonError(err);
+  if (common) {
+    const [code, message] = COMMON[common.kind];
+    const first = common.extra.issues?.[0];
+    const cause =
+      common.kind === "validation" && first
+        ? { field: first.path || "(root)", reason: first.message, value: null }
+        : null;
+    if (common.extra.retryAfter !== undefined) c.header("Retry-After", String(common.extra.retryAfter));
+    const status = common.kind === "forbidden" ? 401 : statusOf[common.kind];
+    return c.json(envelope(c, code, message, cause, common.kind === "validation" ? common.message : ""), status);
+  }
+  log("error", "unhandled error", { requestId: c.get("requestId"), face: "ziti", error: String(err), stack: (err as Error)?.stack });
+  return c.json(envelope(c, "UNHANDLED", "An unhandled error occurred", null, ""), 500);
+}
