@@ -22,6 +22,7 @@ export default defineConfig(async () => {
                   // Fixed test-only keys; real deployments use Workers secrets.
                   MASTER_KEY: "dGVzdC1tYXN0ZXIta2V5LWZvci12aXRlc3Qtb25seS0wMQ==",
                   PASSWORD_PEPPER: "dGVzdC1wZXBwZXItZm9yLXZpdGVzdC1vbmx5LTAwMDAwMA==",
+                  LOG_LEVEL: "warn",
                 },
               },
             }),

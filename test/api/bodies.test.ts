@@ -11,7 +11,11 @@ describe("oversized bodies get 413 in each face's shape", () => {
   });
 
   it("native", async () => {
-    const res = await call("/api/v1/anything", { method: "POST", body: big, headers: { "content-type": "application/json" } });
+    const res = await call("/api/v1/anything", {
+      method: "POST",
+      body: big,
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).toBe(413);
     const body = (await res.json()) as { error: { code: string } };
     expect(body.error.code).toBe("payload_too_large");

@@ -9,7 +9,12 @@ describe("404 in each face's own shape", () => {
     expect(res.status).toBe(404);
     const body = await res.json();
     expect(body).toEqual({
-      error: { code: "not_found", message: "Resource not found", request_id: res.headers.get("x-request-id"), details: null },
+      error: {
+        code: "not_found",
+        message: "Resource not found",
+        request_id: res.headers.get("x-request-id"),
+        details: null,
+      },
     });
   });
 
@@ -74,7 +79,13 @@ describe("405 where the face has one", () => {
 
 describe("request ids", () => {
   it("every response carries X-Request-Id", async () => {
-    for (const path of ["/health", "/api/v1/nope", "/edge/client/v1/version", "/api/task_result/x/", "/status/health"]) {
+    for (const path of [
+      "/health",
+      "/api/v1/nope",
+      "/edge/client/v1/version",
+      "/api/task_result/x/",
+      "/status/health",
+    ]) {
       const res = await call(path);
       expect(res.headers.get("x-request-id"), path).toMatch(/^[0-9a-f-]{36}$/);
     }
@@ -123,7 +134,10 @@ describe("health and version", () => {
     it(`ziti GET ${path}`, async () => {
       const res = await call(path);
       expect(res.status).toBe(200);
-      const body = (await res.json()) as { data: { apiVersions: Record<string, Record<string, { path: string; apiBaseUrls: string[] }>> }; meta: unknown };
+      const body = (await res.json()) as {
+        data: { apiVersions: Record<string, Record<string, { path: string; apiBaseUrls: string[] }>> };
+        meta: unknown;
+      };
       expect(body.meta).toEqual({});
       expect(body.data.apiVersions["edge-client"]?.v1).toEqual({
         path: "/edge/client/v1",

@@ -1,5 +1,4 @@
-import type { Database } from "@fleetgate/domain";
-import type { Principal } from "@fleetgate/domain";
+import type { Database, Principal } from "@fleetgate/domain";
 
 /** Secrets: Workers secrets in production, `.dev.vars` locally (see .dev.vars.example). */
 export interface Secrets {

@@ -72,7 +72,9 @@ export const jobs = sqliteTable(
     kind: text("kind").notNull(),
     script: text("script"),
     args: json<string[]>("args").notNull().default([]),
-    mode: text("mode", { enum: ["sync", "async"] }).notNull().default("async"),
+    mode: text("mode", { enum: ["sync", "async"] })
+      .notNull()
+      .default("async"),
     status: text("status", { enum: ["queued", "running", "succeeded", "failed", "cancelled"] }).notNull(),
     options: json<Record<string, unknown>>("options").notNull().default({}),
     notes: text("notes").notNull().default(""),

@@ -19,6 +19,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
   await next();
   c.res.headers.set("X-Request-Id", requestId);
+  if (c.env.LOG_LEVEL === "warn" || c.env.LOG_LEVEL === "error") return;
   log("info", "request", {
     requestId,
     method: c.req.method,

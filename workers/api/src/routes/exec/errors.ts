@@ -1,8 +1,8 @@
+import { log } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
 import { toCommonError } from "../../lib/http-errors";
-import { log } from "@fleetgate/domain";
 
 /** A ctrl-exec error body: `{"ok":false,"error":…,"detail"?,"code"?,"conflicts"?}` (ctrl-exec.md §3). */
 export class ExecError extends Error {
@@ -43,6 +43,11 @@ export function renderExec(c: Context<AppEnv>, err: unknown): Response {
         break;
     }
   }
-  log("error", "unhandled error", { requestId: c.get("requestId"), face: "exec", error: String(err), stack: (err as Error)?.stack });
+  log("error", "unhandled error", {
+    requestId: c.get("requestId"),
+    face: "exec",
+    error: String(err),
+    stack: (err as Error)?.stack,
+  });
   return c.json({ ok: false, error: "server error", detail: "internal error" }, 500);
 }

@@ -1,8 +1,8 @@
+import { log } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
 import { type CommonErrorKind, statusOf, toCommonError } from "../../lib/http-errors";
-import { log } from "@fleetgate/domain";
 
 /** The native face's error: `{"error":{"code","message"}}` (linux-patch-manager.md §2). */
 export class ApiError extends Error {
@@ -57,5 +57,8 @@ export function renderNative(c: Context<AppEnv>, err: unknown): Response {
     );
   }
   log("error", "unhandled error", { requestId, face: "native", error: String(err), stack: (err as Error)?.stack });
-  return c.json({ error: { code: "internal_error", message: "An error occurred", request_id: requestId, details: null } }, 500);
+  return c.json(
+    { error: { code: "internal_error", message: "An error occurred", request_id: requestId, details: null } },
+    500,
+  );
 }

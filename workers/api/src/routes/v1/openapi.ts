@@ -1,6 +1,8 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import type { Router } from "../../lib/router";
 
+const SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { token: [] }];
+
 /** Serves the generated OpenAPI 3.1 document and a browsable reference page. */
 export function mountNativeDocs(v1: Router): void {
   v1.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
@@ -23,7 +25,7 @@ export function mountNativeDocs(v1: Router): void {
       description: "Fleetgate's management API, compatible with Linux Patch Manager's /api/v1.",
     },
     servers: [{ url: `${new URL(c.req.url).origin}/api/v1` }],
-    security: [{ bearer: [] }, { token: [] }],
+    security: SECURITY,
   }));
   v1.get("/docs", Scalar({ url: "/api/v1/openapi.json", pageTitle: "Fleetgate API reference" }));
 }

@@ -1,8 +1,8 @@
+import { log } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
 import { toCommonError } from "../../lib/http-errors";
-import { log } from "@fleetgate/domain";
 
 /** A DRF-style error: `{"detail": …}` or a field → messages map (zentral.md §2). */
 export class DrfError extends Error {
@@ -54,11 +54,19 @@ export function renderZentral(c: Context<AppEnv>, err: unknown): Response {
         return c.json({ detail: "You do not have permission to perform this action." }, 403);
       case "rate_limited":
         if (common.extra.retryAfter !== undefined) c.header("Retry-After", String(common.extra.retryAfter));
-        return c.json({ detail: `Request was throttled. Expected available in ${common.extra.retryAfter ?? 60} seconds.` }, 429);
+        return c.json(
+          { detail: `Request was throttled. Expected available in ${common.extra.retryAfter ?? 60} seconds.` },
+          429,
+        );
       case "internal":
         break;
     }
   }
-  log("error", "unhandled error", { requestId: c.get("requestId"), face: "zentral", error: String(err), stack: (err as Error)?.stack });
+  log("error", "unhandled error", {
+    requestId: c.get("requestId"),
+    face: "zentral",
+    error: String(err),
+    stack: (err as Error)?.stack,
+  });
   return c.json({ detail: "A server error occurred." }, 500);
 }

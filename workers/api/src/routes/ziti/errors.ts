@@ -1,8 +1,8 @@
+import { log } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
 import { type CommonErrorKind, statusOf, toCommonError } from "../../lib/http-errors";
-import { log } from "@fleetgate/domain";
 
 /** `meta` of every Ziti error envelope (ziti-edge-client.md §3). */
 export const ZITI_ERROR_META = { apiEnrollmentVersion: "0.0.1", apiVersion: "0.0.1" } as const;
@@ -24,7 +24,11 @@ export class ZitiError extends Error {
 /** Error registry (apierror/messages.go); messages as the controller sends them. */
 export const Z = {
   unauthorized: () =>
-    new ZitiError(401, "UNAUTHORIZED", "The request could not be completed. The session is not authorized or the credentials are invalid"),
+    new ZitiError(
+      401,
+      "UNAUTHORIZED",
+      "The request could not be completed. The session is not authorized or the credentials are invalid",
+    ),
   invalidAuth: () => new ZitiError(401, "INVALID_AUTH", "The authentication request failed"),
   notFound: () => new ZitiError(404, "NOT_FOUND", "The resource requested was not found or is no longer available"),
   couldNotValidate: (cause: Record<string, unknown> | null, causeMessage = "") =>
@@ -32,7 +36,13 @@ export const Z = {
   invalidPagination: (causeMessage = "") =>
     new ZitiError(400, "INVALID_PAGINATION", "The pagination properties provided are invalid", null, causeMessage),
   rateLimited: () =>
-    new ZitiError(429, "RATE_LIMITED", "The resource is rate limited and the rate limit has been exceeded. Please try again later", null, "you have hit a rate limit in the requested operation"),
+    new ZitiError(
+      429,
+      "RATE_LIMITED",
+      "The resource is rate limited and the rate limit has been exceeded. Please try again later",
+      null,
+      "you have hit a rate limit in the requested operation",
+    ),
 };
 
 const COMMON: Record<CommonErrorKind, [string, string]> = {
@@ -50,7 +60,10 @@ const COMMON: Record<CommonErrorKind, [string, string]> = {
     "UNAUTHORIZED",
     "The request could not be completed. The session is not authorized or the credentials are invalid",
   ],
-  rate_limited: ["RATE_LIMITED", "The resource is rate limited and the rate limit has been exceeded. Please try again later"],
+  rate_limited: [
+    "RATE_LIMITED",
+    "The resource is rate limited and the rate limit has been exceeded. Please try again later",
+  ],
   internal: ["UNHANDLED", "An unhandled error occurred"],
 };
 
@@ -84,6 +97,11 @@ export function renderZiti(c: Context<AppEnv>, err: unknown): Response {
     const status = common.kind === "forbidden" ? 401 : statusOf[common.kind];
     return c.json(envelope(c, code, message, cause, common.kind === "validation" ? common.message : ""), status);
   }
-  log("error", "unhandled error", { requestId: c.get("requestId"), face: "ziti", error: String(err), stack: (err as Error)?.stack });
+  log("error", "unhandled error", {
+    requestId: c.get("requestId"),
+    face: "ziti",
+    error: String(err),
+    stack: (err as Error)?.stack,
+  });
   return c.json(envelope(c, "UNHANDLED", "An unhandled error occurred", null, ""), 500);
 }

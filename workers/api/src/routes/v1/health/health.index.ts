@@ -11,7 +11,12 @@ export const healthRouter = createRouter().openapi(health, async (c) => {
     return c.body(null, 503);
   }
   return c.json(
-    { service: "fleetgate" as const, version: c.env.FLEETGATE_VERSION, status: "healthy" as const, database: "ok" as const },
+    {
+      service: "fleetgate" as const,
+      version: c.env.FLEETGATE_VERSION,
+      status: "healthy" as const,
+      database: "ok" as const,
+    },
     200,
   );
 });

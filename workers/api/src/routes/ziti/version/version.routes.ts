@@ -21,7 +21,12 @@ const spec = (path: string, operationId: string) =>
     tags: ["Informational"],
     summary: "Returns version information",
     security: [],
-    responses: { 200: { description: "Version information", content: { "application/json": { schema: envelopeOf(Version, "VersionEnvelope") } } } },
+    responses: {
+      200: {
+        description: "Version information",
+        content: { "application/json": { schema: envelopeOf(Version, "VersionEnvelope") } },
+      },
+    },
   });
 
 export const version = spec("/version", "listVersion");
@@ -35,7 +40,10 @@ export const enumeratedCapabilities = createRoute({
   summary: "Capabilities this controller may advertise",
   security: [],
   responses: {
-    200: { description: "Capabilities", content: { "application/json": { schema: envelopeOf(z.array(z.string()), "CapabilitiesEnvelope") } } },
+    200: {
+      description: "Capabilities",
+      content: { "application/json": { schema: envelopeOf(z.array(z.string()), "CapabilitiesEnvelope") } },
+    },
   },
 });
 
@@ -49,7 +57,11 @@ export const protocols = createRoute({
   responses: {
     200: {
       description: "Protocols",
-      content: { "application/json": { schema: envelopeOf(z.record(z.string(), z.object({ address: z.string() })), "ProtocolsEnvelope") } },
+      content: {
+        "application/json": {
+          schema: envelopeOf(z.record(z.string(), z.object({ address: z.string() })), "ProtocolsEnvelope"),
+        },
+      },
     },
   },
 });

@@ -1,0 +1,62 @@
+// `pnpm bench [filter]`: starts the local control plane on a free loopback port
+// with fresh state, runs each scenario with autocannon at fixed concurrency
+// levels, and prints req/s, p50 and p99 per route. Figures only; nothing asserts.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { freePort, migrateLocal, startLocalServer } from "../scripts/lib/local-server.mjs";
+import { scenarios } from "./scenarios.mjs";
+
+const filter = process.argv[2];
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+const ADMIN = { username: "admin", password: "Bench-Admin-Pass-1!" };
+
+const dir = mkdtempSync(path.join(tmpdir(), "fleetgate-bench-"));
+migrateLocal(dir);
+const server = await startLocalServer({
+  port: await freePort(),
+  persistTo: dir,
+  vars: {
+    MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
+    PASSWORD_PEPPER: Buffer.alloc(32, 9).toString("base64"),
+    FLEETGATE_ADMIN_USERNAME: ADMIN.username,
+    FLEETGATE_ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: "warn",
+  },
+});
+
+function load(opts, connections) {
+  return new Promise((resolve, reject) => {
+    autocannon({ ...opts, connections, duration: DURATION }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+const rows = [];
+const ctx = { url: server.url, admin: ADMIN };
+try {
+  for (const s of scenarios) {
+    if (filter && !s.name.includes(filter)) continue;
+    const opts = await s.prepare(ctx);
+    for (const c of s.concurrency ?? CONCURRENCY) {
+      const r = await load({ url: `${server.url}${opts.path}`, ...opts }, c);
+      rows.push({
+        route: s.name,
+        conc: c,
+        "req/s": Math.round(r.requests.average),
+        "p50 ms": r.latency.p50,
+        "p99 ms": r.latency.p99,
+        non2xx: r.non2xx,
+        errors: r.errors,
+      });
+      ctx[`${s.name}@${c}`] = r.requests.average;
+    }
+    if (s.after) rows.push(...(await s.after(ctx)));
+  }
+  console.log(`\nFleetgate bench — ${DURATION}s per cell, wrangler dev (workerd) on 127.0.0.1, 2-core machine\n`);
+  console.table(rows);
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
