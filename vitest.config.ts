@@ -23,6 +23,8 @@ export default defineConfig(async () => {
                   MASTER_KEY: "dGVzdC1tYXN0ZXIta2V5LWZvci12aXRlc3Qtb25seS0wMQ==",
                   PASSWORD_PEPPER: "dGVzdC1wZXBwZXItZm9yLXZpdGVzdC1vbmx5LTAwMDAwMA==",
                   LOG_LEVEL: "warn",
+                  FLEETGATE_ADMIN_USERNAME: "admin",
+                  FLEETGATE_ADMIN_PASSWORD: "Admin-Pass-123!",
                 },
               },
             }),

@@ -1,4 +1,11 @@
+export * from "./audit/audit.service";
+export * from "./audit/chain";
 export * from "./db";
+export * from "./identity/index";
 export * from "./log";
 export * from "./principal";
 export * as schema from "./schema";
+export * from "./shared/context";
+export * from "./shared/errors";
+export * from "./shared/ids";
+export * from "./shared/rate-limit";

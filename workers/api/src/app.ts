@@ -10,6 +10,7 @@ import { exec } from "./routes/exec/index";
 import { renderNative } from "./routes/v1/errors";
 import { healthRouter } from "./routes/v1/health/health.index";
 import { v1 } from "./routes/v1/index";
+import { jwksRouter } from "./routes/v1/jwks";
 import { renderZentral } from "./routes/zentral/errors";
 import { zentral } from "./routes/zentral/index";
 import { renderZiti } from "./routes/ziti/errors";
@@ -23,6 +24,7 @@ app.use("*", limitBody);
 
 app.route("/api/v1", v1);
 app.route("/", healthRouter);
+app.route("/", jwksRouter);
 app.route("/edge/client/v1", ziti);
 app.route("/api", zentral);
 app.route("/", exec);

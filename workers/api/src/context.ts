@@ -1,4 +1,4 @@
-import type { Database, Principal } from "@fleetgate/domain";
+import type { Database, DomainContext, IdentityRow, Principal } from "@fleetgate/domain";
 
 /** Secrets: Workers secrets in production, `.dev.vars` locally (see .dev.vars.example). */
 export interface Secrets {
@@ -15,7 +15,10 @@ export interface Variables {
   requestId: string;
   db: Database;
   principal: Principal | undefined;
+  /** The authenticated identity's row, loaded with the principal. */
+  identity: IdentityRow | undefined;
   clientIp: string;
+  domain: DomainContext | undefined;
 }
 
 export interface AppEnv {

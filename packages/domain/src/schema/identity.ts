@@ -92,6 +92,12 @@ export const mfa = sqliteTable("mfa", {
   secretEnc: text("secret_enc").notNull(),
   verified: bool("verified").notNull().default(false),
   lastStep: integer("last_step").notNull().default(0),
+  /**
+   * Fresh recovery codes, encrypted, readable only until `revealUntil` (Ziti
+   * clients GET them after enrolling or regenerating); afterwards only hashes remain.
+   */
+  revealEnc: text("reveal_enc"),
+  revealUntil: ms("reveal_until"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -16,6 +16,8 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set("clientIp", c.req.header("cf-connecting-ip") ?? "");
   c.set("db", createDb(c.env.DB));
   c.set("principal", undefined);
+  c.set("identity", undefined);
+  c.set("domain", undefined);
   const started = Date.now();
   await next();
   c.res.headers.set("X-Request-Id", requestId);

@@ -1,8 +1,9 @@
-import { log } from "@fleetgate/domain";
+import { DomainError, log } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
 import { type CommonErrorKind, statusOf, toCommonError } from "../../lib/http-errors";
+import { NATIVE_DOMAIN_ERRORS } from "./domain-errors";
 
 /** The native face's error: `{"error":{"code","message"}}` (linux-patch-manager.md §2). */
 export class ApiError extends Error {
@@ -39,6 +40,11 @@ export function renderNative(c: Context<AppEnv>, err: unknown): Response {
       { error: { code: err.code, message: err.message, request_id: requestId, details: err.details } },
       err.status,
     );
+  }
+  if (err instanceof DomainError) {
+    const [status, code] = NATIVE_DOMAIN_ERRORS[err.code];
+    if (err.meta.retryAfter !== undefined) c.header("Retry-After", String(err.meta.retryAfter));
+    return c.json({ error: { code, message: err.message, request_id: requestId, details: null } }, status);
   }
   const common = toCommonError(err);
   if (common) {

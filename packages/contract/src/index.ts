@@ -1,0 +1,4 @@
+export * from "./native/auth";
+export * from "./native/common";
+export * from "./native/tokens";
+export * from "./native/users";

@@ -1,0 +1,41 @@
+import { z } from "@hono/zod-openapi";
+import { Role, Uuid } from "./common";
+
+const Username = z.string().min(1).max(100);
+const Password = z.string().min(1).max(1024);
+
+export const LoginRequest = z
+  .object({ username: Username, password: Password, totp_code: z.string().max(32).optional() })
+  .openapi("LoginRequest");
+
+export const LoginUser = z
+  .object({ id: Uuid, username: z.string(), display_name: z.string(), role: Role, mfa_enabled: z.boolean() })
+  .openapi("LoginUser");
+
+export const LoginResponse = z
+  .object({
+    access_token: z.string(),
+    refresh_token: z.string().openapi({ description: "64 hex chars; rotated on every use" }),
+    token_type: z.literal("Bearer"),
+    expires_in: z.number().int(),
+    user: LoginUser,
+  })
+  .openapi("LoginResponse");
+
+export const RefreshRequest = z.object({ refresh_token: z.string().max(256) }).openapi("RefreshRequest");
+
+export const ForceChangePasswordRequest = z
+  .object({ username: Username, current_password: Password, new_password: Password })
+  .openapi("ForceChangePasswordRequest");
+
+export const MfaSetupResponse = z.object({ secret_base32: z.string(), otp_uri: z.string() }).openapi("MfaSetup");
+export const MfaVerifyRequest = z
+  .object({ secret_base32: z.string().max(128), code: z.string().max(16) })
+  .openapi("MfaVerifyRequest");
+export const MfaVerifyResponse = z
+  .object({
+    message: z.string(),
+    recovery_codes: z.array(z.string()).openapi({ description: "Shown once; each works once in place of totp_code" }),
+  })
+  .openapi("MfaVerifyResponse");
+export const MfaDisableRequest = z.object({ password: Password }).openapi("MfaDisableRequest");

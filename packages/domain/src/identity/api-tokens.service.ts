@@ -1,0 +1,83 @@
+import { generateZtlToken, hashApiToken } from "@fleetgate/auth";
+import { and, desc, eq } from "drizzle-orm";
+import { commitAudited } from "../audit/audit.service";
+import { apiTokens } from "../schema";
+import type { DomainContext } from "../shared/context";
+import { DomainError } from "../shared/errors";
+import { newId } from "../shared/ids";
+import type { IdentityRow } from "./users.service";
+
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  identityId: string;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+  createdAt: number;
+}
+
+const view = (r: typeof apiTokens.$inferSelect): ApiTokenView => ({
+  id: r.id,
+  name: r.name,
+  identityId: r.identityId,
+  expiresAt: r.expiresAt,
+  lastUsedAt: r.lastUsedAt,
+  createdAt: r.createdAt,
+});
+
+/**
+ * Mints a `ztlu_` (person) or `ztls_` (service account) token. The secret is
+ * returned once; only its SHA-256 is stored.
+ */
+export async function createApiToken(
+  ctx: DomainContext,
+  owner: IdentityRow,
+  input: { name: string; expiresAt: number | null; issuerId?: string; auditDetail?: Record<string, unknown> },
+): Promise<{ token: ApiTokenView; secret: string }> {
+  if (owner.kind === "host") throw new DomainError("forbidden", "Hosts cannot hold API tokens");
+  if (input.expiresAt !== null && input.expiresAt <= ctx.now()) {
+    throw new DomainError("validation", "expires_at must be in the future");
+  }
+  const secret = generateZtlToken(owner.kind === "service" ? "s" : "u");
+  const row = {
+    id: newId(),
+    identityId: owner.id,
+    name: input.name,
+    hashedKey: await hashApiToken(secret),
+    expiresAt: input.expiresAt,
+    lastUsedAt: null,
+    issuerId: input.issuerId ?? null,
+    createdBy: ctx.actor?.id ?? null,
+    createdAt: ctx.now(),
+  };
+  await commitAudited(ctx, [ctx.db.insert(apiTokens).values(row)], {
+    action: "api_token.create",
+    targetType: "api_token",
+    targetId: row.id,
+    detail: { owner: owner.id, name: input.name, ...input.auditDetail },
+  });
+  return { token: view(row), secret };
+}
+
+export async function listApiTokens(ctx: DomainContext, identityId: string): Promise<ApiTokenView[]> {
+  const rows = await ctx.db
+    .select()
+    .from(apiTokens)
+    .where(eq(apiTokens.identityId, identityId))
+    .orderBy(desc(apiTokens.createdAt))
+    .all();
+  return rows.map(view);
+}
+
+/** Deletes a token of `identityId` (or any token, for admins passing `undefined`). Effective on the next request. */
+export async function deleteApiToken(ctx: DomainContext, id: string, identityId: string | undefined): Promise<void> {
+  const where = identityId ? and(eq(apiTokens.id, id), eq(apiTokens.identityId, identityId)) : eq(apiTokens.id, id);
+  const row = await ctx.db.select().from(apiTokens).where(where).get();
+  if (!row) throw new DomainError("not_found", "Token not found");
+  await commitAudited(ctx, [ctx.db.delete(apiTokens).where(eq(apiTokens.id, id))], {
+    action: "api_token.delete",
+    targetType: "api_token",
+    targetId: id,
+    detail: { owner: row.identityId },
+  });
+}

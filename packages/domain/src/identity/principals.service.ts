@@ -1,0 +1,84 @@
+import { hashApiToken, parseZtlToken, verifyJwt } from "@fleetgate/auth";
+import { eq } from "drizzle-orm";
+import type { Principal } from "../principal";
+import { apiTokens, identities } from "../schema";
+import type { DomainContext } from "../shared/context";
+import { findApiSession } from "./api-sessions.service";
+import { accessAudience } from "./session-tokens.service";
+import { verificationKey } from "./signing-keys.service";
+import { groupIdsOf, type IdentityRow } from "./users.service";
+
+/** Why a credential was refused; never shown to clients in detail (CONVENTIONS: don't say which check failed). */
+export type CredentialRefusal = "malformed" | "invalid" | "expired" | "disabled" | "revoked";
+export type Resolution =
+  | { ok: true; principal: Principal; identity: IdentityRow }
+  | { ok: false; reason: CredentialRefusal };
+
+async function principalOf(
+  ctx: DomainContext,
+  identity: IdentityRow,
+  credential: Principal["credential"],
+  mfaPending = false,
+): Promise<Resolution> {
+  if (identity.disabled) return { ok: false, reason: "disabled" };
+  return {
+    ok: true,
+    identity,
+    principal: {
+      identityId: identity.id,
+      kind: identity.kind,
+      name: identity.name,
+      role: identity.role,
+      groups: await groupIdsOf(ctx, identity.id),
+      credential,
+      mfaPending,
+    },
+  };
+}
+
+/** `Authorization: Bearer <access JWT>`: signature (allowlisted alg, known kid), iss, aud, exp, then revocation. */
+export async function resolveAccessToken(ctx: DomainContext, token: string): Promise<Resolution> {
+  const res = await verifyJwt(token, (kid) => verificationKey(ctx, kid), {
+    issuer: ctx.issuer,
+    audience: accessAudience(ctx.issuer),
+    algorithms: ["EdDSA", "ES256"],
+  });
+  if (!res.ok) return { ok: false, reason: res.reason === "expired" ? "expired" : "invalid" };
+  const sub = typeof res.payload.sub === "string" ? res.payload.sub : "";
+  const identity = await ctx.db.select().from(identities).where(eq(identities.id, sub)).get();
+  if (!identity) return { ok: false, reason: "invalid" };
+  if (identity.disabled) return { ok: false, reason: "disabled" };
+  const issuedMs = typeof res.payload.t === "number" ? res.payload.t : (res.payload.iat ?? 0) * 1000;
+  if (issuedMs < identity.sessionsValidAfter) return { ok: false, reason: "revoked" };
+  return principalOf(ctx, identity, { kind: "jwt", id: String(res.payload.jti ?? "") });
+}
+
+/** `Authorization: Token ztl…`: checksum first (no lookup for garbage), then the SHA-256 lookup and expiry. */
+export async function resolveApiToken(ctx: DomainContext, secret: string): Promise<Resolution> {
+  if (!parseZtlToken(secret).ok) return { ok: false, reason: "malformed" };
+  const row = await ctx.db
+    .select()
+    .from(apiTokens)
+    .innerJoin(identities, eq(apiTokens.identityId, identities.id))
+    .where(eq(apiTokens.hashedKey, await hashApiToken(secret)))
+    .get();
+  if (!row) return { ok: false, reason: "invalid" };
+  if (row.api_tokens.expiresAt !== null && row.api_tokens.expiresAt <= ctx.now())
+    return { ok: false, reason: "expired" };
+  return principalOf(ctx, row.identities, { kind: "api_token", id: row.api_tokens.id });
+}
+
+/** `zt-session: <token>`; a session whose MFA is pending resolves with `mfaPending`. */
+export async function resolveZtSession(ctx: DomainContext, token: string) {
+  const session = await findApiSession(ctx, token);
+  if (!session) return { ok: false as const, reason: "invalid" as const };
+  const identity = await ctx.db.select().from(identities).where(eq(identities.id, session.identityId)).get();
+  if (!identity) return { ok: false as const, reason: "invalid" as const };
+  const res = await principalOf(
+    ctx,
+    identity,
+    { kind: "zt_session", id: session.id },
+    session.mfaRequired && !session.mfaComplete,
+  );
+  return res.ok ? { ...res, session } : res;
+}

@@ -1,0 +1,24 @@
+import { sql } from "drizzle-orm";
+import type { DomainContext } from "./context";
+import { DomainError } from "./errors";
+
+/**
+ * Fixed-window counter in D1: one upsert statement, atomic per key. Throws
+ * `rate_limited` (with Retry-After seconds) once `limit` is exceeded.
+ */
+export async function hit(ctx: DomainContext, key: string, limit: number, windowSeconds: number): Promise<void> {
+  const now = ctx.now();
+  const windowMs = windowSeconds * 1000;
+  const windowStart = Math.floor(now / windowMs) * windowMs;
+  const row = await ctx.db.get<{ count: number }>(sql`
+    INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, ${windowStart}, 1)
+    ON CONFLICT(key) DO UPDATE SET
+      count = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
+      window_start = excluded.window_start
+    RETURNING count`);
+  if (row && row.count > limit) {
+    throw new DomainError("rate_limited", undefined, {
+      retryAfter: Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000)),
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import { verifyPassword } from "@fleetgate/auth";
+import {
+  checkPassword,
+  DomainError,
+  disableMfa,
+  enableMfaWithSecret,
+  hit,
+  logout,
+  newTotpSetup,
+  refresh,
+  setPassword,
+  startSession,
+  type TokenPair,
+  updbOf,
+} from "@fleetgate/domain";
+import { domain } from "../../../lib/domain-context";
+import { createRouter } from "../../../lib/router";
+import { currentIdentity } from "../current";
+import { ApiError } from "../errors";
+import {
+  forceChangePassword,
+  login,
+  logout as logoutRoute,
+  mfaDisable,
+  mfaSetup,
+  mfaVerify,
+  refresh as refreshRoute,
+} from "./auth.routes";
+
+function loginBody(pair: TokenPair, mfaEnabled: boolean) {
+  const u = pair.identity;
+  return {
+    access_token: pair.accessToken,
+    refresh_token: pair.refreshToken,
+    token_type: "Bearer" as const,
+    expires_in: pair.expiresIn,
+    user: { id: u.id, username: u.name, display_name: u.displayName, role: u.role, mfa_enabled: mfaEnabled },
+  };
+}
+
+export const authRouter = createRouter()
+  .openapi(login, async (c) => {
+    const body = c.req.valid("json");
+    const ctx = await domain(c);
+    const checked = await checkPassword(ctx, body.username, body.password, {
+      secondFactor: "inline",
+      totpCode: body.totp_code,
+    });
+    if (checked.identity.kind !== "user") throw new DomainError("invalid_credentials");
+    const pair = await startSession(ctx, checked.identity, "password");
+    return c.json(loginBody(pair, checked.mfaEnabled), 200);
+  })
+  .openapi(refreshRoute, async (c) => {
+    const ctx = await domain(c);
+    const pair = await refresh(ctx, c.req.valid("json").refresh_token);
+    return c.json(loginBody(pair, false), 200);
+  })
+  .openapi(logoutRoute, async (c) => {
+    await logout(await domain(c), c.req.valid("json").refresh_token);
+    return c.json({ message: "Logged out successfully" }, 200);
+  })
+  .openapi(forceChangePassword, async (c) => {
+    const body = c.req.valid("json");
+    const ctx = await domain(c);
+    const checked = await checkPassword(ctx, body.username, body.current_password, {
+      secondFactor: "deferred",
+      allowForcedReset: true,
+    });
+    await setPassword(ctx, checked.identity, body.new_password, {
+      forcePasswordReset: false,
+      action: "user.password_change",
+    });
+    return c.json({ message: "Password changed successfully" }, 200);
+  })
+  .openapi(mfaSetup, async (c) => {
+    const me = currentIdentity(c);
+    const setup = newTotpSetup(me.name);
+    return c.json({ secret_base32: setup.secret, otp_uri: setup.uri }, 200);
+  })
+  .openapi(mfaVerify, async (c) => {
+    const me = currentIdentity(c);
+    const ctx = await domain(c);
+    await hit(ctx, `mfa:user:${me.id}`, 10, 60);
+    const body = c.req.valid("json");
+    const codes = await enableMfaWithSecret(ctx, me.id, body.secret_base32, body.code);
+    return c.json({ message: "MFA enabled successfully", recovery_codes: codes }, 200);
+  })
+  .openapi(mfaDisable, async (c) => {
+    const me = currentIdentity(c);
+    const ctx = await domain(c);
+    await hit(ctx, `password:user:${me.id}`, 10, 60);
+    const auth = await updbOf(ctx, me.id);
+    const ok = auth?.passwordHash
+      ? await verifyPassword(c.req.valid("json").password, auth.passwordHash, ctx.pepper)
+      : false;
+    if (!ok) throw new ApiError(400, "invalid_password", "Current password is incorrect");
+    await disableMfa(ctx, me.id);
+    return c.json({ message: "MFA disabled successfully" }, 200);
+  });
