@@ -37,6 +37,13 @@ export default defineConfig(async () => {
         },
         {
           test: {
+            name: "node",
+            environment: "node",
+            include: ["packages/agent/src/**/*.test.ts", "packages/sdk/src/**/*.test.ts", "scripts/**/*.test.ts"],
+          },
+        },
+        {
+          test: {
             name: "e2e",
             environment: "node",
             include: ["test/e2e/**/*.test.ts"],

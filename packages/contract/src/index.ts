@@ -1,3 +1,4 @@
+export * from "./agent/protocol";
 export * from "./native/auth";
 export * from "./native/common";
 export * from "./native/tokens";

@@ -6,6 +6,10 @@ export interface Secrets {
   PASSWORD_PEPPER: string;
   FLEETGATE_ADMIN_USERNAME?: string;
   FLEETGATE_ADMIN_PASSWORD?: string;
+  /** Production CA material (docs/pki.md); when unset the CA is created on first use and stored wrapped. */
+  CA_ROOT_CERT_PEM?: string;
+  CA_ISSUING_CERT_PEM?: string;
+  CA_ISSUING_KEY_PEM?: string;
 }
 
 /** Every binding the control-plane Worker sees: wrangler-generated `Env` plus secrets. */

@@ -1,5 +1,6 @@
 export * from "./api-sessions.service";
 export * from "./api-tokens.service";
+export * from "./authenticators.service";
 export * from "./bootstrap";
 export * from "./groups.service";
 export * from "./mfa.service";

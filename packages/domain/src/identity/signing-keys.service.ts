@@ -14,19 +14,24 @@ interface ActiveKey {
   privateJwk: JWK;
 }
 
-// Per-isolate caches: public keys by kid, and the active private key.
+export type KeyPurpose = "access" | "enrollment";
+/** Access tokens: EdDSA. Enrollment JWTs: ES256, which OpenZiti SDKs verify. */
+const ALG: Record<KeyPurpose, ActiveKey["alg"]> = { access: "EdDSA", enrollment: "ES256" };
+
+// Per-isolate caches: public keys by kid, and the active private key per purpose.
 const publicCache = new Map<string, { jwk: JWK | undefined; at: number }>();
-let activeCache: { key: ActiveKey; at: number } | undefined;
+const activeCache = new Map<KeyPurpose, { key: ActiveKey; at: number }>();
 
 const AAD = "signing-key";
 
-/** The key new access tokens are signed with; created on first use (wrapped with MASTER_KEY). */
-export async function activeSigningKey(ctx: DomainContext): Promise<ActiveKey> {
-  if (activeCache && ctx.now() - activeCache.at < CACHE_MS) return activeCache.key;
+/** The key new tokens of `purpose` are signed with; created on first use (wrapped with MASTER_KEY). */
+export async function activeSigningKey(ctx: DomainContext, purpose: KeyPurpose = "access"): Promise<ActiveKey> {
+  const hit = activeCache.get(purpose);
+  if (hit && ctx.now() - hit.at < CACHE_MS) return hit.key;
   const row = await ctx.db
     .select()
     .from(signingKeys)
-    .where(and(eq(signingKeys.purpose, "access"), isNull(signingKeys.retiredAt)))
+    .where(and(eq(signingKeys.purpose, purpose), isNull(signingKeys.retiredAt)))
     .orderBy(desc(signingKeys.createdAt))
     .limit(1)
     .get();
@@ -35,19 +40,19 @@ export async function activeSigningKey(ctx: DomainContext): Promise<ActiveKey> {
     const plain = await decrypt(ctx.keys.wrap, row.privateJwkEnc, AAD);
     if (plain) key = { kid: row.kid, alg: row.alg as ActiveKey["alg"], privateJwk: JSON.parse(plain) as JWK };
   }
-  key ??= await createKey(ctx);
-  activeCache = { key, at: ctx.now() };
+  key ??= await createKey(ctx, purpose);
+  activeCache.set(purpose, { key, at: ctx.now() });
   return key;
 }
 
-async function createKey(ctx: DomainContext): Promise<ActiveKey> {
-  const k = await generateSigningKey("EdDSA");
+async function createKey(ctx: DomainContext, purpose: KeyPurpose): Promise<ActiveKey> {
+  const k = await generateSigningKey(ALG[purpose]);
   await ctx.db
     .insert(signingKeys)
     .values({
       kid: k.kid,
       alg: k.alg,
-      purpose: "access",
+      purpose,
       publicJwk: k.publicJwk as Record<string, unknown>,
       privateJwkEnc: await encrypt(ctx.keys.wrap, JSON.stringify(k.privateJwk), AAD),
       createdAt: ctx.now(),
@@ -56,43 +61,56 @@ async function createKey(ctx: DomainContext): Promise<ActiveKey> {
   return { kid: k.kid, alg: k.alg, privateJwk: k.privateJwk };
 }
 
-/** Public key for `kid` if it may still verify tokens (active, or retired less than 900 s + leeway ago). */
-export async function verificationKey(ctx: DomainContext, kid: string): Promise<JWK | undefined> {
-  const hit = publicCache.get(kid);
+/** Public key for `kid` of `purpose` if it may still verify (active, or retired less than 900 s + leeway ago). */
+export async function verificationKey(
+  ctx: DomainContext,
+  kid: string,
+  purpose: KeyPurpose = "access",
+): Promise<JWK | undefined> {
+  const cacheKey = `${purpose}:${kid}`;
+  const hit = publicCache.get(cacheKey);
   if (hit && ctx.now() - hit.at < CACHE_MS) return hit.jwk;
   const row = await ctx.db
     .select()
     .from(signingKeys)
-    .where(and(eq(signingKeys.kid, kid), or(isNull(signingKeys.expiresAt), gt(signingKeys.expiresAt, ctx.now()))))
+    .where(
+      and(
+        eq(signingKeys.kid, kid),
+        eq(signingKeys.purpose, purpose),
+        or(isNull(signingKeys.expiresAt), gt(signingKeys.expiresAt, ctx.now())),
+      ),
+    )
     .get();
   const jwk = row ? (row.publicJwk as JWK) : undefined;
-  publicCache.set(kid, { jwk, at: ctx.now() });
+  publicCache.set(cacheKey, { jwk, at: ctx.now() });
   return jwk;
 }
 
-/** Keys published at /.well-known/jwks.json: the active one and those still within their grace period. */
-export async function publishedKeys(ctx: DomainContext): Promise<JWK[]> {
-  await activeSigningKey(ctx);
+/** Published keys of `purpose` (JWKS): the active one and those still within their grace period. */
+export async function publishedKeys(ctx: DomainContext, purpose: KeyPurpose = "access"): Promise<JWK[]> {
+  await activeSigningKey(ctx, purpose);
   const rows = await ctx.db
     .select()
     .from(signingKeys)
-    .where(or(isNull(signingKeys.expiresAt), gt(signingKeys.expiresAt, ctx.now())))
+    .where(
+      and(eq(signingKeys.purpose, purpose), or(isNull(signingKeys.expiresAt), gt(signingKeys.expiresAt, ctx.now()))),
+    )
     .orderBy(desc(signingKeys.createdAt))
     .all();
   return rows.map((r) => r.publicJwk as JWK);
 }
 
 /** Starts signing with a fresh key; the old one keeps verifying until its tokens have expired. */
-export async function rotateSigningKey(ctx: DomainContext): Promise<string> {
+export async function rotateSigningKey(ctx: DomainContext, purpose: KeyPurpose = "access"): Promise<string> {
   const now = ctx.now();
   await ctx.db
     .update(signingKeys)
     .set({ retiredAt: now, expiresAt: now + RETIRE_GRACE_MS })
-    .where(and(eq(signingKeys.purpose, "access"), isNull(signingKeys.retiredAt)))
+    .where(and(eq(signingKeys.purpose, purpose), isNull(signingKeys.retiredAt)))
     .run();
-  activeCache = undefined;
+  activeCache.delete(purpose);
   publicCache.clear();
-  const k = await createKey(ctx);
+  const k = await createKey(ctx, purpose);
   return k.kid;
 }
 

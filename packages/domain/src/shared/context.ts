@@ -24,4 +24,17 @@ export interface DomainContext {
   sourceIp: string;
   /** Public base URL: JWT `iss`, audiences, links. */
   issuer: string;
+  pki: PkiConfig;
+}
+
+/** Certificate policy and CA material (see docs/pki.md). */
+export interface PkiConfig {
+  trustDomain: string;
+  /** Lifetime of host client certificates (default 30 days). */
+  hostCertSeconds: number;
+  /** Lifetime of ephemeral API-session certificates (hours). */
+  sessionCertSeconds: number;
+  /** Renew-after-expiry grace window for hosts that were offline; 0 = off (default). */
+  renewGraceSeconds: number;
+  secrets: { CA_ROOT_CERT_PEM?: string; CA_ISSUING_CERT_PEM?: string; CA_ISSUING_KEY_PEM?: string };
 }

@@ -34,6 +34,17 @@ export async function domain(c: Context<AppEnv>): Promise<DomainContext> {
     requestId: c.get("requestId"),
     sourceIp: c.get("clientIp"),
     issuer: publicBase(c),
+    pki: {
+      trustDomain: c.env.TRUST_DOMAIN,
+      hostCertSeconds: Number(c.env.HOST_CERT_DAYS || 30) * 86_400,
+      sessionCertSeconds: Number(c.env.SESSION_CERT_HOURS || 12) * 3600,
+      renewGraceSeconds: Number(c.env.RENEW_GRACE_SECONDS || 0),
+      secrets: {
+        CA_ROOT_CERT_PEM: c.env.CA_ROOT_CERT_PEM,
+        CA_ISSUING_CERT_PEM: c.env.CA_ISSUING_CERT_PEM,
+        CA_ISSUING_KEY_PEM: c.env.CA_ISSUING_KEY_PEM,
+      },
+    },
   };
   await ensureBootstrapAdmin(ctx, c.env.FLEETGATE_ADMIN_USERNAME, c.env.FLEETGATE_ADMIN_PASSWORD);
   c.set("domain", ctx);

@@ -1,0 +1,330 @@
+import { checkPasswordPolicy, decrypt, encrypt, hashPassword, sha256Hex, signJwt, verifyJwt } from "@fleetgate/auth";
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { commitAudited } from "../audit/audit.service";
+import { HOST_NAME, newHostRows } from "../fleet/host-records";
+import { activeSigningKey, verificationKey } from "../identity/signing-keys.service";
+import { authenticators, enrollments, identities } from "../schema";
+import type { DomainContext } from "../shared/context";
+import { DomainError } from "../shared/errors";
+import { newId } from "../shared/ids";
+import { prepareIssue, validateCsr } from "./certificates.service";
+
+export type EnrollmentRow = typeof enrollments.$inferSelect;
+export type EnrollMethod = "ott" | "updb";
+
+/** Ziti enrollment failures; faces map them (ziti-edge-client.md §3 "Enrollment"). */
+export type EnrollFailure =
+  | "invalid_token"
+  | "expired"
+  | "wrong_method"
+  | "already_enrolled"
+  | "missing_or_invalid_csr"
+  | "could_not_process_csr";
+
+export class EnrollError extends Error {
+  constructor(readonly reason: EnrollFailure) {
+    super(`enrollment refused: ${reason}`);
+    this.name = "EnrollError";
+  }
+}
+
+/** Default 3 h, minimum 5 min (Ziti: 180 min default, 5 min minimum); capped at 30 days. */
+export const ENROLLMENT_DEFAULT_SECONDS = 3 * 3600;
+export const ENROLLMENT_MIN_SECONDS = 300;
+export const ENROLLMENT_MAX_SECONDS = 30 * 86_400;
+const JWT_AAD = "enrollment-jwt";
+
+export interface EnrollmentView {
+  id: string;
+  identityId: string;
+  identityName: string;
+  kind: "user" | "service" | "host";
+  method: EnrollMethod;
+  jwt: string | null;
+  expiresAt: number;
+  usedAt: number | null;
+  createdAt: number;
+}
+
+/**
+ * Admin creates a new identity plus a one-time enrollment for it. The JWT is
+ * Ziti's format (`em`, `jti` = token, `sub` = identity id, `iss`, `exp`,
+ * `kid`); only SHA-256(jti) is indexed, the JWT itself is kept encrypted so
+ * the identity detail can show it until used.
+ */
+export async function createEnrollment(
+  ctx: DomainContext,
+  input: { name: string; kind: "host" | "user" | "service"; method: EnrollMethod; expiresIn?: number },
+): Promise<EnrollmentView> {
+  if (input.kind === "host" && input.method !== "ott") {
+    throw new DomainError("validation", "Hosts enroll with a certificate: method must be ott");
+  }
+  if (input.kind === "host" && !HOST_NAME.test(input.name)) {
+    throw new DomainError("validation", "name: a host name may contain letters, digits, '.', '-' and '_'");
+  }
+  const seconds = input.expiresIn ?? ENROLLMENT_DEFAULT_SECONDS;
+  if (seconds < ENROLLMENT_MIN_SECONDS || seconds > ENROLLMENT_MAX_SECONDS) {
+    throw new DomainError(
+      "validation",
+      `expires_in must be between ${ENROLLMENT_MIN_SECONDS} and ${ENROLLMENT_MAX_SECONDS} seconds`,
+    );
+  }
+  const kind = input.kind;
+  const clash = await ctx.db
+    .select({ id: identities.id })
+    .from(identities)
+    .where(and(eq(identities.kind, kind), eq(identities.name, input.name)))
+    .get();
+  if (clash) throw new DomainError("conflict", "An identity with this name already exists");
+  const identityId = newId();
+  const jti = crypto.randomUUID();
+  const now = ctx.now();
+  const expiresAt = now + seconds * 1000;
+  const key = await activeSigningKey(ctx, "enrollment");
+  const jwt = await signJwt(
+    key.privateJwk,
+    key.kid,
+    key.alg,
+    { em: input.method, ctrls: [] },
+    { issuer: ctx.issuer, audience: [""], ttlSeconds: seconds, subject: identityId, jti, now },
+  );
+  const id = newId();
+  const identityStatements: BatchItem<"sqlite">[] =
+    kind === "host"
+      ? [...newHostRows(ctx, { id: identityId, name: input.name })]
+      : [
+          ctx.db.insert(identities).values({
+            id: identityId,
+            kind,
+            name: input.name,
+            displayName: input.name,
+            role: kind === "service" ? "operator" : "reporter",
+            createdBy: ctx.actor?.id ?? null,
+            createdAt: now,
+            updatedAt: now,
+          }),
+        ];
+  try {
+    await commitAudited(
+      ctx,
+      [
+        ...identityStatements,
+        ctx.db.insert(enrollments).values({
+          id,
+          identityId,
+          method: input.method,
+          tokenHash: await sha256Hex(jti),
+          jwtEnc: await encrypt(ctx.keys.data, jwt, `${JWT_AAD}:${id}`),
+          expiresAt,
+          createdBy: ctx.actor?.id ?? null,
+          createdAt: now,
+        }),
+      ],
+      {
+        action: "enrollment.create",
+        targetType: "enrollment",
+        targetId: id,
+        detail: { identity: identityId, kind, method: input.method },
+      },
+    );
+  } catch (err) {
+    if (/UNIQUE constraint failed/i.test(String(err)))
+      throw new DomainError("conflict", "An identity with this name already exists");
+    throw err;
+  }
+  return {
+    id,
+    identityId,
+    identityName: input.name,
+    kind,
+    method: input.method,
+    jwt,
+    expiresAt,
+    usedAt: null,
+    createdAt: now,
+  };
+}
+
+async function view(ctx: DomainContext, row: EnrollmentRow, identity: { name: string; kind: EnrollmentView["kind"] }) {
+  const jwt = row.usedAt === null ? await decrypt(ctx.keys.data, row.jwtEnc, `${JWT_AAD}:${row.id}`) : null;
+  return {
+    id: row.id,
+    identityId: row.identityId,
+    identityName: identity.name,
+    kind: identity.kind,
+    method: row.method,
+    jwt,
+    expiresAt: row.expiresAt,
+    usedAt: row.usedAt,
+    createdAt: row.createdAt,
+  } satisfies EnrollmentView;
+}
+
+export async function listEnrollments(ctx: DomainContext): Promise<EnrollmentView[]> {
+  const rows = await ctx.db
+    .select()
+    .from(enrollments)
+    .innerJoin(identities, eq(enrollments.identityId, identities.id))
+    .orderBy(desc(enrollments.createdAt))
+    .all();
+  return Promise.all(rows.map((r) => view(ctx, r.enrollments, r.identities)));
+}
+
+/** The open (unused, unexpired) enrollment of an identity, for the Ziti identity detail. */
+export async function openEnrollmentOf(ctx: DomainContext, identityId: string): Promise<EnrollmentView | undefined> {
+  const row = await ctx.db
+    .select()
+    .from(enrollments)
+    .innerJoin(identities, eq(enrollments.identityId, identities.id))
+    .where(
+      and(eq(enrollments.identityId, identityId), isNull(enrollments.usedAt), gt(enrollments.expiresAt, ctx.now())),
+    )
+    .get();
+  return row ? view(ctx, row.enrollments, row.identities) : undefined;
+}
+
+export async function deleteEnrollment(ctx: DomainContext, id: string): Promise<void> {
+  const row = await ctx.db.select().from(enrollments).where(eq(enrollments.id, id)).get();
+  if (!row) throw new DomainError("not_found", "Enrollment not found");
+  await commitAudited(ctx, [ctx.db.delete(enrollments).where(eq(enrollments.id, id))], {
+    action: "enrollment.delete",
+    targetType: "enrollment",
+    targetId: id,
+  });
+}
+
+/** Accepts the raw token (`jti`, as Ziti's enroll URL carries it) or the whole enrollment JWT (verified). */
+async function tokenToJti(ctx: DomainContext, token: string): Promise<string> {
+  const t = token.trim();
+  if (t.split(".").length === 3) {
+    const res = await verifyJwt(t, (kid) => verificationKey(ctx, kid, "enrollment"), {
+      issuer: ctx.issuer,
+      audience: "",
+      algorithms: ["ES256"],
+    });
+    if (!res.ok) throw new EnrollError(res.reason === "expired" ? "expired" : "invalid_token");
+    return String(res.payload.jti ?? "");
+  }
+  if (!/^[0-9a-f-]{36}$/i.test(t)) throw new EnrollError("invalid_token");
+  return t;
+}
+
+async function findForToken(ctx: DomainContext, token: string, method: EnrollMethod) {
+  const jti = await tokenToJti(ctx, token);
+  const row = await ctx.db
+    .select()
+    .from(enrollments)
+    .innerJoin(identities, eq(enrollments.identityId, identities.id))
+    .where(eq(enrollments.tokenHash, await sha256Hex(jti)))
+    .get();
+  if (!row) throw new EnrollError("invalid_token");
+  if (row.enrollments.method !== method) throw new EnrollError("wrong_method");
+  if (row.enrollments.usedAt !== null) throw new EnrollError("already_enrolled");
+  if (row.enrollments.expiresAt <= ctx.now()) throw new EnrollError("expired");
+  return row;
+}
+
+/** Single use under concurrency: exactly one conditional UPDATE can flip used_at. */
+async function claim(ctx: DomainContext, id: string): Promise<void> {
+  const res = await ctx.db
+    .update(enrollments)
+    .set({ usedAt: ctx.now() })
+    .where(and(eq(enrollments.id, id), isNull(enrollments.usedAt), gt(enrollments.expiresAt, ctx.now())))
+    .run();
+  if (res.meta.changes !== 1) throw new EnrollError("already_enrolled");
+}
+
+async function unclaim(ctx: DomainContext, id: string): Promise<void> {
+  await ctx.db.update(enrollments).set({ usedAt: null }).where(eq(enrollments.id, id)).run();
+}
+
+/**
+ * Ziti `ott`: a CSR for the enrollment's identity (CN = identity id or its
+ * name) → a client certificate and a `cert` authenticator. The CSR is checked
+ * before the token is claimed, so a bad CSR does not burn the token.
+ */
+export async function enrollOtt(ctx: DomainContext, token: string, csrPem: string | undefined) {
+  const row = await findForToken(ctx, token, "ott");
+  const identity = row.identities;
+  if (!csrPem || !csrPem.includes("CERTIFICATE REQUEST")) throw new EnrollError("missing_or_invalid_csr");
+  let csr: Awaited<ReturnType<typeof validateCsr>>;
+  try {
+    csr = await validateCsr(csrPem, [identity.id, identity.name]);
+  } catch (err) {
+    const reason = (err as { reason?: string }).reason;
+    throw new EnrollError(reason === "malformed" ? "missing_or_invalid_csr" : "could_not_process_csr");
+  }
+  const existing = await ctx.db
+    .select({ id: authenticators.id })
+    .from(authenticators)
+    .where(and(eq(authenticators.identityId, identity.id), eq(authenticators.method, "cert")))
+    .get();
+  if (existing) throw new EnrollError("already_enrolled");
+  await claim(ctx, row.enrollments.id);
+  try {
+    const prepared = await prepareIssue(
+      ctx,
+      {
+        identityId: identity.id,
+        commonName: csr.commonName,
+        kind: "client",
+        hostId: identity.kind === "host" ? identity.id : null,
+        lifetimeSeconds: ctx.pki.hostCertSeconds,
+        allowedNames: [identity.id, identity.name],
+        authenticator: true,
+      },
+      csr.publicKey,
+    );
+    await commitAudited(ctx, prepared.statements, {
+      action: "enrollment.complete",
+      targetType: "identity",
+      targetId: identity.id,
+      detail: { enrollment: row.enrollments.id, method: "ott", serial: prepared.row.serial, key: csr.keyAlgorithm },
+    });
+    return { certificate: prepared.row, chain: prepared.chain, identity };
+  } catch (err) {
+    await unclaim(ctx, row.enrollments.id);
+    throw err;
+  }
+}
+
+/** Ziti `updb`: sets the password of an identity created without one. */
+export async function enrollUpdb(ctx: DomainContext, token: string, input: { username?: string; password: string }) {
+  const row = await findForToken(ctx, token, "updb");
+  const identity = row.identities;
+  const weak = checkPasswordPolicy(input.password);
+  if (weak) throw new DomainError("weak_password", weak);
+  const username = input.username ?? identity.name;
+  const taken = await ctx.db
+    .select({ id: authenticators.id })
+    .from(authenticators)
+    .where(eq(authenticators.username, username))
+    .get();
+  if (taken) throw new DomainError("conflict", "Username already exists");
+  const hash = await hashPassword(input.password, ctx.pepper);
+  await claim(ctx, row.enrollments.id);
+  const now = ctx.now();
+  try {
+    await commitAudited(
+      ctx,
+      [
+        ctx.db.insert(authenticators).values({
+          id: newId(),
+          identityId: identity.id,
+          method: "updb",
+          username,
+          passwordHash: hash,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      ],
+      { action: "enrollment.complete", targetType: "identity", targetId: identity.id, detail: { method: "updb" } },
+    );
+  } catch (err) {
+    await unclaim(ctx, row.enrollments.id);
+    if (/UNIQUE constraint failed/i.test(String(err))) throw new DomainError("conflict", "Username already exists");
+    throw err;
+  }
+  return { identity, username };
+}
