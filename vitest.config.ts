@@ -31,7 +31,11 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "workers",
-            include: ["test/api/**/*.test.ts", "packages/*/src/**/*.test.ts", "workers/*/src/**/*.test.ts"],
+            include: [
+              "test/api/**/*.test.ts",
+              "packages/{auth,pki,contract,domain}/src/**/*.test.ts",
+              "workers/*/src/**/*.test.ts",
+            ],
             setupFiles: ["./test/api/setup.ts"],
           },
         },

@@ -7,3 +7,4 @@ export * from "./qr";
 export * from "./recovery-codes";
 export * from "./totp";
 export * from "./ztl-token";
+export * from "./oidc";

@@ -81,7 +81,7 @@ export async function generateSigningKey(alg: SigningAlg = "EdDSA"): Promise<Sig
 export interface SignJwtOptions {
   issuer: string;
   audience: string | string[];
-  ttlSeconds: number;
+  ttlSeconds: number | null;
   subject: string;
   jti?: string;
   now?: number;
@@ -99,20 +99,21 @@ export async function signJwt(
   claims: Record<string, unknown>,
   opts: SignJwtOptions,
 ): Promise<string> {
-  if (!Number.isInteger(opts.ttlSeconds) || opts.ttlSeconds <= 0) {
-    throw new RangeError("signJwt: ttlSeconds must be a positive integer");
+  if (opts.ttlSeconds !== null && (!Number.isInteger(opts.ttlSeconds) || opts.ttlSeconds <= 0)) {
+    throw new RangeError("signJwt: ttlSeconds must be a positive integer (or null for no exp)");
   }
   const key = await importJWK(privateJwk, alg);
   const iat = Math.floor((opts.now ?? Date.now()) / 1000);
-  return new SignJWT(claims)
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg, kid, typ: "JWT" })
     .setIssuer(opts.issuer)
     .setAudience(opts.audience)
     .setSubject(opts.subject)
     .setIssuedAt(iat)
-    .setExpirationTime(iat + opts.ttlSeconds)
-    .setJti(opts.jti ?? crypto.randomUUID())
-    .sign(key);
+    .setJti(opts.jti ?? crypto.randomUUID());
+  // `null`: no `exp` — only for OpenZiti network JWTs, which are public bootstrap documents.
+  if (opts.ttlSeconds !== null) jwt.setExpirationTime(iat + opts.ttlSeconds);
+  return jwt.sign(key);
 }
 
 /** Options for `verifyJwt`; `now` (ms) exists for tests and defaults to the current time. */

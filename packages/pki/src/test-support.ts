@@ -1,4 +1,4 @@
-// Shared helpers for the workerd unit tests (not exported from the package).
+// Shared helpers for the workerd tests; exported only through `@fleetgate/pki/testing`.
 import { type CaChain, createCa } from "./ca";
 import { x509 } from "./x509";
 

@@ -7,12 +7,14 @@ import { limitBody } from "./middleware/body-limit";
 import { requestContext } from "./middleware/request-context";
 import { renderExec } from "./routes/exec/errors";
 import { exec } from "./routes/exec/index";
+import { filesRouter } from "./routes/files/files.index";
 import { renderNative } from "./routes/v1/errors";
 import { healthRouter } from "./routes/v1/health/health.index";
 import { v1 } from "./routes/v1/index";
 import { jwksRouter } from "./routes/v1/jwks";
 import { renderZentral } from "./routes/zentral/errors";
 import { zentral } from "./routes/zentral/index";
+import { cacertsRouter } from "./routes/ziti/enroll/enroll.index";
 import { renderZiti } from "./routes/ziti/errors";
 import { ziti } from "./routes/ziti/index";
 
@@ -26,7 +28,9 @@ app.route("/api/v1", v1);
 app.route("/", healthRouter);
 app.route("/", jwksRouter);
 app.route("/edge/client/v1", ziti);
+app.route("/", cacertsRouter);
 app.route("/api", zentral);
+app.route("/files", filesRouter);
 app.route("/", exec);
 
 const faces: Record<FaceName, Face> = {

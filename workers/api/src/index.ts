@@ -1,3 +1,4 @@
+import { handleQueue, runSweeps } from "@fleetgate/tasks";
 import { app } from "./app";
 import type { Bindings } from "./context";
 import { rewriteZitiLegacy } from "./lib/face";
@@ -8,5 +9,11 @@ export { EventHub, HostChannel, JobRun } from "@fleetgate/realtime";
 export default {
   fetch(request, env, ctx) {
     return app.fetch(rewriteZitiLegacy(request), env, ctx);
+  },
+  queue(batch, env) {
+    return handleQueue(batch, env);
+  },
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(runSweeps(env, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Bindings>;

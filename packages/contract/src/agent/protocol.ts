@@ -68,7 +68,7 @@ export const Result = z.object({
   command_id: Id,
   /** Process exit code; null when it never started or was killed (see `error`). */
   exit_code: z.number().int().nullable(),
-  /** Set when the command could not run or did not finish: not_allowlisted, spawn_failed, timed_out, cancelled, expired. */
+  /** Set when the command could not run or did not finish: not_allowlisted, spawn_failed, timed_out, cancelled, expired, interrupted (the agent stopped or crashed while it ran; it is never re-run). */
   error: z.string().max(1000).nullable().default(null),
   stdout: z.string().max(MAX_RESULT_OUTPUT_BYTES),
   stderr: z.string().max(MAX_RESULT_OUTPUT_BYTES),

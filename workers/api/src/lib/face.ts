@@ -14,6 +14,8 @@ export interface Face {
 export function faceOf(path: string): FaceName {
   if (path === "/api/v1" || path.startsWith("/api/v1/") || path === "/status/health") return "native";
   if (path.startsWith("/.well-known/jwks.json") || path.startsWith("/agent/")) return "native";
+  // Signed download links (routes/files) answer in the native shape.
+  if (path.startsWith("/files/")) return "native";
   if (path.startsWith("/edge/") || path.startsWith("/.well-known/est/")) return "ziti";
   if (path.startsWith("/api/")) return "zentral";
   return "exec";

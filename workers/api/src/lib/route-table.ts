@@ -15,7 +15,13 @@ function compile(path: string): RegExp {
       let j = i + 1;
       while (j < path.length && /[A-Za-z0-9_]/.test(path.charAt(j))) j++;
       if (path[j] === "{") {
-        const end = path.indexOf("}", j);
+        // The pattern may itself contain braces (`{[0-9a-f]{8}}`): find the matching one.
+        let depth = 0;
+        let end = j;
+        for (; end < path.length; end++) {
+          if (path[end] === "{") depth++;
+          else if (path[end] === "}" && --depth === 0) break;
+        }
         out += `(?:${path.slice(j + 1, end)})`;
         j = end + 1;
       } else {

@@ -1,8 +1,12 @@
 import { createRouter } from "../../lib/router";
 import { auditRouter, integrityRouter } from "./audit/audit.index";
 import { authRouter } from "./auth/auth.index";
+import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./certificates/certificates.index";
+import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
 import { groupsRouter } from "./groups/groups.index";
 import { mountNativeDocs } from "./openapi";
+import { exportsRouter, tasksRouter } from "./tasks/tasks.index";
+import { tokenIssuersRouter } from "./token-issuers/token-issuers.index";
 import { serviceAccountsRouter, tokensRouter } from "./tokens/tokens.index";
 import { usersRouter } from "./users/users.index";
 
@@ -13,6 +17,15 @@ v1.route("/auth", authRouter)
   .route("/groups", groupsRouter)
   .route("/tokens", tokensRouter)
   .route("/service-accounts", serviceAccountsRouter)
+  .route("/tasks", tasksRouter)
+  .route("/exports", exportsRouter)
+  .route("/token-issuers", tokenIssuersRouter)
   .route("/audit", auditRouter)
-  .route("/settings", integrityRouter);
+  .route("/settings", integrityRouter)
+  .route("/enrollments", enrollmentsRouter)
+  .route("/admin/enrollments", approvalRouter)
+  .route("/certificates", certificatesRouter)
+  .route("/hosts", hostCertificatesRouter)
+  .route("/", selfEnrollRouter)
+  .route("/", publicPkiRouter);
 mountNativeDocs(v1);

@@ -1,4 +1,4 @@
-import { log } from "@fleetgate/domain";
+import { DomainError, log } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
@@ -23,6 +23,27 @@ export function renderZentral(c: Context<AppEnv>, err: unknown): Response {
   if (err instanceof DrfError) {
     for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
     return c.json(err.body, err.status);
+  }
+  if (err instanceof DomainError) {
+    switch (err.code) {
+      case "rate_limited": {
+        // DRF `Throttled`: "Request was throttled. Expected available in N second(s)."
+        const wait = err.meta.retryAfter ?? 60;
+        c.header("Retry-After", String(wait));
+        return c.json(
+          { detail: `Request was throttled. Expected available in ${wait} second${wait === 1 ? "" : "s"}.` },
+          429,
+        );
+      }
+      case "not_found":
+        return c.json({ detail: "Not found." }, 404);
+      case "validation":
+        return c.json({ non_field_errors: [err.message] }, 400);
+      case "forbidden":
+        return c.json({ detail: "You do not have permission to perform this action." }, 403);
+      default:
+        break;
+    }
   }
   const common = toCommonError(err);
   if (common) {

@@ -1,4 +1,4 @@
-import { log } from "@fleetgate/domain";
+import { DomainError, type DomainErrorCode, log } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
@@ -43,7 +43,61 @@ export const Z = {
       null,
       "you have hit a rate limit in the requested operation",
     ),
+  invalidAuthMethod: () => new ZitiError(400, "INVALID_AUTH_METHOD", "The supplied authentication method is not valid"),
+  invalidFilter: (causeMessage = "") =>
+    new ZitiError(400, "INVALID_FILTER", "The filter query supplied is invalid", null, causeMessage),
+  /** MFA_INVALID_TOKEN is 400 in the controller's registry; routes whose spec answers 401 pass 401. */
+  mfaInvalidToken: (status: 400 | 401 = 400) =>
+    new ZitiError(status, "MFA_INVALID_TOKEN", "An invalid token/code was provided"),
+  mfaNotEnrolled: () => new ZitiError(409, "MFA_NOT_ENROLLED", "The current identity is not enrolled in MFA"),
+  mfaAlreadyEnrolled: () => new ZitiError(409, "ALREADY_MFA_ENROLLED", "The identity is already enrolled in MFA"),
+  mfaEnrollmentNotStarted: () =>
+    new ZitiError(404, "MFA_ENROLLMENT_NOT_STARTED", "MFA enrollment has not been started"),
+  cannotUpdateAuthenticator: (causeMessage = "") =>
+    new ZitiError(
+      409,
+      "CAN_NOT_UPDATE_AUTHENTICATOR",
+      "The authenticator cannot be updated in this fashion",
+      null,
+      causeMessage,
+    ),
+  invalidField: (field: string, reason: string) =>
+    new ZitiError(400, "INVALID_FIELD", "The field contains an invalid value", { field, reason, value: null }, reason),
+  cannotDelete: () =>
+    new ZitiError(400, "ENTITY_CAN_NOT_BE_DELETED", "The entity requested for delete can not be deleted"),
 };
+
+/**
+ * How each domain error reads on this face. Credential failures all collapse to
+ * INVALID_AUTH so a client never learns which check failed (locked, disabled,
+ * reset pending or wrong password).
+ */
+const DOMAIN: Record<DomainErrorCode, (err: DomainError) => ZitiError> = {
+  invalid_credentials: Z.invalidAuth,
+  mfa_required: Z.invalidAuth,
+  account_disabled: Z.invalidAuth,
+  password_reset_required: Z.invalidAuth,
+  account_locked: Z.invalidAuth,
+  invalid_refresh_token: Z.unauthorized,
+  weak_password: (e) => Z.couldNotValidate({ field: "password", reason: e.message, value: null }, e.message),
+  invalid_code: () => Z.mfaInvalidToken(),
+  invalid_password: Z.unauthorized,
+  mfa_not_enrolled: Z.mfaNotEnrolled,
+  mfa_already_enrolled: Z.mfaAlreadyEnrolled,
+  mfa_not_started: Z.mfaEnrollmentNotStarted,
+  not_found: Z.notFound,
+  conflict: (e) => Z.invalidField("(root)", e.message),
+  cannot_delete_self: Z.cannotDelete,
+  unauthorized: Z.unauthorized,
+  forbidden: Z.unauthorized,
+  rate_limited: Z.rateLimited,
+  validation: (e) => Z.couldNotValidate(null, e.message),
+};
+
+/** The Ziti error for a domain error (exported for routes that must special-case one). */
+export function zitiErrorOf(err: DomainError): ZitiError {
+  return DOMAIN[err.code](err);
+}
 
 const COMMON: Record<CommonErrorKind, [string, string]> = {
   not_found: ["NOT_FOUND", "The resource requested was not found or is no longer available"],
@@ -82,6 +136,11 @@ function envelope(c: Context<AppEnv>, code: string, message: string, cause: unkn
 }
 
 export function renderZiti(c: Context<AppEnv>, err: unknown): Response {
+  if (err instanceof DomainError) {
+    if (err.meta.retryAfter !== undefined) c.header("Retry-After", String(err.meta.retryAfter));
+    const z = zitiErrorOf(err);
+    return c.json(envelope(c, z.code, z.message, z.cause_, z.causeMessage), z.status);
+  }
   if (err instanceof ZitiError) {
     return c.json(envelope(c, err.code, err.message, err.cause_, err.causeMessage), err.status);
   }

@@ -1,0 +1,479 @@
+import { AGENT_PROTOCOL_VERSION, AgentMessage, type Run, ServerMessage } from "@fleetgate/contract/agent";
+import WebSocket from "ws";
+import type { z } from "zod";
+import { Backoff } from "./backoff";
+import { CommandStore, type ResultFrame, type StoredCommand } from "./command-store";
+import { type AgentConfig, storedOutputCap } from "./config";
+import { type Execution, execute } from "./executor";
+import { AgentError, EXIT } from "./exit-codes";
+import { collectHostInfo, type HostInfo } from "./host-info";
+import type { Logger } from "./log";
+import { fitResultFrame } from "./output";
+import { createProof, endpoint, toWebSocketUrl } from "./proof";
+import { renewIfDue } from "./renew";
+import { inventoryScripts } from "./scripts";
+import { type Credentials, StateDir } from "./state";
+import { AGENT_VERSION } from "./version";
+
+type RunFrame = z.infer<typeof Run>;
+type Entry = Omit<StoredCommand, "state" | "delivered" | "result">;
+
+/** Tunables of `run`; the defaults are the production values, tests shorten them. */
+export interface AgentOptions {
+  config: AgentConfig;
+  logger: Logger;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** A connection that stayed up this long resets the backoff. */
+  stableAfterMs?: number;
+  /** WebSocket ping interval; a connection that misses one pong is dropped. */
+  heartbeatMs?: number;
+  /** How often to check whether the certificate is due for renewal. */
+  renewCheckMs?: number;
+  /** SIGTERM → SIGKILL grace for timed-out and cancelled commands. */
+  killGraceMs?: number;
+  hostInfo?: HostInfo;
+}
+
+const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The long-running service: holds one WebSocket to the control plane, reconnecting with
+ * jittered exponential backoff, and runs the commands it receives under the rules in
+ * docs/agent-protocol.md (own allowlist only, argv only, each command id at most once).
+ */
+export class Agent {
+  private ws: WebSocket | null = null;
+  private helloSent = false;
+  private stopped = false;
+  private readonly executions = new Map<string, Execution>();
+  private readonly completions = new Set<Promise<void>>();
+  /** First `ack` of each command still being accepted: a duplicate's ack waits for it, so acks stay in order. */
+  private readonly accepting = new Map<string, Promise<void>>();
+  private wake: (() => void) | null = null;
+  private readonly beforeHello: { frame: AgentMessage; resolve: (sent: boolean) => void }[] = [];
+  private loopDone: Promise<void> = Promise.resolve();
+  private renewTimer: NodeJS.Timeout | undefined;
+  private renewing = false;
+  private readonly backoff: Backoff;
+
+  private constructor(
+    private readonly options: AgentOptions,
+    private readonly state: StateDir,
+    private readonly store: CommandStore,
+    private credentials: Credentials,
+    private readonly host: HostInfo,
+  ) {
+    this.backoff = new Backoff(options.backoffBaseMs ?? 1000, options.backoffCapMs ?? 60_000);
+  }
+
+  private get config(): AgentConfig {
+    return this.options.config;
+  }
+
+  private get log(): Logger {
+    return this.options.logger;
+  }
+
+  /** Loads state (credentials, the command record), checks renewal, and starts connecting. */
+  static async start(options: AgentOptions): Promise<Agent> {
+    const state = new StateDir(options.config.stateDir);
+    await state.prepare();
+    const credentials = await state.loadCredentials();
+    if (!credentials) throw new AgentError(EXIT.notEnrolled, `not enrolled (no key/certificate in ${state.dir})`);
+    const identity = await state.readIdentity();
+    if (identity && identity.server !== options.config.server) {
+      options.logger.warn("config server differs from the server this host enrolled with", {
+        server: options.config.server,
+        enrolled_server: identity.server,
+      });
+    }
+    const { store, interrupted } = await CommandStore.open(state.dir);
+    for (const id of interrupted) {
+      options.logger.warn("command was running when the agent stopped; reporting it as interrupted", {
+        command_id: id,
+      });
+    }
+    const host = options.hostInfo ?? (await collectHostInfo());
+    const agent = new Agent(options, state, store, credentials, host);
+    if (credentials.cert.notAfter.getTime() <= Date.now()) {
+      options.logger.error("the host certificate has expired; the server will refuse it until the host re-enrolls", {
+        not_after: credentials.cert.notAfter.toISOString(),
+      });
+    }
+    await agent.checkRenewal();
+    agent.renewTimer = setInterval(() => void agent.checkRenewal(), options.renewCheckMs ?? 3_600_000);
+    agent.loopDone = agent.loop();
+    return agent;
+  }
+
+  /** Stops the service: running commands are stopped and reported as `interrupted`, then the socket closes. */
+  async stop(): Promise<void> {
+    if (this.stopped) return this.loopDone;
+    this.stopped = true;
+    clearInterval(this.renewTimer);
+    for (const execution of this.executions.values()) execution.stop("interrupted");
+    await Promise.allSettled([...this.completions]);
+    const ws = this.ws;
+    if (ws) {
+      ws.close(1001, "agent stopping");
+      setTimeout(() => ws.terminate(), 2000).unref();
+    }
+    this.wake?.();
+    await this.loopDone;
+    await this.store.flush();
+  }
+
+  /** True while a socket is open and `hello` has gone out. */
+  get connected(): boolean {
+    return this.helloSent && this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  // ---- connection -------------------------------------------------------
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      let upMs = 0;
+      try {
+        upMs = await this.connectOnce();
+      } catch (error) {
+        this.log.warn("connection attempt failed", { error });
+      }
+      if (this.stopped) break;
+      if (upMs >= (this.options.stableAfterMs ?? 30_000)) this.backoff.reset();
+      const delay = this.backoff.next();
+      this.log.info("reconnecting", { delay_ms: delay });
+      await this.sleep(delay);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  /** One connection, from the proof to the close; resolves with how long it was open. */
+  private async connectOnce(): Promise<number> {
+    const url = endpoint(this.config.server, "/agent/v1/connect");
+    // A fresh single-use proof per attempt (its jti is remembered by the server).
+    const proof = await createProof({
+      privateKey: this.credentials.privateKey,
+      x5tS256: this.credentials.cert.x5tS256,
+      audience: url,
+    });
+    if (this.stopped) return 0;
+    const ws = new WebSocket(toWebSocketUrl(url), {
+      headers: { authorization: `Bearer ${proof}` },
+      handshakeTimeout: 15_000,
+      maxPayload: MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+      followRedirects: false,
+    });
+    this.ws = ws;
+    return new Promise<number>((resolve) => {
+      let openedAt: number | null = null;
+      let alive = true;
+      let heartbeat: NodeJS.Timeout | undefined;
+      ws.on("open", () => {
+        openedAt = Date.now();
+        this.log.info("connected", { server: this.config.server });
+        heartbeat = setInterval(() => {
+          if (!alive) {
+            this.log.warn("no answer to ping; dropping the connection");
+            ws.terminate();
+            return;
+          }
+          alive = false;
+          ws.ping();
+        }, this.options.heartbeatMs ?? 30_000);
+        void this.sendHello(ws);
+      });
+      ws.on("pong", () => {
+        alive = true;
+      });
+      ws.on("message", (data, isBinary) => {
+        alive = true;
+        if (isBinary) {
+          this.log.warn("ignoring binary frame");
+          return;
+        }
+        this.onFrame(data.toString());
+      });
+      ws.on("error", (error) => {
+        const status = /Unexpected server response: (\d+)/.exec(error.message)?.[1];
+        if (status === "401" || status === "403") {
+          this.log.error("the server refused this host's credentials", { status: Number(status) });
+        } else {
+          this.log.warn("connection error", { error });
+        }
+      });
+      ws.on("close", (code) => {
+        clearInterval(heartbeat);
+        if (this.ws === ws) {
+          this.ws = null;
+          this.helloSent = false;
+          for (const queued of this.beforeHello.splice(0)) queued.resolve(false);
+        }
+        if (openedAt !== null) this.log.info("disconnected", { code });
+        resolve(openedAt === null ? 0 : Date.now() - openedAt);
+      });
+    });
+  }
+
+  private async sendHello(ws: WebSocket): Promise<void> {
+    const scripts = await inventoryScripts(this.config);
+    if (ws !== this.ws || ws.readyState !== WebSocket.OPEN) return;
+    const os = this.host.os;
+    const sent = await this.sendOn(ws, {
+      type: "hello",
+      protocol: AGENT_PROTOCOL_VERSION,
+      agent_version: AGENT_VERSION,
+      hostname: this.host.hostname.slice(0, 253),
+      os: {
+        family: os.family.slice(0, 64),
+        name: os.name.slice(0, 255),
+        version: os.version.slice(0, 255),
+        arch: os.arch.slice(0, 64),
+      },
+      tags: this.config.tags,
+      scripts,
+      completed: this.store
+        .undelivered()
+        .map((c) => c.command_id)
+        .slice(0, 1000),
+    });
+    if (!sent) return;
+    this.helloSent = true;
+    for (const queued of this.beforeHello.splice(0)) queued.resolve(await this.sendOn(ws, queued.frame));
+  }
+
+  /** Sends a frame after checking it against the protocol; resolves true once written to the socket. */
+  private sendOn(ws: WebSocket, frame: AgentMessage): Promise<boolean> {
+    const checked = AgentMessage.safeParse(frame);
+    if (!checked.success) {
+      this.log.error("refusing to send a frame that breaks the protocol", { type: frame.type });
+      return Promise.resolve(false);
+    }
+    if (ws.readyState !== WebSocket.OPEN) return Promise.resolve(false);
+    return new Promise((resolve) => ws.send(JSON.stringify(checked.data), (error) => resolve(!error)));
+  }
+
+  /** Sends on the current socket; frames produced before `hello` went out wait for it, so `hello` is always first. */
+  private send(frame: AgentMessage): Promise<boolean> {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.resolve(false);
+    if (!this.helloSent) return new Promise((resolve) => this.beforeHello.push({ frame, resolve }));
+    return this.sendOn(ws, frame);
+  }
+
+  private onFrame(text: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      this.log.warn("ignoring a frame that is not JSON");
+      return;
+    }
+    const parsed = ServerMessage.safeParse(json);
+    if (!parsed.success) {
+      const type = (json as { type?: unknown } | null)?.type;
+      this.log.warn("ignoring an invalid frame", { type: typeof type === "string" ? type.slice(0, 32) : null });
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case "welcome":
+        void this.onWelcome(message.host_id, message.host_name);
+        return;
+      case "ping":
+        void this.send({ type: "pong", nonce: message.nonce, version: AGENT_VERSION });
+        return;
+      case "run":
+        void this.onRun(message).catch((error) =>
+          this.log.error(`REQID=${message.reqid} command handling failed`, {
+            command_id: message.command_id,
+            reqid: message.reqid,
+            error,
+          }),
+        );
+        return;
+      case "cancel":
+        this.onCancel(message.command_id);
+        return;
+    }
+  }
+
+  private async onWelcome(hostId: string, hostName: string): Promise<void> {
+    this.log.info("welcomed", { host_id: hostId, host_name: hostName });
+    try {
+      const identity = await this.state.readIdentity();
+      if (identity && (identity.host_id !== hostId || identity.host_name !== hostName)) {
+        await this.state.writeIdentity({ ...identity, host_id: hostId, host_name: hostName });
+      }
+    } catch (error) {
+      this.log.warn("could not record the host name", { error });
+    }
+    for (const entry of this.store.undelivered()) await this.deliver(entry.command_id);
+  }
+
+  // ---- commands ---------------------------------------------------------
+
+  private async onRun(run: RunFrame): Promise<void> {
+    const { command_id: id, reqid } = run;
+    const log = this.log.child({ command_id: id, reqid });
+    const known = this.store.get(id);
+    if (known) {
+      // Never twice: acknowledge as a duplicate and repeat the stored result if there is one.
+      log.info(`REQID=${reqid} duplicate delivery; not running again`, { state: known.state });
+      await this.accepting.get(id);
+      await this.send({ type: "ack", command_id: id, duplicate: true });
+      if (known.state === "done") await this.deliver(id);
+      return;
+    }
+    const entry: Entry = {
+      command_id: id,
+      reqid,
+      script: run.script,
+      expires_at: run.expires_at,
+      received_at: Date.now(),
+    };
+    const accepted = this.accept(entry, run, log);
+    this.accepting.set(id, accepted);
+    try {
+      await accepted;
+    } finally {
+      this.accepting.delete(id);
+    }
+  }
+
+  /** Records the command, acknowledges it, and starts it (or refuses it). Resolves once the first ack went out. */
+  private async accept(entry: Entry, run: RunFrame, log: Logger): Promise<void> {
+    const { command_id: id, reqid } = run;
+    const script = this.config.scripts.get(run.script);
+    if (!script) {
+      log.warn(`REQID=${reqid} refused: script not allowlisted`, { script: run.script });
+      return this.refuse(entry, "not_allowlisted");
+    }
+    if (run.expires_at <= Date.now()) {
+      log.warn(`REQID=${reqid} refused: command expired`, { expires_at: run.expires_at });
+      return this.refuse(entry, "expired");
+    }
+    // On disk before the process exists: a crash from here on can never lead to a second run.
+    await this.store.begin(entry);
+    await this.send({ type: "ack", command_id: id, duplicate: false });
+    const timeoutSeconds = Math.min(run.timeout_seconds, this.config.maxTimeoutSeconds);
+    log.info(`REQID=${reqid} running ${script.name}`, {
+      script: script.name,
+      args: run.args.length,
+      timeout_seconds: timeoutSeconds,
+    });
+    const execution = execute(
+      {
+        commandId: id,
+        reqid,
+        script: script.name,
+        path: script.path,
+        args: [...script.args, ...run.args],
+        timeoutMs: timeoutSeconds * 1000,
+        streamCapBytes: this.config.outputCapBytes,
+        storeCapBytes: storedOutputCap(this.config),
+      },
+      {
+        killGraceMs: this.options.killGraceMs,
+        onOutput: (stream, seq, data) => void this.send({ type: "output", command_id: id, stream, seq, data }),
+      },
+    );
+    this.executions.set(id, execution);
+    const completion = execution.done
+      .then(async (outcome) => {
+        this.executions.delete(id);
+        const result: ResultFrame = fitResultFrame({
+          type: "result",
+          command_id: id,
+          exit_code: outcome.exit_code,
+          error: outcome.error,
+          stdout: outcome.stdout,
+          stderr: outcome.stderr,
+          truncated: outcome.truncated,
+          started_at: outcome.started_at,
+          finished_at: outcome.finished_at,
+        });
+        log.info(`REQID=${reqid} finished ${script.name}`, {
+          exit_code: outcome.exit_code,
+          error: outcome.error,
+          signal: outcome.signal,
+          truncated: outcome.truncated,
+          duration_ms: outcome.started_at === null ? null : outcome.finished_at - outcome.started_at,
+        });
+        await this.store.finish(entry, result);
+        await this.deliver(id);
+      })
+      .catch((error) => log.error(`REQID=${reqid} could not record the result`, { error }))
+      .finally(() => this.completions.delete(completion));
+    this.completions.add(completion);
+  }
+
+  private async refuse(entry: Entry, error: "not_allowlisted" | "expired"): Promise<void> {
+    const result: ResultFrame = {
+      type: "result",
+      command_id: entry.command_id,
+      exit_code: null,
+      error,
+      stdout: "",
+      stderr: "",
+      truncated: false,
+      started_at: null,
+      finished_at: Date.now(),
+    };
+    await this.store.finish(entry, result);
+    await this.send({ type: "ack", command_id: entry.command_id, duplicate: false });
+    await this.deliver(entry.command_id);
+  }
+
+  /** Sends the stored result; it stays "undelivered" (and listed in the next hello) until a socket took it. */
+  private async deliver(commandId: string): Promise<void> {
+    const result = this.store.get(commandId)?.result;
+    if (!result) return;
+    if (await this.send(result)) await this.store.markDelivered(commandId);
+  }
+
+  private onCancel(commandId: string): void {
+    const execution = this.executions.get(commandId);
+    if (!execution) {
+      this.log.info("cancel for a command that is not running", { command_id: commandId });
+      return;
+    }
+    this.log.info("cancelling command", { command_id: commandId });
+    execution.stop("cancelled");
+  }
+
+  // ---- renewal ----------------------------------------------------------
+
+  private async checkRenewal(): Promise<void> {
+    if (this.renewing || this.stopped) return;
+    this.renewing = true;
+    try {
+      const outcome = await renewIfDue({
+        config: this.config,
+        state: this.state,
+        credentials: this.credentials,
+        logger: this.log,
+      });
+      if (outcome.renewed) {
+        const fresh = await this.state.loadCredentials();
+        if (fresh) this.credentials = fresh;
+      }
+    } catch (error) {
+      this.log.warn("certificate renewal failed; will retry", { error });
+    } finally {
+      this.renewing = false;
+    }
+  }
+}

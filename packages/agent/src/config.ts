@@ -1,0 +1,145 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { MAX_RESULT_OUTPUT_BYTES, ScriptName } from "@fleetgate/contract/agent";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { AgentError, EXIT } from "./exit-codes";
+
+/** One allowlisted script after normalisation. */
+export interface ScriptConfig {
+  name: string;
+  path: string;
+  description: string;
+  /** Fixed leading arguments, placed before the arguments a command carries. */
+  args: string[];
+}
+
+/** The validated agent configuration. */
+export interface AgentConfig {
+  /** Absolute path of the file it was loaded from (or "<inline>"). */
+  source: string;
+  /** Base URL without a trailing slash, http(s) scheme. */
+  server: string;
+  /** The allowlist: only these scripts can ever run. A Map, so names like `constructor` never hit Object.prototype. */
+  scripts: Map<string, ScriptConfig>;
+  tags: Record<string, string>;
+  stateDir: string;
+  maxTimeoutSeconds: number;
+  defaultTimeoutSeconds: number;
+  outputCapBytes: number;
+  pollIntervalSeconds: number;
+}
+
+export const DEFAULT_STATE_DIR = "/var/lib/fleetgate-agent";
+
+const AbsolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => path.isAbsolute(p), "must be an absolute path")
+  .refine((p) => !p.includes("\0"), "must not contain NUL");
+
+const ServerUrl = z
+  .string()
+  .url()
+  .refine((u) => {
+    // zod 4 runs refinements even when .url() failed, so the string may not parse.
+    if (!URL.canParse(u)) return false;
+    const url = new URL(u);
+    return (url.protocol === "https:" || url.protocol === "http:") && !url.search && !url.hash && !url.username;
+  }, "must be an http(s) URL without query, fragment or credentials");
+
+const Seconds = z.number().int().min(1).max(86_400);
+
+const ScriptEntry = z.union([
+  AbsolutePath,
+  z.strictObject({
+    path: AbsolutePath,
+    description: z.string().max(1000).optional(),
+    args: z.array(z.string().max(4096)).max(256).optional(),
+  }),
+]);
+
+/** The config file schema (JSON or YAML). Unknown keys are refused so typos do not pass silently. */
+export const ConfigFile = z
+  .strictObject({
+    server: ServerUrl,
+    scripts: z.record(ScriptName, ScriptEntry).default({}),
+    tags: z.record(z.string().min(1).max(64), z.string().max(256)).default({}),
+    state_dir: z.string().min(1).max(4096).default(DEFAULT_STATE_DIR),
+    max_timeout_seconds: Seconds.default(3600),
+    default_timeout_seconds: Seconds.default(60),
+    output_cap_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
+    poll_interval_seconds: Seconds.default(60),
+  })
+  .refine((c) => c.default_timeout_seconds <= c.max_timeout_seconds, {
+    message: "must not exceed max_timeout_seconds",
+    path: ["default_timeout_seconds"],
+  })
+  .refine((c) => Object.keys(c.scripts).length <= 1000, { message: "at most 1000 scripts", path: ["scripts"] });
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `  ${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`)
+    .join("\n");
+}
+
+/** Validates an already-parsed config document; `source` is used for messages and relative state_dir. */
+export function parseConfig(document: unknown, source: string): AgentConfig {
+  const parsed = ConfigFile.safeParse(document);
+  if (!parsed.success) {
+    throw new AgentError(EXIT.usage, `invalid config ${source}:\n${formatIssues(parsed.error)}`);
+  }
+  const c = parsed.data;
+  const scripts = new Map<string, ScriptConfig>();
+  for (const [name, entry] of Object.entries(c.scripts)) {
+    scripts.set(
+      name,
+      typeof entry === "string"
+        ? { name, path: entry, description: "", args: [] }
+        : { name, path: entry.path, description: entry.description ?? "", args: entry.args ?? [] },
+    );
+  }
+  // A relative state_dir is taken relative to the config file, never to the working directory.
+  const base = source === "<inline>" ? process.cwd() : path.dirname(source);
+  return {
+    source,
+    server: c.server.replace(/\/+$/, ""),
+    scripts,
+    tags: c.tags,
+    stateDir: path.resolve(base, c.state_dir),
+    maxTimeoutSeconds: c.max_timeout_seconds,
+    defaultTimeoutSeconds: c.default_timeout_seconds,
+    outputCapBytes: c.output_cap_bytes,
+    pollIntervalSeconds: c.poll_interval_seconds,
+  };
+}
+
+/** Reads and validates a `.json`, `.yaml` or `.yml` config file. Throws AgentError(EXIT.usage) on any problem. */
+export async function loadConfig(file: string): Promise<AgentConfig> {
+  const source = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(source, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "unreadable";
+    throw new AgentError(EXIT.usage, `cannot read config ${source}: ${code}`);
+  }
+  let document: unknown;
+  try {
+    document = source.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new AgentError(EXIT.usage, `cannot parse config ${source}: ${(error as Error).message}`);
+  }
+  return parseConfig(document, source);
+}
+
+/** Stored outputs in results are capped by the protocol; the streamed output by the config. */
+export function storedOutputCap(config: AgentConfig): number {
+  return Math.min(config.outputCapBytes, MAX_RESULT_OUTPUT_BYTES);
+}

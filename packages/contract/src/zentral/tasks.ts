@@ -1,0 +1,27 @@
+import { z } from "@hono/zod-openapi";
+
+/**
+ * Zentral wire shapes (zentral.md §4). Timestamps are naive UTC ISO-8601
+ * (no offset, microseconds only when non-zero); `user.id` is an integer.
+ */
+export const ZentralTaskResult = z.object({
+  name: z.string().optional(),
+  id: z.string(),
+  status: z.string(),
+  unready: z.boolean(),
+  download_url: z.string().optional(),
+  result: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const ZentralTokenExchangeResponse = z.object({
+  id: z.string(),
+  expiry: z.string(),
+  name: z.string(),
+  secret: z.string(),
+  user: z.object({
+    id: z.number().int(),
+    username: z.string(),
+    email: z.string(),
+    is_service_account: z.boolean(),
+  }),
+});

@@ -1,0 +1,45 @@
+import { publicJwks, signJwt } from "@fleetgate/auth";
+import { activeSigningKey, publishedKeys } from "../identity/signing-keys.service";
+import type { DomainContext } from "../shared/context";
+import { DomainError } from "../shared/errors";
+import { caBundlePem } from "./ca.service";
+
+/** `GET /enroll/jwks`: the keys that sign enrollment JWTs, so clients can verify a token before enrolling. */
+export async function enrollmentJwks(ctx: DomainContext) {
+  return publicJwks(await publishedKeys(ctx, "enrollment"));
+}
+
+/**
+ * `POST /enroll/challenge`: signs the client's nonce with the enrollment key
+ * `keyId`, proving this controller holds it (ECDSA P-256 / SHA-256, raw r‖s, base64).
+ */
+export async function signEnrollmentChallenge(ctx: DomainContext, keyId: string, nonce: string) {
+  const key = await activeSigningKey(ctx, "enrollment");
+  if (key.kid !== keyId) throw new DomainError("not_found", "Unknown keyId");
+  const signer = await crypto.subtle.importKey(
+    "jwk",
+    { ...(key.privateJwk as JsonWebKey), key_ops: ["sign"] },
+    { name: "ECDSA", namedCurve: "P-256" },
+    false,
+    ["sign"],
+  );
+  const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, signer, new TextEncoder().encode(nonce));
+  return {
+    algorithm: "ES256",
+    caPool: await caBundlePem(ctx),
+    kid: key.kid,
+    signature: btoa(String.fromCharCode(...new Uint8Array(sig))),
+  };
+}
+
+/** `GET /network-jwts`: the network bootstrap JWT (`em: network`, no `exp`), signed with the enrollment key. */
+export async function networkJwt(ctx: DomainContext): Promise<string> {
+  const key = await activeSigningKey(ctx, "enrollment");
+  return signJwt(
+    key.privateJwk,
+    key.kid,
+    key.alg,
+    { em: "network", ctrls: [] },
+    { issuer: `${ctx.issuer}/`, audience: ["openziti-enroller"], ttlSeconds: null, subject: `${ctx.issuer}/` },
+  );
+}

@@ -1,0 +1,6 @@
+export * from "./ca.service";
+export * from "./certificates.service";
+export * from "./enrollment-keys.service";
+export * from "./enrollments.service";
+export * from "./renewal.service";
+export * from "./self-enrollment.service";

@@ -1,0 +1,291 @@
+import { certificateInfo } from "@fleetgate/pki";
+import { and, eq, gt, inArray } from "drizzle-orm";
+import { commitAudited } from "../audit/audit.service";
+import { authenticators, certificates, hosts } from "../schema";
+import type { DomainContext } from "../shared/context";
+import { DomainError } from "../shared/errors";
+import {
+  type CertificateRow,
+  getCertificate,
+  issueWithServerKey,
+  prepareIssue,
+  regenerateCrl,
+  revocationStatements,
+  statusOf,
+  validateCsr,
+} from "./certificates.service";
+
+/**
+ * A certificate that may be renewed: active, or — only when the operator set a
+ * grace window (RENEW_GRACE_SECONDS, off by default) — expired less than that
+ * long ago, for hosts that were offline. Revoked certificates never renew.
+ */
+export async function renewableCertificate(ctx: DomainContext, sha256: string): Promise<CertificateRow | undefined> {
+  const row = await ctx.db.select().from(certificates).where(eq(certificates.fingerprintSha256, sha256)).get();
+  if (!row || row.status === "revoked") return undefined;
+  const now = ctx.now();
+  if (row.notAfter > now) return row;
+  return ctx.pki.renewGraceSeconds > 0 && now - row.notAfter <= ctx.pki.renewGraceSeconds * 1000 ? row : undefined;
+}
+
+/**
+ * Renewal with proof of possession of the current key (the caller verified a
+ * proof signed by it): a new certificate for a new key with the same name; the
+ * old one is revoked as `superseded` and its authenticator moves to the new one.
+ */
+export async function renewWithCsr(ctx: DomainContext, current: CertificateRow, csrPem: string) {
+  const identityId = current.identityId;
+  if (!identityId) throw new DomainError("not_found", "Certificate has no identity");
+  const csr = await validateCsr(csrPem, [current.commonName]);
+  const prepared = await prepareIssue(
+    ctx,
+    {
+      identityId,
+      commonName: current.commonName,
+      kind: current.kind === "server" ? "server" : "client",
+      hostId: current.hostId,
+      lifetimeSeconds: ctx.pki.hostCertSeconds,
+      allowedNames: [current.commonName],
+      authenticator: true,
+    },
+    csr.publicKey,
+  );
+  await commitAudited(ctx, [...revocationStatements(ctx, [current.id], "superseded"), ...prepared.statements], {
+    action: "certificate.renew",
+    targetType: "certificate",
+    targetId: prepared.row.id,
+    detail: { previous: current.serial, serial: prepared.row.serial },
+  });
+  await regenerateCrl(ctx);
+  return prepared;
+}
+
+// ---- Ziti authenticator extend (two steps) -------------------------------
+
+/** `extend`: issues the next certificate for a cert authenticator; it takes over only after `extend-verify`. */
+export async function extendCertAuthenticator(
+  ctx: DomainContext,
+  identityId: string,
+  authenticatorId: string,
+  csrPem: string,
+) {
+  const auth = await ctx.db
+    .select()
+    .from(authenticators)
+    .where(
+      and(
+        eq(authenticators.id, authenticatorId),
+        eq(authenticators.identityId, identityId),
+        eq(authenticators.method, "cert"),
+      ),
+    )
+    .get();
+  if (!auth?.certificateId) throw new DomainError("not_found", "Authenticator not found");
+  const current = await getCertificate(ctx, auth.certificateId);
+  const csr = await validateCsr(csrPem, [current.commonName]);
+  const prepared = await prepareIssue(
+    ctx,
+    {
+      identityId,
+      commonName: current.commonName,
+      kind: "client",
+      hostId: current.hostId,
+      lifetimeSeconds: ctx.pki.hostCertSeconds,
+      allowedNames: [current.commonName],
+      authenticator: false,
+    },
+    csr.publicKey,
+  );
+  await commitAudited(ctx, prepared.statements, {
+    action: "authenticator.extend",
+    targetType: "authenticator",
+    targetId: authenticatorId,
+    detail: { serial: prepared.row.serial },
+  });
+  return prepared;
+}
+
+/** `extend-verify`: the client proves it installed the new certificate; the authenticator switches, the old one is revoked. */
+export async function verifyExtendedAuthenticator(
+  ctx: DomainContext,
+  identityId: string,
+  authenticatorId: string,
+  certPem: string,
+) {
+  const auth = await ctx.db
+    .select()
+    .from(authenticators)
+    .where(
+      and(
+        eq(authenticators.id, authenticatorId),
+        eq(authenticators.identityId, identityId),
+        eq(authenticators.method, "cert"),
+      ),
+    )
+    .get();
+  if (!auth?.certificateId) throw new DomainError("not_found", "Authenticator not found");
+  let info: Awaited<ReturnType<typeof certificateInfo>>;
+  try {
+    info = await certificateInfo(certPem);
+  } catch {
+    throw new DomainError("validation", "clientCert: not a PEM certificate");
+  }
+  const next = await ctx.db
+    .select()
+    .from(certificates)
+    .where(eq(certificates.fingerprintSha256, info.fingerprintSha256))
+    .get();
+  if (
+    !next ||
+    next.identityId !== identityId ||
+    next.id === auth.certificateId ||
+    statusOf(next, ctx.now()) !== "active"
+  ) {
+    throw new DomainError("validation", "clientCert: not the certificate issued by extend");
+  }
+  await commitAudited(
+    ctx,
+    [
+      ...revocationStatements(ctx, [auth.certificateId], "superseded").slice(0, 1),
+      ctx.db
+        .update(authenticators)
+        .set({ fingerprint: next.fingerprintSha1, certPem: next.certPem, certificateId: next.id, updatedAt: ctx.now() })
+        .where(eq(authenticators.id, authenticatorId)),
+    ],
+    {
+      action: "authenticator.extend_verify",
+      targetType: "authenticator",
+      targetId: authenticatorId,
+      detail: { serial: next.serial },
+    },
+  );
+  await regenerateCrl(ctx);
+}
+
+// ---- ephemeral API-session certificates ------------------------------------
+
+export async function issueSessionCertificate(
+  ctx: DomainContext,
+  identityId: string,
+  identityName: string,
+  sessionId: string,
+  csrPem: string,
+) {
+  const csr = await validateCsr(csrPem, [identityId, identityName]);
+  const prepared = await prepareIssue(
+    ctx,
+    {
+      identityId,
+      commonName: csr.commonName,
+      kind: "session",
+      apiSessionId: sessionId,
+      lifetimeSeconds: ctx.pki.sessionCertSeconds,
+      allowedNames: [identityId, identityName],
+    },
+    csr.publicKey,
+  );
+  await commitAudited(ctx, prepared.statements, {
+    action: "certificate.issue",
+    targetType: "certificate",
+    targetId: prepared.row.id,
+    detail: { serial: prepared.row.serial, kind: "session", session: sessionId },
+  });
+  return prepared;
+}
+
+export async function listSessionCertificates(ctx: DomainContext, sessionId: string) {
+  return ctx.db
+    .select()
+    .from(certificates)
+    .where(
+      and(
+        eq(certificates.apiSessionId, sessionId),
+        eq(certificates.status, "active"),
+        gt(certificates.notAfter, ctx.now()),
+      ),
+    )
+    .all();
+}
+
+export async function sessionCertificate(ctx: DomainContext, sessionId: string, id: string) {
+  const row = await ctx.db
+    .select()
+    .from(certificates)
+    .where(and(eq(certificates.id, id), eq(certificates.apiSessionId, sessionId)))
+    .get();
+  if (!row) throw new DomainError("not_found", "Certificate not found");
+  return row;
+}
+
+// ---- Linux Patch Manager certificate management (server-made keys) ---------
+
+async function hostOf(ctx: DomainContext, hostId: string) {
+  const host = await ctx.db.select().from(hosts).where(eq(hosts.id, hostId)).get();
+  if (!host) throw new DomainError("not_found", "Host not found");
+  return host;
+}
+
+/**
+ * `POST /hosts/{id}/certificates` (Linux Patch Manager): a client and a server
+ * certificate with server-generated keys (shown once, never stored). With
+ * `revokeFirst` (reissue) every active certificate of the host is revoked first.
+ */
+export async function issueHostCertificate(ctx: DomainContext, hostId: string, hostname?: string, revokeFirst = false) {
+  const host = await hostOf(ctx, hostId);
+  const name = hostname ?? host.name;
+  if (name !== host.name && name !== host.fqdn)
+    throw new DomainError("validation", "hostname must be the host's name or fqdn");
+  const active = revokeFirst
+    ? (
+        await ctx.db
+          .select()
+          .from(certificates)
+          .where(and(eq(certificates.hostId, hostId), eq(certificates.status, "active")))
+          .all()
+      ).map((r) => r.id)
+    : [];
+  const base = {
+    identityId: host.identityId ?? host.id,
+    commonName: name,
+    hostId,
+    lifetimeSeconds: ctx.pki.hostCertSeconds,
+    allowedNames: [name],
+  };
+  const client = await issueWithServerKey(ctx, { ...base, kind: "client", authenticator: true });
+  const server = await issueWithServerKey(ctx, { ...base, kind: "server" });
+  await commitAudited(
+    ctx,
+    [
+      ...(active.length ? revocationStatements(ctx, active, "superseded") : []),
+      ...client.statements,
+      ...server.statements,
+    ],
+    {
+      action: revokeFirst ? "certificate.reissue" : "certificate.issue",
+      targetType: "host",
+      targetId: hostId,
+      detail: { serials: [client.row.serial, server.row.serial], revoked: active.length },
+    },
+  );
+  if (active.length) await regenerateCrl(ctx);
+  return { client, server, chain: client.chain };
+}
+
+/** `POST /certificates/{id}/renew` (admin): same host and name, new server-made key. */
+export async function renewCertificateForAdmin(ctx: DomainContext, certId: string) {
+  const current = await getCertificate(ctx, certId);
+  if (!current.hostId) throw new DomainError("validation", "Only host certificates can be renewed here");
+  return issueHostCertificate(ctx, current.hostId, current.commonName);
+}
+
+/** The latest active non-session certificate of a host (`GET /hosts/{id}/client.crt`). */
+export async function latestHostCertificate(ctx: DomainContext, hostId: string) {
+  await hostOf(ctx, hostId);
+  const rows = await ctx.db
+    .select()
+    .from(certificates)
+    .where(and(eq(certificates.hostId, hostId), inArray(certificates.kind, ["client", "server"])))
+    .all();
+  const now = ctx.now();
+  return rows.filter((r) => statusOf(r, now) === "active").sort((a, b) => b.createdAt - a.createdAt)[0];
+}

@@ -1,0 +1,119 @@
+import { iso, isoOrNull } from "@fleetgate/contract";
+import * as svc from "@fleetgate/domain";
+import { domain } from "../../../lib/domain-context";
+import { createRouter } from "../../../lib/router";
+import { ApiError } from "../errors";
+import * as r from "./enrollments.routes";
+
+const enrollmentBody = (e: svc.EnrollmentView) => ({
+  id: e.id,
+  identity_id: e.identityId,
+  name: e.identityName,
+  kind: e.kind,
+  method: e.method,
+  jwt: e.jwt,
+  expires_at: iso(e.expiresAt),
+  used_at: isoOrNull(e.usedAt),
+});
+
+/** Admin-created enrollments: `/api/v1/enrollments`. */
+export const enrollmentsRouter = createRouter()
+  .openapi(r.createEnrollment, async (c) => {
+    const b = c.req.valid("json");
+    const e = await svc.createEnrollment(await domain(c), {
+      name: b.name,
+      kind: b.kind,
+      method: b.method,
+      expiresIn: b.expires_in,
+    });
+    return c.json(
+      { id: e.id, identity_id: e.identityId, method: e.method, jwt: e.jwt, expires_at: iso(e.expiresAt) },
+      201,
+    );
+  })
+  .openapi(r.listEnrollments, async (c) =>
+    c.json((await svc.listEnrollments(await domain(c))).map(enrollmentBody), 200),
+  )
+  .openapi(r.deleteEnrollment, async (c) => {
+    await svc.deleteEnrollment(await domain(c), c.req.valid("param").id);
+    return c.json({ message: "Enrollment deleted" }, 200);
+  });
+
+/** Self-enrollment (public): `/api/v1/enroll`, `/api/v1/enroll/status/{token}`. */
+export const selfEnrollRouter = createRouter()
+  .openapi(r.selfEnroll, async (c) => {
+    const b = c.req.valid("json");
+    try {
+      const token = await svc.submitEnrollmentRequest(await domain(c), {
+        machineId: b.machine_id,
+        fqdn: b.fqdn,
+        ipAddress: b.ip_address,
+        osDetails: b.os_details,
+        hostname: b.hostname,
+        csr: b.csr,
+      });
+      return c.json({ polling_token: token }, 202);
+    } catch (err) {
+      if (err instanceof svc.CsrRefused) throw new ApiError(400, "bad_request", `Invalid CSR: ${err.reason}`);
+      throw err;
+    }
+  })
+  .openapi(r.enrollStatus, async (c) => {
+    const res = await svc.pollEnrollment(await domain(c), c.req.valid("param").token);
+    return c.json(
+      res.status === "approved" ? { status: "approved" as const, ...res.bundle } : { status: res.status },
+      200,
+    );
+  });
+
+/** The approval queue: `/api/v1/admin/enrollments`. Approve/deny answer bare status codes as the reference does. */
+export const approvalRouter = createRouter()
+  .openapi(r.listPending, async (c) => {
+    const rows = await svc.listPendingRequests(await domain(c));
+    return c.json(
+      rows.map((e) => ({
+        id: e.id,
+        machine_id: e.machineId,
+        fqdn: e.fqdn,
+        ip_address: e.ipAddress,
+        os_details: e.osDetails,
+        polling_token: e.pollingTokenHash,
+        hostname: e.hostname,
+        has_csr: e.csrPem !== null,
+        created_at: iso(e.createdAt),
+        expires_at: iso(e.expiresAt),
+      })),
+      200,
+    );
+  })
+  .openapi(r.approve, async (c) => {
+    try {
+      await svc.approveEnrollmentRequest(await domain(c), c.req.valid("param").id);
+      return c.body(null, 200);
+    } catch (err) {
+      if (err instanceof svc.HostCollision) {
+        const h = err.existing;
+        return c.json(
+          {
+            error: "Host collision detected" as const,
+            conflict: {
+              existing_host: { id: h.id, fqdn: h.fqdn, ip_address: h.ipAddress, display_name: h.displayName },
+              message: "FQDN or IP already exists",
+            },
+          },
+          409,
+        );
+      }
+      if (err instanceof svc.DomainError && err.code === "not_found") return c.body(null, 404);
+      throw err;
+    }
+  })
+  .openapi(r.deny, async (c) => {
+    try {
+      await svc.denyEnrollmentRequest(await domain(c), c.req.valid("param").id);
+      return c.body(null, 200);
+    } catch (err) {
+      if (err instanceof svc.DomainError && err.code === "not_found") return c.body(null, 404);
+      throw err;
+    }
+  });

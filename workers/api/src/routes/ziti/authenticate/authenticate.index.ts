@@ -1,0 +1,83 @@
+import {
+  audit,
+  checkPassword,
+  checkSecondFactor,
+  completeSessionMfa,
+  createApiSession,
+  hit,
+  mfaRecord,
+} from "@fleetgate/domain";
+import type { Context } from "hono";
+import type { AppEnv } from "../../../context";
+import { domain } from "../../../lib/domain-context";
+import { validationError } from "../../../lib/http-errors";
+import { createRouter } from "../../../lib/router";
+import { sessionView } from "../current-api-session/current-api-session.index";
+import { EMPTY } from "../envelope";
+import { Z } from "../errors";
+import { addSessionHeaders, currentIdentityRow, currentSession } from "../ziti-auth";
+import { authenticate, authenticateMfa } from "./authenticate.routes";
+
+/** Drops absent and null fields: what is stored as the identity's envInfo / sdkInfo. */
+function info(value: Record<string, string | null | undefined> | null | undefined): Record<string, string> | undefined {
+  if (!value) return undefined;
+  return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
+/**
+ * `method=cert`: client-certificate authentication (Cloudflare mTLS exposes the
+ * presented certificate in `request.cf.tlsClientAuth`). It is implemented with
+ * the certificate authenticators; until then no certificate — or any — fails.
+ */
+function authenticateCert(c: Context<AppEnv>): never {
+  const tls = (c.req.raw as { cf?: { tlsClientAuth?: { certPresented?: string } } }).cf?.tlsClientAuth;
+  if (tls?.certPresented !== "1") throw Z.invalidAuth();
+  throw Z.invalidAuth();
+}
+
+export const authenticateRouter = createRouter()
+  .openapi(
+    authenticate,
+    async (c) => {
+      const { method } = c.req.valid("query");
+      if (method === "ext-jwt") throw Z.invalidAuthMethod();
+      if (method === "cert") authenticateCert(c);
+      const body = c.req.valid("json");
+      if (!body.username || !body.password) throw Z.invalidAuth();
+      const ctx = await domain(c);
+      const checked = await checkPassword(ctx, body.username, body.password, { secondFactor: "deferred" });
+      if (checked.identity.kind !== "user") throw Z.invalidAuth();
+      const { token, session } = await createApiSession(ctx, checked.identity, {
+        authenticatorId: checked.authenticatorId,
+        method: "password",
+        mfaRequired: checked.mfaEnabled,
+        configTypes: [...new Set(body.configTypes ?? [])],
+        envInfo: info(body.envInfo),
+        sdkInfo: info(body.sdkInfo),
+      });
+      const now = ctx.now();
+      c.header("zt-session", token);
+      addSessionHeaders(c, session, now);
+      return c.json({ data: sessionView(session, token, checked.identity, now), meta: {} }, 200);
+    },
+    (result): undefined => {
+      if (result.success) return undefined;
+      // A missing or unknown method is refused as such, before the body is looked at.
+      if (result.target === "query") throw Z.invalidAuthMethod();
+      throw validationError(result.error);
+    },
+  )
+  .openapi(authenticateMfa, async (c) => {
+    const session = currentSession(c);
+    const me = currentIdentityRow(c);
+    const ctx = await domain(c);
+    const row = await mfaRecord(ctx, me.id);
+    if (!row?.verified) throw Z.mfaNotEnrolled();
+    await hit(ctx, `mfa:user:${me.id}`, 10, 60);
+    if (!(await checkSecondFactor(ctx, me.id, c.req.valid("json").code))) {
+      await audit(ctx, { action: "auth.mfa", targetType: "identity", targetId: me.id, outcome: "failure" });
+      throw Z.mfaInvalidToken(401);
+    }
+    await completeSessionMfa(ctx, session.row);
+    return c.json(EMPTY, 200);
+  });

@@ -1,0 +1,94 @@
+import {
+  type AuthenticatorView,
+  changeOwnPassword,
+  checkPassword,
+  DomainError,
+  findAuthenticator,
+  type IdentityRow,
+  listAuthenticators,
+} from "@fleetgate/domain";
+import type { Context } from "hono";
+import type { AppEnv } from "../../../context";
+import { domain } from "../../../lib/domain-context";
+import { createRouter } from "../../../lib/router";
+import { baseEntity, EMPTY, entityRef, link } from "../envelope";
+import { Z } from "../errors";
+import { listMeta, parsePaging } from "../pagination";
+import { currentIdentityRow } from "../ziti-auth";
+import {
+  detailCurrentIdentityAuthenticator,
+  listCurrentIdentityAuthenticators,
+  patchCurrentIdentityAuthenticator,
+  updateCurrentIdentityAuthenticator,
+} from "./authenticators.routes";
+
+function authenticatorDetail(a: AuthenticatorView, me: IdentityRow) {
+  return {
+    ...baseEntity(a.id, a.createdAt, a.updatedAt, { self: link(`./current-identity/authenticators/${a.id}`) }),
+    method: a.method,
+    ...(a.username !== null ? { username: a.username } : {}),
+    ...(a.fingerprint !== null ? { fingerprint: a.fingerprint } : {}),
+    ...(a.certPem !== null ? { certPem: a.certPem } : {}),
+    isIssuedByNetwork: a.issuedByNetwork,
+    identityId: me.id,
+    identity: entityRef("identities", me.id, me.name),
+  };
+}
+
+/**
+ * PUT/PATCH: proves `currentPassword`, then sets the new password (policy-checked by
+ * the domain). A username other than the current one is refused: the updb username
+ * is the person's sign-in name on every face, renamed only by an administrator.
+ */
+async function update(
+  c: Context<AppEnv>,
+  id: string,
+  body: { username?: string | null; password?: string | null; currentPassword: string },
+) {
+  const me = currentIdentityRow(c);
+  const ctx = await domain(c);
+  const found = await findAuthenticator(ctx, me.id, id);
+  if (!found) throw Z.notFound();
+  if (found.method !== "updb" || found.username === null) {
+    throw Z.cannotUpdateAuthenticator("only updb authenticators have a password");
+  }
+  if (body.username != null && body.username !== found.username) {
+    throw Z.cannotUpdateAuthenticator("the username of an authenticator cannot be changed here");
+  }
+  if (body.password != null) {
+    await changeOwnPassword(ctx, me, body.currentPassword, body.password);
+    return;
+  }
+  try {
+    await checkPassword(ctx, found.username, body.currentPassword, {
+      secondFactor: "deferred",
+      allowForcedReset: true,
+    });
+  } catch (err) {
+    // A wrong current password is an unauthorised update, not a failed sign-in.
+    if (err instanceof DomainError && err.code !== "rate_limited") throw Z.unauthorized();
+    throw err;
+  }
+}
+
+export const authenticatorsRouter = createRouter()
+  .openapi(listCurrentIdentityAuthenticators, async (c) => {
+    const me = currentIdentityRow(c);
+    const paging = parsePaging(c.req.valid("query"));
+    const { items, total } = await listAuthenticators(await domain(c), me.id, paging);
+    return c.json({ data: items.map((a) => authenticatorDetail(a, me)), meta: listMeta(paging, total) }, 200);
+  })
+  .openapi(detailCurrentIdentityAuthenticator, async (c) => {
+    const me = currentIdentityRow(c);
+    const found = await findAuthenticator(await domain(c), me.id, c.req.valid("param").id);
+    if (!found) throw Z.notFound();
+    return c.json({ data: authenticatorDetail(found, me), meta: {} }, 200);
+  })
+  .openapi(updateCurrentIdentityAuthenticator, async (c) => {
+    await update(c, c.req.valid("param").id, c.req.valid("json"));
+    return c.json(EMPTY, 200);
+  })
+  .openapi(patchCurrentIdentityAuthenticator, async (c) => {
+    await update(c, c.req.valid("param").id, c.req.valid("json"));
+    return c.json(EMPTY, 200);
+  });

@@ -1,0 +1,51 @@
+import { type ApiSessionRow, deleteApiSession, type IdentityRow } from "@fleetgate/domain";
+import { domain } from "../../../lib/domain-context";
+import { createRouter } from "../../../lib/router";
+import { baseEntity, EMPTY, entityRef, link, zitiTime } from "../envelope";
+import { currentIdentityRow, currentSession } from "../ziti-auth";
+import { deleteCurrentApiSession, getCurrentApiSession } from "./current-api-session.routes";
+
+/** The one second factor this face asks for (ziti-edge-client.md §5.3), verbatim. */
+const MFA_AUTH_QUERY = {
+  typeId: "MFA" as const,
+  provider: "ziti" as const,
+  httpMethod: "POST",
+  httpUrl: "./authenticate/mfa",
+  minLength: 4,
+  maxLength: 6,
+  format: "alphaNumeric" as const,
+};
+
+/** `currentApiSessionDetail` for a session, its presented token and its identity. */
+export function sessionView(session: ApiSessionRow, token: string, identity: IdentityRow, now: number) {
+  const pending = session.mfaRequired && !session.mfaComplete;
+  return {
+    ...baseEntity(session.id, session.createdAt, session.updatedAt, { self: link("./current-api-session") }),
+    token,
+    identity: entityRef("identities", identity.id, identity.name),
+    identityId: identity.id,
+    configTypes: session.configTypes,
+    ipAddress: session.ipAddress,
+    authQueries: pending ? [MFA_AUTH_QUERY] : [],
+    isMfaRequired: session.mfaRequired,
+    isMfaComplete: session.mfaComplete,
+    authenticatorId: session.authenticatorId,
+    isCertExtendable: false,
+    lastActivityAt: zitiTime(session.lastActivityAt),
+    cachedLastActivityAt: zitiTime(session.lastActivityAt),
+    expiresAt: zitiTime(session.expiresAt),
+    expirationSeconds: Math.max(0, Math.floor((session.expiresAt - now) / 1000)),
+  };
+}
+
+export const currentApiSessionRouter = createRouter()
+  .openapi(getCurrentApiSession, async (c) => {
+    const s = currentSession(c);
+    const ctx = await domain(c);
+    return c.json({ data: sessionView(s.row, s.token, currentIdentityRow(c), ctx.now()), meta: {} }, 200);
+  })
+  .openapi(deleteCurrentApiSession, async (c) => {
+    const s = currentSession(c);
+    await deleteApiSession(await domain(c), s.row);
+    return c.json(EMPTY, 200);
+  });

@@ -1,0 +1,81 @@
+import { hasApiSession, type IdentityRow, isMfaEnabled, listAuthenticators } from "@fleetgate/domain";
+import { domain } from "../../../lib/domain-context";
+import { createRouter } from "../../../lib/router";
+import { baseEntity, entityRef, link, zitiTime } from "../envelope";
+import { currentIdentityRow } from "../ziti-auth";
+import { getCurrentIdentity } from "./current-identity.routes";
+
+/** Ziti identity type of every Fleetgate identity (0.26+ has `Default` and `Router`). */
+const IDENTITY_TYPE = "Default";
+/** Fleetgate has one authentication policy: the controller's built-in `default`. */
+const AUTH_POLICY_ID = "default";
+
+function identityDetail(
+  me: IdentityRow,
+  extra: {
+    mfa: boolean;
+    apiSession: boolean;
+    updb?: { id: string; username: string };
+    cert?: { id: string; fingerprint: string };
+  },
+) {
+  const authenticators: { updb?: { id: string; username: string }; cert?: { id: string; fingerprint: string } } = {};
+  if (extra.updb) authenticators.updb = extra.updb;
+  if (extra.cert) authenticators.cert = extra.cert;
+  return {
+    ...baseEntity(me.id, me.createdAt, me.updatedAt, {
+      self: link("./current-identity"),
+      mfa: link("./current-identity/mfa"),
+    }),
+    tags: me.tags ?? {},
+    name: me.name,
+    type: entityRef("identity-types", IDENTITY_TYPE, IDENTITY_TYPE),
+    typeId: IDENTITY_TYPE,
+    isAdmin: me.role === "admin",
+    isDefaultAdmin: me.isDefaultAdmin,
+    authenticators,
+    enrollment: {},
+    envInfo: me.envInfo ?? {},
+    sdkInfo: me.sdkInfo ?? {},
+    roleAttributes: me.roleAttributes ?? [],
+    hasApiSession: extra.apiSession,
+    hasEdgeRouterConnection: false,
+    edgeRouterConnectionStatus: "offline" as const,
+    isMfaEnabled: extra.mfa,
+    serviceHostingPrecedences: {},
+    serviceHostingCosts: {},
+    defaultHostingCost: 0,
+    defaultHostingPrecedence: "default" as const,
+    authPolicyId: AUTH_POLICY_ID,
+    authPolicy: entityRef("auth-policies", AUTH_POLICY_ID, "Default"),
+    externalId: me.externalId,
+    disabled: me.disabled,
+    disabledAt: me.disabledAt === null ? null : zitiTime(me.disabledAt),
+    disabledUntil: null,
+    appData: {},
+  };
+}
+
+export const currentIdentityRouter = createRouter().openapi(getCurrentIdentity, async (c) => {
+  const me = currentIdentityRow(c);
+  const ctx = await domain(c);
+  const [mfa, apiSession, auths] = await Promise.all([
+    isMfaEnabled(ctx, me.id),
+    hasApiSession(ctx, me.id),
+    listAuthenticators(ctx, me.id, { limit: 100, offset: 0 }),
+  ]);
+  const updb = auths.items.find((a) => a.method === "updb");
+  const cert = auths.items.find((a) => a.method === "cert");
+  return c.json(
+    {
+      data: identityDetail(me, {
+        mfa,
+        apiSession,
+        updb: updb ? { id: updb.id, username: updb.username ?? "" } : undefined,
+        cert: cert ? { id: cert.id, fingerprint: cert.fingerprint ?? "" } : undefined,
+      }),
+      meta: {},
+    },
+    200,
+  );
+});

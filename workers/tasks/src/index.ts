@@ -1,0 +1,10 @@
+import "./exports/export.task";
+
+export { handleQueue, backoffSeconds, LEASE_MS } from "./consumer";
+export { pruneTasks, retentionMs, runSweeps, type Sweep, type SweepContext, sweeps } from "./cron";
+export type { TasksEnv } from "./env";
+export { writeCsv, csvField } from "./exports/csv";
+export { CONTENT_TYPES, EXPORT_TASK_NAMES, exportFilename, startExport } from "./exports/export.task";
+export { PART_SIZE, R2Upload } from "./exports/r2-upload";
+export { enqueueTask, TASKS_DEAD_LETTER_QUEUE, TASKS_QUEUE, TaskMessage } from "./messages";
+export { PermanentTaskError, registerTask, type TaskDefinition, type TaskOutput } from "./registry";
