@@ -39,3 +39,42 @@ export async function enrollOtt(e: { jwt: string; identity_id: string }, cn = e.
   const res = await call("/edge/client/v1/enroll/ott", { method: "POST", json: { token: e.jwt, clientCsr: csr } });
   return { res, keys, csr };
 }
+
+/** Enrolls a fresh host and returns its certificate PEM and key pair. */
+export async function enrolledHost() {
+  const e = await createEnrollment();
+  const { res, keys } = await enrollOtt(e);
+  const body = (await res.json()) as { data: { cert: string } };
+  const certPem = body.data.cert.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0] ?? "";
+  return { ...e, certPem, keys };
+}
+
+/** SHA-256 of a certificate's DER: hex (our fingerprint) and base64url (`x5t#S256`). */
+export async function thumbprints(certPem: string) {
+  const der = new x509.X509Certificate(certPem).rawData;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", der));
+  const hex = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const b64url = btoa(String.fromCharCode(...digest))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+  return { hex, b64url };
+}
+
+/** A certificate-bound agent proof (docs/agent-protocol.md). */
+export async function agentProof(
+  host: { certPem: string; keys: CryptoKeyPair },
+  aud: string,
+  over: { lifetime?: number; jti?: string; iatOffset?: number } = {},
+): Promise<string> {
+  const { SignJWT } = await import("jose");
+  const { b64url } = await thumbprints(host.certPem);
+  const iat = Math.floor(Date.now() / 1000) + (over.iatOffset ?? 0);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "ES256", typ: "fleetgate-agent-proof+jwt", "x5t#S256": b64url })
+    .setAudience(aud)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + (over.lifetime ?? 60))
+    .setJti(over.jti ?? crypto.randomUUID())
+    .sign(host.keys.privateKey);
+}

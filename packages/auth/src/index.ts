@@ -8,3 +8,4 @@ export * from "./recovery-codes";
 export * from "./totp";
 export * from "./ztl-token";
 export * from "./oidc";
+export * from "./proof";

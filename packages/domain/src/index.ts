@@ -1,6 +1,7 @@
 export * from "./audit/audit.service";
 export * from "./audit/chain";
 export * from "./db";
+export * from "./fleet/agent-proof.service";
 export * from "./fleet/certificates.query";
 export * from "./fleet/host-records";
 export * from "./fleet/hosts.query";

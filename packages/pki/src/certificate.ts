@@ -104,3 +104,29 @@ export async function verifyIssuedBy(certPem: string, issuerCertPem: string): Pr
     return false;
   }
 }
+
+/**
+ * The subject public key of a certificate as a verify-only CryptoKey: ECDSA
+ * (P-256/P-384) or RSASSA-PKCS1-v1_5 SHA-256. Used to check agent proofs signed
+ * with the host's key. Returns undefined for any other key type.
+ */
+export async function certificatePublicKey(
+  pem: string,
+): Promise<{ key: CryptoKey; alg: "ES256" | "ES384" | "RS256" } | undefined> {
+  const cert = parseCertificate(pem);
+  const spki = cert.publicKey.rawData;
+  const algName = cert.publicKey.algorithm.name;
+  if (algName === "ECDSA") {
+    const curve = (cert.publicKey.algorithm as { namedCurve?: string }).namedCurve;
+    if (curve !== "P-256" && curve !== "P-384") return undefined;
+    const key = await crypto.subtle.importKey("spki", spki, { name: "ECDSA", namedCurve: curve }, false, ["verify"]);
+    return { key, alg: curve === "P-256" ? "ES256" : "ES384" };
+  }
+  if (algName === "RSASSA-PKCS1-v1_5" || algName === "RSA-PSS" || algName === "RSA-OAEP") {
+    const key = await crypto.subtle.importKey("spki", spki, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, [
+      "verify",
+    ]);
+    return { key, alg: "RS256" };
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 export type { CaChain, CaSigner, CreateCaOptions, CreatedCa } from "./ca";
 export { createCa, exportPrivateKeyPkcs8, importCaPrivateKey } from "./ca";
 export type { CertificateInfo } from "./certificate";
-export { certificateInfo, verifyIssuedBy } from "./certificate";
+export { certificateInfo, certificatePublicKey, verifyIssuedBy } from "./certificate";
 export type { BuildCrlOptions, RevocationReason, RevokedEntry } from "./crl";
 export { buildCrl, REVOCATION_REASON_CODES } from "./crl";
 export type { CsrCheckResult, CsrError, CsrKeyAlgorithm, CsrPolicy, ParsedCsr } from "./csr";

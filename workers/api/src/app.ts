@@ -5,6 +5,7 @@ import { CommonError } from "./lib/http-errors";
 import { RouteTable } from "./lib/route-table";
 import { limitBody } from "./middleware/body-limit";
 import { requestContext } from "./middleware/request-context";
+import { agent } from "./routes/agent/index";
 import { renderExec } from "./routes/exec/errors";
 import { exec } from "./routes/exec/index";
 import { filesRouter } from "./routes/files/files.index";
@@ -25,6 +26,7 @@ app.use("*", requestContext);
 app.use("*", limitBody);
 
 app.route("/api/v1", v1);
+app.route("/agent/v1", agent);
 app.route("/", healthRouter);
 app.route("/", jwksRouter);
 app.route("/edge/client/v1", ziti);

@@ -2,6 +2,7 @@ export * from "./api-sessions.service";
 export * from "./api-tokens.service";
 export * from "./authenticators.service";
 export * from "./bootstrap";
+export * from "./cert-auth.service";
 export * from "./groups.service";
 export * from "./mfa.service";
 export * from "./passwords.service";

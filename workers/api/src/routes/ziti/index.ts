@@ -5,6 +5,7 @@ import { currentApiSessionRouter } from "./current-api-session/current-api-sessi
 import { currentIdentityRouter } from "./current-identity/current-identity.index";
 import { cacertsRouter, enrollRouter } from "./enroll/enroll.index";
 import { mfaRouter } from "./mfa/mfa.index";
+import { sessionCertificatesRouter } from "./session-certificates/session-certificates.index";
 import { mountSpecs } from "./specs/specs.index";
 import { versionRouter } from "./version/version.index";
 
@@ -16,6 +17,7 @@ ziti.route("/", currentApiSessionRouter);
 ziti.route("/", currentIdentityRouter);
 ziti.route("/", authenticatorsRouter);
 ziti.route("/", mfaRouter);
+ziti.route("/", sessionCertificatesRouter);
 mountSpecs(ziti);
 ziti.route("/", enrollRouter);
 ziti.route("/", cacertsRouter);

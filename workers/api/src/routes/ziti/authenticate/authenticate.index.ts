@@ -1,11 +1,14 @@
 import {
   audit,
+  authenticateByCertificate,
   checkPassword,
   checkSecondFactor,
   completeSessionMfa,
   createApiSession,
   hit,
+  isMfaEnabled,
   mfaRecord,
+  type TlsClientAuth,
 } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../context";
@@ -24,24 +27,13 @@ function info(value: Record<string, string | null | undefined> | null | undefine
   return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
 
-/**
- * `method=cert`: client-certificate authentication (Cloudflare mTLS exposes the
- * presented certificate in `request.cf.tlsClientAuth`). It is implemented with
- * the certificate authenticators; until then no certificate — or any — fails.
- */
-function authenticateCert(c: Context<AppEnv>): never {
-  const tls = (c.req.raw as { cf?: { tlsClientAuth?: { certPresented?: string } } }).cf?.tlsClientAuth;
-  if (tls?.certPresented !== "1") throw Z.invalidAuth();
-  throw Z.invalidAuth();
-}
-
 export const authenticateRouter = createRouter()
   .openapi(
     authenticate,
     async (c) => {
       const { method } = c.req.valid("query");
       if (method === "ext-jwt") throw Z.invalidAuthMethod();
-      if (method === "cert") authenticateCert(c);
+      if (method === "cert") return authenticateCert(c);
       const body = c.req.valid("json");
       if (!body.username || !body.password) throw Z.invalidAuth();
       const ctx = await domain(c);
@@ -81,3 +73,24 @@ export const authenticateRouter = createRouter()
     await completeSessionMfa(ctx, session.row);
     return c.json(EMPTY, 200);
   });
+
+/**
+ * `?method=cert`: the client certificate presented through Cloudflare mTLS
+ * (`request.cf.tlsClientAuth`, set by the edge, not by client headers).
+ */
+async function authenticateCert(c: Context<AppEnv>) {
+  const ctx = await domain(c);
+  const tls = (c.req.raw as { cf?: { tlsClientAuth?: TlsClientAuth } }).cf?.tlsClientAuth;
+  const found = await authenticateByCertificate(ctx, tls);
+  if (!found) throw Z.invalidAuth();
+  const { token, session } = await createApiSession(ctx, found.identity, {
+    authenticatorId: found.authenticatorId,
+    method: "cert",
+    mfaRequired: await isMfaEnabled(ctx, found.identity.id),
+    configTypes: [],
+  });
+  const now = ctx.now();
+  c.header("zt-session", token);
+  addSessionHeaders(c, session, now);
+  return c.json({ data: sessionView(session, token, found.identity, now), meta: {} }, 200);
+}

@@ -1,0 +1,6 @@
+import { createRouter } from "../../lib/router";
+import { renewRouter } from "./renew.index";
+
+/** Agent-facing endpoints (`/agent/v1/...`), authenticated by certificate-bound proofs. Native error shape. */
+export const agent = createRouter();
+agent.route("/", renewRouter);

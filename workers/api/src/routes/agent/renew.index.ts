@@ -1,0 +1,39 @@
+import { CsrRefused, caBundlePem, renewWithCsr } from "@fleetgate/domain";
+import { z } from "zod";
+import { domain } from "../../lib/domain-context";
+import { validationError } from "../../lib/http-errors";
+import { createRouter } from "../../lib/router";
+import { ApiError } from "../v1/errors";
+import { requireAgent } from "./agent-auth";
+
+const RenewBody = z.object({
+  csr: z
+    .string()
+    .min(1)
+    .max(16 * 1024),
+});
+
+/**
+ * `POST /agent/v1/renew`: a host renews with a CSR for a new key while its
+ * certificate is valid (or inside the optional grace window); the proof signed
+ * by the current key is the proof of possession.
+ */
+export const renewRouter = createRouter().post("/renew", async (c) => {
+  const { certificate } = await requireAgent(c, "/agent/v1/renew", "renew");
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    throw new ApiError(400, "bad_request", "Malformed JSON in request body");
+  }
+  const body = RenewBody.safeParse(raw);
+  if (!body.success) throw validationError(body.error);
+  const ctx = await domain(c);
+  try {
+    const res = await renewWithCsr(ctx, certificate, body.data.csr);
+    return c.json({ cert: res.row.certPem, ca: await caBundlePem(ctx) }, 200);
+  } catch (err) {
+    if (err instanceof CsrRefused) throw new ApiError(400, "bad_request", `Invalid CSR: ${err.reason}`);
+    throw err;
+  }
+});
