@@ -1,5 +1,34 @@
 // Bench scenarios. Each has a name, prepare(ctx) → autocannon options (path,
-// method, headers, body), and optionally after(ctx) → extra table rows.
+// method, headers, body, setupRequest), and optionally after(ctx) → extra rows.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const json = (method, body, headers = {}) => ({
+  method,
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});
+
+async function api(ctx, p, init = {}) {
+  const res = await fetch(`${ctx.url}${p}`, init);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${p}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function adminToken(ctx) {
+  ctx.adminToken ??= (await api(ctx, "/api/v1/auth/login", json("POST", ctx.admin))).access_token;
+  return ctx.adminToken;
+}
+
+let ip = 0;
+const nextIp = () => {
+  ip++;
+  return `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}`;
+};
+
 export const scenarios = [
   {
     name: "GET /health (baseline)",
@@ -8,5 +37,105 @@ export const scenarios = [
   {
     name: "GET /status/health (D1)",
     prepare: async () => ({ path: "/status/health" }),
+  },
+  {
+    // Login is deliberately expensive (PBKDF2 100k). Rotating users and client
+    // addresses keeps the per-account and per-IP login limits out of the figure.
+    name: "POST /api/v1/auth/login",
+    concurrency: [1, 4],
+    prepare: async (ctx) => {
+      const token = await adminToken(ctx);
+      // 300 accounts × 10 logins/min each keeps the per-account limit above the measured rate.
+      const users = Array.from({ length: 300 }, (_, i) => `bench-${Date.now().toString(36)}-${i}`);
+      for (let i = 0; i < users.length; i += 10) {
+        await Promise.all(
+          users
+            .slice(i, i + 10)
+            .map((username) =>
+              api(
+                ctx,
+                "/api/v1/users",
+                json(
+                  "POST",
+                  { username, email: `${username}@bench.test`, role: "reporter", password: "Bench-User-Pass-1!" },
+                  { authorization: `Bearer ${token}` },
+                ),
+              ),
+            ),
+        );
+      }
+      let n = 0;
+      return {
+        path: "/api/v1/auth/login",
+        method: "POST",
+        setupRequest: (req) => {
+          const username = users[n++ % users.length];
+          return {
+            ...req,
+            headers: { ...req.headers, "content-type": "application/json", "cf-connecting-ip": nextIp() },
+            body: JSON.stringify({ username, password: "Bench-User-Pass-1!" }),
+          };
+        },
+      };
+    },
+  },
+  {
+    name: "GET /api/v1/users/me (Bearer JWT)",
+    prepare: async (ctx) => ({
+      path: "/api/v1/users/me",
+      headers: { authorization: `Bearer ${await adminToken(ctx)}` },
+    }),
+    after: async (ctx) => {
+      const rows = [];
+      for (const c of [1, 16, 64]) {
+        const base = ctx[`GET /health (baseline)@${c}`];
+        const auth = ctx[`GET /api/v1/users/me (Bearer JWT)@${c}`];
+        if (base && auth) rows.push({ route: "ratio users/me ÷ health", conc: c, "req/s": +(auth / base).toFixed(2) });
+      }
+      return rows;
+    },
+  },
+  {
+    // CSR → certificate over HTTP: Ziti ephemeral session certificates for the admin.
+    name: "POST /edge/client/v1/current-api-session/certificates",
+    concurrency: [1, 8],
+    prepare: async (ctx) => {
+      const res = await fetch(`${ctx.url}/edge/client/v1/authenticate?method=password`, json("POST", ctx.admin));
+      const session = (await res.json()).data.token;
+      const dir = mkdtempSync(path.join(tmpdir(), "fleetgate-bench-csr-"));
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-new",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          path.join(dir, "k.pem"),
+          "-out",
+          path.join(dir, "c.pem"),
+          "-subj",
+          `/CN=${ctx.admin.username}`,
+        ],
+        { stdio: "ignore" },
+      );
+      const csr = readFileSync(path.join(dir, "c.pem"), "utf8");
+      return {
+        path: "/edge/client/v1/current-api-session/certificates",
+        ...json("POST", { csr }, { "zt-session": session }),
+      };
+    },
+  },
+  {
+    name: "in-process CPU (PBKDF2, certificate issue)",
+    concurrency: [],
+    prepare: async () => ({ path: "/health" }),
+    after: async () => {
+      const out = execFileSync(process.execPath, ["--import", "tsx", "bench/inproc.ts"], { encoding: "utf8" });
+      return JSON.parse(out.trim().split("\n").pop() ?? "[]");
+    },
   },
 ];

@@ -1,22 +1,17 @@
-import { AGENT_PROTOCOL_VERSION, AgentMessage, type Run, ServerMessage } from "@fleetgate/contract/agent";
+import { AGENT_PROTOCOL_VERSION, AgentMessage, ServerMessage } from "@fleetgate/contract/agent";
 import WebSocket from "ws";
-import type { z } from "zod";
 import { Backoff } from "./backoff";
-import { CommandStore, type ResultFrame, type StoredCommand } from "./command-store";
-import { type AgentConfig, storedOutputCap } from "./config";
-import { type Execution, execute } from "./executor";
+import { CommandStore } from "./command-store";
+import { CommandRunner } from "./commands";
+import type { AgentConfig } from "./config";
 import { AgentError, EXIT } from "./exit-codes";
 import { collectHostInfo, type HostInfo } from "./host-info";
 import type { Logger } from "./log";
-import { fitResultFrame } from "./output";
 import { createProof, endpoint, toWebSocketUrl } from "./proof";
 import { renewIfDue } from "./renew";
 import { inventoryScripts } from "./scripts";
 import { type Credentials, StateDir } from "./state";
 import { AGENT_VERSION } from "./version";
-
-type RunFrame = z.infer<typeof Run>;
-type Entry = Omit<StoredCommand, "state" | "delivered" | "result">;
 
 /** Tunables of `run`; the defaults are the production values, tests shorten them. */
 export interface AgentOptions {
@@ -46,25 +41,29 @@ export class Agent {
   private ws: WebSocket | null = null;
   private helloSent = false;
   private stopped = false;
-  private readonly executions = new Map<string, Execution>();
-  private readonly completions = new Set<Promise<void>>();
-  /** First `ack` of each command still being accepted: a duplicate's ack waits for it, so acks stay in order. */
-  private readonly accepting = new Map<string, Promise<void>>();
   private wake: (() => void) | null = null;
   private readonly beforeHello: { frame: AgentMessage; resolve: (sent: boolean) => void }[] = [];
   private loopDone: Promise<void> = Promise.resolve();
   private renewTimer: NodeJS.Timeout | undefined;
   private renewing = false;
   private readonly backoff: Backoff;
+  private readonly commands: CommandRunner;
 
   private constructor(
     private readonly options: AgentOptions,
     private readonly state: StateDir,
-    private readonly store: CommandStore,
+    store: CommandStore,
     private credentials: Credentials,
     private readonly host: HostInfo,
   ) {
     this.backoff = new Backoff(options.backoffBaseMs ?? 1000, options.backoffCapMs ?? 60_000);
+    this.commands = new CommandRunner({
+      config: options.config,
+      store,
+      logger: options.logger,
+      send: (frame) => this.send(frame),
+      killGraceMs: options.killGraceMs,
+    });
   }
 
   private get config(): AgentConfig {
@@ -112,8 +111,7 @@ export class Agent {
     if (this.stopped) return this.loopDone;
     this.stopped = true;
     clearInterval(this.renewTimer);
-    for (const execution of this.executions.values()) execution.stop("interrupted");
-    await Promise.allSettled([...this.completions]);
+    await this.commands.stopAll();
     const ws = this.ws;
     if (ws) {
       ws.close(1001, "agent stopping");
@@ -121,12 +119,6 @@ export class Agent {
     }
     this.wake?.();
     await this.loopDone;
-    await this.store.flush();
-  }
-
-  /** True while a socket is open and `hello` has gone out. */
-  get connected(): boolean {
-    return this.helloSent && this.ws?.readyState === WebSocket.OPEN;
   }
 
   // ---- connection -------------------------------------------------------
@@ -244,10 +236,7 @@ export class Agent {
       },
       tags: this.config.tags,
       scripts,
-      completed: this.store
-        .undelivered()
-        .map((c) => c.command_id)
-        .slice(0, 1000),
+      completed: this.commands.undeliveredIds().slice(0, 1000),
     });
     if (!sent) return;
     this.helloSent = true;
@@ -296,7 +285,7 @@ export class Agent {
         void this.send({ type: "pong", nonce: message.nonce, version: AGENT_VERSION });
         return;
       case "run":
-        void this.onRun(message).catch((error) =>
+        void this.commands.onRun(message).catch((error) =>
           this.log.error(`REQID=${message.reqid} command handling failed`, {
             command_id: message.command_id,
             reqid: message.reqid,
@@ -305,7 +294,7 @@ export class Agent {
         );
         return;
       case "cancel":
-        this.onCancel(message.command_id);
+        this.commands.onCancel(message.command_id);
         return;
     }
   }
@@ -320,138 +309,7 @@ export class Agent {
     } catch (error) {
       this.log.warn("could not record the host name", { error });
     }
-    for (const entry of this.store.undelivered()) await this.deliver(entry.command_id);
-  }
-
-  // ---- commands ---------------------------------------------------------
-
-  private async onRun(run: RunFrame): Promise<void> {
-    const { command_id: id, reqid } = run;
-    const log = this.log.child({ command_id: id, reqid });
-    const known = this.store.get(id);
-    if (known) {
-      // Never twice: acknowledge as a duplicate and repeat the stored result if there is one.
-      log.info(`REQID=${reqid} duplicate delivery; not running again`, { state: known.state });
-      await this.accepting.get(id);
-      await this.send({ type: "ack", command_id: id, duplicate: true });
-      if (known.state === "done") await this.deliver(id);
-      return;
-    }
-    const entry: Entry = {
-      command_id: id,
-      reqid,
-      script: run.script,
-      expires_at: run.expires_at,
-      received_at: Date.now(),
-    };
-    const accepted = this.accept(entry, run, log);
-    this.accepting.set(id, accepted);
-    try {
-      await accepted;
-    } finally {
-      this.accepting.delete(id);
-    }
-  }
-
-  /** Records the command, acknowledges it, and starts it (or refuses it). Resolves once the first ack went out. */
-  private async accept(entry: Entry, run: RunFrame, log: Logger): Promise<void> {
-    const { command_id: id, reqid } = run;
-    const script = this.config.scripts.get(run.script);
-    if (!script) {
-      log.warn(`REQID=${reqid} refused: script not allowlisted`, { script: run.script });
-      return this.refuse(entry, "not_allowlisted");
-    }
-    if (run.expires_at <= Date.now()) {
-      log.warn(`REQID=${reqid} refused: command expired`, { expires_at: run.expires_at });
-      return this.refuse(entry, "expired");
-    }
-    // On disk before the process exists: a crash from here on can never lead to a second run.
-    await this.store.begin(entry);
-    await this.send({ type: "ack", command_id: id, duplicate: false });
-    const timeoutSeconds = Math.min(run.timeout_seconds, this.config.maxTimeoutSeconds);
-    log.info(`REQID=${reqid} running ${script.name}`, {
-      script: script.name,
-      args: run.args.length,
-      timeout_seconds: timeoutSeconds,
-    });
-    const execution = execute(
-      {
-        commandId: id,
-        reqid,
-        script: script.name,
-        path: script.path,
-        args: [...script.args, ...run.args],
-        timeoutMs: timeoutSeconds * 1000,
-        streamCapBytes: this.config.outputCapBytes,
-        storeCapBytes: storedOutputCap(this.config),
-      },
-      {
-        killGraceMs: this.options.killGraceMs,
-        onOutput: (stream, seq, data) => void this.send({ type: "output", command_id: id, stream, seq, data }),
-      },
-    );
-    this.executions.set(id, execution);
-    const completion = execution.done
-      .then(async (outcome) => {
-        this.executions.delete(id);
-        const result: ResultFrame = fitResultFrame({
-          type: "result",
-          command_id: id,
-          exit_code: outcome.exit_code,
-          error: outcome.error,
-          stdout: outcome.stdout,
-          stderr: outcome.stderr,
-          truncated: outcome.truncated,
-          started_at: outcome.started_at,
-          finished_at: outcome.finished_at,
-        });
-        log.info(`REQID=${reqid} finished ${script.name}`, {
-          exit_code: outcome.exit_code,
-          error: outcome.error,
-          signal: outcome.signal,
-          truncated: outcome.truncated,
-          duration_ms: outcome.started_at === null ? null : outcome.finished_at - outcome.started_at,
-        });
-        await this.store.finish(entry, result);
-        await this.deliver(id);
-      })
-      .catch((error) => log.error(`REQID=${reqid} could not record the result`, { error }))
-      .finally(() => this.completions.delete(completion));
-    this.completions.add(completion);
-  }
-
-  private async refuse(entry: Entry, error: "not_allowlisted" | "expired"): Promise<void> {
-    const result: ResultFrame = {
-      type: "result",
-      command_id: entry.command_id,
-      exit_code: null,
-      error,
-      stdout: "",
-      stderr: "",
-      truncated: false,
-      started_at: null,
-      finished_at: Date.now(),
-    };
-    await this.store.finish(entry, result);
-    await this.send({ type: "ack", command_id: entry.command_id, duplicate: false });
-    await this.deliver(entry.command_id);
-  }
-
-  /** Sends the stored result; it stays "undelivered" (and listed in the next hello) until a socket took it. */
-  private async deliver(commandId: string): Promise<void> {
-    const result = this.store.get(commandId)?.result;
-    if (!result) return;
-    if (await this.send(result)) await this.store.markDelivered(commandId);
-  }
-
-  private onCancel(commandId: string): void {
-    const execution = this.executions.get(commandId);
-    if (!execution) {
-      this.log.info("cancel for a command that is not running", { command_id: commandId });
-      return;
-    }
-    this.log.info("cancelling command", { command_id: commandId });
-    execution.stop("cancelled");
+    await this.commands.flushUndelivered();
   }
 
   // ---- renewal ----------------------------------------------------------

@@ -14,7 +14,14 @@ export interface AuditInput {
   detail?: Record<string, unknown>;
 }
 
-const MAX_ATTEMPTS = 8;
+/**
+ * Each conflict means another writer appended, so with N concurrent writers
+ * every round lets at least one through and N writers finish within N rounds.
+ * Jittered backoff de-synchronises the rest.
+ */
+const MAX_ATTEMPTS = 64;
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
 const CHAIN_CONFLICT = /audit chain conflict/;
 
 /**
@@ -53,6 +60,7 @@ export async function commitAudited(
       return;
     } catch (err) {
       if (attempt >= MAX_ATTEMPTS || !CHAIN_CONFLICT.test(String(err))) throw err;
+      await backoff(attempt);
     }
   }
 }

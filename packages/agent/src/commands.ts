@@ -1,0 +1,204 @@
+import type { AgentMessage, Run } from "@fleetgate/contract/agent";
+import type { z } from "zod";
+import type { CommandStore, ResultFrame, StoredCommand } from "./command-store";
+import { type AgentConfig, storedOutputCap } from "./config";
+import { type Execution, execute } from "./executor";
+import type { Logger } from "./log";
+import { fitResultFrame } from "./output";
+
+type RunFrame = z.infer<typeof Run>;
+type Entry = Omit<StoredCommand, "state" | "delivered" | "result">;
+
+/** The result of a command that never started. */
+function refusal(commandId: string): ResultFrame {
+  return {
+    type: "result",
+    command_id: commandId,
+    exit_code: null,
+    error: null,
+    stdout: "",
+    stderr: "",
+    truncated: false,
+    started_at: null,
+    finished_at: Date.now(),
+  };
+}
+
+export interface CommandRunnerOptions {
+  config: AgentConfig;
+  store: CommandStore;
+  logger: Logger;
+  /** Sends a frame on the current connection; resolves false when there is none. */
+  send: (frame: AgentMessage) => Promise<boolean>;
+  /** SIGTERM → SIGKILL grace for timed-out and cancelled commands. */
+  killGraceMs?: number;
+}
+
+/**
+ * The command rules of docs/agent-protocol.md: own allowlist only, `expires_at` honoured,
+ * each command id recorded on disk before its process starts and never run twice, one
+ * `ack` before any `output`/`result`, results kept until a socket took them.
+ */
+export class CommandRunner {
+  private stopping = false;
+  private readonly executions = new Map<string, Execution>();
+  private readonly completions = new Set<Promise<void>>();
+  /** First `ack` of each command still being accepted: a duplicate's ack waits for it, so acks stay in order. */
+  private readonly accepting = new Map<string, Promise<void>>();
+  /** Commands whose process ended and whose result is being recorded and sent by their own completion. */
+  private readonly completing = new Set<string>();
+
+  constructor(private readonly options: CommandRunnerOptions) {}
+
+  /** Ids of results not yet written to a socket (for `hello.completed`). */
+  undeliveredIds(): string[] {
+    return this.options.store.undelivered().map((c) => c.command_id);
+  }
+
+  /** Sends every held result (after `welcome`). */
+  async flushUndelivered(): Promise<void> {
+    // Commands still being accepted or completed deliver their own result (after their ack): skip them here.
+    for (const entry of this.options.store.undelivered()) {
+      const id = entry.command_id;
+      if (!this.accepting.has(id) && !this.completing.has(id)) await this.deliver(id);
+    }
+  }
+
+  /** Takes no new commands, stops running ones (`interrupted`) and waits until their results are recorded. */
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    for (const execution of this.executions.values()) execution.stop("interrupted");
+    await Promise.allSettled([...this.completions, ...this.accepting.values()]);
+    await this.options.store.flush();
+  }
+
+  async onRun(run: RunFrame): Promise<void> {
+    const { command_id: id, reqid } = run;
+    const log = this.options.logger.child({ command_id: id, reqid });
+    // While stopping, take nothing new: without an ack the server delivers it again later.
+    if (this.stopping) return;
+    const known = this.options.store.get(id);
+    if (known) {
+      // Never twice: acknowledge as a duplicate and repeat the stored result if there is one.
+      log.info(`REQID=${reqid} duplicate delivery; not running again`, { state: known.state });
+      await this.accepting.get(id);
+      await this.options.send({ type: "ack", command_id: id, duplicate: true });
+      if (known.state === "done") await this.deliver(id);
+      return;
+    }
+    const entry: Entry = {
+      command_id: id,
+      reqid,
+      script: run.script,
+      expires_at: run.expires_at,
+      received_at: Date.now(),
+    };
+    const accepted = this.accept(entry, run, log);
+    this.accepting.set(id, accepted);
+    try {
+      await accepted;
+    } finally {
+      this.accepting.delete(id);
+    }
+  }
+
+  /** Records the command, acknowledges it, and starts it (or refuses it). Resolves once the first ack went out. */
+  private async accept(entry: Entry, run: RunFrame, log: Logger): Promise<void> {
+    const { command_id: id, reqid } = run;
+    const script = this.options.config.scripts.get(run.script);
+    if (!script) {
+      log.warn(`REQID=${reqid} refused: script not allowlisted`, { script: run.script });
+      return this.refuse(entry, "not_allowlisted");
+    }
+    if (run.expires_at <= Date.now()) {
+      log.warn(`REQID=${reqid} refused: command expired`, { expires_at: run.expires_at });
+      return this.refuse(entry, "expired");
+    }
+    // On disk before the process exists: a crash from here on can never lead to a second run.
+    await this.options.store.begin(entry);
+    await this.options.send({ type: "ack", command_id: id, duplicate: false });
+    if (this.stopping) {
+      // stop() began while this was being recorded: it is accepted, so it must end with a result.
+      await this.options.store.finish(entry, { ...refusal(id), error: "interrupted" });
+      await this.deliver(id);
+      return;
+    }
+    const timeoutSeconds = Math.min(run.timeout_seconds, this.options.config.maxTimeoutSeconds);
+    log.info(`REQID=${reqid} running ${script.name}`, {
+      script: script.name,
+      args: run.args.length,
+      timeout_seconds: timeoutSeconds,
+    });
+    const execution = execute(
+      {
+        commandId: id,
+        reqid,
+        script: script.name,
+        path: script.path,
+        args: [...script.args, ...run.args],
+        timeoutMs: timeoutSeconds * 1000,
+        streamCapBytes: this.options.config.outputCapBytes,
+        storeCapBytes: storedOutputCap(this.options.config),
+      },
+      {
+        killGraceMs: this.options.killGraceMs,
+        onOutput: (stream, seq, data) => void this.options.send({ type: "output", command_id: id, stream, seq, data }),
+      },
+    );
+    this.executions.set(id, execution);
+    const completion = execution.done
+      .then(async (outcome) => {
+        this.completing.add(id);
+        this.executions.delete(id);
+        const result: ResultFrame = fitResultFrame({
+          type: "result",
+          command_id: id,
+          exit_code: outcome.exit_code,
+          error: outcome.error,
+          stdout: outcome.stdout,
+          stderr: outcome.stderr,
+          truncated: outcome.truncated,
+          started_at: outcome.started_at,
+          finished_at: outcome.finished_at,
+        });
+        log.info(`REQID=${reqid} finished ${script.name}`, {
+          exit_code: outcome.exit_code,
+          error: outcome.error,
+          signal: outcome.signal,
+          truncated: outcome.truncated,
+          duration_ms: outcome.started_at === null ? null : outcome.finished_at - outcome.started_at,
+        });
+        await this.options.store.finish(entry, result);
+        await this.deliver(id);
+      })
+      .catch((error) => log.error(`REQID=${reqid} could not record the result`, { error }))
+      .finally(() => {
+        this.completing.delete(id);
+        this.completions.delete(completion);
+      });
+    this.completions.add(completion);
+  }
+
+  private async refuse(entry: Entry, error: "not_allowlisted" | "expired"): Promise<void> {
+    await this.options.store.finish(entry, { ...refusal(entry.command_id), error });
+    await this.options.send({ type: "ack", command_id: entry.command_id, duplicate: false });
+    await this.deliver(entry.command_id);
+  }
+
+  /** Sends the stored result; it stays "undelivered" (and listed in the next hello) until a socket took it. */
+  private async deliver(commandId: string): Promise<void> {
+    const result = this.options.store.get(commandId)?.result;
+    if (!result) return;
+    if (await this.options.send(result)) await this.options.store.markDelivered(commandId);
+  }
+
+  onCancel(commandId: string): void {
+    const execution = this.executions.get(commandId);
+    if (!execution) {
+      this.options.logger.info("cancel for a command that is not running", { command_id: commandId });
+      return;
+    }
+    this.options.logger.info("cancelling command", { command_id: commandId });
+    execution.stop("cancelled");
+  }
+}
