@@ -39,3 +39,14 @@ describe("the real dev server", () => {
     expect(await res.text()).toContain("/api/v1/openapi.json");
   });
 });
+
+describe("the Ziti face's own OpenAPI document", () => {
+  it("is listed under /edge/client/v1/specs and is valid OpenAPI 3.1", async () => {
+    const list = (await (await fetch(`${base()}/edge/client/v1/specs`)).json()) as { data: { id: string }[] };
+    expect(list.data.map((s) => s.id)).toContain("edge-client");
+    const doc = (await (await fetch(`${base()}/edge/client/v1/specs/edge-client/spec`)).json()) as { openapi: string };
+    expect(doc.openapi).toBe("3.1.0");
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? [] : result.errors).toEqual([]);
+  });
+});

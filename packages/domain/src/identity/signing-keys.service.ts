@@ -1,5 +1,6 @@
 import { decrypt, encrypt, generateSigningKey, type JWK } from "@fleetgate/auth";
 import { and, desc, eq, gt, isNull, lte, or } from "drizzle-orm";
+import { commitAudited } from "../audit/audit.service";
 import { signingKeys } from "../schema";
 import type { DomainContext } from "../shared/context";
 
@@ -103,14 +104,27 @@ export async function publishedKeys(ctx: DomainContext, purpose: KeyPurpose = "a
 /** Starts signing with a fresh key; the old one keeps verifying until its tokens have expired. */
 export async function rotateSigningKey(ctx: DomainContext, purpose: KeyPurpose = "access"): Promise<string> {
   const now = ctx.now();
-  await ctx.db
-    .update(signingKeys)
-    .set({ retiredAt: now, expiresAt: now + RETIRE_GRACE_MS })
-    .where(and(eq(signingKeys.purpose, purpose), isNull(signingKeys.retiredAt)))
-    .run();
+  const k = await generateSigningKey(ALG[purpose]);
+  await commitAudited(
+    ctx,
+    [
+      ctx.db
+        .update(signingKeys)
+        .set({ retiredAt: now, expiresAt: now + RETIRE_GRACE_MS })
+        .where(and(eq(signingKeys.purpose, purpose), isNull(signingKeys.retiredAt))),
+      ctx.db.insert(signingKeys).values({
+        kid: k.kid,
+        alg: k.alg,
+        purpose,
+        publicJwk: k.publicJwk as Record<string, unknown>,
+        privateJwkEnc: await encrypt(ctx.keys.wrap, JSON.stringify(k.privateJwk), AAD),
+        createdAt: now,
+      }),
+    ],
+    { action: "signing_key.rotate", targetType: "signing_key", targetId: k.kid, detail: { purpose } },
+  );
   activeCache.delete(purpose);
   publicCache.clear();
-  const k = await createKey(ctx, purpose);
   return k.kid;
 }
 

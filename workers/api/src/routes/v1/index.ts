@@ -1,5 +1,6 @@
 import { createRouter } from "../../lib/router";
 import { auditRouter, integrityRouter } from "./audit/audit.index";
+import { signingKeysRouter } from "./audit/signing-keys.index";
 import { authRouter } from "./auth/auth.index";
 import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./certificates/certificates.index";
 import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
@@ -22,6 +23,7 @@ v1.route("/auth", authRouter)
   .route("/token-issuers", tokenIssuersRouter)
   .route("/audit", auditRouter)
   .route("/settings", integrityRouter)
+  .route("/settings", signingKeysRouter)
   .route("/enrollments", enrollmentsRouter)
   .route("/admin/enrollments", approvalRouter)
   .route("/certificates", certificatesRouter)
