@@ -297,3 +297,31 @@ describe("enrollment keys, challenge, network JWT", () => {
     expect(p.exp).toBeUndefined();
   });
 });
+
+describe("the Ziti identity detail shows an open enrollment", () => {
+  it("enrollment.ott {id, jwt, token, expiresAt} until it is used", async () => {
+    const e = await createEnrollment(`svc-${Date.now()}`, "service", "ott");
+    const admin = await adminLogin();
+    const t = await call(`/api/v1/service-accounts/${e.identity_id}/tokens`, {
+      method: "POST",
+      headers: bearer(admin),
+      json: { name: "probe" },
+    });
+    const { secret } = (await t.json()) as { secret: string };
+    const detail = async () =>
+      (
+        (await (
+          await call("/edge/client/v1/current-identity", { headers: { authorization: `Token ${secret}` } })
+        ).json()) as {
+          data: { enrollment: Record<string, { id: string; jwt: string; token: string; expiresAt: string }> };
+        }
+      ).data.enrollment;
+    const open = await detail();
+    expect(open.ott?.id).toBe(e.id);
+    expect(open.ott?.jwt).toBe(e.jwt);
+    expect(open.ott?.token).toBe(jtiOf(e.jwt));
+    expect(open.ott?.expiresAt).toBe(e.expires_at);
+    expect((await enrollOtt(e)).res.status).toBe(200);
+    expect(await detail()).toEqual({});
+  });
+});

@@ -1,4 +1,11 @@
-import { hasApiSession, type IdentityRow, isMfaEnabled, listAuthenticators } from "@fleetgate/domain";
+import {
+  type EnrollmentView,
+  hasApiSession,
+  type IdentityRow,
+  isMfaEnabled,
+  listAuthenticators,
+  openEnrollmentOf,
+} from "@fleetgate/domain";
 import { domain } from "../../../lib/domain-context";
 import { createRouter } from "../../../lib/router";
 import { baseEntity, entityRef, link, zitiTime } from "../envelope";
@@ -10,6 +17,18 @@ const IDENTITY_TYPE = "Default";
 /** Fleetgate has one authentication policy: the controller's built-in `default`. */
 const AUTH_POLICY_ID = "default";
 
+/** The `jti` of an enrollment JWT: the token the enroll URL carries. */
+const jtiOf = (jwt: string): string => {
+  try {
+    const payload = JSON.parse(atob((jwt.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/"))) as {
+      jti?: unknown;
+    };
+    return typeof payload.jti === "string" ? payload.jti : "";
+  } catch {
+    return "";
+  }
+};
+
 function identityDetail(
   me: IdentityRow,
   extra: {
@@ -17,6 +36,7 @@ function identityDetail(
     apiSession: boolean;
     updb?: { id: string; username: string };
     cert?: { id: string; fingerprint: string };
+    enrollment?: EnrollmentView;
   },
 ) {
   const authenticators: { updb?: { id: string; username: string }; cert?: { id: string; fingerprint: string } } = {};
@@ -34,7 +54,17 @@ function identityDetail(
     isAdmin: me.role === "admin",
     isDefaultAdmin: me.isDefaultAdmin,
     authenticators,
-    enrollment: {},
+    // An open one-time enrollment shows as `enrollment.<method>` (identityEnrollments), as the controller does.
+    enrollment: extra.enrollment?.jwt
+      ? {
+          [extra.enrollment.method]: {
+            id: extra.enrollment.id,
+            jwt: extra.enrollment.jwt,
+            token: jtiOf(extra.enrollment.jwt),
+            expiresAt: zitiTime(extra.enrollment.expiresAt),
+          },
+        }
+      : {},
     envInfo: me.envInfo ?? {},
     sdkInfo: me.sdkInfo ?? {},
     roleAttributes: me.roleAttributes ?? [],
@@ -59,10 +89,11 @@ function identityDetail(
 export const currentIdentityRouter = createRouter().openapi(getCurrentIdentity, async (c) => {
   const me = currentIdentityRow(c);
   const ctx = await domain(c);
-  const [mfa, apiSession, auths] = await Promise.all([
+  const [mfa, apiSession, auths, enrollment] = await Promise.all([
     isMfaEnabled(ctx, me.id),
     hasApiSession(ctx, me.id),
     listAuthenticators(ctx, me.id, { limit: 100, offset: 0 }),
+    openEnrollmentOf(ctx, me.id),
   ]);
   const updb = auths.items.find((a) => a.method === "updb");
   const cert = auths.items.find((a) => a.method === "cert");
@@ -73,6 +104,7 @@ export const currentIdentityRouter = createRouter().openapi(getCurrentIdentity, 
         apiSession,
         updb: updb ? { id: updb.id, username: updb.username ?? "" } : undefined,
         cert: cert ? { id: cert.id, fingerprint: cert.fingerprint ?? "" } : undefined,
+        enrollment,
       }),
       meta: {},
     },
