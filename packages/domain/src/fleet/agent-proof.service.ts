@@ -35,7 +35,7 @@ export async function authenticateAgentProof(
     token,
     async (thumb) => {
       const bytes = fromBase64Url(thumb);
-      if (!bytes || bytes.length !== 32) return undefined;
+      if (bytes?.length !== 32) return undefined;
       const sha = toHex(bytes);
       cert = purpose === "renew" ? await renewableCertificate(ctx, sha) : await activeCertificateBySha256(ctx, sha);
       return cert ? certificatePublicKey(cert.certPem) : undefined;

@@ -75,7 +75,7 @@ export const usersRouter = createRouter()
     const { id } = c.req.valid("param");
     const b = c.req.valid("json");
     const target = await svc.findIdentity(ctx, id);
-    if (!target || target.kind !== "user") throw new ApiError(404, "not_found", "User not found");
+    if (target?.kind !== "user") throw new ApiError(404, "not_found", "User not found");
     await svc.setPassword(ctx, target, b.new_password, {
       forcePasswordReset: b.force_password_reset ?? false,
       action: "user.password_reset",
