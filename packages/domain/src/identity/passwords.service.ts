@@ -64,14 +64,7 @@ export async function checkPassword(
   const { auth, identity } = found;
   const locked = identity.lockedUntil !== null && identity.lockedUntil > now;
   if (locked) {
-    await audit(ctx, {
-      action: "auth.login",
-      targetType: "user",
-      targetId: identity.id,
-      outcome: "denied",
-      detail: { reason: "account_locked" },
-    });
-    throw new DomainError("account_locked");
+    return refuse(ctx, identity, "account_locked");
   }
   const ok = await verifyPassword(password, auth.passwordHash ?? "", ctx.pepper);
   if (!ok) {
@@ -79,24 +72,10 @@ export async function checkPassword(
     throw new DomainError("invalid_credentials");
   }
   if (identity.disabled) {
-    await audit(ctx, {
-      action: "auth.login",
-      targetType: "user",
-      targetId: identity.id,
-      outcome: "denied",
-      detail: { reason: "account_disabled" },
-    });
-    throw new DomainError("account_disabled");
+    return refuse(ctx, identity, "account_disabled");
   }
   if (identity.forcePasswordReset && !opts.allowForcedReset) {
-    await audit(ctx, {
-      action: "auth.login",
-      targetType: "user",
-      targetId: identity.id,
-      outcome: "denied",
-      detail: { reason: "password_reset_required" },
-    });
-    throw new DomainError("password_reset_required");
+    return refuse(ctx, identity, "password_reset_required");
   }
   const mfaEnabled = await isMfaEnabled(ctx, identity.id);
   if (mfaEnabled && opts.secondFactor === "inline") {
@@ -108,6 +87,22 @@ export async function checkPassword(
     }
   }
   return { identity, authenticatorId: auth.id, mfaEnabled };
+}
+
+/** Records a refused sign-in (no counter change) and throws the refusal. */
+async function refuse(
+  ctx: DomainContext,
+  identity: IdentityRow,
+  reason: "account_locked" | "account_disabled" | "password_reset_required",
+): Promise<never> {
+  await audit(ctx, {
+    action: "auth.login",
+    targetType: "user",
+    targetId: identity.id,
+    outcome: "denied",
+    detail: { reason },
+  });
+  throw new DomainError(reason);
 }
 
 async function recordFailure(ctx: DomainContext, identity: IdentityRow, reason: string) {
