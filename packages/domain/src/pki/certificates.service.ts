@@ -8,7 +8,7 @@ import {
   issueCertificate,
   type RevocationReason,
 } from "@fleetgate/pki";
-import { and, desc, eq, gt, inArray, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, inArray } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { commitAudited } from "../audit/audit.service";
 import { authenticators, certificates, crls } from "../schema";
@@ -153,23 +153,6 @@ export async function getCertificate(ctx: DomainContext, id: string): Promise<Ce
 /** Effective status: `expired` is derived from notAfter, not stored. */
 export const statusOf = (row: CertificateRow, now: number): "active" | "revoked" | "expired" =>
   row.status === "revoked" ? "revoked" : row.notAfter <= now ? "expired" : "active";
-
-export async function listCertificates(
-  ctx: DomainContext,
-  filter: { hostId?: string; identityId?: string; status?: "active" | "revoked" | "expired" },
-) {
-  const where: SQL[] = [];
-  if (filter.hostId) where.push(eq(certificates.hostId, filter.hostId));
-  if (filter.identityId) where.push(eq(certificates.identityId, filter.identityId));
-  const rows = await ctx.db
-    .select()
-    .from(certificates)
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(certificates.createdAt))
-    .all();
-  const now = ctx.now();
-  return filter.status ? rows.filter((r) => statusOf(r, now) === filter.status) : rows;
-}
 
 /**
  * The certificate presenting `sha256` (lowercase hex) if it may authenticate

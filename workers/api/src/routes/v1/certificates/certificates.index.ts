@@ -15,19 +15,20 @@ import * as svc from "@fleetgate/domain";
 import { createRoute, z } from "@hono/zod-openapi";
 import { domain } from "../../../lib/domain-context";
 import { createRouter } from "../../../lib/router";
+import { currentIdentity } from "../current";
 import { ApiError } from "../errors";
 import { protectedRoute } from "../route";
 
 const tags = ["Certificates"];
 
-export const certificateBody = (row: svc.CertificateRow, now: number) => ({
+const listBody = (row: svc.CertificateListRow) => ({
   id: row.id,
   host_id: row.hostId,
-  serial_number: row.serial,
+  serial_number: row.serialNumber,
   common_name: row.commonName,
-  status: svc.statusOf(row, now),
-  issued_at: iso(row.createdAt),
-  expires_at: iso(row.notAfter),
+  status: row.status,
+  issued_at: iso(row.issuedAt),
+  expires_at: iso(row.expiresAt),
   revoked_at: isoOrNull(row.revokedAt),
 });
 
@@ -117,13 +118,13 @@ export const crlPem = createRoute({
 
 export const certificatesRouter = createRouter()
   .openapi(list, async (c) => {
-    const q = c.req.valid("query");
+    // The same query as the certificates export, so a list and an export show the same rows.
     const ctx = await domain(c);
-    const rows = await svc.listCertificates(ctx, { hostId: q.host_id, status: q.status });
-    return c.json(
-      rows.map((r) => certificateBody(r, ctx.now())),
-      200,
-    );
+    const rows: svc.CertificateListRow[] = [];
+    for await (const page of svc.iterateCertificates(ctx, c.req.valid("query"), svc.visibilityOf(currentIdentity(c)))) {
+      rows.push(...page);
+    }
+    return c.json(rows.map(listBody), 200);
   })
   .openapi(revoke, async (c) => {
     await svc.revokeCertificate(await domain(c), c.req.valid("param").id, c.req.valid("query").reason);
