@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { agentScenarios } from "./agent-scenarios.mjs";
 
 const json = (method, body, headers = {}) => ({
   method,
@@ -138,4 +139,6 @@ export const scenarios = [
       return JSON.parse(out.trim().split("\n").pop() ?? "[]");
     },
   },
+  // Fan-out to simulated agents (bench/agents.mjs): time to all results, results ingested per second.
+  ...agentScenarios,
 ];

@@ -2,15 +2,7 @@ import { read, utils } from "@e965/xlsx";
 import { describe, expect, it } from "vitest";
 import { adminLogin, bearer, userWithRole } from "./auth-helpers";
 import { call, nativeError } from "./helpers";
-import {
-  addToGroup,
-  createGroup,
-  download,
-  pollTask,
-  seedHosts,
-  serviceAccountToken,
-  tokenAuth,
-} from "./task-helpers";
+import { addToGroup, createGroup, download, pollTask, seedHosts, serviceAccountToken, tokenAuth } from "./task-helpers";
 
 const exportReq = (headers: Record<string, string>, json: unknown) =>
   call("/api/v1/exports", { method: "POST", headers, json });
@@ -136,7 +128,7 @@ describe("exports: the file holds exactly what the list shows", () => {
     const tag = crypto.randomUUID().slice(0, 8);
     await seedHosts([
       { name: `${tag}-b`, displayName: 'Quote "me", please', healthStatus: "degraded" },
-      { name: `${tag}-a`, displayName: "=HYPERLINK(\"http://evil\")", healthStatus: "degraded" },
+      { name: `${tag}-a`, displayName: '=HYPERLINK("http://evil")', healthStatus: "degraded" },
       { name: `${tag}-c`, displayName: "+1", healthStatus: "degraded" },
       { name: `${tag}-d`, displayName: "@SUM(A1)", healthStatus: "degraded" },
       { name: `${tag}-e`, displayName: "-2+3", healthStatus: "degraded" },
@@ -174,7 +166,7 @@ describe("exports: the file holds exactly what the list shows", () => {
     const names = rows.slice(1).map((r) => r[header.indexOf("name")]);
     expect(names).toEqual([`${tag}-e`, `${tag}-d`, `${tag}-c`, `${tag}-b`, `${tag}-a`]);
     const shown = Object.fromEntries(rows.slice(1).map((r) => [r[1], r[header.indexOf("display_name")]]));
-    expect(shown[`${tag}-a`]).toBe("'=HYPERLINK(\"http://evil\")");
+    expect(shown[`${tag}-a`]).toBe('\'=HYPERLINK("http://evil")');
     expect(shown[`${tag}-c`]).toBe("'+1");
     expect(shown[`${tag}-d`]).toBe("'@SUM(A1)");
     expect(shown[`${tag}-e`]).toBe("'-2+3");
@@ -193,9 +185,7 @@ describe("exports: the file holds exactly what the list shows", () => {
     const done = await pollTask(task_id, bearer(admin));
     expect(done.status).toBe("SUCCESS");
     const file = await download(done.download_url ?? "", bearer(admin));
-    expect(file.headers.get("content-type")).toBe(
-      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    );
+    expect(file.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     expect(file.headers.get("content-disposition")).toMatch(/filename="inventory_export_.*\.xlsx"/);
     const wb = read(new Uint8Array(await file.arrayBuffer()), { type: "array" });
     expect(wb.SheetNames).toEqual(["Inventory"]);

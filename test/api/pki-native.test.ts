@@ -5,6 +5,8 @@ import { adminLogin, bearer, userWithRole } from "./auth-helpers";
 import { call, nativeError } from "./helpers";
 import { createEnrollment, enrollOtt, keyPair, webCryptoCsr, x509 } from "./pki-helpers";
 
+const rand256 = () => Math.floor(Math.random() * 256);
+
 const enrollBody = async (over: Record<string, unknown> = {}) => {
   const name = `agent-${crypto.randomUUID().slice(0, 8)}`;
   const keys = await keyPair();
@@ -14,7 +16,7 @@ const enrollBody = async (over: Record<string, unknown> = {}) => {
     body: {
       machine_id: crypto.randomUUID().replace(/-/g, ""),
       fqdn: `${name}.example.test`,
-      ip_address: `192.0.2.${Math.floor(Math.random() * 250) + 1}`,
+      ip_address: `10.${rand256()}.${rand256()}.${rand256()}`,
       os_details: { os: "linux", name: "Debian GNU/Linux", version: "12", architecture: "x86_64" },
       hostname: name,
       csr: await webCryptoCsr(`CN=${name}`, keys),

@@ -131,7 +131,12 @@ export async function verifyOidcToken(input: OidcVerifyInput): Promise<OidcVerif
   if (!kid) add("kid", false, "header has no kid");
   else {
     jwk = await input.resolveKey(kid);
-    add("kid", jwk !== undefined, jwk ? "found in the issuer's JWKS" : "no signing key with this kid in the issuer's JWKS", kid);
+    add(
+      "kid",
+      jwk !== undefined,
+      jwk ? "found in the issuer's JWKS" : "no signing key with this kid in the issuer's JWKS",
+      kid,
+    );
   }
   let keyOk = false;
   if (jwk && algOk) {
@@ -140,7 +145,12 @@ export async function verifyOidcToken(input: OidcVerifyInput): Promise<OidcVerif
     else if (jwk.kty === "RSA") {
       const bits = rsaModulusBits(jwk.n);
       keyOk = bits >= MIN_RSA_BITS;
-      add("key_size", keyOk, keyOk ? `RSA ${bits} bits` : `RSA ${bits} bits is below the ${MIN_RSA_BITS}-bit minimum`, bits);
+      add(
+        "key_size",
+        keyOk,
+        keyOk ? `RSA ${bits} bits` : `RSA ${bits} bits is below the ${MIN_RSA_BITS}-bit minimum`,
+        bits,
+      );
     } else {
       keyOk = true;
       add("key_size", true, `${jwk.kty} ${jwk.crv}`);
@@ -164,7 +174,13 @@ export async function verifyOidcToken(input: OidcVerifyInput): Promise<OidcVerif
   // Claims (RFC 7519 §4.1), PyJWT semantics with `require: [iss, aud, exp]`.
   const nowS = input.now / 1000;
   if (claims.iss === undefined) add("iss", false, "missing");
-  else add("iss", claims.iss === input.issuer, claims.iss === input.issuer ? "equals the configured issuer" : `expected ${input.issuer}`, claims.iss);
+  else
+    add(
+      "iss",
+      claims.iss === input.issuer,
+      claims.iss === input.issuer ? "equals the configured issuer" : `expected ${input.issuer}`,
+      claims.iss,
+    );
 
   const aud = claims.aud;
   if (aud === undefined) add("aud", false, "missing");
@@ -179,15 +195,32 @@ export async function verifyOidcToken(input: OidcVerifyInput): Promise<OidcVerif
   else if (!isNumericDate(claims.exp)) add("exp", false, "must be a NumericDate", claims.exp);
   else {
     const ok = claims.exp > nowS - leeway;
-    add("exp", ok, ok ? `valid for ${Math.round(claims.exp - nowS)} s more (leeway ${leeway} s)` : `expired ${Math.round(nowS - claims.exp)} s ago (leeway ${leeway} s)`, claims.exp);
+    add(
+      "exp",
+      ok,
+      ok
+        ? `valid for ${Math.round(claims.exp - nowS)} s more (leeway ${leeway} s)`
+        : `expired ${Math.round(nowS - claims.exp)} s ago (leeway ${leeway} s)`,
+      claims.exp,
+    );
   }
   if (claims.nbf !== undefined) {
     const ok = isNumericDate(claims.nbf) && claims.nbf <= nowS + leeway;
-    add("nbf", ok, ok ? "already valid" : isNumericDate(claims.nbf) ? "not valid yet" : "must be a NumericDate", claims.nbf);
+    add(
+      "nbf",
+      ok,
+      ok ? "already valid" : isNumericDate(claims.nbf) ? "not valid yet" : "must be a NumericDate",
+      claims.nbf,
+    );
   }
   if (claims.iat !== undefined) {
     const ok = isNumericDate(claims.iat) && claims.iat <= nowS + leeway;
-    add("iat", ok, ok ? "not in the future" : isNumericDate(claims.iat) ? "issued in the future" : "must be a NumericDate", claims.iat);
+    add(
+      "iat",
+      ok,
+      ok ? "not in the future" : isNumericDate(claims.iat) ? "issued in the future" : "must be a NumericDate",
+      claims.iat,
+    );
   }
 
   return { ok: checks.every((c) => c.ok), checks, header, claims };

@@ -10,6 +10,14 @@ export interface Secrets {
   CA_ROOT_CERT_PEM?: string;
   CA_ISSUING_CERT_PEM?: string;
   CA_ISSUING_KEY_PEM?: string;
+  /**
+   * Optional R2 S3 credentials: when all three are set, task downloads redirect to
+   * R2 presigned URLs instead of our own signed links (docs/tasks-and-exports.md).
+   */
+  R2_ACCOUNT_ID?: string;
+  R2_ACCESS_KEY_ID?: string;
+  R2_SECRET_ACCESS_KEY?: string;
+  R2_BUCKET_NAME?: string;
 }
 
 /** Every binding the control-plane Worker sees: wrangler-generated `Env` plus secrets. */

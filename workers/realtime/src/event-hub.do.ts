@@ -1,9 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
+import { StreamEvent } from "@fleetgate/contract";
+import { z } from "zod";
+
+/** Topic of the all-jobs stream; a per-job stream's topic is the job id. */
+export const ALL_JOBS = "*";
+const Topic = z.union([z.literal(ALL_JOBS), z.uuid()]);
+const Events = z.array(StreamEvent).max(1000);
 
 /**
- * Fan-out of fleet events to dashboard WebSockets (`/api/v1/ws/jobs`). One
+ * Fan-out of job events to dashboard WebSockets (`/api/v1/ws/jobs`). One
  * instance per deployment; sockets use the hibernation API so idle dashboards
- * cost nothing.
+ * cost nothing, and are tagged with their topic (`*` or a job id).
+ *
+ * `job_update` frames go to every all-jobs socket and to the job's own
+ * sockets (linux-patch-manager.md §6: no per-user filtering on the all-jobs
+ * stream); output chunks go to the job's own sockets only.
  */
 export class EventHub extends DurableObject<Env> {
   /** Accepts an already-authorised dashboard socket (the API worker checks Origin and ticket first). */
@@ -11,27 +22,42 @@ export class EventHub extends DurableObject<Env> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected websocket", { status: 426 });
     }
+    const topic = Topic.safeParse(new URL(request.url).searchParams.get("topic") ?? ALL_JOBS);
+    if (!topic.success) return new Response("bad topic", { status: 400 });
     const pair = new WebSocketPair();
-    const url = new URL(request.url);
-    const topic = url.searchParams.get("job") ?? "*";
-    this.ctx.acceptWebSocket(pair[1], [topic]);
+    this.ctx.acceptWebSocket(pair[1], [topic.data]);
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
-  /** Sends one event to every subscriber of all jobs and of `jobId`. Returns how many sockets got it. */
-  async publish(jobId: string, event: unknown): Promise<number> {
-    const frame = JSON.stringify(event);
+  /** Sends events to their subscribers; returns how many frames were written. */
+  async publish(raw: unknown): Promise<number> {
+    const events = Events.parse(raw);
     let sent = 0;
-    const targets = new Set([...this.ctx.getWebSockets("*"), ...this.ctx.getWebSockets(jobId)]);
-    for (const ws of targets) {
-      try {
-        ws.send(frame);
-        sent++;
-      } catch {
-        // A socket closing concurrently is not an error for the publisher.
+    for (const event of events) {
+      const frame = JSON.stringify(event);
+      const targets =
+        event.event_type === "output"
+          ? this.ctx.getWebSockets(event.job_id)
+          : [...this.ctx.getWebSockets(ALL_JOBS), ...this.ctx.getWebSockets(event.job_id)];
+      for (const ws of targets) {
+        try {
+          ws.send(frame);
+          sent++;
+        } catch {
+          // A socket closing concurrently is not an error for the publisher.
+        }
       }
     }
     return sent;
+  }
+
+  /** How many sockets listen, per topic (tests, diagnostics). */
+  async subscribers(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const ws of this.ctx.getWebSockets()) {
+      for (const tag of this.ctx.getTags(ws)) out[tag] = (out[tag] ?? 0) + 1;
+    }
+    return out;
   }
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
@@ -40,6 +66,10 @@ export class EventHub extends DurableObject<Env> {
   }
 
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
-    ws.close(code, reason);
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closed.
+    }
   }
 }

@@ -1,12 +1,4 @@
-import {
-  claimTask,
-  completeTask,
-  type DomainContext,
-  failTask,
-  findTask,
-  log,
-  releaseTask,
-} from "@fleetgate/domain";
+import { claimTask, completeTask, type DomainContext, failTask, findTask, log, releaseTask } from "@fleetgate/domain";
 import { backgroundContext } from "./context";
 import type { TasksEnv } from "./env";
 import { TASKS_DEAD_LETTER_QUEUE, TaskMessage, taskIdOf } from "./messages";

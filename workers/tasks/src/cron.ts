@@ -1,17 +1,17 @@
 import {
   type DomainContext,
   deleteTaskRows,
-  expireRecoveryReveals,
   expiredTasks,
+  expireRecoveryReveals,
   failStaleTasks,
   log,
   pruneApiSessions,
   pruneNonces,
   pruneSigningKeys,
 } from "@fleetgate/domain";
+import { LEASE_MS } from "./consumer";
 import { backgroundContext } from "./context";
 import type { TasksEnv } from "./env";
-import { LEASE_MS } from "./consumer";
 
 export interface SweepContext {
   domain: DomainContext;

@@ -1,9 +1,9 @@
 import "./exports/export.task";
 
-export { handleQueue, backoffSeconds, LEASE_MS } from "./consumer";
+export { backoffSeconds, handleQueue, LEASE_MS } from "./consumer";
 export { pruneTasks, retentionMs, runSweeps, type Sweep, type SweepContext, sweeps } from "./cron";
 export type { TasksEnv } from "./env";
-export { writeCsv, csvField } from "./exports/csv";
+export { csvField, writeCsv } from "./exports/csv";
 export { CONTENT_TYPES, EXPORT_TASK_NAMES, exportFilename, startExport } from "./exports/export.task";
 export { PART_SIZE, R2Upload } from "./exports/r2-upload";
 export { enqueueTask, TASKS_DEAD_LETTER_QUEUE, TASKS_QUEUE, TaskMessage } from "./messages";

@@ -46,7 +46,7 @@ async function validate(ctx: DomainContext, next: TokenIssuerInput, previous: To
   if (cel) throw new DomainError("validation", `condition: ${cel}`);
   if (previous?.serviceAccountId !== next.serviceAccountId) {
     const sa = await findIdentity(ctx, next.serviceAccountId);
-    if (!sa || sa.kind !== "service")
+    if (sa?.kind !== "service")
       throw new DomainError("validation", "service_account_id must name an existing service account");
   }
   if (previous?.issuerUri !== next.issuerUri) {

@@ -1,12 +1,5 @@
 import { ExportRequest } from "@fleetgate/contract";
-import {
-  createTask,
-  type DomainContext,
-  failTask,
-  findIdentity,
-  type TaskRow,
-  visibilityOf,
-} from "@fleetgate/domain";
+import { createTask, type DomainContext, failTask, findIdentity, type TaskRow, visibilityOf } from "@fleetgate/domain";
 import { z } from "zod";
 import { enqueueTask } from "../messages";
 import { PermanentTaskError, registerTask, type TaskOutput, type TaskRunContext } from "../registry";
@@ -81,7 +74,8 @@ async function sheetFor(run: TaskRunContext, request: ExportRequest): Promise<Sh
   const ctx = run.domain;
   // The export shows what its creator may see now: their current role and groups.
   const creator = run.task.createdBy ? await findIdentity(ctx, run.task.createdBy) : undefined;
-  if (!creator || creator.disabled) throw new PermanentTaskError("the export's creator no longer exists or is disabled");
+  if (!creator || creator.disabled)
+    throw new PermanentTaskError("the export's creator no longer exists or is disabled");
   const v = visibilityOf(creator);
   switch (request.kind) {
     case "hosts":

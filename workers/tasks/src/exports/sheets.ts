@@ -1,8 +1,4 @@
-import type {
-  AuditQuery,
-  CertificateFilters,
-  HostFilters,
-} from "@fleetgate/contract";
+import type { AuditQuery, CertificateFilters, HostFilters } from "@fleetgate/contract";
 import {
   type DomainContext,
   iterateCertificates,

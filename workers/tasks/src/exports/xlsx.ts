@@ -4,7 +4,8 @@ import type { Cell, Sheet } from "./sheets";
 /** Excel's limit on the characters in one cell (ECMA-376; "Excel specifications and limits"). */
 const MAX_CELL_CHARS = 32_767;
 
-const xlsxCell = (v: Cell): Cell => (typeof v === "string" && v.length > MAX_CELL_CHARS ? v.slice(0, MAX_CELL_CHARS) : v);
+const xlsxCell = (v: Cell): Cell =>
+  typeof v === "string" && v.length > MAX_CELL_CHARS ? v.slice(0, MAX_CELL_CHARS) : v;
 
 /**
  * Writes the sheet as an Office Open XML workbook with ExcelTS's streaming

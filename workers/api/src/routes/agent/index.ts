@@ -1,6 +1,7 @@
 import { createRouter } from "../../lib/router";
+import { connectRouter } from "./connect.index";
 import { renewRouter } from "./renew.index";
 
 /** Agent-facing endpoints (`/agent/v1/...`), authenticated by certificate-bound proofs. Native error shape. */
 export const agent = createRouter();
-agent.route("/", renewRouter);
+agent.route("/", renewRouter).route("/", connectRouter);

@@ -20,7 +20,7 @@ export const filesRouter = new Hono<AppEnv>({ strict: true }).get("/*", async (c
   const valid = await verifyDownloadLink(ctx, { method: "GET", key, taskId: q.task, exp: q.exp, sig: q.sig });
   if (!valid || !q.task) throw new ApiError(403, "forbidden", "Invalid or expired download link");
   const task = await findTask(ctx, q.task);
-  if (!task || task.status !== "SUCCESS" || task.fileKey !== key) throw new ApiError(404, "not_found", "File not found");
+  if (task?.status !== "SUCCESS" || task.fileKey !== key) throw new ApiError(404, "not_found", "File not found");
   const object = await c.env.EXPORTS.get(key);
   if (!object) throw new ApiError(404, "not_found", "File not found");
   const headers = new Headers({

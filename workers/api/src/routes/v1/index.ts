@@ -5,11 +5,15 @@ import { authRouter } from "./auth/auth.index";
 import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./certificates/certificates.index";
 import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
 import { groupsRouter } from "./groups/groups.index";
+import { hostsRouter } from "./hosts/hosts.index";
+import { jobsRouter } from "./jobs/jobs.index";
 import { mountNativeDocs } from "./openapi";
+import { ctrlExecSettingsRouter } from "./settings/ctrl-exec.index";
 import { exportsRouter, tasksRouter } from "./tasks/tasks.index";
 import { tokenIssuersRouter } from "./token-issuers/token-issuers.index";
 import { serviceAccountsRouter, tokensRouter } from "./tokens/tokens.index";
 import { usersRouter } from "./users/users.index";
+import { wsRouter } from "./ws/ws.index";
 
 /** The native face, mounted at /api/v1. Resource routers are chained here. */
 export const v1 = createRouter();
@@ -29,5 +33,9 @@ v1.route("/auth", authRouter)
   .route("/certificates", certificatesRouter)
   .route("/hosts", hostCertificatesRouter)
   .route("/", selfEnrollRouter)
-  .route("/", publicPkiRouter);
+  .route("/", publicPkiRouter)
+  .route("/hosts", hostsRouter)
+  .route("/jobs", jobsRouter)
+  .route("/settings", ctrlExecSettingsRouter)
+  .route("/ws", wsRouter);
 mountNativeDocs(v1);

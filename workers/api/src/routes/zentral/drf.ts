@@ -67,16 +67,29 @@ export function charField(data: Record<string, unknown>, name: string): FieldRes
 }
 
 /** DRF `IntegerField(min_value, max_value)`: `int(str(v))` after dropping a `.0…` suffix. */
-export function integerField(data: Record<string, unknown>, name: string, min: number, max: number): FieldResult<number> {
+export function integerField(
+  data: Record<string, unknown>,
+  name: string,
+  min: number,
+  max: number,
+): FieldResult<number> {
   if (!(name in data)) return { missing: true };
   const v = data[name];
   if (v === null) return { error: "This field may not be null." };
   if (typeof v === "string" && v.length > 1000) return { error: "String value too large." };
   if (typeof v !== "string" && typeof v !== "number") return { error: "A valid integer is required." };
-  const text = String(v).replace(/\.0*\s*$/, "").trim();
+  const text = String(v)
+    .replace(/\.0*\s*$/, "")
+    .trim();
   if (!/^[+-]?\d+(_\d+)*$/.test(text)) return { error: "A valid integer is required." };
   const n = Number(text.replace(/_/g, ""));
-  if (!Number.isSafeInteger(n)) return { error: n < min ? `Ensure this value is greater than or equal to ${min}.` : `Ensure this value is less than or equal to ${max}.` };
+  if (!Number.isSafeInteger(n))
+    return {
+      error:
+        n < min
+          ? `Ensure this value is greater than or equal to ${min}.`
+          : `Ensure this value is less than or equal to ${max}.`,
+    };
   if (n < min) return { error: `Ensure this value is greater than or equal to ${min}.` };
   if (n > max) return { error: `Ensure this value is less than or equal to ${max}.` };
   return { value: n };

@@ -1,6 +1,6 @@
 import {
-  errorResponses,
   ExportRequest,
+  errorResponses,
   IdParam,
   iso,
   isoOrNull,
@@ -81,7 +81,10 @@ export const tasksRouter = createRouter()
     return c.json({ tasks: page.tasks.map(taskBody), total: page.total, limit: q.limit, offset: q.offset }, 200);
   })
   .openapi(get, async (c) =>
-    c.json(taskBody(await svc.getVisibleTask(await domain(c), c.req.valid("param").id, viewer(currentIdentity(c)))), 200),
+    c.json(
+      taskBody(await svc.getVisibleTask(await domain(c), c.req.valid("param").id, viewer(currentIdentity(c)))),
+      200,
+    ),
   )
   .openapi(remove, async (c) => {
     const row = await svc.deleteTask(await domain(c), c.req.valid("param").id, viewer(currentIdentity(c)));

@@ -1,9 +1,9 @@
 import {
   CreateTokenIssuerRequest,
   ErrorBody,
-  errorResponses,
   ExplainReport,
   ExplainRequest,
+  errorResponses,
   IdParam,
   iso,
   json,
@@ -113,7 +113,9 @@ export const tokenIssuersRouter = createRouter()
     const row = await svc.createTokenIssuer(await domain(c), toInput(b) as svc.TokenIssuerInput);
     return c.json(issuerBody(row), 201);
   })
-  .openapi(get, async (c) => c.json(issuerBody(await svc.getTokenIssuer(await domain(c), c.req.valid("param").id)), 200))
+  .openapi(get, async (c) =>
+    c.json(issuerBody(await svc.getTokenIssuer(await domain(c), c.req.valid("param").id)), 200),
+  )
   .openapi(replace, async (c) => {
     const row = await svc.updateTokenIssuer(await domain(c), c.req.valid("param").id, toInput(c.req.valid("json")));
     return c.json(issuerBody(row), 200);

@@ -1,7 +1,14 @@
-import { findVisibleTask, type IdentityRow, isUnready, signDownloadLink } from "@fleetgate/domain";
+import {
+  DOWNLOAD_LINK_TTL_SECONDS,
+  findVisibleTask,
+  type IdentityRow,
+  isUnready,
+  signDownloadLink,
+} from "@fleetgate/domain";
 import { Hono } from "hono";
 import type { AppEnv } from "../../../context";
 import { domain, publicBase } from "../../../lib/domain-context";
+import { presignR2Get, r2PresignConfig } from "../../../lib/r2-presign";
 import { zentralAuth } from "../auth";
 import { UUID_PARAM } from "../drf";
 import { DrfError } from "../errors";
@@ -30,14 +37,24 @@ export const taskResultRouter = new Hono<AppEnv>({ strict: true })
     const id = c.req.param("id");
     const ctx = await domain(c);
     const task = await findVisibleTask(ctx, id, viewerOf(c.get("identity")));
-    if (!task || task.status !== "SUCCESS") throw new DrfError(404, { detail: "No TaskResult matches the given query." });
+    if (task?.status !== "SUCCESS") throw new DrfError(404, { detail: "No TaskResult matches the given query." });
     const filepath = task.result?.filepath;
     if (typeof filepath !== "string" || filepath === "" || filepath !== task.fileKey)
       throw new DrfError(404, { detail: "Not found." });
     if (!(await c.env.EXPORTS.head(filepath))) throw new DrfError(404, { detail: "Not found." });
-    // Zentral redirects to its storage's signed URL when it has one; ours is a short-lived HMAC link to /files/.
-    const link = await signDownloadLink(ctx, { taskId: id, key: filepath });
     c.header("Cache-Control", "no-store");
     c.header("Referrer-Policy", "no-referrer");
+    // Zentral redirects to its storage's signed URL when it has one. Ours is a short-lived
+    // HMAC link to /files/ (revocable: checked against the task on every use), unless R2
+    // S3 credentials are configured, in which case R2 presigns (not revocable; see docs).
+    const r2 = r2PresignConfig(c.env);
+    if (r2) {
+      const url = await presignR2Get(r2, filepath, {
+        ttlSeconds: DOWNLOAD_LINK_TTL_SECONDS,
+        headers: task.headers ?? {},
+      });
+      return c.redirect(url, 302);
+    }
+    const link = await signDownloadLink(ctx, { taskId: id, key: filepath });
     return c.redirect(`${publicBase(c)}${link.path}`, 302);
   });

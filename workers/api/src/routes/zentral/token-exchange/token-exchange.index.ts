@@ -58,7 +58,8 @@ export const tokenExchangeRouter = new Hono<AppEnv>({ strict: true }).post(
       const jwtError = errors.jwt ?? (out.errors.jwt ? [JWT_MESSAGES[out.errors.jwt]] : undefined);
       if (jwtError) merged.jwt = jwtError;
       if (errors.name) merged.name = errors.name;
-      const validityError = errors.validity ?? (out.errors.validity ? [`Must be ≤ ${out.errors.validity.max}s`] : undefined);
+      const validityError =
+        errors.validity ?? (out.errors.validity ? [`Must be ≤ ${out.errors.validity.max}s`] : undefined);
       if (validityError) merged.validity = validityError;
       throw new DrfError(400, merged);
     }

@@ -1,0 +1,112 @@
+// Fan-out scenarios (`pnpm bench agents`): N simulated agents (bench/agents.mjs,
+// real WebSockets and protocol, one process) connected to the local control
+// plane; time from the request to the moment every result is in, and results
+// ingested per second. BENCH_AGENTS="100,500,1000" sets the fleet sizes.
+import { connectAgents, enrollHosts, login } from "./agents.mjs";
+
+const SIZES = (process.env.BENCH_AGENTS ?? "100,500,1000").split(",").map(Number);
+
+async function post(url, path, body, access) {
+  const headers = { "content-type": "application/json" };
+  if (access) headers.authorization = `Bearer ${access}`;
+  const res = await fetch(`${url}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+  return { status: res.status, body: await res.json() };
+}
+
+async function apiToken(url, access) {
+  const r = await post(url, "/api/v1/tokens", { name: `bench-${Date.now()}` }, access);
+  if (r.status !== 201) throw new Error(`token: ${r.status}`);
+  return r.body.secret;
+}
+
+const row = (route, agents, ms, ok) => ({
+  route,
+  conc: agents,
+  "req/s": null,
+  "p50 ms": ms,
+  "p99 ms": null,
+  non2xx: agents - ok,
+  errors: null,
+  "results/s": Math.round((ok * 1000) / ms),
+});
+
+/** ctrl-exec sync /run: one request, the answer holds every host's result. */
+async function execSync(url, token, hosts) {
+  const t0 = performance.now();
+  const r = await post(url, "/run", { hosts: hosts.map((h) => h.name), script: "echo", args: ["bench"], token });
+  const ms = Math.round(performance.now() - t0);
+  const ok = r.status === 200 ? r.body.results.filter((x) => x.exit === 0).length : 0;
+  return { ms, ok };
+}
+
+/** Native job with max_parallel = N, polled until it ends. */
+async function nativeJob(url, access, hosts) {
+  const t0 = performance.now();
+  const r = await post(
+    url,
+    "/api/v1/jobs",
+    { kind: "script", script: "echo", args: ["bench"], host_ids: hosts.map((h) => h.id), max_parallel: hosts.length },
+    access,
+  );
+  if (r.status !== 200) throw new Error(`job: ${r.status} ${JSON.stringify(r.body)}`);
+  for (;;) {
+    const res = await fetch(`${url}/api/v1/jobs/${r.body.id}`, { headers: { authorization: `Bearer ${access}` } });
+    const d = await res.json();
+    if (["succeeded", "failed", "cancelled"].includes(d.job.status)) {
+      return { ms: Math.round(performance.now() - t0), ok: d.job.succeeded_count };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export const agentScenarios = [
+  {
+    name: "agents: fan-out to N simulated agents",
+    run: async (ctx) => {
+      const rows = [];
+      const max = Math.max(...SIZES);
+      const access = await login(ctx.url, ctx.admin.username, ctx.admin.password);
+      const token = await apiToken(ctx.url, access);
+      let t0 = performance.now();
+      const hosts = await enrollHosts(ctx.url, access, max);
+      const enrollMs = Math.round(performance.now() - t0);
+      rows.push({
+        ...row("enroll hosts (admin enrollment + CSR)", max, enrollMs, max),
+        "results/s": null,
+        "enroll/s": Math.round((max * 1000) / enrollMs),
+      });
+      t0 = performance.now();
+      const fleet = await connectAgents(ctx.url, hosts);
+      const connectMs = Math.round(performance.now() - t0);
+      rows.push({
+        ...row("connect agents (proof + WebSocket + hello)", max, connectMs, max),
+        "results/s": null,
+        "connect/s": Math.round((max * 1000) / connectMs),
+      });
+      try {
+        for (const n of SIZES) {
+          const subset = hosts.slice(0, n);
+          if (n <= 500) {
+            const s = await execSync(ctx.url, token, subset);
+            rows.push(row("ctrl-exec sync POST /run → all results (max_parallel 64)", n, s.ms, s.ok));
+          } else {
+            // ctrl-exec allows 500 hosts per request: two concurrent requests.
+            const t = performance.now();
+            const halves = await Promise.all([
+              execSync(ctx.url, token, subset.slice(0, n / 2)),
+              execSync(ctx.url, token, subset.slice(n / 2)),
+            ]);
+            const ms = Math.round(performance.now() - t);
+            rows.push(row("ctrl-exec 2 × sync POST /run (500 each) → all results", n, ms, halves[0].ok + halves[1].ok));
+          }
+          const j = await nativeJob(ctx.url, access, subset);
+          rows.push(row(`native POST /jobs (max_parallel ${n}) → job ended`, n, j.ms, j.ok));
+        }
+        rows.push({ route: "agents: duplicate deliveries seen", conc: max, "req/s": fleet.stats.duplicates });
+      } finally {
+        fleet.close();
+      }
+      return rows;
+    },
+  },
+];

@@ -1,0 +1,158 @@
+import { z } from "@hono/zod-openapi";
+
+/**
+ * The ctrl-exec face's wire shapes (ctrl-exec.md §3–§5). Component names follow
+ * ctrl-exec 0.12.3 so that clients generated from either document agree, and
+ * `/openapi-live.json` can inject the live host/script enums at the same places.
+ * Request bodies are parsed by hand in the face (ctrl-exec accepts any content
+ * type and answers fixed error texts in a fixed order); these schemas document
+ * them and check our responses in the tests.
+ */
+
+const HostName = z.string().openapi({ description: "Registry name of the host (`name:port` accepted, port ignored)" });
+const Rtt = z.string().openapi({ description: "Round-trip time, `<integer>ms`", example: "12ms" });
+const Reqid = z.string().openapi({ description: "16 lowercase hex characters", example: "a1b2c3d4e5f60718" });
+const Credentials = {
+  username: z.string().nullable().optional().openapi({ description: "Recorded as the submitter; not checked" }),
+  token: z
+    .string()
+    .nullable()
+    .optional()
+    .openapi({ description: "A Fleetgate API token (`ztlu_…`/`ztls_…`) or access JWT" }),
+};
+
+export const ExecErrorResponse = z
+  .object({
+    ok: z.literal(false),
+    error: z.string().openapi({ example: "bad request" }),
+    detail: z.string().optional(),
+    code: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
+    conflicts: z.array(z.string()).optional(),
+  })
+  .openapi("ErrorResponse");
+
+export const PingRequest = z
+  .object({ hosts: z.array(HostName).min(1), ...Credentials })
+  .openapi("PingRequest", { example: { hosts: ["web-01", "web-02"], token: "ztlu_…" } });
+
+export const PingResult = z
+  .object({
+    host: z.string(),
+    status: z.enum(["ok", "error"]),
+    rtt: Rtt.optional(),
+    expiry: z
+      .string()
+      .optional()
+      .openapi({ description: "Certificate notAfter, openssl format", example: "Jan 15 12:00:00 2026 GMT" }),
+    version: z.string().optional(),
+    reqid: Reqid.optional(),
+    reported_hostname: z.string().optional(),
+    error: z.string().optional(),
+  })
+  .openapi("PingResult");
+
+export const PingResponse = z.object({ ok: z.literal(true), results: z.array(PingResult) }).openapi("PingResponse");
+
+export const RunRequest = z
+  .object({
+    hosts: z.array(HostName).min(1).max(500),
+    script: z
+      .string()
+      .regex(/^[\w-]+$/)
+      .openapi({ description: "Allowlisted script name (alphanumeric and hyphens only)" }),
+    args: z.array(z.string()).optional().openapi({ description: "Literal argv for the script (never a shell)" }),
+    async: z.boolean().optional().openapi({ description: "Submit and return 202; poll GET /status/{reqid}" }),
+    ...Credentials,
+  })
+  .openapi("RunRequest", { example: { hosts: ["db-01"], script: "pg-backup", args: ["--database", "myapp"] } });
+
+export const RunResult = z
+  .object({
+    host: z.string(),
+    script: z.string().optional(),
+    exit: z
+      .number()
+      .int()
+      .openapi({ description: "0 ok, >0 script failure, -1 dispatcher-side failure (`error` set), 126 exec failure" }),
+    stdout: z.string().optional(),
+    stderr: z.string().optional(),
+    rtt: Rtt.optional(),
+    reqid: Reqid.optional(),
+    reported_hostname: z.string().optional(),
+    error: z.string().optional(),
+  })
+  .openapi("RunResult");
+
+export const RunResponse = z
+  .object({ ok: z.literal(true), reqid: Reqid, results: z.array(RunResult) })
+  .openapi("RunResponse");
+
+export const AsyncSubmitResult = z
+  .object({
+    host: z.string(),
+    status: z.enum(["accepted", "busy", "error"]),
+    reqid: Reqid.optional(),
+    rtt: Rtt.optional(),
+    error: z.string().optional(),
+  })
+  .openapi("AsyncSubmitResult");
+
+export const AsyncSubmitResponse = z
+  .object({ ok: z.literal(true), async: z.literal(true), reqid: Reqid, results: z.array(AsyncSubmitResult) })
+  .openapi("AsyncSubmitResponse");
+
+export const HostStatus = z
+  .object({
+    status: z.enum(["accepted", "running", "done", "expired", "busy", "error"]),
+    exit: z.number().int().optional(),
+    stdout: z.string().optional(),
+    stderr: z.string().optional(),
+    error: z.string().optional(),
+    fetch_error: z.string().optional(),
+  })
+  .openapi("HostStatus");
+
+export const StatusResponse = z
+  .object({
+    ok: z.literal(true),
+    reqid: Reqid,
+    script: z.string().optional(),
+    mode: z.enum(["sync", "async"]).optional(),
+    complete: z.boolean().optional(),
+    pending: z.array(z.string()).optional(),
+    hosts: z.union([z.record(z.string(), HostStatus), z.array(z.string())]).optional(),
+    results: z.array(RunResult).optional(),
+    completed: z.number().int().optional(),
+    created: z.number().int().optional(),
+  })
+  .openapi("StatusResponse");
+
+export const DiscoveryRequest = z
+  .object({ hosts: z.array(HostName).optional(), ...Credentials })
+  .openapi("DiscoveryRequest");
+
+export const ScriptEntry = z
+  .object({ name: z.string(), path: z.string(), executable: z.boolean() })
+  .openapi("ScriptEntry");
+
+export const HostCapabilities = z
+  .object({
+    host: z.string(),
+    status: z.enum(["ok", "error"]),
+    version: z.string().optional(),
+    reported_hostname: z.string().optional(),
+    tags: z.record(z.string(), z.string()).optional(),
+    scripts: z.array(ScriptEntry).optional(),
+    error: z.string().optional(),
+  })
+  .openapi("HostCapabilities");
+
+export const DiscoveryResponse = z
+  .object({ ok: z.literal(true), hosts: z.record(z.string(), HostCapabilities) })
+  .openapi("DiscoveryResponse");
+
+export type RunResultBody = z.infer<typeof RunResult>;
+export type HostStatusBody = z.infer<typeof HostStatus>;
+export type StatusBody = z.infer<typeof StatusResponse>;
+export type PingResultBody = z.infer<typeof PingResult>;
+export type HostCapabilitiesBody = z.infer<typeof HostCapabilities>;

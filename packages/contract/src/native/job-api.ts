@@ -1,0 +1,179 @@
+import { z } from "@hono/zod-openapi";
+import { ScriptName } from "../agent/protocol";
+import { Timestamp, Uuid } from "./common";
+
+/**
+ * Script jobs on the native face (linux-patch-manager.md §4 Jobs). A job has
+ * two names: its UUID here and its ctrl-exec `reqid`; both faces see it.
+ */
+
+export const JobStatusEnum = z.enum(["queued", "pending", "running", "succeeded", "failed", "cancelled"]);
+export const JobHostStatusEnum = z.enum([
+  "pending",
+  "dispatched",
+  "running",
+  "succeeded",
+  "failed",
+  "timed_out",
+  "cancelled",
+  "offline_expired",
+]);
+
+/** `3` = more than 3 hosts failed; `"10%"` = more than 10 % of the hosts failed. */
+export const ErrorThresholdInput = z.union([
+  z.number().int().min(0).max(10_000),
+  z
+    .string()
+    .regex(/^(100|[1-9]?[0-9])%$/, 'a percentage such as "10%"')
+    .openapi({ example: "10%" }),
+]);
+
+export const HostFilter = z
+  .object({
+    group_id: Uuid.optional(),
+    tag: z
+      .string()
+      .min(1)
+      .max(321)
+      .optional()
+      .openapi({ description: "`key` (host has the tag) or `key=value`", example: "env=production" }),
+  })
+  .strict()
+  .refine((f) => f.group_id !== undefined || f.tag !== undefined, "host_filter needs group_id or tag")
+  .openapi("HostFilter");
+
+export const CreateJobRequest = z
+  .object({
+    kind: z.literal("script"),
+    script: ScriptName,
+    args: z.array(z.string().max(4096)).max(256).default([]).openapi({ description: "Literal argv (never a shell)" }),
+    host_ids: z.array(Uuid).max(10_000).optional(),
+    host_filter: HostFilter.optional(),
+    max_parallel: z.number().int().min(1).max(10_000).default(64),
+    error_threshold: ErrorThresholdInput.nullable().default(null),
+    timeout_seconds: z.number().int().min(1).max(86_400).default(60),
+    queue_ttl_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400)
+      .default(3600)
+      .openapi({ description: "How long a command waits for an offline host before `offline_expired`" }),
+    notes: z.string().max(10_000).default(""),
+  })
+  .strict()
+  .refine((b) => (b.host_ids === undefined) !== (b.host_filter === undefined), {
+    message: "exactly one of host_ids and host_filter is required",
+    path: ["host_ids"],
+  })
+  .openapi("CreateJobRequest");
+export type CreateJobRequest = z.infer<typeof CreateJobRequest>;
+
+export const JobCreated = z.object({ id: Uuid, reqid: z.string(), message: z.string() }).openapi("JobCreated");
+
+export const JobSummary = z
+  .object({
+    id: Uuid,
+    reqid: z.string(),
+    kind: z.string(),
+    status: JobStatusEnum,
+    immediate: z.boolean(),
+    notes: z.string(),
+    script: z.string().nullable(),
+    mode: z.enum(["sync", "async"]),
+    created_at: Timestamp,
+    started_at: Timestamp.nullable(),
+    completed_at: Timestamp.nullable(),
+    host_count: z.number().int(),
+    succeeded_count: z.number().int(),
+    failed_count: z.number().int(),
+    host_names: z.array(z.string()),
+  })
+  .openapi("JobSummary");
+
+export const JobList = z
+  .object({ jobs: z.array(JobSummary), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+  .openapi("JobList");
+
+export const JobHostRow = z
+  .object({
+    id: Uuid,
+    host_id: z.string(),
+    host_name: z.string(),
+    display_name: z.string(),
+    status: JobHostStatusEnum,
+    agent_job_id: z.string().nullable().openapi({ description: "The command id sent to the agent" }),
+    retry_count: z.number().int(),
+    exit_code: z.number().int().nullable(),
+    output: z.string().openapi({ description: "stdout (a preview when output_truncated)" }),
+    stdout: z.string(),
+    stderr: z.string(),
+    output_truncated: z.boolean().openapi({ description: "Full output: GET …/hosts/{host_id}/output" }),
+    error_message: z.string().nullable(),
+    last_error: z.string().nullable(),
+    started_at: Timestamp.nullable(),
+    completed_at: Timestamp.nullable(),
+  })
+  .openapi("JobHostRow");
+
+export const JobDetail = z
+  .object({
+    job: z.object({
+      id: Uuid,
+      reqid: z.string(),
+      kind: z.string(),
+      status: JobStatusEnum,
+      created_by_user_id: z.string().nullable(),
+      parent_job_id: z.string().nullable(),
+      maintenance_window_id: z.string().nullable(),
+      immediate: z.boolean(),
+      patch_selection: z.unknown().nullable(),
+      notes: z.string(),
+      script: z.string().nullable(),
+      args: z.array(z.string()),
+      mode: z.enum(["sync", "async"]),
+      options: z.record(z.string(), z.unknown()),
+      host_count: z.number().int(),
+      succeeded_count: z.number().int(),
+      failed_count: z.number().int(),
+      created_at: Timestamp,
+      started_at: Timestamp.nullable(),
+      completed_at: Timestamp.nullable(),
+    }),
+    hosts: z.array(JobHostRow),
+  })
+  .openapi("JobDetail");
+
+export const JobHostParams = z.object({
+  id: Uuid.openapi({ param: { name: "id", in: "path" } }),
+  host_id: Uuid.openapi({ param: { name: "host_id", in: "path" } }),
+});
+export const JobOutputQuery = z.object({ stream: z.enum(["stdout", "stderr"]).default("stdout") });
+
+/** `POST /ws/ticket` (linux-patch-manager.md §6). */
+export const WsTicket = z.object({ ticket: z.string() }).openapi("WsTicket");
+export const WsJobsQuery = z.object({
+  ticket: z.string().max(64).optional(),
+  job: Uuid.optional().openapi({ description: "Only this job's events, plus its output chunks" }),
+});
+
+/** `GET|PUT /settings/ctrl-exec`: anonymous ctrl-exec access, denied unless configured. */
+export const CtrlExecSettings = z
+  .object({
+    anonymous_actions: z
+      .array(z.enum(["discovery", "status", "ping"]))
+      .max(3)
+      .openapi({
+        description: "Actions allowed without a token (the reference CLI sends none on GET /discovery, GET /status)",
+      }),
+    anonymous_cidrs: z
+      .array(z.string().max(64))
+      .max(100)
+      .openapi({
+        description: "Source addresses (CF-Connecting-IP) allowed to use them; empty = nobody",
+        example: ["10.0.0.0/8"],
+      }),
+  })
+  .strict()
+  .openapi("CtrlExecSettings");
+export type CtrlExecSettings = z.infer<typeof CtrlExecSettings>;

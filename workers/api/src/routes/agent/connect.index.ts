@@ -1,0 +1,26 @@
+import { hostChannel } from "../../lib/jobs";
+import { createRouter } from "../../lib/router";
+import { ApiError } from "../v1/errors";
+import { requireAgent } from "./agent-auth";
+
+/**
+ * `GET /agent/v1/connect`: the agent's WebSocket (docs/agent-protocol.md §2).
+ * The upgrade is checked first so that a plain GET never burns a proof; then
+ * the certificate-bound proof is verified and the socket handed to the host's
+ * HostChannel, which keeps it with the hibernation API.
+ */
+export const connectRouter = createRouter().get("/connect", async (c) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError(426, "upgrade_required", "Expected a WebSocket upgrade");
+  }
+  const { host, certificate } = await requireAgent(c, "/agent/v1/connect");
+  const headers = new Headers({
+    Upgrade: "websocket",
+    "x-fleetgate-host-id": host.id,
+    "x-fleetgate-host-name": host.name,
+    "x-fleetgate-cert-not-after": String(certificate.notAfter),
+  });
+  const res = await hostChannel(c.env, host.id).fetch(new Request("https://host-channel/connect", { headers }));
+  // A fresh Response: the DO's has immutable headers and the request middleware adds X-Request-Id.
+  return new Response(res.body, { status: res.status, webSocket: res.webSocket, headers: res.headers });
+});

@@ -1,0 +1,61 @@
+import {
+  anonymousAllowed,
+  getExecSettings,
+  type IdentityRow,
+  logAt,
+  type Principal,
+  resolveAccessToken,
+  resolveApiToken,
+  type Visibility,
+  visibilityOf,
+} from "@fleetgate/domain";
+import type { Context } from "hono";
+import type { AppEnv } from "../../context";
+import { domain, setActor } from "../../lib/domain-context";
+import { allows } from "../../lib/permissions";
+import { ExecError } from "./errors";
+
+/**
+ * ctrl-exec hands every decision to an auth hook that answers 0 (ok), 1
+ * (denied), 2 (bad credentials) or 3 (insufficient privilege); Fleetgate's
+ * policy replaces the hook and keeps its answers (ctrl-exec.md §4):
+ *  - a `token` is a Fleetgate API token (`ztlu_…`/`ztls_…`) or access JWT;
+ *  - run needs write (admin, operator); ping, discovery, status need read;
+ *  - without a token, only the actions and source addresses the admin opened
+ *    in `/api/v1/settings/ctrl-exec` are allowed (deny by default).
+ */
+export type ExecAction = "run" | "ping" | "discovery" | "status";
+
+export interface ExecCaller {
+  principal: Principal | undefined;
+  identity: IdentityRow | undefined;
+  visibility: Visibility;
+}
+
+const denied = (error: string, code: 1 | 2 | 3) => new ExecError(403, error, { code });
+
+export async function authorizeExec(c: Context<AppEnv>, action: ExecAction, token: string): Promise<ExecCaller> {
+  const ctx = await domain(c);
+  if (token === "") {
+    if (action !== "run" && anonymousAllowed(await getExecSettings(ctx), action, c.get("clientIp"))) {
+      return { principal: undefined, identity: undefined, visibility: { kind: "all" } };
+    }
+    throw denied("denied", 1);
+  }
+  const res = token.split(".").length === 3 ? await resolveAccessToken(ctx, token) : await resolveApiToken(ctx, token);
+  if (!res.ok) {
+    logAt(c.env.LOG_LEVEL, "info", "ctrl-exec credentials refused", {
+      requestId: c.get("requestId"),
+      action,
+      reason: res.reason,
+    });
+    if (res.reason === "disabled") throw denied("denied", 1);
+    throw denied("bad credentials", 2);
+  }
+  if (res.principal.kind === "host") throw denied("denied", 1);
+  if (!allows(res.principal.role, action === "run" ? "write" : "read")) throw denied("insufficient privilege", 3);
+  c.set("principal", res.principal);
+  c.set("identity", res.identity);
+  setActor(c, ctx);
+  return { principal: res.principal, identity: res.identity, visibility: visibilityOf(res.identity) };
+}

@@ -1,0 +1,289 @@
+import { toHex } from "@fleetgate/auth";
+import {
+  CreateJobRequest,
+  type ErrorThreshold,
+  errorResponses,
+  IdParam,
+  iso,
+  isoOrNull,
+  JobCreated,
+  JobDetail,
+  JobHostParams,
+  JobList,
+  JobListQuery,
+  JobOutputQuery,
+  json,
+  jsonBody,
+  Message,
+} from "@fleetgate/contract";
+import * as svc from "@fleetgate/domain";
+import { z } from "@hono/zod-openapi";
+import { domain } from "../../../lib/domain-context";
+import { jobRun, launchJob, relaunchIfStuck } from "../../../lib/jobs";
+import { createRouter } from "../../../lib/router";
+import { currentIdentity } from "../current";
+import { ApiError } from "../errors";
+import { protectedRoute } from "../route";
+
+const tags = ["Jobs"];
+const P = "/jobs";
+const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
+
+const IdempotencyHeader = z.object({
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ param: { name: "idempotency-key", in: "header" }, description: "Idempotency-Key: same key → the same job back" }),
+});
+
+const create = protectedRoute(P, "write", {
+  method: "post",
+  path: "",
+  tags,
+  summary: "Run an allowlisted script on hosts (by id, or by group/tag filter), in waves",
+  request: { headers: IdempotencyHeader, body: jsonBody(CreateJobRequest) },
+  responses: { 200: json(JobCreated), ...errorResponses(400, 401, 403, 409), 422: json(z.unknown(), "No hosts") },
+});
+const list = protectedRoute(P, "read", {
+  method: "get",
+  path: "",
+  tags,
+  summary: "Jobs the caller may see, newest first",
+  request: { query: JobListQuery },
+  responses: { 200: json(JobList), ...errorResponses(400, 401, 403) },
+});
+const get = protectedRoute(P, "read", {
+  method: "get",
+  path: "/{id}",
+  tags,
+  summary: "A job and its per-host rows with output",
+  request: { params: IdParam },
+  responses: { 200: json(JobDetail), ...errorResponses(400, 401, 403, 404) },
+});
+const output = protectedRoute(P, "read", {
+  method: "get",
+  path: "/{id}/hosts/{host_id}/output",
+  tags,
+  summary: "The full stdout or stderr of one host (beyond the preview in the job)",
+  request: { params: JobHostParams, query: JobOutputQuery },
+  responses: {
+    200: { description: "Output", content: { "text/plain": { schema: z.string() } } },
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+const cancel = protectedRoute(P, "write", {
+  method: "post",
+  path: "/{id}/cancel",
+  tags,
+  summary: "Cancel a job: pending hosts never start, running scripts are stopped",
+  request: { params: IdParam },
+  responses: { 200: json(Message), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+const vis = (c: Parameters<typeof currentIdentity>[0]) => svc.visibilityOf(currentIdentity(c));
+
+function threshold(v: number | string | null): ErrorThreshold | null {
+  if (v === null) return null;
+  if (typeof v === "number") return { kind: "count", value: v };
+  return { kind: "percent", value: Number(v.slice(0, -1)) };
+}
+
+async function sha256(text: string): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
+}
+
+const jobSummary = (j: svc.JobRow, hostNames: string[]) => ({
+  id: j.id,
+  reqid: j.reqid,
+  kind: j.kind,
+  status: j.status,
+  immediate: true,
+  notes: j.notes,
+  script: j.script,
+  mode: j.mode,
+  created_at: iso(j.createdAt),
+  started_at: isoOrNull(j.startedAt),
+  completed_at: isoOrNull(j.completedAt),
+  host_count: j.hostCount,
+  succeeded_count: j.succeededCount,
+  failed_count: j.failedCount,
+  host_names: hostNames,
+});
+
+export const jobsRouter = createRouter()
+  .openapi(create, async (c) => {
+    const body = c.req.valid("json");
+    const key = c.req.valid("header")["idempotency-key"];
+    const ctx = await domain(c);
+    const v = vis(c);
+    let targets: svc.TargetHost[];
+    if (body.host_ids !== undefined) {
+      if (body.host_ids.length === 0) throw new ApiError(400, "bad_request", "host_ids must not be empty");
+      const r = await svc.resolveHostsByIds(ctx, body.host_ids, v);
+      if (r.unknown.length > 0) {
+        throw new ApiError(400, "bad_request", `Unknown hosts: ${r.unknown.join(", ")}`, { unknown: r.unknown });
+      }
+      targets = r.found;
+    } else {
+      targets = await svc.resolveHostsByFilter(ctx, body.host_filter ?? {}, v);
+      if (targets.length === 0) throw new ApiError(422, "no_hosts", "No hosts match the filter");
+    }
+    const prior = key ? await svc.byIdempotencyKey(ctx, key) : undefined;
+    if (!prior) {
+      const locked = await svc.scriptConflicts(
+        ctx,
+        targets.map((t) => t.id),
+        body.script,
+      );
+      if (locked.size > 0) {
+        const names = targets.filter((t) => locked.has(t.id)).map((t) => t.name);
+        throw new ApiError(409, "conflict", `Script ${body.script} is already running on: ${names.join(", ")}`, {
+          conflicts: names.map((n) => `${n}:${body.script}`),
+        });
+      }
+    }
+    const { job, plan, existing } = await svc.createScriptJob(ctx, {
+      script: body.script,
+      args: body.args,
+      mode: "async",
+      hosts: targets,
+      notes: body.notes,
+      idempotencyKey: key,
+      options: {
+        source: "native",
+        timeout_seconds: body.timeout_seconds,
+        queue_ttl_seconds: body.queue_ttl_seconds,
+        require_online: false,
+        max_parallel: body.max_parallel,
+        error_threshold: threshold(body.error_threshold),
+        submitter: { username: currentIdentity(c).name, source_ip: c.get("clientIp") },
+        request_hash: await sha256(JSON.stringify(body)),
+        ...(body.host_filter ? { host_filter: body.host_filter } : {}),
+      },
+    });
+    if (!existing || job.status === "queued") await launchJob(c.env, plan);
+    svc.logAt(c.env.LOG_LEVEL, "info", `ACTION=job REQID=${job.reqid} SCRIPT=${body.script} HOSTS=${targets.length}`, {
+      requestId: c.get("requestId"),
+      reqid: job.reqid,
+      job_id: job.id,
+      existing,
+    });
+    return c.json({ id: job.id, reqid: job.reqid, message: "Job created" }, 200);
+  })
+  .openapi(list, async (c) => {
+    const q = c.req.valid("query");
+    const ctx = await domain(c);
+    const page = await svc.listJobs(ctx, q, vis(c));
+    const names = await svc.hostNamesOf(
+      ctx,
+      page.jobs.map((j) => j.id),
+    );
+    return c.json(
+      {
+        jobs: page.jobs.map((j) => jobSummary(j, names.get(j.id) ?? [])),
+        total: page.total,
+        limit: q.limit,
+        offset: q.offset,
+      },
+      200,
+    );
+  })
+  .openapi(get, async (c) => {
+    const ctx = await domain(c);
+    const job = await svc.getVisibleJob(ctx, c.req.valid("param").id, vis(c));
+    await relaunchIfStuck(c.env, ctx.db, job, ctx.now());
+    const rows = await svc.jobHostRows(ctx.db, job.id);
+    const display = await svc.displayNamesOf(
+      ctx,
+      rows.map((r) => r.hostId),
+    );
+    return c.json(
+      {
+        job: {
+          id: job.id,
+          reqid: job.reqid,
+          kind: job.kind,
+          status: job.status,
+          created_by_user_id: job.createdBy,
+          parent_job_id: null,
+          maintenance_window_id: null,
+          immediate: true,
+          patch_selection: null,
+          notes: job.notes,
+          script: job.script,
+          args: job.args,
+          mode: job.mode,
+          options: publicOptions(job.options),
+          host_count: job.hostCount,
+          succeeded_count: job.succeededCount,
+          failed_count: job.failedCount,
+          created_at: iso(job.createdAt),
+          started_at: isoOrNull(job.startedAt),
+          completed_at: isoOrNull(job.completedAt),
+        },
+        hosts: rows.map((r) => ({
+          id: r.id,
+          host_id: r.hostId,
+          host_name: r.hostName,
+          display_name: display.get(r.hostId) ?? r.hostName,
+          status: r.status as z.infer<typeof JobDetail>["hosts"][number]["status"],
+          agent_job_id: r.commandId,
+          retry_count: 0,
+          exit_code: r.exitCode,
+          output: r.stdout,
+          stdout: r.stdout,
+          stderr: r.stderr,
+          output_truncated: r.outputKey !== null,
+          error_message: r.error,
+          last_error: r.error,
+          started_at: isoOrNull(r.startedAt),
+          completed_at: isoOrNull(r.completedAt),
+        })),
+      },
+      200,
+    );
+  })
+  .openapi(output, async (c) => {
+    const ctx = await domain(c);
+    const p = c.req.valid("param");
+    const job = await svc.getVisibleJob(ctx, p.id, vis(c));
+    const row = (await svc.jobHostRows(ctx.db, job.id)).find((r) => r.hostId === p.host_id);
+    if (!row) throw new ApiError(404, "not_found", "Host is not part of this job");
+    const stream = c.req.valid("query").stream;
+    let text = stream === "stdout" ? row.stdout : row.stderr;
+    if (row.outputKey) {
+      const obj = await c.env.EXPORTS.get(`${row.outputKey}.${stream}`);
+      if (obj) text = await obj.text();
+    }
+    return c.text(text, 200);
+  })
+  .openapi(cancel, async (c) => {
+    const ctx = await domain(c);
+    const job = await svc.getVisibleJob(ctx, c.req.valid("param").id, vis(c));
+    const invalid = (s: string) =>
+      new ApiError(
+        409,
+        "invalid_state",
+        `Cannot cancel a job in '${s}' state; only queued or pending jobs may be cancelled`,
+      );
+    if (FINISHED.has(job.status)) throw invalid(job.status);
+    const res = await jobRun(c.env, job.id).cancel();
+    if (!res.ok) {
+      if (res.status !== null) throw invalid(res.status);
+      // The JobRun never started (its start was lost): the job only exists in D1.
+      if (!(await svc.cancelQueuedJob(ctx, job.id))) {
+        const now = await svc.jobById(ctx.db, job.id);
+        throw invalid(now?.status ?? job.status);
+      }
+    }
+    await svc.auditJobCancel(ctx, job);
+    return c.json({ message: "Job cancelled" }, 200);
+  });
+
+/** Job options without the submitter's address or the request hash. */
+function publicOptions(o: Record<string, unknown>): Record<string, unknown> {
+  const { submitter: _s, request_hash: _h, ...rest } = o;
+  return rest;
+}

@@ -1,0 +1,105 @@
+import { errorResponses, json, WsJobsQuery, WsTicket } from "@fleetgate/contract";
+import * as svc from "@fleetgate/domain";
+import { EVENT_HUB_NAME } from "@fleetgate/realtime";
+import { createRoute } from "@hono/zod-openapi";
+import { domain } from "../../../lib/domain-context";
+import { validationError } from "../../../lib/http-errors";
+import { createRouter } from "../../../lib/router";
+import { currentIdentity } from "../current";
+import { ApiError } from "../errors";
+import { protectedRoute } from "../route";
+
+const tags = ["Live"];
+
+const ticket = protectedRoute("/ws", "read", {
+  method: "post",
+  path: "/ticket",
+  tags,
+  summary: "A single-use WebSocket ticket, valid 60 s",
+  responses: { 200: json(WsTicket), ...errorResponses(401, 403) },
+});
+
+/** Documentation only: the handler below checks Origin before it consumes the ticket. */
+export const jobsStream = createRoute({
+  method: "get",
+  path: "/jobs",
+  tags,
+  summary: "Live job_update frames (all jobs, or one job plus its output chunks) — WebSocket upgrade",
+  security: [],
+  request: { query: WsJobsQuery },
+  responses: {
+    101: { description: "Switching Protocols" },
+    ...errorResponses(400, 401, 403, 404),
+    426: { description: "Not a WebSocket upgrade" },
+  },
+});
+
+/** `scheme://host[:port]`, lower-case host, default port dropped; undefined when not an origin. */
+export function canonicalOrigin(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) {
+    return undefined;
+  }
+  if (!/^https?:\/\/[^/?#]+\/?$/i.test(value)) return undefined;
+  return url.origin;
+}
+
+function checkOrigin(header: string | undefined, allowed: string): void {
+  const forbidden = (message: string) => new ApiError(403, "forbidden_origin", message);
+  if (header === undefined || header === "") throw forbidden("Origin header required");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find non-ASCII bytes
+  if (/[^\x00-\x7f]/.test(header)) throw forbidden("Origin header not valid ASCII");
+  const origin = canonicalOrigin(header.trim());
+  if (!origin) throw forbidden("Malformed Origin header");
+  const list = allowed
+    .split(",")
+    .map((s) => canonicalOrigin(s.trim()))
+    .filter((s): s is string => s !== undefined);
+  if (!list.includes(origin)) throw forbidden("Origin not allowed");
+}
+
+export const wsRouter = createRouter()
+  .openapi(ticket, async (c) => {
+    const t = await svc.issueWsTicket(await domain(c), currentIdentity(c).id);
+    return c.json({ ticket: t }, 200);
+  })
+  /**
+   * `GET /ws/jobs?ticket=…[&job=<id>]` (linux-patch-manager.md §6): Origin first
+   * (403 forbidden_origin, the ticket is not consumed), then the ticket (401
+   * invalid_ticket / ticket_expired), then the socket goes to the EventHub.
+   */
+  .get("/jobs", async (c) => {
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw new ApiError(426, "upgrade_required", "Expected a WebSocket upgrade");
+    }
+    checkOrigin(c.req.header("origin"), c.env.ALLOWED_ORIGINS ?? "");
+    const q = WsJobsQuery.safeParse(c.req.query());
+    if (!q.success) throw validationError(q.error);
+    const ctx = await domain(c);
+    const res = await svc.consumeWsTicket(ctx, q.data.ticket ?? "");
+    if (!res.ok) {
+      throw res.reason === "ticket_expired"
+        ? new ApiError(401, "ticket_expired", "WebSocket ticket has expired")
+        : new ApiError(401, "invalid_ticket", "WebSocket ticket not found or already used");
+    }
+    const identity = await svc.findIdentity(ctx, res.identityId);
+    if (!identity || identity.disabled)
+      throw new ApiError(401, "invalid_ticket", "WebSocket ticket not found or already used");
+    if (q.data.job) {
+      await svc.getVisibleJob(ctx, q.data.job, svc.visibilityOf(identity));
+    }
+    const hub = c.env.EVENTS.get(c.env.EVENTS.idFromName(EVENT_HUB_NAME));
+    const url = `https://event-hub/subscribe?topic=${encodeURIComponent(q.data.job ?? "*")}`;
+    const upstream = await hub.fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
+    return new Response(upstream.body, {
+      status: upstream.status,
+      webSocket: upstream.webSocket,
+      headers: upstream.headers,
+    });
+  });

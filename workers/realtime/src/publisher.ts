@@ -1,0 +1,39 @@
+import type { StreamEvent } from "@fleetgate/contract";
+import { logAt } from "@fleetgate/domain";
+
+/** The one EventHub of a deployment. */
+export const EVENT_HUB_NAME = "fleet";
+
+/**
+ * Publishes stream events to the EventHub in order, without making the caller
+ * wait: events are best effort (a dashboard that missed one re-reads the job),
+ * so a slow or failing hub never delays dispatch or result handling.
+ */
+export class EventPublisher {
+  private readonly queue: StreamEvent[] = [];
+  private running = false;
+
+  constructor(private readonly env: Env) {}
+
+  publish(event: StreamEvent): void {
+    this.queue.push(event);
+    if (!this.running) {
+      this.running = true;
+      this.drain().finally(() => {
+        this.running = false;
+      });
+    }
+  }
+
+  private async drain(): Promise<void> {
+    const hub = this.env.EVENTS.get(this.env.EVENTS.idFromName(EVENT_HUB_NAME));
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, 100);
+      try {
+        await hub.publish(batch);
+      } catch (err) {
+        logAt(this.env.LOG_LEVEL, "warn", "event publish failed", { error: String(err), dropped: batch.length });
+      }
+    }
+  }
+}
