@@ -19,6 +19,7 @@ describe("the native OpenAPI document documents hosts, jobs, live and settings r
       "/jobs/{id}/hosts/{host_id}/output",
       "/ws/ticket",
       "/settings/ctrl-exec",
+      "/ws/jobs",
     ]) {
       expect(doc.paths, p).toHaveProperty(p);
     }

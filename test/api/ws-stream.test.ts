@@ -180,6 +180,37 @@ describe("job_update frames", () => {
     agent.close();
   });
 
+  it("a non-admin's all-jobs stream has every job's progress but no host output or errors", async () => {
+    const host = await enrollHost();
+    const agent = await connectAgent(host, { scripts: { secret: () => ({ exit_code: 0, stdout: "s3cr3t\n" }) } });
+    const op = await userWithRole("operator");
+    const theirs = listen(await open(`ticket=${await ticket(op.session)}`));
+    const mine = listen(await open(`ticket=${await ticket()}`));
+    await eventually(async () => (await hub.subscribers())["*redacted"] !== undefined);
+    const admin = await adminLogin();
+    const job = (await (
+      await call("/api/v1/jobs", {
+        method: "POST",
+        headers: bearer(admin),
+        json: { kind: "script", script: "secret", host_ids: [host.id] },
+      })
+    ).json()) as { id: string };
+    const done = (frames: Record<string, unknown>[]) =>
+      frames.find((f) => f.job_id === job.id && f.event_type === "host" && f.status === "succeeded");
+    await eventually(async () => done(theirs.frames) && done(mine.frames));
+    expect(done(mine.frames)?.output).toBe("s3cr3t\n");
+    expect(done(theirs.frames)).toEqual({
+      event_type: "host",
+      job_id: job.id,
+      host_id: host.id,
+      status: "succeeded",
+      agent_job_id: expect.any(String),
+    });
+    theirs.ws.close();
+    mine.ws.close();
+    agent.close();
+  });
+
   it("a cancel is pushed as a job event with status cancelled", async () => {
     const host = await enrollHost();
     const agent = await connectAgent(host, { scripts: { slow: () => "hang" } });

@@ -7,6 +7,7 @@
  * Responses of the ctrl-exec face are checked against the upstream ctrl-exec
  * 0.12.3 schemas when that document is on this machine.
  */
+import { validate } from "@readme/openapi-parser";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { AgentProcess, adminAccess, apiToken, until, upstreamValidator } from "./agent-process";
@@ -58,6 +59,20 @@ afterAll(async () => {
 });
 
 describe("real agents on the ctrl-exec face", () => {
+  it("/openapi.json and /openapi-live.json are valid OpenAPI 3.1 documents", async () => {
+    for (const [path, headers] of [
+      ["/openapi.json", {}],
+      ["/openapi-live.json", { authorization: `Bearer ${token}` }],
+    ] as const) {
+      const res = await fetch(`${base()}${path}`, { headers });
+      expect(res.status, path).toBe(200);
+      const doc = (await res.json()) as { openapi: string };
+      expect(doc.openapi).toBe("3.1.0");
+      const result = await validate(structuredClone(doc) as never);
+      expect(result.valid ? [] : result.errors, path).toEqual([]);
+    }
+  });
+
   it("discovery lists each host's allowlisted scripts and tags", async () => {
     const { status: code, body } = await post("/discovery", { hosts: [a, b, c], token });
     expect(code).toBe(200);

@@ -4,7 +4,9 @@ import { z } from "zod";
 
 /** Topic of the all-jobs stream; a per-job stream's topic is the job id. */
 export const ALL_JOBS = "*";
-const Topic = z.union([z.literal(ALL_JOBS), z.uuid()]);
+/** The all-jobs stream of a non-admin: every job's progress, but no host output or error text. */
+export const ALL_JOBS_REDACTED = "*redacted";
+const Topic = z.union([z.literal(ALL_JOBS), z.literal(ALL_JOBS_REDACTED), z.uuid()]);
 const Events = z.array(StreamEvent).max(1000);
 
 /**
@@ -13,8 +15,11 @@ const Events = z.array(StreamEvent).max(1000);
  * cost nothing, and are tagged with their topic (`*` or a job id).
  *
  * `job_update` frames go to every all-jobs socket and to the job's own
- * sockets (linux-patch-manager.md §6: no per-user filtering on the all-jobs
- * stream); output chunks go to the job's own sockets only.
+ * sockets; output chunks go to the job's own sockets only. Linux Patch
+ * Manager sends every event to every user (§6); here the all-jobs stream of a
+ * non-admin (who may not see every host) carries the same frames without
+ * `output` and `error_message` — the per-job stream, which is only opened for
+ * a job the user may see, carries them in full.
  */
 export class EventHub extends DurableObject<Env> {
   /** Accepts an already-authorised dashboard socket (the API worker checks Origin and ticket first). */
@@ -33,12 +38,7 @@ export class EventHub extends DurableObject<Env> {
   async publish(raw: unknown): Promise<number> {
     const events = Events.parse(raw);
     let sent = 0;
-    for (const event of events) {
-      const frame = JSON.stringify(event);
-      const targets =
-        event.event_type === "output"
-          ? this.ctx.getWebSockets(event.job_id)
-          : [...this.ctx.getWebSockets(ALL_JOBS), ...this.ctx.getWebSockets(event.job_id)];
+    const send = (targets: WebSocket[], frame: string) => {
       for (const ws of targets) {
         try {
           ws.send(frame);
@@ -46,6 +46,17 @@ export class EventHub extends DurableObject<Env> {
         } catch {
           // A socket closing concurrently is not an error for the publisher.
         }
+      }
+    };
+    for (const event of events) {
+      const frame = JSON.stringify(event);
+      send(this.ctx.getWebSockets(event.job_id), frame);
+      if (event.event_type === "output") continue;
+      send(this.ctx.getWebSockets(ALL_JOBS), frame);
+      const redacted = this.ctx.getWebSockets(ALL_JOBS_REDACTED);
+      if (redacted.length > 0) {
+        const { output: _o, error_message: _e, ...rest } = event;
+        send(redacted, JSON.stringify(rest));
       }
     }
     return sent;

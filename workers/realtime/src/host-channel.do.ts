@@ -161,17 +161,23 @@ export class HostChannel extends DurableObject<Env> {
     }
     const frame = parsed.data;
     const now = Date.now();
-    switch (frame.type) {
-      case "hello":
-        return this.onHello(ws, frame, now);
-      case "ack":
-        return this.onAck(frame.command_id, now);
-      case "output":
-        return this.onOutput(frame);
-      case "result":
-        return this.onResult(frame, now);
-      case "pong":
-        return this.onPong(ws, frame.nonce, frame.version, now);
+    try {
+      switch (frame.type) {
+        case "hello":
+          return await this.onHello(ws, frame, now);
+        case "ack":
+          return await this.onAck(frame.command_id, now);
+        case "output":
+          return this.onOutput(frame);
+        case "result":
+          return await this.onResult(frame, now);
+        case "pong":
+          return this.onPong(ws, frame.nonce, frame.version, now);
+      }
+    } catch (err) {
+      // State is in storage (reports in the outbox): the alarm retries what did not go through.
+      logAt(this.env.LOG_LEVEL, "error", "handling an agent frame failed", { type: frame.type, error: String(err) });
+      await this.scheduleAlarm();
     }
   }
 
@@ -197,7 +203,12 @@ export class HostChannel extends DurableObject<Env> {
       this.pings.delete(nonce);
       p.resolve({ ok: false, rtt_ms: Date.now() - p.sentAt, error: "connection closed" });
     }
-    await this.markOffline();
+    try {
+      await this.markOffline();
+    } catch (err) {
+      logAt(this.env.LOG_LEVEL, "warn", "marking the host offline failed; the alarm retries", { error: String(err) });
+      await this.scheduleAlarm();
+    }
   }
 
   private async markOffline(): Promise<void> {
@@ -211,19 +222,27 @@ export class HostChannel extends DurableObject<Env> {
 
   private async onHello(ws: WebSocket, hello: Extract<AgentMessage, { type: "hello" }>, now: number): Promise<void> {
     const a = this.attachment(ws);
-    await recordAgentHello(
-      createDb(this.env.DB),
-      a.hostId,
-      {
-        agentVersion: hello.agent_version,
-        hostname: hello.hostname,
-        os: hello.os,
-        tags: hello.tags,
-        scripts: hello.scripts,
-      },
-      now,
-    );
-    this.setMeta("online", "1");
+    try {
+      await recordAgentHello(
+        createDb(this.env.DB),
+        a.hostId,
+        {
+          agentVersion: hello.agent_version,
+          hostname: hello.hostname,
+          os: hello.os,
+          tags: hello.tags,
+          scripts: hello.scripts,
+        },
+        now,
+      );
+      this.setMeta("online", "1");
+    } catch (err) {
+      // The connection is usable without the registry update; the liveness alarm marks it online later.
+      logAt(this.env.LOG_LEVEL, "warn", "recording the agent's hello failed", {
+        host_id: a.hostId,
+        error: String(err),
+      });
+    }
     a.hello = true;
     a.version = hello.agent_version;
     a.hostname = hello.hostname.slice(0, 253);
@@ -434,19 +453,20 @@ export class HostChannel extends DurableObject<Env> {
       "DELETE FROM commands WHERE state IN ('done', 'cancelled', 'expired') AND updated_at < ?",
       now - RETENTION_MS,
     );
+    await this.drainOutbox();
     const hostId = this.meta("host_id");
-    if (hostId) {
-      if (this.liveSocket()) {
+    try {
+      if (hostId && this.liveSocket()) {
         // Still connected: refresh last_seen_at (the agent's own pings never wake us).
         await recordAgentPresence(createDb(this.env.DB), hostId, true, now);
         this.setMeta("online", "1");
-      } else {
+      } else if (hostId) {
         // No socket (e.g. the runtime restarted without a close event): D1 must not say online.
         await this.markOffline();
       }
+    } finally {
+      await this.scheduleAlarm();
     }
-    await this.drainOutbox();
-    await this.scheduleAlarm();
   }
 
   private async scheduleAlarm(): Promise<void> {

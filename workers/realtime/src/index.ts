@@ -1,4 +1,4 @@
-export { ALL_JOBS, EventHub } from "./event-hub.do";
+export { ALL_JOBS, ALL_JOBS_REDACTED, EventHub } from "./event-hub.do";
 export { type ChannelStatus, HostChannel, type PingOutcome } from "./host-channel.do";
 export { type HostProgress, type JobProgress, JobRun } from "./job-run.do";
 export { EVENT_HUB_NAME } from "./publisher";

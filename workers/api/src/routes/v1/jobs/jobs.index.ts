@@ -35,7 +35,10 @@ const IdempotencyHeader = z.object({
     .min(1)
     .max(200)
     .optional()
-    .openapi({ param: { name: "idempotency-key", in: "header" }, description: "Idempotency-Key: same key → the same job back" }),
+    .openapi({
+      param: { name: "idempotency-key", in: "header" },
+      description: "Idempotency-Key: same key → the same job back",
+    }),
 });
 
 const create = protectedRoute(P, "write", {

@@ -1,6 +1,6 @@
 import { errorResponses, json, WsJobsQuery, WsTicket } from "@fleetgate/contract";
 import * as svc from "@fleetgate/domain";
-import { EVENT_HUB_NAME } from "@fleetgate/realtime";
+import { ALL_JOBS, ALL_JOBS_REDACTED, EVENT_HUB_NAME } from "@fleetgate/realtime";
 import { createRoute } from "@hono/zod-openapi";
 import { domain } from "../../../lib/domain-context";
 import { validationError } from "../../../lib/http-errors";
@@ -64,7 +64,8 @@ function checkOrigin(header: string | undefined, allowed: string): void {
   if (!list.includes(origin)) throw forbidden("Origin not allowed");
 }
 
-export const wsRouter = createRouter()
+export const wsRouter = createRouter();
+wsRouter
   .openapi(ticket, async (c) => {
     const t = await svc.issueWsTicket(await domain(c), currentIdentity(c).id);
     return c.json({ ticket: t }, 200);
@@ -95,7 +96,10 @@ export const wsRouter = createRouter()
       await svc.getVisibleJob(ctx, q.data.job, svc.visibilityOf(identity));
     }
     const hub = c.env.EVENTS.get(c.env.EVENTS.idFromName(EVENT_HUB_NAME));
-    const url = `https://event-hub/subscribe?topic=${encodeURIComponent(q.data.job ?? "*")}`;
+    // A job's own stream needs visibility of the job (checked above); the all-jobs stream of a
+    // non-admin withholds host output and errors of jobs on hosts they may not see.
+    const topic = q.data.job ?? (identity.role === "admin" ? ALL_JOBS : ALL_JOBS_REDACTED);
+    const url = `https://event-hub/subscribe?topic=${encodeURIComponent(topic)}`;
     const upstream = await hub.fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
     return new Response(upstream.body, {
       status: upstream.status,
@@ -103,3 +107,5 @@ export const wsRouter = createRouter()
       headers: upstream.headers,
     });
   });
+
+wsRouter.openAPIRegistry.registerPath(jobsStream);
