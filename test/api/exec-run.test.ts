@@ -138,6 +138,19 @@ describe("POST /run: registry and lock", () => {
     expect(other.status).toBe(202);
     agent.close();
   });
+  it("of concurrent runs of one script on one host exactly one is accepted, the others get 409 locked", async () => {
+    const host = await enrollHost();
+    const agent = await connectAgent(host, { scripts: { slow: () => "hang" } });
+    const token = await adminToken();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => execPost("/run", { hosts: [host.name], script: "slow", token, async: true })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([202, 409, 409, 409, 409, 409]);
+    for (const r of results.filter((x) => x.status === 409)) {
+      expect(await r.json()).toEqual({ ok: false, error: "locked", code: 4, conflicts: [`${host.name}:slow`] });
+    }
+    agent.close();
+  });
 });
 
 describe("POST /run (sync)", () => {

@@ -107,6 +107,18 @@ export async function resolveHostsByFilter(
     .all();
 }
 
+/**
+ * Thrown by `createScriptJob` when, at insert time, another job holds one of
+ * the hosts for the same script (the trigger in migrations/0004 makes this
+ * check atomic with the insert). Callers answer their face's 409.
+ */
+export class ScriptLocked extends Error {
+  constructor() {
+    super("script locked");
+    this.name = "ScriptLocked";
+  }
+}
+
 /** Ids of `hostIds` on which `script` is pending or running in some job (the ctrl-exec lock). */
 export async function scriptConflicts(ctx: DomainContext, hostIds: string[], script: string): Promise<Set<string>> {
   if (hostIds.length === 0) return new Set();
@@ -229,6 +241,7 @@ export async function createScriptJob(
       },
     );
   } catch (err) {
+    if (/script locked/.test(String(err))) throw new ScriptLocked();
     if (input.idempotencyKey && uniqueViolation(err)) {
       const prior = await byIdempotencyKey(ctx, input.idempotencyKey);
       if (prior) return existingJob(ctx, prior, input.options.request_hash);

@@ -6,6 +6,7 @@ import {
   jobHostRows,
   log,
   resolveHostsByName,
+  ScriptLocked,
   scriptConflicts,
 } from "@fleetgate/domain";
 import type { HostProgress } from "@fleetgate/realtime";
@@ -57,18 +58,23 @@ export const runRouter = createRouter().post("/run", async (c) => {
   const ctx = await domain(c);
   const names = hosts.map(registryName);
   const resolved = await resolveHostsByName(ctx, names, caller.visibility);
-  const locked = await scriptConflicts(
-    ctx,
-    [...resolved.found.values()].map((h) => h.id),
-    script,
-  );
-  if (locked.size > 0) {
+  // The 409 `locked` body: which requested hosts already run this script.
+  const lockCheck = async () => {
+    const locked = await scriptConflicts(
+      ctx,
+      [...resolved.found.values()].map((h) => h.id),
+      script,
+    );
     const conflicts = hosts.filter((h) => {
       const found = resolved.found.get(registryName(h));
       return found !== undefined && locked.has(found.id);
     });
-    throw new ExecError(409, "locked", { code: 4, conflicts: [...new Set(conflicts)].map((h) => `${h}:${script}`) });
-  }
+    return conflicts.length > 0
+      ? new ExecError(409, "locked", { code: 4, conflicts: [...new Set(conflicts)].map((h) => `${h}:${script}`) })
+      : undefined;
+  };
+  const lockedNow = await lockCheck();
+  if (lockedNow) throw lockedNow;
   if (resolved.unknown.length > 0) {
     throw new ExecError(404, "unknown agent", { detail: `not a registered agent: ${resolved.unknown.join(", ")}` });
   }
@@ -86,13 +92,16 @@ export const runRouter = createRouter().post("/run", async (c) => {
     submitter: { username, source_ip: c.get("clientIp") },
     requested_hosts: hosts,
   };
-  const { job, plan } = await createScriptJob(ctx, {
-    script,
-    args,
-    mode: isAsync ? "async" : "sync",
-    hosts: targets,
-    options,
-  });
+  let created: Awaited<ReturnType<typeof createScriptJob>>;
+  try {
+    created = await createScriptJob(ctx, { script, args, mode: isAsync ? "async" : "sync", hosts: targets, options });
+  } catch (err) {
+    // Lost a race with a concurrent run of the same script: same answer as the check above.
+    if (err instanceof ScriptLocked)
+      throw (await lockCheck()) ?? new ExecError(409, "locked", { code: 4, conflicts: [] });
+    throw err;
+  }
+  const { job, plan } = created;
   // Always logged (whatever LOG_LEVEL): the reqid is how operators correlate a run across logs.
   log("info", `ACTION=run HOSTS=${names.join(",")} REQID=${job.reqid} SCRIPT=${script} MODE=${job.mode}`, {
     requestId: c.get("requestId"),

@@ -134,20 +134,31 @@ export const jobsRouter = createRouter()
       if (targets.length === 0) throw new ApiError(422, "no_hosts", "No hosts match the filter");
     }
     const prior = key ? await svc.byIdempotencyKey(ctx, key) : undefined;
-    if (!prior) {
+    // Lost a race with a concurrent job of the same script: the same 409 as the check.
+    const createJob = async (input: Parameters<typeof svc.createScriptJob>[1]) => {
+      try {
+        return await svc.createScriptJob(ctx, input);
+      } catch (err) {
+        if (err instanceof svc.ScriptLocked) throw await lockCheck();
+        throw err;
+      }
+    };
+    const lockCheck = async () => {
       const locked = await svc.scriptConflicts(
         ctx,
         targets.map((t) => t.id),
         body.script,
       );
-      if (locked.size > 0) {
-        const names = targets.filter((t) => locked.has(t.id)).map((t) => t.name);
-        throw new ApiError(409, "conflict", `Script ${body.script} is already running on: ${names.join(", ")}`, {
-          conflicts: names.map((n) => `${n}:${body.script}`),
-        });
-      }
+      const names = targets.filter((t) => locked.has(t.id)).map((t) => t.name);
+      return new ApiError(409, "conflict", `Script ${body.script} is already running on: ${names.join(", ")}`, {
+        conflicts: names.map((n) => `${n}:${body.script}`),
+      });
+    };
+    if (!prior) {
+      const locked = await lockCheck();
+      if ((locked.details as { conflicts: string[] }).conflicts.length > 0) throw locked;
     }
-    const { job, plan, existing } = await svc.createScriptJob(ctx, {
+    const { job, plan, existing } = await createJob({
       script: body.script,
       args: body.args,
       mode: "async",
