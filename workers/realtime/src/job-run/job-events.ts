@@ -3,9 +3,20 @@ import type { EventPublisher } from "../publisher";
 import type { HostRow } from "./job-run.types";
 import type { JobStore } from "./job-store";
 
-/** The job's events for dashboards (best effort, through the EventHub): host transitions and job counters. */
+/** Counter-only job events are coalesced to at most one per this interval (a status change goes out at once). */
+export const JOB_EVENT_INTERVAL_MS = 250;
+
+/**
+ * The job's events for dashboards (best effort, through the EventHub): every
+ * host transition, and the job's counters. With 1,000 results a second, one
+ * counter event per result would be 1,000 events a second that each supersede
+ * the last: counters are coalesced (`flush()` from the alarm sends the held one).
+ */
 export class JobEvents {
   private lastJobEvent = "";
+  private lastStatus = "";
+  private lastJobEventAt = 0;
+  private held = false;
 
   constructor(
     private readonly store: JobStore,
@@ -30,8 +41,8 @@ export class JobEvents {
     this.publisher.publish(ev);
   }
 
-  /** The job's counters, only when they changed since the last event. */
-  job(): void {
+  /** The job's counters, only when they changed since the last event; counter-only changes are coalesced. */
+  job(now = Date.now()): void {
     const meta = this.store.meta();
     if (!meta) return;
     const plan = this.store.plan(meta);
@@ -47,7 +58,24 @@ export class JobEvents {
     };
     const key = JSON.stringify(ev);
     if (key === this.lastJobEvent) return; // Only changes are news.
+    if (meta.status === this.lastStatus && now - this.lastJobEventAt < JOB_EVENT_INTERVAL_MS) {
+      this.held = true;
+      return;
+    }
+    this.held = false;
     this.lastJobEvent = key;
+    this.lastStatus = meta.status;
+    this.lastJobEventAt = now;
     this.publisher.publish(ev);
+  }
+
+  /** A coalesced counter event is waiting. */
+  get pending(): boolean {
+    return this.held;
+  }
+
+  /** Sends the held counter event, if any (called from the alarm). */
+  flush(): void {
+    if (this.held) this.job(Number.POSITIVE_INFINITY);
   }
 }

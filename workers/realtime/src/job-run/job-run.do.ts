@@ -6,7 +6,7 @@ import { finalStatus, hostOutcome, RESULT_GRACE_MS, thresholdExceeded } from "..
 import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
 import { cancelCommands, enqueueCommands } from "./job-dispatch";
-import { JobEvents } from "./job-events";
+import { JOB_EVENT_INTERVAL_MS, JobEvents } from "./job-events";
 import type { HostPatch, HostRow, JobProgress } from "./job-run.types";
 import { JobStore } from "./job-store";
 import { JobWaiters } from "./job-waiters";
@@ -203,6 +203,7 @@ export class JobRun extends DurableObject<Env> {
       });
     }
     this.waiters.expire(now);
+    this.events.flush();
     await this.afterChange();
     if (late.length > 0) await cancelCommands(this.env, late);
     await this.writeBack.flush();
@@ -347,7 +348,9 @@ export class JobRun extends DurableObject<Env> {
     const candidates: number[] = [...this.waiters.deadlines()];
     const deadline = this.store.nextDeadline();
     if (deadline !== null) candidates.push(deadline);
-    if (this.store.dirty()) candidates.push(now);
+    // D1 write-back per tick, not per result: everything dirty by then goes in one batch.
+    if (this.store.dirty()) candidates.push(this.writeBack.nextFlushAt(now));
+    if (this.events.pending) candidates.push(now + JOB_EVENT_INTERVAL_MS);
     if (this.store.count("status = 'dispatched' AND delivery IS NULL") > 0) candidates.push(now + ENQUEUE_RETRY_MS);
     if (meta.completed_at !== null) candidates.push(meta.completed_at + KEEP_FINISHED_MS);
     await this.alarms.armEarliest(candidates, now);

@@ -3,6 +3,8 @@ import { PREVIEW_BYTES, preview } from "../job-state";
 import type { JobStore } from "./job-store";
 
 const FLUSH_CHUNK = 50;
+/** Intermediate write-backs go out at most this often; results arriving meanwhile share one D1 batch. */
+export const WRITEBACK_TICK_MS = 250;
 
 /**
  * Writes the job's dirty rows (`version > synced_version`) to D1, one flush at
@@ -11,12 +13,18 @@ const FLUSH_CHUNK = 50;
  */
 export class JobWriteBack {
   private chain: Promise<void> = Promise.resolve();
+  private lastFlushAt = 0;
 
   constructor(
     private readonly env: Env,
     private readonly store: JobStore,
     private readonly retryAt: (at: number) => Promise<void>,
   ) {}
+
+  /** When the next intermediate write-back is due (the job's end flushes at once, see JobRun.afterChange). */
+  nextFlushAt(now: number): number {
+    return Math.max(now, this.lastFlushAt + WRITEBACK_TICK_MS);
+  }
 
   flush(): Promise<void> {
     this.chain = this.chain.then(
@@ -34,6 +42,7 @@ export class JobWriteBack {
     if (!meta) return;
     const plan = this.store.plan(meta);
     const db = createDb(this.env.DB);
+    this.lastFlushAt = Date.now();
     for (;;) {
       const rows = this.store.unsynced(FLUSH_CHUNK);
       const m = this.store.meta();
