@@ -1,6 +1,7 @@
 import type { InstalledPackage, OsFacts, PendingUpdate } from "@fleetgate/contract/agent";
 
 /** The dpkg-query format whose lines `parseDpkgQuery` reads (patching.md §1). */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${field} syntax, not a JS template
 export const DPKG_QUERY_FORMAT =
   "${binary:Package}\\t${Version}\\t${Architecture}\\t${source:Package}\\t${source:Version}\\t${db:Status-Abbrev}\\n";
 

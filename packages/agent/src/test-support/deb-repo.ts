@@ -106,6 +106,7 @@ export function setSources(env: PackageEnv, repos: string[]): void {
 export function sandboxVersion(env: PackageEnv, name: string): { version: string; status: string } | null {
   const r = spawnSync(
     "dpkg-query",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${field} syntax
     [`--admindir=${env.dpkgAdmindir}`, "-W", "-f=${Version} ${db:Status-Abbrev}", name],
     {
       encoding: "utf8",
