@@ -1,8 +1,8 @@
 import type { InstalledPackage, OsFacts, PendingUpdate } from "@fleetgate/contract/agent";
 
 /** The dpkg-query format whose lines `parseDpkgQuery` reads (patching.md §1). */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${field} syntax, not a JS template
 export const DPKG_QUERY_FORMAT =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${field} syntax, not a JS template
   "${binary:Package}\\t${Version}\\t${Architecture}\\t${source:Package}\\t${source:Version}\\t${db:Status-Abbrev}\\n";
 
 /** Installed packages from dpkg-query; keeps what dpkg considers installed (ii, hi, and broken iF/iU states). */
