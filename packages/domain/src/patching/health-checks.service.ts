@@ -13,20 +13,9 @@ export type HealthCheckRow = typeof healthChecks.$inferSelect;
 export type HealthResultRow = typeof healthCheckResults.$inferSelect;
 export type HealthCheckWithResult = HealthCheckRow & { lastResult: HealthResultRow | null };
 
-/** Reference limit: at most 5 checks per host (enforced by a trigger, see migration 0005). */
+/** Reference limit: at most 5 checks per host (enforced by a trigger, see migration 0006). */
 export const MAX_CHECKS_PER_HOST = 5;
 const AAD = "health_check.basic_auth_pass";
-
-/** A create/update the face answers with its own 400 code (linux-patch-manager.md §2). */
-export class HealthCheckRefused extends Error {
-  constructor(
-    readonly code: "invalid_check_type" | "limit_exceeded",
-    message: string,
-  ) {
-    super(message);
-    this.name = "HealthCheckRefused";
-  }
-}
 
 export interface HealthCheckInput {
   name: string;
@@ -44,9 +33,9 @@ export type HealthCheckPatch = Partial<Omit<HealthCheckInput, "check_type">> & {
 /** The check's type-specific fields must fit its type. */
 function validate(row: Pick<HealthCheckRow, "checkType" | "serviceName" | "url">): void {
   if (row.checkType === "service" && !row.serviceName) {
-    throw new DomainError("validation", "service checks need service_name");
+    throw new DomainError("common.validation", "service checks need service_name");
   }
-  if (row.checkType === "http" && !row.url) throw new DomainError("validation", "http checks need url");
+  if (row.checkType === "http" && !row.url) throw new DomainError("common.validation", "http checks need url");
 }
 
 async function checkTarget(ctx: DomainContext, target: string | null | undefined, v: Visibility): Promise<void> {
@@ -115,7 +104,7 @@ export async function getCheck(
     : undefined;
   if (!row || (hostId !== undefined && row.hostId !== hostId)) {
     if (hostId !== undefined) await getVisibleHost(ctx, hostId, v);
-    throw new DomainError("not_found", "Health check not found");
+    throw new DomainError("common.not_found", "Health check not found");
   }
   await getVisibleHost(ctx, row.hostId, v);
   const [withResult] = await withResults(ctx, [row], sql`r.check_id = ${row.id}`);
@@ -130,7 +119,7 @@ export async function createCheck(
 ): Promise<HealthCheckRow> {
   await getVisibleHost(ctx, hostId, v);
   if (input.check_type !== "service" && input.check_type !== "http") {
-    throw new HealthCheckRefused("invalid_check_type", "check_type must be 'service' or 'http'");
+    throw new DomainError("health.invalid_check_type");
   }
   await checkTarget(ctx, input.target_host_id, v);
   const id = newId();
@@ -163,7 +152,7 @@ export async function createCheck(
     });
   } catch (err) {
     if (/health check limit/.test(String(err))) {
-      throw new HealthCheckRefused("limit_exceeded", `A host can have at most ${MAX_CHECKS_PER_HOST} health checks`);
+      throw new DomainError("health.check_limit", { reason: `host ${hostId} has ${MAX_CHECKS_PER_HOST} checks` });
     }
     throw err;
   }

@@ -87,7 +87,7 @@ async function visibleWindow(ctx: DomainContext, hostId: string, winId: string, 
         .where(and(eq(maintenanceWindows.id, winId), eq(maintenanceWindows.hostId, hostId)))
         .get()
     : undefined;
-  if (!row) throw new DomainError("not_found", "Maintenance window not found");
+  if (!row) throw new DomainError("common.not_found", "Maintenance window not found");
   return row;
 }
 
@@ -103,7 +103,7 @@ export async function updateWindow(
   const recurrence = patch.recurrence ?? cur.recurrence;
   const day = patch.recurrence_day !== undefined ? patch.recurrence_day : cur.recurrenceDay;
   const problem = recurrenceDayProblem(recurrence, day);
-  if (problem) throw new DomainError("validation", problem);
+  if (problem) throw new DomainError("common.validation", problem);
   const next: WindowRow = {
     ...cur,
     label: patch.label ?? cur.label,

@@ -31,7 +31,7 @@ export const maintenanceWindows = sqliteTable(
 /**
  * A health check run by the host's agent before and after patching (service state or HTTP).
  * `basic_auth_pass_enc` is AES-256-GCM (data key, AAD = check id) and never returned.
- * At most 5 per host: the trigger in migration 0005 enforces it atomically.
+ * At most 5 per host: the trigger in migration 0006 enforces it atomically.
  */
 export const healthChecks = sqliteTable(
   "health_checks",

@@ -5,7 +5,6 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../../context";
 import { domain } from "../../../lib/domain-context";
 import { currentIdentity } from "../current";
-import { ApiError } from "../errors";
 import type * as r from "./health-checks.routes";
 
 const vis = (c: Context<AppEnv>) => svc.visibilityOf(currentIdentity(c));
@@ -41,20 +40,15 @@ export function checkBody(h: svc.HealthCheckWithResult) {
 }
 
 async function create(c: Context<AppEnv>, hostId: string, body: svc.HealthCheckInput) {
-  try {
-    const row = await svc.createCheck(await domain(c), hostId, body, vis(c));
-    return {
-      id: row.id,
-      host_id: row.hostId,
-      name: row.name,
-      check_type: row.checkType,
-      enabled: row.enabled,
-      target_host_id: row.targetHostId,
-    };
-  } catch (err) {
-    if (err instanceof svc.HealthCheckRefused) throw new ApiError(400, err.code, err.message);
-    throw err;
-  }
+  const row = await svc.createCheck(await domain(c), hostId, body, vis(c));
+  return {
+    id: row.id,
+    host_id: row.hostId,
+    name: row.name,
+    check_type: row.checkType,
+    enabled: row.enabled,
+    target_host_id: row.targetHostId,
+  };
 }
 
 const list = (rows: svc.HealthCheckWithResult[]) => ({
