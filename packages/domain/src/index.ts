@@ -16,6 +16,7 @@ export * from "./fleet/visibility";
 export * from "./fleet/ws-tickets.service";
 export * from "./identity/index";
 export * from "./log";
+export * from "./patching/index";
 export * from "./pki/index";
 export * from "./principal";
 export * as schema from "./schema";
