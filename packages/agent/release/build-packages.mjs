@@ -116,7 +116,7 @@ export async function buildRpm({ version, arch, executable, outDir }) {
         "--define",
         `fg_source ${source}`,
         "--define",
-        "_binary_payload w19.zstdio",
+        "_binary_payload w7.zstdio",
         "--define",
         "use_source_date_epoch_as_buildtime 1",
         "--define",

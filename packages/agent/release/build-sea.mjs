@@ -73,7 +73,7 @@ async function executable(runtime, data, file) {
 }
 
 /** Builds every target; returns the manifest written to dist/release/manifest.json. */
-export async function buildSea() {
+export async function buildSea(targets = Object.keys(runtimes.targets)) {
   const main = await bundle();
   const generatorTarget = hostTarget();
   if (!generatorTarget) throw new Error(`cannot run any pinned Node runtime on ${process.platform}-${process.arch}`);
@@ -81,7 +81,7 @@ export async function buildSea() {
   const data = await blob(main, generator);
   await mkdir(releaseDir, { recursive: true });
   const artifacts = [];
-  for (const target of Object.keys(runtimes.targets)) {
+  for (const target of targets) {
     const [os, arch] = target.split("-");
     const file = `fleetgate-agent-${target}`;
     const bytes = await executable(await nodeRuntime(target), data, path.join(releaseDir, file));
