@@ -1,3 +1,4 @@
+export * from "./agent/agent-releases.service";
 export * from "./audit/audit.service";
 export * from "./audit/chain";
 export * from "./audit/checkpoint";
