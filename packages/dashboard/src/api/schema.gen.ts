@@ -5171,7 +5171,8 @@ export interface components {
             totp_code?: string;
         };
         RefreshRequest: {
-            refresh_token: string;
+            /** @description Required unless the request carries the __Host-fg_refresh cookie (the dashboard) */
+            refresh_token?: string;
         };
         Message: {
             message: string;
