@@ -15,7 +15,7 @@ export default defineConfig({
     sourcemap: false,
     target: "es2022",
     assetsDir: "assets",
-    chunkSizeWarningLimit: 400,
+    chunkSizeWarningLimit: 500,
   },
   server: {
     // `pnpm --filter @fleetgate/dashboard dev` for UI work against a running `pnpm dev` (same origin via proxy).

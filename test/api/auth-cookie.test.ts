@@ -29,6 +29,10 @@ describe("refresh cookie", () => {
     const attrs = (c ?? "").split(";").map((a) => a.trim().toLowerCase());
     expect(attrs).toEqual(expect.arrayContaining(["path=/", "httponly", "secure", "samesite=strict", "max-age=3600"]));
     expect(attrs.some((a) => a.startsWith("domain="))).toBe(false);
+    // The script-readable flag says only that a session exists.
+    const flag = res.headers.getSetCookie().find((x) => x.startsWith("__Host-fg_session="));
+    expect(flag?.split(";")[0]).toBe("__Host-fg_session=1");
+    expect(flag?.toLowerCase()).not.toContain("httponly");
   });
 
   it("refresh with only the cookie rotates it; the rotated-out cookie is then reuse (401) and kills the family", async () => {
@@ -92,6 +96,9 @@ describe("refresh cookie", () => {
     });
     expect(out.status).toBe(200);
     expect(cookieOf(out)?.toLowerCase()).toContain("max-age=0");
+    expect(out.headers.getSetCookie().find((x) => x.startsWith("__Host-fg_session="))?.toLowerCase()).toContain(
+      "max-age=0",
+    );
     const res = await call("/api/v1/auth/refresh", { method: "POST", json: { refresh_token: body.refresh_token } });
     expect(res.status).toBe(401);
   });

@@ -61,11 +61,25 @@ export async function done(p: Promise<{ error?: unknown; response: Response }>):
   if (!r.response.ok) throw errorOf(r.response.status, r.error);
 }
 
-/** False when the server answers 404 for an API path: a feature this server does not have (yet). */
-export async function endpointExists(path: string): Promise<boolean> {
-  const res = await authFetch(new Request(`/api/v1${path}`));
-  return res.status !== 404;
+/**
+ * Whether the server has an API path, read from the OpenAPI document it serves (fetched once
+ * per page load). Asking the document rather than probing the path keeps the console free of
+ * 404s on pages whose API this server lacks.
+ */
+export async function endpointExists(path: RegExp): Promise<boolean> {
+  docPaths ??= fetch("/api/v1/openapi.json")
+    .then((r) => (r.ok ? r.json() : Promise.reject(new ApiFailure(r.status, "error", "API description unavailable"))))
+    .then((doc: unknown) => {
+      const paths = typeof doc === "object" && doc !== null && "paths" in doc ? doc.paths : {};
+      return new Set(Object.keys(typeof paths === "object" && paths !== null ? paths : {}));
+    });
+  const known = await docPaths.catch((e: unknown) => {
+    docPaths = undefined;
+    throw e;
+  });
+  return [...known].some((p) => path.test(p));
 }
+let docPaths: Promise<Set<string>> | undefined;
 
 /** Downloads an authenticated API resource as a file. */
 export async function download(path: string, filename: string): Promise<void> {

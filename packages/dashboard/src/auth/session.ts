@@ -89,6 +89,10 @@ export const session = {
     channel?.postMessage({ type: "token", ...parsed });
     return parsed.user;
   },
+  /** True when the server's `__Host-fg_session` flag says a refresh cookie is there. */
+  hasCookie(): boolean {
+    return typeof document !== "undefined" && /(?:^|;\s*)__Host-fg_session=1(?:;|$)/.test(document.cookie);
+  },
   /**
    * Rotates the refresh cookie for a new access token, one tab at a time. Returns false
    * (and signs out) when the server no longer accepts the cookie.
@@ -98,6 +102,10 @@ export const session = {
     const run = async (): Promise<boolean> => {
       // Another tab (or an earlier call here) got a token while we waited for the lock.
       if (generation !== seen && accessToken !== undefined) return true;
+      if (!session.hasCookie()) {
+        clear(state.status === "signed-in" ? "Your session ended. Sign in again." : undefined);
+        return false;
+      }
       let res: Response;
       try {
         res = await fetch(`${AUTH}/refresh`, {

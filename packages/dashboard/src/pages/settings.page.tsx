@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, endpointExists, ok } from "../api/client";
 import { ErrorState, QueryView } from "../ui/states";
+import { Availability } from "./unavailable.page";
 
 const ACTIONS = ["discovery", "status", "ping"] as const;
 type Action = (typeof ACTIONS)[number];
@@ -10,7 +11,11 @@ type Action = (typeof ACTIONS)[number];
 export function SettingsPage() {
   const qc = useQueryClient();
   const q = useQuery({ queryKey: ["settings", "ctrl-exec"], queryFn: () => ok(api.GET("/settings/ctrl-exec")) });
-  const general = useQuery({ queryKey: ["probe", "/settings"], queryFn: () => endpointExists("/settings") });
+  const general = useQuery({
+    queryKey: ["probe", "settings"],
+    queryFn: () => endpointExists(/^\/settings$/),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
   const [actions, setActions] = useState<Action[]>([]);
   const [cidrs, setCidrs] = useState("");
   useEffect(() => {
@@ -98,14 +103,7 @@ export function SettingsPage() {
       </section>
       <section className="card" aria-labelledby="general">
         <h2 id="general">SSO, SMTP and IP allowlist</h2>
-        {general.data === false && (
-          <p className="state" role="status" data-unavailable="/settings">
-            Not available on this server: it has no general settings API (<code>/api/v1/settings</code> answered 404).
-          </p>
-        )}
-        {general.data === true && (
-          <p className="state">This server has a settings API; this dashboard version has no form for it yet.</p>
-        )}
+        <Availability q={general} paths="/api/v1/settings" what="general settings (SSO, SMTP, IP allowlist)" />
       </section>
     </>
   );

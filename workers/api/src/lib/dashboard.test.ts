@@ -5,11 +5,12 @@ const BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8
 
 /** A stand-in for the ASSETS binding that records what was asked of it. */
 function assets(status = 200) {
+  const body = status === 200 ? "<!doctype html><title>Fleetgate</title>" : status === 304 ? null : "missing";
   const asked: string[] = [];
   const fetcher = {
     fetch: async (input: RequestInfo | URL) => {
       asked.push(new URL(input instanceof Request ? input.url : String(input)).pathname);
-      return new Response(status === 200 ? "<!doctype html><title>Fleetgate</title>" : "missing", {
+      return new Response(body, {
         status,
         headers: { "content-type": "text/html" },
       });
@@ -51,6 +52,11 @@ describe("serveDashboard", () => {
     for (const path of ["/api/v1/docs", "/health", "/status/abc123", "/application", "/edge/client/v1/version"]) {
       expect(await serveDashboard(get(path, BROWSER), assets().fetcher), path).toBeUndefined();
     }
+  });
+
+  it("a revalidation (If-None-Match) answered 304 by the assets stays a 304", async () => {
+    const res = await serveDashboard(get("/app/hosts", BROWSER), assets(304).fetcher);
+    expect(res?.status).toBe(304);
   });
 
   it("non-GET methods and a missing build fall through", async () => {

@@ -14,7 +14,8 @@ export async function serveDashboard(request: Request, assets: Fetcher | undefin
   const browserAtRoot = url.pathname === "/" && wantsHtml(request.headers.get("accept"));
   if (!ownPath && !browserAtRoot) return undefined;
   const res = await assets.fetch(new Request(new URL("/", url), { method: request.method, headers: request.headers }));
-  if (!res.ok) return undefined;
+  // 304: the browser's cached shell is current (it sent If-None-Match); anything else = no build.
+  if (!res.ok && res.status !== 304) return undefined;
   const out = new Response(res.body, res);
   // The shell must be revalidated so a deploy's new hashed assets are picked up.
   out.headers.set("Cache-Control", "no-cache");

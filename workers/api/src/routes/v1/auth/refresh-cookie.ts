@@ -11,11 +11,23 @@ import type { AppEnv } from "../../../context";
  * API clients keep using the `refresh_token` body field, which wins when both are present.
  */
 const NAME = "fg_refresh";
+/**
+ * A companion flag with no secret in it, readable by page script: it tells the dashboard
+ * whether a refresh cookie is there, so a signed-out browser does not post a doomed refresh.
+ */
+const FLAG = "fg_session";
 
 export function setRefreshCookie(c: Context<AppEnv>, token: string): void {
   setCookie(c, NAME, token, {
     prefix: "host",
     httpOnly: true,
+    secure: true,
+    sameSite: "Strict",
+    path: "/",
+    maxAge: Math.floor(REFRESH_TTL_MS / 1000),
+  });
+  setCookie(c, FLAG, "1", {
+    prefix: "host",
     secure: true,
     sameSite: "Strict",
     path: "/",
@@ -30,4 +42,5 @@ export function readRefreshCookie(c: Context<AppEnv>): string | undefined {
 
 export function clearRefreshCookie(c: Context<AppEnv>): void {
   deleteCookie(c, NAME, { prefix: "host", path: "/", secure: true, httpOnly: true, sameSite: "Strict" });
+  deleteCookie(c, FLAG, { prefix: "host", path: "/", secure: true, sameSite: "Strict" });
 }
