@@ -96,9 +96,12 @@ describe("refresh cookie", () => {
     });
     expect(out.status).toBe(200);
     expect(cookieOf(out)?.toLowerCase()).toContain("max-age=0");
-    expect(out.headers.getSetCookie().find((x) => x.startsWith("__Host-fg_session="))?.toLowerCase()).toContain(
-      "max-age=0",
-    );
+    expect(
+      out.headers
+        .getSetCookie()
+        .find((x) => x.startsWith("__Host-fg_session="))
+        ?.toLowerCase(),
+    ).toContain("max-age=0");
     const res = await call("/api/v1/auth/refresh", { method: "POST", json: { refresh_token: body.refresh_token } });
     expect(res.status).toBe(401);
   });
