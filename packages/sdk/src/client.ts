@@ -161,7 +161,7 @@ export function createFleetgate(opts: FleetgateOptions) {
     if (first.status >= 300 && first.status < 400 && location) {
       await first.body?.cancel();
       res = await baseFetch(new Request(new URL(location, origin)));
-    } else if (first.type === "opaqueredirect") {
+    } else if ((first.type as string) === "opaqueredirect") {
       // Browsers hide the Location of a manual redirect; following drops the credential cross-origin.
       res = await request(task.download_url ?? "");
     }

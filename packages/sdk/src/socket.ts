@@ -24,10 +24,10 @@ export const platformSocket: SocketFactory = (url, _origin, h) => {
     h.close(code, reason);
   };
   ws.addEventListener("open", () => h.open());
-  ws.addEventListener("message", (ev: MessageEvent) => {
+  ws.addEventListener("message", (ev: { data: unknown }) => {
     if (typeof ev.data === "string") h.message(ev.data);
   });
-  ws.addEventListener("close", (ev: CloseEvent) => done(ev.code, ev.reason));
+  ws.addEventListener("close", (ev: { code: number; reason: string }) => done(ev.code, ev.reason));
   ws.addEventListener("error", () => done(1006, "error"));
   return { close: () => ws.close(1000) };
 };
