@@ -2751,6 +2751,108 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/audit/checkpoints": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Signed checkpoints of the sealed audit ledger, newest first, with the key that verifies them */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: number;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["AuditCheckpointPage"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/audit/checkpoints/jwks.json": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The public key of the audit checkpoints (JWKS), for offline verification */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["AuditCheckpointJwks"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/audit": {
     parameters: {
       query?: never;
@@ -5597,6 +5699,42 @@ export interface components {
     ExplainRequest: {
       jwt: string;
     };
+    AuditCheckpointPage: {
+      checkpoints: components["schemas"]["AuditCheckpoint"][];
+      next_cursor: number | null;
+      jwks: components["schemas"]["AuditCheckpointJwks"];
+    };
+    AuditCheckpoint: {
+      /** @description Sealed entries covered (ledger_seq of the head) */
+      size: number;
+      /** @description hash of the entry at ledger_seq = size (hex) */
+      head_hash: string;
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      timestamp: string;
+      key_id: string;
+      /** @description Ed25519 signature of `body`, base64url */
+      signature: string;
+      /** @description The signed text: `fleetgate/audit-ledger/v1`, size, head_hash, time in ms, one a line */
+      body: string;
+    };
+    AuditCheckpointJwks: {
+      keys: components["schemas"]["AuditCheckpointKey"][];
+    };
+    AuditCheckpointKey: {
+      /** @enum {string} */
+      kty: "OKP";
+      /** @enum {string} */
+      crv: "Ed25519";
+      x: string;
+      kid: string;
+      /** @enum {string} */
+      alg: "EdDSA";
+      /** @enum {string} */
+      use: "sig";
+    };
     AuditPage: {
       entries: components["schemas"]["AuditEntry"][];
       next_cursor: number | null;
@@ -5626,8 +5764,9 @@ export interface components {
       detail: {
         [key: string]: unknown;
       };
-      prev_hash: string;
-      hash: string;
+      ledger_seq: number | null;
+      prev_hash: string | null;
+      hash: string | null;
     };
     AuditIntegrity: {
       intact: boolean;
