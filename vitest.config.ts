@@ -50,6 +50,7 @@ export default defineConfig(async () => {
               "packages/agent/src/**/*.test.ts",
               "packages/agent/release/**/*.test.ts",
               "packages/sdk/src/**/*.test.ts",
+              "packages/cli/src/**/*.test.ts",
               "scripts/**/*.test.ts",
             ],
           },
