@@ -22,7 +22,8 @@ export const LoginResponse = z
   })
   .openapi("LoginResponse");
 
-export const RefreshRequest = z.object({ refresh_token: z.string().max(256) }).openapi("RefreshRequest");
+// No length cap here: any string that is not a live token is 401 invalid_refresh_token (the body limit bounds it).
+export const RefreshRequest = z.object({ refresh_token: z.string() }).openapi("RefreshRequest");
 
 export const ForceChangePasswordRequest = z
   .object({ username: Username, current_password: Password, new_password: Password })

@@ -5,6 +5,7 @@ import {
   disableMfa,
   enableMfaWithSecret,
   hit,
+  isMfaEnabled,
   logout,
   newTotpSetup,
   refresh,
@@ -53,7 +54,7 @@ export const authRouter = createRouter()
   .openapi(refreshRoute, async (c) => {
     const ctx = await domain(c);
     const pair = await refresh(ctx, c.req.valid("json").refresh_token);
-    return c.json(loginBody(pair, false), 200);
+    return c.json(loginBody(pair, await isMfaEnabled(ctx, pair.identity.id)), 200);
   })
   .openapi(logoutRoute, async (c) => {
     await logout(await domain(c), c.req.valid("json").refresh_token);
