@@ -8,6 +8,7 @@ export * from "./native/hosts";
 export * from "./native/job-api";
 export * from "./native/jobs";
 export * from "./native/pki";
+export * from "./native/settings";
 export * from "./native/tasks";
 export * from "./native/token-issuers";
 export * from "./native/tokens";

@@ -40,3 +40,21 @@ export const MfaVerifyResponse = z
   })
   .openapi("MfaVerifyResponse");
 export const MfaDisableRequest = z.object({ password: Password }).openapi("MfaDisableRequest");
+
+export const SsoConfig = z
+  .object({ enabled: z.boolean(), display_name: z.string(), auth_url: z.string() })
+  .openapi("SsoConfig");
+
+export const SsoCallbackQuery = z.object({
+  code: z.string().max(4096).optional(),
+  state: z.string().max(256).optional(),
+  error: z.string().max(256).optional(),
+  error_description: z.string().max(2048).optional(),
+  session_state: z.string().max(1024).optional(),
+  iss: z.string().max(2048).optional(),
+});
+
+export const SsoHandoffRequest = z.object({ handoff_code: z.string().max(256) }).openapi("SsoHandoffRequest");
+
+export const SsoLoginUser = LoginUser.extend({ auth_provider: z.string() }).openapi("SsoLoginUser");
+export const SsoHandoffResponse = LoginResponse.extend({ user: SsoLoginUser }).openapi("SsoHandoffResponse");
