@@ -25,6 +25,7 @@ export * from "./shared/context";
 export * from "./shared/errors";
 export * from "./shared/ids";
 export * from "./shared/rate-limit";
+export * from "./sso/login-policy";
 export * from "./sso/sso.service";
 export * from "./sso/sso-admin.service";
 export * from "./sso/sso-users";

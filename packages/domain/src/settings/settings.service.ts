@@ -2,7 +2,7 @@ import { decrypt, encrypt } from "@fleetgate/auth";
 import { MASKED, Settings, type SettingsUpdate } from "@fleetgate/contract";
 import { eq, inArray } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
-import { settings } from "../schema";
+import { mfa, settings } from "../schema";
 import { ipInCidrs, parseCidr } from "../shared/cidr";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
@@ -241,6 +241,14 @@ export async function putSettings(ctx: DomainContext, update: SettingsUpdate): P
       "validation",
       `ip_whitelist does not include your own address (${ctx.sourceIp || "unknown"}); add it, or you would lock yourself out`,
     );
+  if (update.sso_policy?.sso_only === true && !result.oidc.enabled)
+    throw new DomainError("validation", "sso_policy.sso_only needs SSO enabled (oidc.enabled)");
+  if (update.sso_policy?.mfa_required !== undefined && result.sso_policy.mfa_required !== "off" && ctx.actor) {
+    // An admin without MFA would lock themselves out of password login.
+    const own = await ctx.db.select({ verified: mfa.verified }).from(mfa).where(eq(mfa.identityId, ctx.actor.id)).get();
+    if (own?.verified !== true)
+      throw new DomainError("validation", "sso_policy.mfa_required: enroll MFA on your own account first");
+  }
   const sections = Object.keys(changed) as Section[];
   if (sections.length === 0) return result;
   const now = ctx.now();

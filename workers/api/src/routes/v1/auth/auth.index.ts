@@ -4,6 +4,7 @@ import {
   DomainError,
   disableMfa,
   enableMfaWithSecret,
+  enforceLocalLoginPolicy,
   hit,
   isMfaEnabled,
   logout,
@@ -48,6 +49,7 @@ export const authRouter = createRouter()
       totpCode: body.totp_code,
     });
     if (checked.identity.kind !== "user") throw new DomainError("invalid_credentials");
+    await enforceLocalLoginPolicy(ctx, checked.identity, checked.mfaEnabled);
     const pair = await startSession(ctx, checked.identity, "password");
     return c.json(loginBody(pair, checked.mfaEnabled), 200);
   })
