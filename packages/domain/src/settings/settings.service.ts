@@ -114,7 +114,7 @@ export function maskSettings(s: SettingsValues): SettingsValues {
 }
 
 function checkCidrs(field: string, list: readonly string[]): string[] {
-  for (const c of list) if (!parseCidr(c)) throw new DomainError("validation", `${field}: invalid CIDR "${c}"`);
+  for (const c of list) if (!parseCidr(c)) throw new DomainError("common.validation", `${field}: invalid CIDR "${c}"`);
   return [...new Set(list)];
 }
 
@@ -138,11 +138,11 @@ function checkUrl(field: string, value: string, opts: { allowPath: boolean; allo
   try {
     u = new URL(value);
   } catch {
-    throw new DomainError("validation", `${field}: not a URL`);
+    throw new DomainError("common.validation", `${field}: not a URL`);
   }
   if (u.protocol !== "https:" && u.protocol !== "http:")
-    throw new DomainError("validation", `${field}: must be an http(s) URL`);
-  if (u.username || u.password) throw new DomainError("validation", `${field}: must not carry credentials`);
+    throw new DomainError("common.validation", `${field}: must be an http(s) URL`);
+  if (u.username || u.password) throw new DomainError("common.validation", `${field}: must not carry credentials`);
   return value;
 }
 
@@ -154,17 +154,20 @@ function validateSection<S extends Section>(section: S, value: SettingsValues[S]
       checkUrl("oidc.discovery_url", v.discovery_url, { allowPath: false, allowEmpty: true });
       checkUrl("oidc.redirect_uri", v.redirect_uri, { allowPath: false, allowEmpty: true });
       if (v.enabled && (!v.discovery_url || !v.client_id))
-        throw new DomainError("validation", "oidc: discovery_url and client_id are required when SSO is enabled");
+        throw new DomainError(
+          "common.validation",
+          "oidc: discovery_url and client_id are required when SSO is enabled",
+        );
       if (v.enabled && !v.scopes.split(/\s+/).includes("openid"))
-        throw new DomainError("validation", "oidc.scopes must include openid");
+        throw new DomainError("common.validation", "oidc.scopes must include openid");
       return value;
     }
     case "smtp": {
       const v = value as SettingsValues["smtp"];
       if (v.enabled && (!v.host || !v.from))
-        throw new DomainError("validation", "smtp: host and from are required when SMTP is enabled");
+        throw new DomainError("common.validation", "smtp: host and from are required when SMTP is enabled");
       if (/[\r\n]/.test(v.host + v.username + v.from))
-        throw new DomainError("validation", "smtp: fields must not contain line breaks");
+        throw new DomainError("common.validation", "smtp: fields must not contain line breaks");
       return value;
     }
     case "ip_whitelist":
@@ -182,7 +185,8 @@ function validateSection<S extends Section>(section: S, value: SettingsValues[S]
       const out: string[] = [];
       for (const o of value as string[]) {
         const c = canonicalOrigin(o);
-        if (!c) throw new DomainError("validation", `allowed_origins: "${o}" is not an origin (scheme://host[:port])`);
+        if (!c)
+          throw new DomainError("common.validation", `allowed_origins: "${o}" is not an origin (scheme://host[:port])`);
         if (!out.includes(c)) out.push(c);
       }
       return out as SettingsValues[S];
@@ -191,7 +195,8 @@ function validateSection<S extends Section>(section: S, value: SettingsValues[S]
       return checkUrl("sso_callback_url", value as string, { allowPath: true, allowEmpty: false }) as SettingsValues[S];
     case "notification": {
       const v = value as SettingsValues["notification"];
-      if (/[\r\n]/.test(v.email_from)) throw new DomainError("validation", "notification.email_from: line break");
+      if (/[\r\n]/.test(v.email_from))
+        throw new DomainError("common.validation", "notification.email_from: line break");
       return { ...v, recipients: [...new Set(v.recipients)] } as SettingsValues[S];
     }
     default:
@@ -238,16 +243,16 @@ export async function putSettings(ctx: DomainContext, update: SettingsUpdate): P
     !ipInCidrs(ctx.sourceIp, result.ip_whitelist)
   )
     throw new DomainError(
-      "validation",
+      "common.validation",
       `ip_whitelist does not include your own address (${ctx.sourceIp || "unknown"}); add it, or you would lock yourself out`,
     );
   if (update.sso_policy?.sso_only === true && !result.oidc.enabled)
-    throw new DomainError("validation", "sso_policy.sso_only needs SSO enabled (oidc.enabled)");
+    throw new DomainError("common.validation", "sso_policy.sso_only needs SSO enabled (oidc.enabled)");
   if (update.sso_policy?.mfa_required !== undefined && result.sso_policy.mfa_required !== "off" && ctx.actor) {
     // An admin without MFA would lock themselves out of password login.
     const own = await ctx.db.select({ verified: mfa.verified }).from(mfa).where(eq(mfa.identityId, ctx.actor.id)).get();
     if (own?.verified !== true)
-      throw new DomainError("validation", "sso_policy.mfa_required: enroll MFA on your own account first");
+      throw new DomainError("common.validation", "sso_policy.mfa_required: enroll MFA on your own account first");
   }
   const sections = Object.keys(changed) as Section[];
   if (sections.length === 0) return result;

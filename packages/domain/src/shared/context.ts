@@ -27,6 +27,8 @@ export interface DomainContext {
   pki: PkiConfig;
   /** Local development and tests: identity providers on loopback may be called (external-jwt/outbound.ts). */
   allowLoopbackIdp?: boolean;
+  /** Called after an audited batch committed: wakes the audit sequencer (best effort, never awaited). */
+  onAudited?: () => void;
 }
 
 /** Certificate policy and CA material (see docs/pki.md). */

@@ -34,5 +34,5 @@ export async function enforceLocalLoginPolicy(
     outcome: "denied",
     detail: { reason: refusal === SSO_ONLY_MESSAGE ? "sso_only" : "mfa_required" },
   });
-  throw new DomainError("forbidden", refusal);
+  throw new DomainError("auth.forbidden", refusal);
 }

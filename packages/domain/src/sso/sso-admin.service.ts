@@ -24,15 +24,15 @@ export interface DiscoverResult {
  */
 export async function discoverSso(ctx: DomainContext, discoveryUrl: string | undefined): Promise<DiscoverResult> {
   const url = discoveryUrl ?? (await loadSettings(ctx)).oidc.discovery_url;
-  if (!url) throw new DomainError("validation", "discovery_url is required");
+  if (!url) throw new DomainError("common.validation", "discovery_url is required");
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new DomainError("validation", "discovery_url: not a URL");
+    throw new DomainError("common.validation", "discovery_url: not a URL");
   }
   const refused = refuseTarget(parsed, ssoPolicy(ctx));
-  if (refused) throw new DomainError("validation", `discovery_url: ${refused}`);
+  if (refused) throw new DomainError("common.validation", `discovery_url: ${refused}`);
   forgetOidcProvider(url);
   const res = await loadOidcProvider(url, ctx.now(), ssoPolicy(ctx));
   if (!res.ok)

@@ -48,7 +48,7 @@ export const authRouter = createRouter()
       secondFactor: "inline",
       totpCode: body.totp_code,
     });
-    if (checked.identity.kind !== "user") throw new DomainError("invalid_credentials");
+    if (checked.identity.kind !== "user") throw new DomainError("auth.invalid_credentials");
     await enforceLocalLoginPolicy(ctx, checked.identity, checked.mfaEnabled);
     const pair = await startSession(ctx, checked.identity, "password");
     return c.json(loginBody(pair, checked.mfaEnabled), 200);
