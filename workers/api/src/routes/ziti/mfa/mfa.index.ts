@@ -45,7 +45,7 @@ function mfaLinks(verified: boolean) {
 const mfaBase = (row: Pick<MfaRow, "id" | "createdAt" | "updatedAt" | "verified">) =>
   baseEntity(row.id, row.createdAt, row.updatedAt, mfaLinks(row.verified));
 
-/** Second-factor attempts share the native face's per-identity budget. */
+/** Enrollment attempts share the native face's per-identity budget (code checks count it in the domain). */
 const limitMfa = async (c: Context<AppEnv>, identityId: string) =>
   hit(await domain(c), `mfa:user:${identityId}`, 10, 60);
 
@@ -125,7 +125,6 @@ export const mfaRouter = createRouter()
     const row = await mfaRecord(ctx, me.id);
     if (!row) throw Z.notFound();
     if (row.verified) {
-      await limitMfa(c, me.id);
       const code = await validationCode(c, c.req.valid("header")["mfa-validation-code"]);
       await withCode(401, () => requireMfaCode(ctx, me.id, code));
     }
@@ -138,7 +137,6 @@ export const mfaRouter = createRouter()
     const code = (await validationCode(c, c.req.valid("header")["mfa-validation-code"])).trim();
     // Viewing the codes takes a TOTP code, never a recovery code (which would be spent).
     if (!/^\d{6}$/.test(code)) throw Z.mfaInvalidToken(401);
-    await limitMfa(c, me.id);
     const ctx = await domain(c);
     await withCode(401, () => requireMfaCode(ctx, me.id, code));
     const recoveryCodes = await readRecoveryCodes(ctx, me.id);
@@ -147,7 +145,6 @@ export const mfaRouter = createRouter()
   .openapi(createMfaRecoveryCodes, async (c) => {
     const me = currentIdentityRow(c);
     await verifiedRecord(c, me.id);
-    await limitMfa(c, me.id);
     const ctx = await domain(c);
     await withCode(401, () => requireMfaCode(ctx, me.id, c.req.valid("json").code));
     await regenerateRecoveryCodes(ctx, me.id);
