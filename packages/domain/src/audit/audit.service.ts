@@ -1,8 +1,10 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { log } from "../log";
 import { auditLog } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { newId } from "../shared/ids";
+import { withinAnonymousRefusalBudget } from "./anonymous-budget";
 import { type ChainFields, entryHash, GENESIS_HASH } from "./chain";
 
 export interface AuditInput {
@@ -65,8 +67,26 @@ export async function commitAudited(
   }
 }
 
-/** Appends an audit entry with no other change (e.g. a refused login). */
-export const audit = (ctx: DomainContext, input: AuditInput) => commitAudited(ctx, [], input);
+/**
+ * Appends an audit entry with no other change (e.g. a refused login). Refusals
+ * of anonymous callers share one global budget per minute: past it they are
+ * logged instead of chained, so a flood of refused requests cannot queue in
+ * front of real changes on the audit chain.
+ */
+export async function audit(ctx: DomainContext, input: AuditInput): Promise<void> {
+  if (!ctx.actor && input.outcome !== undefined && input.outcome !== "success") {
+    if (!(await withinAnonymousRefusalBudget(ctx))) {
+      log("warn", "anonymous refusal not audited (budget spent)", {
+        requestId: ctx.requestId,
+        action: input.action,
+        outcome: input.outcome,
+        sourceIp: ctx.sourceIp,
+      });
+      return;
+    }
+  }
+  await commitAudited(ctx, [], input);
+}
 
 export interface AuditFilter {
   actor?: string;

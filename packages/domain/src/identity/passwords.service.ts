@@ -2,6 +2,7 @@ import { burnPasswordCheck, checkPasswordPolicy, hashPassword, verifyPassword } 
 import { and, eq, sql } from "drizzle-orm";
 import { audit, commitAudited } from "../audit/audit.service";
 import { authenticators, identities } from "../schema";
+import { addressKey } from "../shared/address-key";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
@@ -59,7 +60,7 @@ export async function checkPassword(
     requireForcedReset?: boolean;
   },
 ): Promise<PasswordCheck> {
-  await hit(ctx, `login:ip:${ctx.sourceIp}`, 30, 60);
+  await hit(ctx, `login:ip:${addressKey(ctx.sourceIp)}`, 30, 60);
   await hit(ctx, `login:user:${username.toLowerCase()}`, 10, 60);
   const found = await updbByUsername(ctx, username);
   const now = ctx.now();
