@@ -46,14 +46,14 @@ export async function createApiToken(
     mintedWith?: CredentialKind;
   },
 ): Promise<{ token: ApiTokenView; secret: string }> {
-  if (owner.kind === "host") throw new DomainError("forbidden", "Hosts cannot hold API tokens");
-  if (input.mintedWith === "api_token") throw new DomainError("forbidden", "API tokens cannot create API tokens");
+  if (owner.kind === "host") throw new DomainError("auth.forbidden", "Hosts cannot hold API tokens");
+  if (input.mintedWith === "api_token") throw new DomainError("auth.forbidden", "API tokens cannot create API tokens");
   const now = ctx.now();
   if (input.expiresAt !== null && input.expiresAt <= now) {
-    throw new DomainError("validation", "expires_at must be in the future");
+    throw new DomainError("common.validation", "expires_at must be in the future");
   }
   if (input.expiresAt !== null && input.expiresAt > now + API_TOKEN_MAX_MS) {
-    throw new DomainError("validation", "expires_at must be at most 90 days ahead");
+    throw new DomainError("common.validation", "expires_at must be at most 90 days ahead");
   }
   const expiresAt = input.expiresAt ?? now + API_TOKEN_MAX_MS;
   const secret = generateZtlToken(owner.kind === "service" ? "s" : "u");
@@ -91,7 +91,7 @@ export async function listApiTokens(ctx: DomainContext, identityId: string): Pro
 export async function deleteApiToken(ctx: DomainContext, id: string, identityId: string | undefined): Promise<void> {
   const where = identityId ? and(eq(apiTokens.id, id), eq(apiTokens.identityId, identityId)) : eq(apiTokens.id, id);
   const row = await ctx.db.select().from(apiTokens).where(where).get();
-  if (!row) throw new DomainError("not_found", "Token not found");
+  if (!row) throw new DomainError("common.not_found", "Token not found");
   await commitAudited(ctx, [ctx.db.delete(apiTokens).where(eq(apiTokens.id, id))], {
     action: "api_token.delete",
     targetType: "api_token",

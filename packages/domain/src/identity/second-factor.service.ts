@@ -22,7 +22,7 @@ const SESSION_MFA_WINDOW_S = 30 * 60;
  */
 export async function attemptSecondFactor(ctx: DomainContext, identityId: string, code: string): Promise<boolean> {
   const identity = await findIdentity(ctx, identityId);
-  if (!identity || identity.disabled) throw new DomainError("unauthorized");
+  if (!identity || identity.disabled) throw new DomainError("auth.unauthorized");
   if (identity.lockedUntil !== null && identity.lockedUntil > ctx.now()) {
     await audit(ctx, {
       action: "auth.mfa",
@@ -31,7 +31,7 @@ export async function attemptSecondFactor(ctx: DomainContext, identityId: string
       outcome: "denied",
       detail: { reason: "account_locked" },
     });
-    throw new DomainError("account_locked");
+    throw new DomainError("auth.account_locked");
   }
   await hit(ctx, `mfa:user:${identityId}`, 10, 60);
   if (await checkSecondFactor(ctx, identityId, code)) return true;
@@ -51,13 +51,13 @@ export async function attemptSessionMfa(ctx: DomainContext, session: ApiSessionR
   try {
     ok = await attemptSecondFactor(ctx, session.identityId, code);
   } catch (err) {
-    if (err instanceof DomainError && err.code !== "rate_limited") await endPartialSession(ctx, session);
+    if (err instanceof DomainError && err.code !== "common.rate_limited") await endPartialSession(ctx, session);
     throw err;
   }
   if (ok) return;
   const failures = await bump(ctx, `mfa:session:${session.id}`, SESSION_MFA_WINDOW_S);
   if (failures >= SESSION_MFA_ATTEMPTS) await endPartialSession(ctx, session);
-  throw new DomainError("invalid_code");
+  throw new DomainError("mfa.code_refused");
 }
 
 async function endPartialSession(ctx: DomainContext, session: ApiSessionRow) {
@@ -72,7 +72,7 @@ async function endPartialSession(ctx: DomainContext, session: ApiSessionRow) {
 /** Verifies a code for a sensitive action (Ziti `mfa-validation-code`); failures count into the lockout. */
 export async function requireMfaCode(ctx: DomainContext, identityId: string, code: string | undefined) {
   const row = await mfaRecord(ctx, identityId);
-  if (!row) throw new DomainError("mfa_not_enrolled");
+  if (!row) throw new DomainError("mfa.not_enrolled");
   if (!row.verified) return;
-  if (!code || !(await attemptSecondFactor(ctx, identityId, code))) throw new DomainError("invalid_code");
+  if (!code || !(await attemptSecondFactor(ctx, identityId, code))) throw new DomainError("mfa.code_refused");
 }

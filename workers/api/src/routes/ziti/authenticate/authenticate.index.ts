@@ -67,7 +67,7 @@ export const authenticateRouter = createRouter()
     try {
       await attemptSessionMfa(ctx, session.row, c.req.valid("json").code);
     } catch (err) {
-      if (err instanceof DomainError && err.code === "invalid_code") throw Z.mfaInvalidToken(401);
+      if (err instanceof DomainError && err.code === "mfa.code_refused") throw Z.mfaInvalidToken(401);
       throw err;
     }
     await completeSessionMfa(ctx, session.row);
