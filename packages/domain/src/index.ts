@@ -29,3 +29,5 @@ export * from "./token-issuers/exchange.service";
 export * from "./token-issuers/identity-numbers";
 export * from "./token-issuers/oidc-provider";
 export * from "./token-issuers/token-issuers.service";
+export * from "./ziti/policy";
+export * from "./ziti/zitiql/index";
