@@ -3,3 +3,4 @@ export * from "./fleet";
 export * from "./identity";
 export * from "./pki";
 export * from "./tasks";
+export * from "./ziti";
