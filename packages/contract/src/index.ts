@@ -14,3 +14,4 @@ export * from "./native/tokens";
 export * from "./native/users";
 export * from "./realtime/rpc";
 export * from "./zentral/tasks";
+export * from "./native/ziti";
