@@ -1,5 +1,6 @@
 export * from "./agent/protocol";
 export * from "./exec/ctrl-exec";
+export * from "./native/audit-ledger";
 export * from "./native/auth";
 export * from "./native/certificates";
 export * from "./native/common";
@@ -12,6 +13,6 @@ export * from "./native/tasks";
 export * from "./native/token-issuers";
 export * from "./native/tokens";
 export * from "./native/users";
+export * from "./native/ziti";
 export * from "./realtime/rpc";
 export * from "./zentral/tasks";
-export * from "./native/ziti";

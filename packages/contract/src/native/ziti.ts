@@ -7,7 +7,11 @@ import { Timestamp, Uuid } from "./common";
  * can be copied from an OpenZiti controller unchanged.
  */
 const Name = z.string().trim().min(1).max(255);
-const Attr = z.string().min(1).max(255).regex(/^[^#@\s][^\s]*$/, "role attributes may not start with # or @");
+const Attr = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^#@\s][^\s]*$/, "role attributes may not start with # or @");
 const RoleAttributes = z.array(Attr).max(100);
 /** `#attribute`, `@id` or `#all` (policy.ts). */
 const Role = z
@@ -59,7 +63,7 @@ export const ZitiEdgeRouterInput = z
   .object({
     name: Name,
     hostname: z.string().min(1).max(253),
-    supportedProtocols: z.record(z.enum(["tls", "ws", "wss"]), z.string().min(1).max(512)).default({}),
+    supportedProtocols: z.partialRecord(z.enum(["tls", "ws", "wss"]), z.string().min(1).max(512)).default({}),
     cost: z.number().int().min(0).max(65535).default(0),
     noTraversal: z.boolean().default(false),
     disabled: z.boolean().default(false),
@@ -98,8 +102,14 @@ const Process = z
   .object({
     osType: OsType,
     path: z.string().min(1).max(1024),
-    hashes: z.array(z.string().regex(/^[0-9a-fA-F]{64}$|^[0-9a-fA-F]{128}$/)).max(50).default([]),
-    signerFingerprints: z.array(z.string().regex(/^[0-9a-fA-F]{40}$/)).max(50).default([]),
+    hashes: z
+      .array(z.string().regex(/^[0-9a-fA-F]{64}$|^[0-9a-fA-F]{128}$/))
+      .max(50)
+      .default([]),
+    signerFingerprints: z
+      .array(z.string().regex(/^[0-9a-fA-F]{40}$/))
+      .max(50)
+      .default([]),
   })
   .strict();
 const postureBase = { name: Name, roleAttributes: RoleAttributes.default([]), tags: Tags.default({}) };
@@ -118,9 +128,20 @@ export const ZitiPostureCheckInput = z
       .strict(),
     z.object({ ...postureBase, typeId: z.literal("PROCESS"), process: Process }).strict(),
     z
-      .object({ ...postureBase, typeId: z.literal("PROCESS_MULTI"), semantic: Semantic, processes: z.array(Process).min(1).max(20) })
+      .object({
+        ...postureBase,
+        typeId: z.literal("PROCESS_MULTI"),
+        semantic: Semantic,
+        processes: z.array(Process).min(1).max(20),
+      })
       .strict(),
-    z.object({ ...postureBase, typeId: z.literal("DOMAIN"), domains: z.array(z.string().min(1).max(253)).min(1).max(50) }).strict(),
+    z
+      .object({
+        ...postureBase,
+        typeId: z.literal("DOMAIN"),
+        domains: z.array(z.string().min(1).max(253)).min(1).max(50),
+      })
+      .strict(),
     z
       .object({
         ...postureBase,
@@ -144,7 +165,10 @@ export const ZitiPostureCheckInput = z
   ])
   .openapi("ZitiPostureCheckInput");
 
-export const ZitiRoleAttributesInput = z.object({ roleAttributes: RoleAttributes }).strict().openapi("ZitiRoleAttributesInput");
+export const ZitiRoleAttributesInput = z
+  .object({ roleAttributes: RoleAttributes })
+  .strict()
+  .openapi("ZitiRoleAttributesInput");
 
 export const ZitiEntity = z
   .object({ id: Uuid, createdAt: Timestamp, updatedAt: Timestamp })

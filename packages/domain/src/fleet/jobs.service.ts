@@ -107,16 +107,33 @@ export async function resolveHostsByFilter(
     .all();
 }
 
+/** A target host as the caller named it (ctrl-exec answers a lock with the names it was given). */
+export interface LabelledHost {
+  id: string;
+  label: string;
+}
+
 /**
- * Thrown by `createScriptJob` when, at insert time, another job holds one of
- * the hosts for the same script (the trigger in migrations/0004 makes this
- * check atomic with the insert). Callers answer their face's 409.
+ * The ctrl-exec script lock: refuses with `jobs.script_locked` (the labels of
+ * the hosts on which `script` is pending or running in another job) when any.
  */
-export class ScriptLocked extends Error {
-  constructor() {
-    super("script locked");
-    this.name = "ScriptLocked";
-  }
+export async function assertScriptUnlocked(ctx: DomainContext, script: string, hosts: LabelledHost[]): Promise<void> {
+  const err = await scriptLockedError(ctx, script, hosts);
+  if (err.details.hosts.length > 0) throw err;
+}
+
+async function scriptLockedError(
+  ctx: DomainContext,
+  script: string,
+  hosts: LabelledHost[],
+): Promise<DomainError<"jobs.script_locked">> {
+  const locked = await scriptConflicts(
+    ctx,
+    hosts.map((h) => h.id),
+    script,
+  );
+  const labels = [...new Set(hosts.filter((h) => locked.has(h.id)).map((h) => h.label))];
+  return new DomainError("jobs.script_locked", { details: { script, hosts: labels } });
 }
 
 /** Ids of `hostIds` on which `script` is pending or running in some job (the ctrl-exec lock). */
@@ -144,6 +161,8 @@ export interface NewScriptJob {
   options: JobOptions;
   notes?: string;
   idempotencyKey?: string;
+  /** How the caller named each host, for a lock refusal (default: the hosts' names). */
+  labels?: LabelledHost[];
 }
 
 /** The plan a JobRun executes, from the job and its host rows (so a lost start can be replayed from D1). */
@@ -185,7 +204,7 @@ export async function createScriptJob(
   ctx: DomainContext,
   input: NewScriptJob,
 ): Promise<{ job: JobRow; plan: JobPlan; existing: boolean }> {
-  if (input.hosts.length === 0) throw new DomainError("validation", "No hosts to run on");
+  if (input.hosts.length === 0) throw new DomainError("common.validation", "No hosts to run on");
   if (input.idempotencyKey) {
     const prior = await byIdempotencyKey(ctx, input.idempotencyKey);
     if (prior) return existingJob(ctx, prior, input.options.request_hash);
@@ -241,7 +260,14 @@ export async function createScriptJob(
       },
     );
   } catch (err) {
-    if (/script locked/.test(String(err))) throw new ScriptLocked();
+    // The trigger in migrations/0004 aborts the insert when a concurrent job won the lock: the same refusal.
+    if (/script locked/.test(String(err))) {
+      throw await scriptLockedError(
+        ctx,
+        input.script,
+        input.labels ?? input.hosts.map((h) => ({ id: h.id, label: h.name })),
+      );
+    }
     if (input.idempotencyKey && uniqueViolation(err)) {
       const prior = await byIdempotencyKey(ctx, input.idempotencyKey);
       if (prior) return existingJob(ctx, prior, input.options.request_hash);
@@ -258,7 +284,7 @@ export async function createScriptJob(
 async function existingJob(ctx: DomainContext, prior: JobRow, requestHash: string | undefined) {
   const priorHash = (prior.options as { request_hash?: string }).request_hash;
   if (requestHash && priorHash && priorHash !== requestHash) {
-    throw new DomainError("conflict", "Idempotency-Key was already used for a different request");
+    throw new DomainError("common.conflict", "Idempotency-Key was already used for a different request");
   }
   const rows = await jobHostRows(ctx.db, prior.id);
   return { job: prior, plan: planOf(prior, rows), existing: true };
@@ -293,8 +319,8 @@ export async function jobVisibleTo(ctx: DomainContext, jobId: string, v: Visibil
 /** A job the caller may see (404 "Job not found" / 403 "Access denied", as linux-patch-manager.md §4). */
 export async function getVisibleJob(ctx: DomainContext, id: string, v: Visibility): Promise<JobRow> {
   const job = await jobById(ctx.db, id);
-  if (!job) throw new DomainError("not_found", "Job not found");
-  if (!(await jobVisibleTo(ctx, id, v))) throw new DomainError("forbidden", "Access denied");
+  if (!job) throw new DomainError("common.not_found", "Job not found");
+  if (!(await jobVisibleTo(ctx, id, v))) throw new DomainError("auth.forbidden", "Access denied");
   return job;
 }
 

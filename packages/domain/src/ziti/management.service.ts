@@ -1,5 +1,5 @@
-import type { ZitiInput, ZitiKind } from "@fleetgate/contract";
 import { Validator } from "@cfworker/json-schema";
+import type { ZitiInput, ZitiKind } from "@fleetgate/contract";
 import { and, asc, eq, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { commitAudited } from "../audit/audit.service";
@@ -20,7 +20,10 @@ type Row = Record<string, unknown> & { id: string; createdAt: number; updatedAt:
 type Values = Record<string, unknown>;
 
 interface Adapter<K extends ZitiKind> {
-  table: SQLiteTable & { id: import("drizzle-orm/sqlite-core").SQLiteColumn; name: import("drizzle-orm/sqlite-core").SQLiteColumn };
+  table: SQLiteTable & {
+    id: import("drizzle-orm/sqlite-core").SQLiteColumn;
+    name: import("drizzle-orm/sqlite-core").SQLiteColumn;
+  };
   /** Extra condition (router policies share one table). */
   scope?: SQL;
   toValues(input: ZitiInput<K>): Values;
@@ -31,7 +34,9 @@ interface Adapter<K extends ZitiKind> {
 const routerPolicy = (kind: "edge-router" | "service-edge-router", subject: "identityRoles" | "serviceRoles") => ({
   table: zitiRouterPolicies,
   scope: eq(zitiRouterPolicies.kind, kind),
-  toValues: (i: { name: string; semantic: string; edgeRouterRoles: string[]; tags: Values } & Record<string, unknown>) => ({
+  toValues: (
+    i: { name: string; semantic: string; edgeRouterRoles: string[]; tags: Values } & Record<string, unknown>,
+  ) => ({
     kind,
     name: i.name,
     semantic: i.semantic,
@@ -55,7 +60,8 @@ const ADAPTERS: { [K in ZitiKind]: Adapter<K> } = {
       for (const id of i.configs) {
         const c = byId.get(id);
         if (!c) throw new DomainError("common.validation", `config ${id} does not exist`);
-        if (types.has(c.configTypeId)) throw new DomainError("common.validation", "a service may hold one config per config type");
+        if (types.has(c.configTypeId))
+          throw new DomainError("common.validation", "a service may hold one config per config type");
         types.add(c.configTypeId);
       }
     },
@@ -81,10 +87,17 @@ const ADAPTERS: { [K in ZitiKind]: Adapter<K> } = {
       const type = await ctx.db.select().from(zitiConfigTypes).where(eq(zitiConfigTypes.id, i.configTypeId)).get();
       if (!type) throw new DomainError("common.validation", "configTypeId does not exist");
       if (!type.schema) return;
-      const result = new Validator(type.schema as ConstructorParameters<typeof Validator>[0], "2020-12", false).validate(i.data);
+      const result = new Validator(
+        type.schema as ConstructorParameters<typeof Validator>[0],
+        "2020-12",
+        false,
+      ).validate(i.data);
       if (!result.valid) {
         const first = result.errors[0];
-        throw new DomainError("common.validation", `data does not match the config type's schema: ${first?.instanceLocation ?? "#"} ${first?.error ?? ""}`.trim());
+        throw new DomainError(
+          "common.validation",
+          `data does not match the config type's schema: ${first?.instanceLocation ?? "#"} ${first?.error ?? ""}`.trim(),
+        );
       }
     },
   },
@@ -131,18 +144,26 @@ export async function getZiti(ctx: DomainContext, kind: ZitiKind, id: string): P
 }
 
 /** Creates an entity (audited); 409 on a duplicate name. */
-export async function createZiti<K extends ZitiKind>(ctx: DomainContext, kind: K, input: ZitiInput<K>): Promise<string> {
+export async function createZiti<K extends ZitiKind>(
+  ctx: DomainContext,
+  kind: K,
+  input: ZitiInput<K>,
+): Promise<string> {
   const a = adapter(kind);
   const id = newId();
   await a.check?.(ctx, input, id);
   const now = ctx.now();
   try {
-    await commitAudited(ctx, [ctx.db.insert(a.table).values({ ...a.toValues(input), id, createdAt: now, updatedAt: now } as never)], {
-      action: `ziti.${kind}.create`,
-      targetType: `ziti.${kind}`,
-      targetId: id,
-      detail: { name: (input as { name: string }).name },
-    });
+    await commitAudited(
+      ctx,
+      [ctx.db.insert(a.table).values({ ...a.toValues(input), id, createdAt: now, updatedAt: now } as never)],
+      {
+        action: `ziti.${kind}.create`,
+        targetType: `ziti.${kind}`,
+        targetId: id,
+        detail: { name: (input as { name: string }).name },
+      },
+    );
   } catch (err) {
     if (unique(err)) throw new DomainError("common.conflict", "An entity with this name already exists");
     throw err;
@@ -151,15 +172,30 @@ export async function createZiti<K extends ZitiKind>(ctx: DomainContext, kind: K
 }
 
 /** Replaces an entity's fields (PUT semantics, audited). */
-export async function updateZiti<K extends ZitiKind>(ctx: DomainContext, kind: K, id: string, input: ZitiInput<K>): Promise<void> {
+export async function updateZiti<K extends ZitiKind>(
+  ctx: DomainContext,
+  kind: K,
+  id: string,
+  input: ZitiInput<K>,
+): Promise<void> {
   const a = adapter(kind);
   await getZiti(ctx, kind, id);
   await a.check?.(ctx, input, id);
   try {
     await commitAudited(
       ctx,
-      [ctx.db.update(a.table).set({ ...a.toValues(input), updatedAt: ctx.now() } as never).where(where(a, id))],
-      { action: `ziti.${kind}.update`, targetType: `ziti.${kind}`, targetId: id, detail: { name: (input as { name: string }).name } },
+      [
+        ctx.db
+          .update(a.table)
+          .set({ ...a.toValues(input), updatedAt: ctx.now() } as never)
+          .where(where(a, id)),
+      ],
+      {
+        action: `ziti.${kind}.update`,
+        targetType: `ziti.${kind}`,
+        targetId: id,
+        detail: { name: (input as { name: string }).name },
+      },
     );
   } catch (err) {
     if (unique(err)) throw new DomainError("common.conflict", "An entity with this name already exists");

@@ -28,14 +28,21 @@ const ENDPOINT_STATE = "endpoint-state";
  * answers with the services whose MFA posture queries time out, as
  * `POST /posture-response[-bulk]` does.
  */
-export async function submitPostureResponses(ctx: DomainContext, session: ApiSessionRow, inputs: PostureResponseInput[]) {
-  const checks = await ctx.db.select({ id: zitiPostureChecks.id, typeId: zitiPostureChecks.typeId }).from(zitiPostureChecks);
+export async function submitPostureResponses(
+  ctx: DomainContext,
+  session: ApiSessionRow,
+  inputs: PostureResponseInput[],
+) {
+  const checks = await ctx.db
+    .select({ id: zitiPostureChecks.id, typeId: zitiPostureChecks.typeId })
+    .from(zitiPostureChecks);
   const byId = new Map(checks.map((c) => [c.id, c]));
   const now = ctx.now();
   const writes = [];
   for (const input of inputs) {
     const checkId = input.typeId === "ENDPOINT_STATE" ? ENDPOINT_STATE : input.id;
-    if (input.typeId !== "ENDPOINT_STATE" && !byId.has(input.id)) throw new DomainError("common.not_found", `posture query ${input.id} not found`);
+    if (input.typeId !== "ENDPOINT_STATE" && !byId.has(input.id))
+      throw new DomainError("common.not_found", `posture query ${input.id} not found`);
     let data: Record<string, unknown> = { ...input };
     if (input.typeId === "PROCESS") {
       // Several processes of a PROCESS_MULTI check arrive as separate responses: keep them by path.

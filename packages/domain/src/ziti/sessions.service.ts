@@ -73,7 +73,12 @@ export async function createZitiSession(
     targetId: input.serviceId,
     detail: { type: input.type, session: row.id },
   });
-  return { session: row, service: view.service, routers: routers.map((r) => r.router), token: await sessionToken(ctx, row) };
+  return {
+    session: row,
+    service: view.service,
+    routers: routers.map((r) => r.router),
+    token: await sessionToken(ctx, row),
+  };
 }
 
 /** The sessions of this API session, oldest first. */
@@ -87,7 +92,11 @@ export async function listZitiSessions(ctx: DomainContext, apiSession: ApiSessio
 }
 
 /** One own session (others' are not found). */
-export async function getZitiSession(ctx: DomainContext, apiSession: ApiSessionRow, id: string): Promise<ZitiSessionRow> {
+export async function getZitiSession(
+  ctx: DomainContext,
+  apiSession: ApiSessionRow,
+  id: string,
+): Promise<ZitiSessionRow> {
   const row = await ctx.db
     .select()
     .from(zitiSessions)
