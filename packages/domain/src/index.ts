@@ -32,5 +32,4 @@ export * from "./token-issuers/exchange.service";
 export * from "./token-issuers/identity-numbers";
 export * from "./token-issuers/oidc-provider";
 export * from "./token-issuers/token-issuers.service";
-export * from "./ziti/policy";
-export * from "./ziti/zitiql/index";
+export * from "./ziti/index";

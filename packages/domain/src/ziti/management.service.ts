@@ -4,6 +4,7 @@ import { and, asc, eq, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { commitAudited } from "../audit/audit.service";
 import {
+  identities,
   zitiConfigs,
   zitiConfigTypes,
   zitiEdgeRouters,
@@ -217,4 +218,19 @@ export async function deleteZiti(ctx: DomainContext, kind: ZitiKind, id: string)
     if (referenced(err)) throw new DomainError("common.conflict", "The entity is still referenced");
     throw err;
   }
+}
+
+/** Sets the Ziti role attributes of a user, service account or host identity (audited). */
+export async function setIdentityRoleAttributes(
+  ctx: DomainContext,
+  id: string,
+  roleAttributes: string[],
+): Promise<void> {
+  const found = await ctx.db.select({ id: identities.id }).from(identities).where(eq(identities.id, id)).get();
+  if (!found) throw new DomainError("common.not_found", "Identity not found");
+  await commitAudited(
+    ctx,
+    [ctx.db.update(identities).set({ roleAttributes, updatedAt: ctx.now() }).where(eq(identities.id, id))],
+    { action: "ziti.identity.role_attributes", targetType: "identity", targetId: id, detail: { roleAttributes } },
+  );
 }

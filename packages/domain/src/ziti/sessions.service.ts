@@ -3,12 +3,13 @@ import { and, asc, eq } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import type { ApiSessionRow } from "../identity/api-sessions.service";
 import { activeSigningKey } from "../identity/signing-keys.service";
-import { zitiSessions } from "../schema";
+import { zitiServices, zitiSessions } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
-import type { PolicyType } from "./policy";
-import { postureAllows, serviceEdgeRouters, serviceFor } from "./service-access.service";
+import { type PolicyType, sessionRouters } from "./policy";
+import { postureAllows, routerOnline, serviceEdgeRouters, serviceFor } from "./service-access.service";
+import { identitySubject, loadZitiModel } from "./ziti-model.query";
 
 export type ZitiSessionRow = typeof zitiSessions.$inferSelect;
 
@@ -115,4 +116,54 @@ export async function deleteZitiSession(ctx: DomainContext, apiSession: ApiSessi
     targetId: row.serviceId,
     detail: { session: row.id },
   });
+}
+
+/**
+ * Terminators of a service as this control plane knows them: every open Bind
+ * session of the service, on each online router that can carry it for the
+ * binding identity (the data plane that creates real terminators is outside
+ * Fleetgate; docs/ziti.md).
+ */
+export async function serviceTerminators(ctx: DomainContext, service: { id: string; roleAttributes: string[] }) {
+  const binds = await ctx.db
+    .select()
+    .from(zitiSessions)
+    .where(and(eq(zitiSessions.serviceId, service.id), eq(zitiSessions.type, "Bind")))
+    .orderBy(asc(zitiSessions.createdAt))
+    .all();
+  if (binds.length === 0) return [];
+  const model = await loadZitiModel(ctx);
+  const out = [];
+  for (const b of binds) {
+    const subject = await identitySubject(ctx, b.identityId);
+    const routers = sessionRouters(
+      subject,
+      service,
+      model.routers,
+      model.edgeRouterPolicies,
+      model.serviceEdgeRouterPolicies,
+    );
+    for (const r of routers.filter((x) => routerOnline(x, ctx.now())))
+      out.push({
+        id: `${b.id}.${r.id}`,
+        serviceId: service.id,
+        routerId: r.id,
+        identityId: b.identityId,
+        createdAt: b.createdAt,
+        updatedAt: b.updatedAt,
+      });
+  }
+  return out;
+}
+
+/** A session with what its detail shows: the service, the online routers that carry it for this identity, a fresh token. */
+export async function describeZitiSession(ctx: DomainContext, apiSession: ApiSessionRow, row: ZitiSessionRow) {
+  const service = await ctx.db.select().from(zitiServices).where(eq(zitiServices.id, row.serviceId)).get();
+  const routers = service ? (await serviceEdgeRouters(ctx, apiSession, service)).filter((r) => r.isOnline) : [];
+  return {
+    session: row,
+    serviceName: service?.name ?? "",
+    routers: routers.map((r) => r.router),
+    token: await sessionToken(ctx, row),
+  };
 }

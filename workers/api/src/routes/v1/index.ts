@@ -15,6 +15,7 @@ import { tokenIssuersRouter } from "./token-issuers/token-issuers.index";
 import { serviceAccountsRouter, tokensRouter } from "./tokens/tokens.index";
 import { usersRouter } from "./users/users.index";
 import { wsRouter } from "./ws/ws.index";
+import { zitiManagementRouter } from "./ziti/ziti.index";
 
 /** The native face, mounted at /api/v1. Resource routers are chained here. */
 export const v1 = createRouter();
@@ -39,5 +40,6 @@ v1.route("/auth", authRouter)
   .route("/hosts", hostsRouter)
   .route("/jobs", jobsRouter)
   .route("/settings", ctrlExecSettingsRouter)
-  .route("/ws", wsRouter);
+  .route("/ws", wsRouter)
+  .route("/ziti", zitiManagementRouter);
 mountNativeDocs(v1);
