@@ -22,8 +22,17 @@ export const LoginResponse = z
   })
   .openapi("LoginResponse");
 
-// No length cap here: any string that is not a live token is 401 invalid_refresh_token (the body limit bounds it).
-export const RefreshRequest = z.object({ refresh_token: z.string() }).openapi("RefreshRequest");
+// No length cap: any string that is not a live token is 401 invalid_refresh_token (the body limit bounds it).
+export const RefreshRequest = z
+  .object({
+    refresh_token: z
+      .string()
+      .optional()
+      .openapi({ description: "Required unless the request carries the __Host-fg_refresh cookie (the dashboard)" }),
+  })
+  .openapi("RefreshRequest");
+/** The body field alone, as API clients must send it (validates a request that has no cookie). */
+export const RefreshTokenField = z.object({ refresh_token: z.string() });
 
 export const ForceChangePasswordRequest = z
   .object({ username: Username, current_password: Password, new_password: Password })
