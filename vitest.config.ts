@@ -46,7 +46,13 @@ export default defineConfig(async () => {
           test: {
             name: "node",
             environment: "node",
-            include: ["packages/agent/src/**/*.test.ts", "packages/sdk/src/**/*.test.ts", "scripts/**/*.test.ts"],
+            include: [
+              "packages/agent/src/**/*.test.ts",
+              "packages/agent/release/**/*.test.ts",
+              "packages/sdk/src/**/*.test.ts",
+              "packages/cli/src/**/*.test.ts",
+              "scripts/**/*.test.ts",
+            ],
           },
         },
         {

@@ -1,5 +1,9 @@
+export * from "./agent/agent-releases.service";
 export * from "./audit/audit.service";
 export * from "./audit/chain";
+export * from "./audit/checkpoint";
+export * from "./audit/ledger-seal.service";
+export * from "./audit/ledger-verify.service";
 export * from "./db";
 export * from "./fleet/agent-proof.service";
 export * from "./fleet/certificates.query";
@@ -13,6 +17,7 @@ export * from "./fleet/visibility";
 export * from "./fleet/ws-tickets.service";
 export * from "./identity/index";
 export * from "./log";
+export * from "./patching/index";
 export * from "./pki/index";
 export * from "./principal";
 export * as schema from "./schema";

@@ -1,10 +1,11 @@
+import { auditSequencer } from "@fleetgate/realtime";
 import { handleQueue, runSweeps } from "@fleetgate/tasks";
 import { app } from "./app";
 import type { Bindings } from "./context";
 import { serveDashboard } from "./lib/dashboard";
 import { rewriteZitiLegacy } from "./lib/face";
 
-export { EventHub, HostChannel, JobRun } from "@fleetgate/realtime";
+export { AuditSequencer, EventHub, HostChannel, JobRun } from "@fleetgate/realtime";
 
 /** The control-plane Worker: HTTP faces, the TASKS queue consumer and the cron handler. */
 export default {
@@ -16,5 +17,7 @@ export default {
   },
   scheduled(controller, env, ctx) {
     ctx.waitUntil(runSweeps(env, controller.scheduledTime));
+    // Backstop for the audit ledger: entries whose writer's wake-up was lost get sealed now.
+    ctx.waitUntil(auditSequencer(env).wake());
   },
 } satisfies ExportedHandler<Bindings>;

@@ -40,7 +40,7 @@ export async function getExecSettings(ctx: Pick<DomainContext, "db">): Promise<E
 /** Replaces the settings (admin, audited). CIDRs are validated and de-duplicated; order is kept. */
 export async function putExecSettings(ctx: DomainContext, input: ExecSettings): Promise<ExecSettings> {
   for (const c of input.anonymous_cidrs) {
-    if (!parseCidr(c)) throw new DomainError("validation", `anonymous_cidrs: invalid CIDR "${c}"`);
+    if (!parseCidr(c)) throw new DomainError("common.validation", `anonymous_cidrs: invalid CIDR "${c}"`);
   }
   const value: ExecSettings = {
     anonymous_actions: [...new Set(input.anonymous_actions)],

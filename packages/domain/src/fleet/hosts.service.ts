@@ -14,13 +14,13 @@ export type HostScriptRow = typeof hostScripts.$inferSelect;
 
 /** Hosts the caller may see: 404 for unknown ids, 403 "Access denied" for hosts outside the caller's groups. */
 export async function getVisibleHost(ctx: DomainContext, id: string, v: Visibility): Promise<HostRow> {
-  if (!isUuid(id)) throw new DomainError("not_found", "Host not found");
+  if (!isUuid(id)) throw new DomainError("common.not_found", "Host not found");
   const host = await ctx.db.select().from(hosts).where(eq(hosts.id, id)).get();
-  if (!host) throw new DomainError("not_found", "Host not found");
+  if (!host) throw new DomainError("common.not_found", "Host not found");
   const cond = hostVisible(v, sql`${id}`);
   if (cond) {
     const ok = await ctx.db.get<{ ok: number } | undefined>(sql`SELECT 1 AS ok WHERE ${cond}`);
-    if (!ok) throw new DomainError("forbidden", "Access denied");
+    if (!ok) throw new DomainError("auth.forbidden", "Access denied");
   }
   return host;
 }
@@ -99,7 +99,7 @@ export async function hostGroupsOf(ctx: DomainContext, id: string, v: Visibility
 export async function addHostToGroup(ctx: DomainContext, id: string, groupId: string, v: Visibility): Promise<void> {
   const host = await getVisibleHost(ctx, id, v);
   const group = await ctx.db.select({ id: groups.id }).from(groups).where(eq(groups.id, groupId)).get();
-  if (!group) throw new DomainError("not_found", "Group not found");
+  if (!group) throw new DomainError("common.not_found", "Group not found");
   await commitAudited(ctx, [ctx.db.insert(hostGroups).values({ hostId: host.id, groupId }).onConflictDoNothing()], {
     action: "host.add_group",
     targetType: "host",
@@ -118,7 +118,7 @@ export async function removeHostFromGroup(
   const host = await getVisibleHost(ctx, id, v);
   const where = and(eq(hostGroups.hostId, host.id), eq(hostGroups.groupId, groupId));
   const row = await ctx.db.select().from(hostGroups).where(where).get();
-  if (!row) throw new DomainError("not_found", "Host is not in this group");
+  if (!row) throw new DomainError("common.not_found", "Host is not in this group");
   await commitAudited(ctx, [ctx.db.delete(hostGroups).where(where)], {
     action: "host.remove_group",
     targetType: "host",

@@ -1,4 +1,4 @@
-import type { ErrorThreshold, JobPlan } from "@fleetgate/contract";
+import { JobOptions, type JobPlan } from "@fleetgate/contract";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import type { Database } from "../db";
@@ -18,21 +18,12 @@ export interface TargetHost {
 /** Active per-host states: a host in one of these holds the script's lock (ctrl-exec 409 `locked`). */
 export const ACTIVE_HOST_STATUSES = ["pending", "dispatched", "running"] as const;
 
-/** What a job remembers about how it was submitted (jobs.options). */
-export interface JobOptions {
-  source: "exec" | "native";
-  timeout_seconds: number;
-  queue_ttl_seconds: number;
-  require_online: boolean;
-  max_parallel: number;
-  error_threshold: ErrorThreshold | null;
-  /** ctrl-exec keeps the submitter with the record (never shown); so do we. */
-  submitter: { username: string; source_ip: string };
-  /** The host strings exactly as the ctrl-exec client sent them (the sync record's `hosts`). */
-  requested_hosts?: string[];
-  /** SHA-256 of the native request body, to refuse an Idempotency-Key reused for another request. */
-  request_hash?: string;
-  host_filter?: { group_id?: string; tag?: string };
+/** What a job remembers about how it was submitted (the zod schema lives in the contract). */
+export type { JobOptions } from "@fleetgate/contract";
+
+/** A job's options, parsed (never cast) from the stored JSON. */
+export function jobOptionsOf(job: Pick<JobRow, "options">): JobOptions {
+  return JobOptions.parse(job.options);
 }
 
 const visibleWhere = (v: Visibility) => hostVisible(v, sql`${hosts.id}`) ?? sql`1 = 1`;
@@ -107,16 +98,33 @@ export async function resolveHostsByFilter(
     .all();
 }
 
+/** A target host as the caller named it (ctrl-exec answers a lock with the names it was given). */
+export interface LabelledHost {
+  id: string;
+  label: string;
+}
+
 /**
- * Thrown by `createScriptJob` when, at insert time, another job holds one of
- * the hosts for the same script (the trigger in migrations/0004 makes this
- * check atomic with the insert). Callers answer their face's 409.
+ * The ctrl-exec script lock: refuses with `jobs.script_locked` (the labels of
+ * the hosts on which `script` is pending or running in another job) when any.
  */
-export class ScriptLocked extends Error {
-  constructor() {
-    super("script locked");
-    this.name = "ScriptLocked";
-  }
+export async function assertScriptUnlocked(ctx: DomainContext, script: string, hosts: LabelledHost[]): Promise<void> {
+  const err = await scriptLockedError(ctx, script, hosts);
+  if (err.details.hosts.length > 0) throw err;
+}
+
+async function scriptLockedError(
+  ctx: DomainContext,
+  script: string,
+  hosts: LabelledHost[],
+): Promise<DomainError<"jobs.script_locked">> {
+  const locked = await scriptConflicts(
+    ctx,
+    hosts.map((h) => h.id),
+    script,
+  );
+  const labels = [...new Set(hosts.filter((h) => locked.has(h.id)).map((h) => h.label))];
+  return new DomainError("jobs.script_locked", { details: { script, hosts: labels } });
 }
 
 /** Ids of `hostIds` on which `script` is pending or running in some job (the ctrl-exec lock). */
@@ -144,11 +152,13 @@ export interface NewScriptJob {
   options: JobOptions;
   notes?: string;
   idempotencyKey?: string;
+  /** How the caller named each host, for a lock refusal (default: the hosts' names). */
+  labels?: LabelledHost[];
 }
 
 /** The plan a JobRun executes, from the job and its host rows (so a lost start can be replayed from D1). */
 export function planOf(job: JobRow, rows: Pick<JobHostRow, "hostId" | "hostName" | "id">[]): JobPlan {
-  const o = job.options as unknown as JobOptions;
+  const o = jobOptionsOf(job);
   return {
     job_id: job.id,
     reqid: job.reqid,
@@ -185,7 +195,7 @@ export async function createScriptJob(
   ctx: DomainContext,
   input: NewScriptJob,
 ): Promise<{ job: JobRow; plan: JobPlan; existing: boolean }> {
-  if (input.hosts.length === 0) throw new DomainError("validation", "No hosts to run on");
+  if (input.hosts.length === 0) throw new DomainError("common.validation", "No hosts to run on");
   if (input.idempotencyKey) {
     const prior = await byIdempotencyKey(ctx, input.idempotencyKey);
     if (prior) return existingJob(ctx, prior, input.options.request_hash);
@@ -200,7 +210,7 @@ export async function createScriptJob(
     args: input.args,
     mode: input.mode,
     status: "queued",
-    options: input.options as unknown as Record<string, unknown>,
+    options: input.options,
     notes: input.notes ?? "",
     createdBy: ctx.actor?.id ?? null,
     idempotencyKey: input.idempotencyKey ?? null,
@@ -241,7 +251,14 @@ export async function createScriptJob(
       },
     );
   } catch (err) {
-    if (/script locked/.test(String(err))) throw new ScriptLocked();
+    // The trigger in migrations/0004 aborts the insert when a concurrent job won the lock: the same refusal.
+    if (/script locked/.test(String(err))) {
+      throw await scriptLockedError(
+        ctx,
+        input.script,
+        input.labels ?? input.hosts.map((h) => ({ id: h.id, label: h.name })),
+      );
+    }
     if (input.idempotencyKey && uniqueViolation(err)) {
       const prior = await byIdempotencyKey(ctx, input.idempotencyKey);
       if (prior) return existingJob(ctx, prior, input.options.request_hash);
@@ -258,7 +275,7 @@ export async function createScriptJob(
 async function existingJob(ctx: DomainContext, prior: JobRow, requestHash: string | undefined) {
   const priorHash = (prior.options as { request_hash?: string }).request_hash;
   if (requestHash && priorHash && priorHash !== requestHash) {
-    throw new DomainError("conflict", "Idempotency-Key was already used for a different request");
+    throw new DomainError("common.conflict", "Idempotency-Key was already used for a different request");
   }
   const rows = await jobHostRows(ctx.db, prior.id);
   return { job: prior, plan: planOf(prior, rows), existing: true };
@@ -293,8 +310,8 @@ export async function jobVisibleTo(ctx: DomainContext, jobId: string, v: Visibil
 /** A job the caller may see (404 "Job not found" / 403 "Access denied", as linux-patch-manager.md §4). */
 export async function getVisibleJob(ctx: DomainContext, id: string, v: Visibility): Promise<JobRow> {
   const job = await jobById(ctx.db, id);
-  if (!job) throw new DomainError("not_found", "Job not found");
-  if (!(await jobVisibleTo(ctx, id, v))) throw new DomainError("forbidden", "Access denied");
+  if (!job) throw new DomainError("common.not_found", "Job not found");
+  if (!(await jobVisibleTo(ctx, id, v))) throw new DomainError("auth.forbidden", "Access denied");
   return job;
 }
 

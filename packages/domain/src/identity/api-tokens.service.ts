@@ -34,9 +34,9 @@ export async function createApiToken(
   owner: IdentityRow,
   input: { name: string; expiresAt: number | null; issuerId?: string; auditDetail?: Record<string, unknown> },
 ): Promise<{ token: ApiTokenView; secret: string }> {
-  if (owner.kind === "host") throw new DomainError("forbidden", "Hosts cannot hold API tokens");
+  if (owner.kind === "host") throw new DomainError("auth.forbidden", "Hosts cannot hold API tokens");
   if (input.expiresAt !== null && input.expiresAt <= ctx.now()) {
-    throw new DomainError("validation", "expires_at must be in the future");
+    throw new DomainError("common.validation", "expires_at must be in the future");
   }
   const secret = generateZtlToken(owner.kind === "service" ? "s" : "u");
   const row = {
@@ -73,7 +73,7 @@ export async function listApiTokens(ctx: DomainContext, identityId: string): Pro
 export async function deleteApiToken(ctx: DomainContext, id: string, identityId: string | undefined): Promise<void> {
   const where = identityId ? and(eq(apiTokens.id, id), eq(apiTokens.identityId, identityId)) : eq(apiTokens.id, id);
   const row = await ctx.db.select().from(apiTokens).where(where).get();
-  if (!row) throw new DomainError("not_found", "Token not found");
+  if (!row) throw new DomainError("common.not_found", "Token not found");
   await commitAudited(ctx, [ctx.db.delete(apiTokens).where(eq(apiTokens.id, id))], {
     action: "api_token.delete",
     targetType: "api_token",

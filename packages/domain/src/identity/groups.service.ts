@@ -13,7 +13,7 @@ export async function listGroups(ctx: DomainContext): Promise<GroupRow[]> {
 
 export async function getGroup(ctx: DomainContext, id: string) {
   const group = await ctx.db.select().from(groups).where(eq(groups.id, id)).get();
-  if (!group) throw new DomainError("not_found", "Group not found");
+  if (!group) throw new DomainError("common.not_found", "Group not found");
   const hostCount = await ctx.db
     .select({ n: sql<number>`count(*)` })
     .from(hostGroups)
@@ -45,7 +45,7 @@ export async function createGroup(ctx: DomainContext, input: { name: string; des
       { action: "group.create", targetType: "group", targetId: id, detail: { name: input.name } },
     );
   } catch (err) {
-    if (uniqueViolation(err)) throw new DomainError("conflict", "Group name already exists");
+    if (uniqueViolation(err)) throw new DomainError("common.conflict", "Group name already exists");
     throw err;
   }
   return id;
@@ -65,7 +65,7 @@ export async function updateGroup(ctx: DomainContext, id: string, patch: { name?
       { action: "group.update", targetType: "group", targetId: id, detail: { fields: Object.keys(patch) } },
     );
   } catch (err) {
-    if (uniqueViolation(err)) throw new DomainError("conflict", "Group name already exists");
+    if (uniqueViolation(err)) throw new DomainError("common.conflict", "Group name already exists");
     throw err;
   }
 }
@@ -82,7 +82,7 @@ export async function deleteGroup(ctx: DomainContext, id: string) {
 export async function addGroupMember(ctx: DomainContext, groupId: string, identityId: string) {
   await getGroup(ctx, groupId);
   const who = await ctx.db.select({ id: identities.id }).from(identities).where(eq(identities.id, identityId)).get();
-  if (!who) throw new DomainError("not_found", "User not found");
+  if (!who) throw new DomainError("common.not_found", "User not found");
   await commitAudited(ctx, [ctx.db.insert(identityGroups).values({ groupId, identityId }).onConflictDoNothing()], {
     action: "group.add_member",
     targetType: "group",
@@ -97,7 +97,7 @@ export async function removeGroupMember(ctx: DomainContext, groupId: string, ide
     .from(identityGroups)
     .where(and(eq(identityGroups.groupId, groupId), eq(identityGroups.identityId, identityId)))
     .get();
-  if (!row) throw new DomainError("not_found", "Membership not found");
+  if (!row) throw new DomainError("common.not_found", "Membership not found");
   await commitAudited(
     ctx,
     [

@@ -93,10 +93,10 @@ export function newTotpSetup(accountName: string) {
 /** Native verify: proves the client holds `secret`, stores it encrypted and issues 10 recovery codes. */
 export async function enableMfaWithSecret(ctx: DomainContext, identityId: string, secret: string, code: string) {
   const existing = await mfaRecord(ctx, identityId);
-  if (existing?.verified) throw new DomainError("mfa_already_enrolled");
-  if (!/^[A-Z2-7]{16,64}=*$/.test(secret)) throw new DomainError("invalid_code");
+  if (existing?.verified) throw new DomainError("mfa.already_enrolled");
+  if (!/^[A-Z2-7]{16,64}=*$/.test(secret)) throw new DomainError("mfa.invalid_code");
   const check = verifyTotp(secret, code.trim(), { now: ctx.now(), lastStep: 0 });
-  if (!check.ok) throw new DomainError("invalid_code");
+  if (!check.ok) throw new DomainError("mfa.invalid_code");
   const codes = generateRecoveryCodes(10);
   const now = ctx.now();
   await commitAudited(
@@ -121,7 +121,7 @@ export async function enableMfaWithSecret(ctx: DomainContext, identityId: string
 
 /** Ziti `POST /current-identity/mfa`: an unverified enrollment with secret and (revealable) recovery codes. */
 export async function startMfaEnrollment(ctx: DomainContext, identityId: string) {
-  if (await mfaRecord(ctx, identityId)) throw new DomainError("mfa_already_enrolled");
+  if (await mfaRecord(ctx, identityId)) throw new DomainError("mfa.already_enrolled");
   const secret = generateTotpSecret();
   const codes = generateRecoveryCodes(10);
   const now = ctx.now();
@@ -173,9 +173,9 @@ async function revealed(ctx: DomainContext, row: MfaRow, ignoreWindow = false): 
 /** Ziti `POST /current-identity/mfa/verify`. */
 export async function verifyMfaEnrollment(ctx: DomainContext, identityId: string, code: string) {
   const row = await mfaRecord(ctx, identityId);
-  if (!row) throw new DomainError("mfa_not_started");
-  if (row.verified) throw new DomainError("mfa_already_enrolled");
-  if (!(await consumeCode(ctx, row, code))) throw new DomainError("invalid_code");
+  if (!row) throw new DomainError("mfa.not_started");
+  if (row.verified) throw new DomainError("mfa.already_enrolled");
+  if (!(await consumeCode(ctx, row, code))) throw new DomainError("mfa.invalid_code");
   await commitAudited(
     ctx,
     [
@@ -191,14 +191,14 @@ export async function verifyMfaEnrollment(ctx: DomainContext, identityId: string
 /** Recovery codes readable now (right after enrollment or regeneration), else an empty list. */
 export async function readRecoveryCodes(ctx: DomainContext, identityId: string): Promise<string[]> {
   const row = await mfaRecord(ctx, identityId);
-  if (!row) throw new DomainError("mfa_not_enrolled");
+  if (!row) throw new DomainError("mfa.not_enrolled");
   return revealed(ctx, row, !row.verified);
 }
 
 /** Replaces all recovery codes; the new ones are readable for 10 minutes. */
 export async function regenerateRecoveryCodes(ctx: DomainContext, identityId: string): Promise<string[]> {
   const row = await mfaRecord(ctx, identityId);
-  if (!row?.verified) throw new DomainError("mfa_not_enrolled");
+  if (!row?.verified) throw new DomainError("mfa.not_enrolled");
   const codes = generateRecoveryCodes(10);
   await commitAudited(
     ctx,
@@ -221,7 +221,7 @@ export async function regenerateRecoveryCodes(ctx: DomainContext, identityId: st
 /** Removes MFA (the caller has already checked the password or a code, or is an admin). */
 export async function disableMfa(ctx: DomainContext, identityId: string): Promise<void> {
   const row = await mfaRecord(ctx, identityId);
-  if (!row) throw new DomainError("mfa_not_enrolled");
+  if (!row) throw new DomainError("mfa.not_enrolled");
   await commitAudited(
     ctx,
     [
@@ -244,7 +244,7 @@ export async function expireRecoveryReveals(ctx: DomainContext) {
 /** Verifies a code for a sensitive action (Ziti `mfa-validation-code`). */
 export async function requireMfaCode(ctx: DomainContext, identityId: string, code: string | undefined) {
   const row = await mfaRecord(ctx, identityId);
-  if (!row) throw new DomainError("mfa_not_enrolled");
+  if (!row) throw new DomainError("mfa.not_enrolled");
   if (!row.verified) return;
-  if (!code || !(await consumeCode(ctx, row, code))) throw new DomainError("invalid_code");
+  if (!code || !(await consumeCode(ctx, row, code))) throw new DomainError("mfa.code_refused");
 }

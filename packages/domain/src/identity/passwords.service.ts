@@ -59,7 +59,7 @@ export async function checkPassword(
   if (!found?.auth.passwordHash) {
     await burnPasswordCheck(ctx.pepper);
     await audit(ctx, { action: "auth.login", outcome: "failure", detail: { username, reason: "invalid_credentials" } });
-    throw new DomainError("invalid_credentials");
+    throw new DomainError("auth.invalid_credentials");
   }
   const { auth, identity } = found;
   const locked = identity.lockedUntil !== null && identity.lockedUntil > now;
@@ -69,7 +69,7 @@ export async function checkPassword(
   const ok = await verifyPassword(password, auth.passwordHash ?? "", ctx.pepper);
   if (!ok) {
     await recordFailure(ctx, identity, "invalid_credentials");
-    throw new DomainError("invalid_credentials");
+    throw new DomainError("auth.invalid_credentials");
   }
   if (identity.disabled) {
     return refuse(ctx, identity, "account_disabled");
@@ -79,11 +79,11 @@ export async function checkPassword(
   }
   const mfaEnabled = await isMfaEnabled(ctx, identity.id);
   if (mfaEnabled && opts.secondFactor === "inline") {
-    if (!opts.totpCode) throw new DomainError("mfa_required");
+    if (!opts.totpCode) throw new DomainError("auth.mfa_required");
     await hit(ctx, `mfa:user:${identity.id}`, 10, 60);
     if (!(await checkSecondFactor(ctx, identity.id, opts.totpCode))) {
       await recordFailure(ctx, identity, "invalid_code");
-      throw new DomainError("invalid_credentials");
+      throw new DomainError("auth.invalid_credentials");
     }
   }
   return { identity, authenticatorId: auth.id, mfaEnabled };
@@ -102,7 +102,7 @@ async function refuse(
     outcome: "denied",
     detail: { reason },
   });
-  throw new DomainError(reason);
+  throw new DomainError(`auth.${reason}`);
 }
 
 async function recordFailure(ctx: DomainContext, identity: IdentityRow, reason: string) {
@@ -152,7 +152,7 @@ export async function setPassword(
   opts: { forcePasswordReset: boolean; action: string },
 ) {
   const weak = checkPasswordPolicy(newPassword);
-  if (weak) throw new DomainError("weak_password", weak);
+  if (weak) throw new DomainError("auth.weak_password", weak);
   const hash = await hashPassword(newPassword, ctx.pepper);
   const now = ctx.now();
   const existing = await updbOf(ctx, identity.id);
@@ -183,6 +183,22 @@ export async function setPassword(
   );
 }
 
+/**
+ * Proves the caller's current password for an authenticator update (no change
+ * made). A refused proof is an unauthorised update, not a failed sign-in:
+ * every refusal but the rate limit reads `auth.invalid_password`.
+ */
+export async function verifyCurrentPassword(ctx: DomainContext, username: string, password: string): Promise<void> {
+  try {
+    await checkPassword(ctx, username, password, { secondFactor: "deferred", allowForcedReset: true });
+  } catch (err) {
+    if (err instanceof DomainError && !err.is("common.rate_limited")) {
+      throw new DomainError("auth.invalid_password", { reason: `current password refused: ${err.code}` });
+    }
+    throw err;
+  }
+}
+
 /** Changes one's own password after proving the current one. */
 export async function changeOwnPassword(ctx: DomainContext, identity: IdentityRow, current: string, next: string) {
   await hit(ctx, `password:user:${identity.id}`, 10, 60);
@@ -190,7 +206,7 @@ export async function changeOwnPassword(ctx: DomainContext, identity: IdentityRo
   const ok = auth?.passwordHash ? await verifyPassword(current, auth.passwordHash, ctx.pepper) : false;
   if (!ok) {
     await audit(ctx, { action: "user.password_change", targetType: "user", targetId: identity.id, outcome: "failure" });
-    throw new DomainError("invalid_password");
+    throw new DomainError("auth.invalid_password");
   }
   await setPassword(ctx, identity, next, { forcePasswordReset: false, action: "user.password_change" });
 }

@@ -43,7 +43,7 @@ export async function getServiceAccount(ctx: DomainContext, id: string): Promise
     .from(identities)
     .where(and(eq(identities.id, id), eq(identities.kind, "service")))
     .get();
-  if (!row) throw new DomainError("not_found", "Service account not found");
+  if (!row) throw new DomainError("common.not_found", "Service account not found");
   return row;
 }
 
@@ -88,7 +88,7 @@ export async function createServiceAccount(
     });
   } catch (err) {
     if (/UNIQUE constraint failed/i.test(String(err)))
-      throw new DomainError("conflict", "Service account name already exists");
+      throw new DomainError("common.conflict", "Service account name already exists");
     throw err;
   }
   return view(row);

@@ -57,10 +57,10 @@ export async function startSession(ctx: DomainContext, identity: IdentityRow, me
  */
 export async function refresh(ctx: DomainContext, presented: string): Promise<TokenPair> {
   await hit(ctx, `refresh:ip:${ctx.sourceIp}`, 60, 60);
-  if (!/^[0-9a-f]{64}$/.test(presented)) throw new DomainError("invalid_refresh_token");
+  if (!/^[0-9a-f]{64}$/.test(presented)) throw new DomainError("auth.invalid_refresh_token");
   const tokenHash = await sha256Hex(presented);
   const row = await ctx.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
-  if (!row || row.revokedAt !== null || row.expiresAt <= ctx.now()) throw new DomainError("invalid_refresh_token");
+  if (!row || row.revokedAt !== null || row.expiresAt <= ctx.now()) throw new DomainError("auth.invalid_refresh_token");
   const now = ctx.now();
   const claimed = await ctx.db
     .update(refreshTokens)
@@ -79,10 +79,10 @@ export async function refresh(ctx: DomainContext, presented: string): Promise<To
         detail: { family: row.familyId },
       },
     );
-    throw new DomainError("invalid_refresh_token");
+    throw new DomainError("auth.invalid_refresh_token");
   }
   const identity = await findIdentity(ctx, row.identityId);
-  if (!identity) throw new DomainError("invalid_refresh_token");
+  if (!identity) throw new DomainError("auth.invalid_refresh_token");
   if (identity.disabled) {
     await commitAudited(
       ctx,
@@ -95,7 +95,7 @@ export async function refresh(ctx: DomainContext, presented: string): Promise<To
         detail: { reason: "account_disabled" },
       },
     );
-    throw new DomainError("account_disabled");
+    throw new DomainError("auth.account_disabled");
   }
   const next = newRefreshToken();
   await commitAudited(ctx, [refreshRow(ctx, identity.id, row.familyId, await sha256Hex(next))], {

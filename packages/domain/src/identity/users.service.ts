@@ -76,7 +76,7 @@ export async function findIdentity(ctx: DomainContext, id: string): Promise<Iden
 
 export async function getUser(ctx: DomainContext, id: string): Promise<UserView> {
   const row = await findIdentity(ctx, id);
-  if (!row || row.kind !== "user") throw new DomainError("not_found", "User not found");
+  if (!row || row.kind !== "user") throw new DomainError("common.not_found", "User not found");
   const withMfa = await mfaEnabledFor(ctx, [row.id]);
   return toUserView(row, withMfa.has(row.id));
 }
@@ -95,7 +95,7 @@ export interface NewUser {
 export async function createUser(ctx: DomainContext, input: NewUser): Promise<string> {
   if (input.password !== undefined) {
     const weak = checkPasswordPolicy(input.password);
-    if (weak) throw new DomainError("weak_password", weak);
+    if (weak) throw new DomainError("auth.weak_password", weak);
   }
   const clash = await ctx.db
     .select({ id: identities.id })
@@ -112,7 +112,7 @@ export async function createUser(ctx: DomainContext, input: NewUser): Promise<st
     .from(authenticators)
     .where(eq(authenticators.username, input.username))
     .get();
-  if (clash || authClash) throw new DomainError("conflict", "Username or email already exists");
+  if (clash || authClash) throw new DomainError("common.conflict", "Username or email already exists");
   const id = newId();
   const now = ctx.now();
   const passwordHash = input.password !== undefined ? await hashPassword(input.password, ctx.pepper) : null;
@@ -153,7 +153,7 @@ export async function createUser(ctx: DomainContext, input: NewUser): Promise<st
     });
   } catch (err) {
     if (/UNIQUE constraint failed/i.test(String(err)))
-      throw new DomainError("conflict", "Username or email already exists");
+      throw new DomainError("common.conflict", "Username or email already exists");
     throw err;
   }
   return id;
@@ -170,7 +170,7 @@ export interface UserPatch {
 /** Updates a person. Disabling also invalidates every session and access token at once. */
 export async function updateUser(ctx: DomainContext, id: string, patch: UserPatch): Promise<void> {
   const row = await findIdentity(ctx, id);
-  if (!row || row.kind !== "user") throw new DomainError("not_found", "User not found");
+  if (!row || row.kind !== "user") throw new DomainError("common.not_found", "User not found");
   const now = ctx.now();
   const set: Partial<IdentityRow> = { updatedAt: now };
   if (patch.displayName !== undefined) set.displayName = patch.displayName;
@@ -193,15 +193,15 @@ export async function updateUser(ctx: DomainContext, id: string, patch: UserPatc
     });
   } catch (err) {
     if (/UNIQUE constraint failed/i.test(String(err)))
-      throw new DomainError("conflict", "Username or email already exists");
+      throw new DomainError("common.conflict", "Username or email already exists");
     throw err;
   }
 }
 
 export async function deleteUser(ctx: DomainContext, id: string): Promise<void> {
-  if (ctx.actor?.id === id) throw new DomainError("cannot_delete_self");
+  if (ctx.actor?.id === id) throw new DomainError("identity.cannot_delete_self");
   const row = await findIdentity(ctx, id);
-  if (!row || row.kind !== "user") throw new DomainError("not_found", "User not found");
+  if (!row || row.kind !== "user") throw new DomainError("common.not_found", "User not found");
   await commitAudited(ctx, [ctx.db.delete(identities).where(eq(identities.id, id))], {
     action: "user.delete",
     targetType: "user",
@@ -224,7 +224,7 @@ function revocationStatements(ctx: DomainContext, identityId: string, now: numbe
 /** Revokes all sessions and outstanding access tokens of a user; returns how many sessions ended. */
 export async function revokeSessions(ctx: DomainContext, id: string): Promise<number> {
   const row = await findIdentity(ctx, id);
-  if (!row) throw new DomainError("not_found", "User not found");
+  if (!row) throw new DomainError("common.not_found", "User not found");
   const now = ctx.now();
   const live = await ctx.db
     .select({ n: sql<number>`count(*)` })

@@ -1,7 +1,6 @@
 import {
   buildCrl,
   type CertKind,
-  type CsrError,
   checkCsr,
   generateKeyAndCertificate,
   type IssuedCert,
@@ -18,14 +17,6 @@ import { newId } from "../shared/ids";
 import { caChain } from "./ca.service";
 
 export type CertificateRow = typeof certificates.$inferSelect;
-
-/** Why a CSR was refused; faces map these to their own codes (Ziti COULD_NOT_PROCESS_CSR, …). */
-export class CsrRefused extends Error {
-  constructor(readonly reason: CsrError) {
-    super(`CSR refused: ${reason}`);
-    this.name = "CsrRefused";
-  }
-}
 
 /** CRLs are valid a week and regenerated on every revocation and by cron a day before nextUpdate. */
 const CRL_VALIDITY_MS = 7 * 86_400_000;
@@ -49,7 +40,7 @@ export interface IssueRequest {
 /** Validates a CSR for an issue request without side effects (so a single-use token is only burnt for a good CSR). */
 export async function validateCsr(csrPem: string, allowedNames: string[]) {
   const checked = await checkCsr(csrPem, { allowedCommonNames: allowedNames });
-  if (!checked.ok) throw new CsrRefused(checked.error);
+  if (!checked.ok) throw new DomainError("pki.csr_refused", { details: { reason: checked.error } });
   return checked.csr;
 }
 
@@ -146,7 +137,7 @@ export async function issueWithServerKey(ctx: DomainContext, req: IssueRequest) 
 
 export async function getCertificate(ctx: DomainContext, id: string): Promise<CertificateRow> {
   const row = await ctx.db.select().from(certificates).where(eq(certificates.id, id)).get();
-  if (!row) throw new DomainError("not_found", "Certificate not found");
+  if (!row) throw new DomainError("common.not_found", "Certificate not found");
   return row;
 }
 

@@ -15,7 +15,7 @@ export async function enrollmentJwks(ctx: DomainContext) {
  */
 export async function signEnrollmentChallenge(ctx: DomainContext, keyId: string, nonce: string) {
   const key = await activeSigningKey(ctx, "enrollment");
-  if (key.kid !== keyId) throw new DomainError("not_found", "Unknown keyId");
+  if (key.kid !== keyId) throw new DomainError("common.not_found", "Unknown keyId");
   const signer = await crypto.subtle.importKey(
     "jwk",
     { ...(key.privateJwk as JsonWebKey), key_ops: ["sign"] },

@@ -13,22 +13,6 @@ import { prepareIssue, validateCsr } from "./certificates.service";
 export type EnrollmentRow = typeof enrollments.$inferSelect;
 export type EnrollMethod = "ott" | "updb";
 
-/** Ziti enrollment failures; faces map them (ziti-edge-client.md §3 "Enrollment"). */
-export type EnrollFailure =
-  | "invalid_token"
-  | "expired"
-  | "wrong_method"
-  | "already_enrolled"
-  | "missing_or_invalid_csr"
-  | "could_not_process_csr";
-
-export class EnrollError extends Error {
-  constructor(readonly reason: EnrollFailure) {
-    super(`enrollment refused: ${reason}`);
-    this.name = "EnrollError";
-  }
-}
-
 /** Default 3 h, minimum 5 min (Ziti: 180 min default, 5 min minimum); capped at 30 days. */
 export const ENROLLMENT_DEFAULT_SECONDS = 3 * 3600;
 export const ENROLLMENT_MIN_SECONDS = 300;
@@ -58,15 +42,15 @@ export async function createEnrollment(
   input: { name: string; kind: "host" | "user" | "service"; method: EnrollMethod; expiresIn?: number },
 ): Promise<EnrollmentView> {
   if (input.kind === "host" && input.method !== "ott") {
-    throw new DomainError("validation", "Hosts enroll with a certificate: method must be ott");
+    throw new DomainError("common.validation", "Hosts enroll with a certificate: method must be ott");
   }
   if (input.kind === "host" && !HOST_NAME.test(input.name)) {
-    throw new DomainError("validation", "name: a host name may contain letters, digits, '.', '-' and '_'");
+    throw new DomainError("common.validation", "name: a host name may contain letters, digits, '.', '-' and '_'");
   }
   const seconds = input.expiresIn ?? ENROLLMENT_DEFAULT_SECONDS;
   if (seconds < ENROLLMENT_MIN_SECONDS || seconds > ENROLLMENT_MAX_SECONDS) {
     throw new DomainError(
-      "validation",
+      "common.validation",
       `expires_in must be between ${ENROLLMENT_MIN_SECONDS} and ${ENROLLMENT_MAX_SECONDS} seconds`,
     );
   }
@@ -76,7 +60,7 @@ export async function createEnrollment(
     .from(identities)
     .where(and(eq(identities.kind, kind), eq(identities.name, input.name)))
     .get();
-  if (clash) throw new DomainError("conflict", "An identity with this name already exists");
+  if (clash) throw new DomainError("common.conflict", "An identity with this name already exists");
   const identityId = newId();
   const jti = crypto.randomUUID();
   const now = ctx.now();
@@ -130,7 +114,7 @@ export async function createEnrollment(
     );
   } catch (err) {
     if (/UNIQUE constraint failed/i.test(String(err)))
-      throw new DomainError("conflict", "An identity with this name already exists");
+      throw new DomainError("common.conflict", "An identity with this name already exists");
     throw err;
   }
   return {
@@ -186,7 +170,7 @@ export async function openEnrollmentOf(ctx: DomainContext, identityId: string): 
 
 export async function deleteEnrollment(ctx: DomainContext, id: string): Promise<void> {
   const row = await ctx.db.select().from(enrollments).where(eq(enrollments.id, id)).get();
-  if (!row) throw new DomainError("not_found", "Enrollment not found");
+  if (!row) throw new DomainError("common.not_found", "Enrollment not found");
   await commitAudited(ctx, [ctx.db.delete(enrollments).where(eq(enrollments.id, id))], {
     action: "enrollment.delete",
     targetType: "enrollment",
@@ -203,10 +187,13 @@ async function tokenToJti(ctx: DomainContext, token: string): Promise<string> {
       audience: "",
       algorithms: ["ES256"],
     });
-    if (!res.ok) throw new EnrollError(res.reason === "expired" ? "expired" : "invalid_token");
+    if (!res.ok)
+      throw new DomainError(res.reason === "expired" ? "pki.enrollment_expired" : "pki.enrollment_token_invalid", {
+        reason: `enrollment JWT refused: ${res.reason}`,
+      });
     return String(res.payload.jti ?? "");
   }
-  if (!/^[0-9a-f-]{36}$/i.test(t)) throw new EnrollError("invalid_token");
+  if (!/^[0-9a-f-]{36}$/i.test(t)) throw new DomainError("pki.enrollment_token_invalid");
   return t;
 }
 
@@ -218,10 +205,10 @@ async function findForToken(ctx: DomainContext, token: string, method: EnrollMet
     .innerJoin(identities, eq(enrollments.identityId, identities.id))
     .where(eq(enrollments.tokenHash, await sha256Hex(jti)))
     .get();
-  if (!row) throw new EnrollError("invalid_token");
-  if (row.enrollments.method !== method) throw new EnrollError("wrong_method");
-  if (row.enrollments.usedAt !== null) throw new EnrollError("already_enrolled");
-  if (row.enrollments.expiresAt <= ctx.now()) throw new EnrollError("expired");
+  if (!row) throw new DomainError("pki.enrollment_token_invalid");
+  if (row.enrollments.method !== method) throw new DomainError("pki.enrollment_method_invalid");
+  if (row.enrollments.usedAt !== null) throw new DomainError("pki.already_enrolled");
+  if (row.enrollments.expiresAt <= ctx.now()) throw new DomainError("pki.enrollment_expired");
   return row;
 }
 
@@ -232,7 +219,7 @@ async function claim(ctx: DomainContext, id: string): Promise<void> {
     .set({ usedAt: ctx.now() })
     .where(and(eq(enrollments.id, id), isNull(enrollments.usedAt), gt(enrollments.expiresAt, ctx.now())))
     .run();
-  if (res.meta.changes !== 1) throw new EnrollError("already_enrolled");
+  if (res.meta.changes !== 1) throw new DomainError("pki.already_enrolled");
 }
 
 async function unclaim(ctx: DomainContext, id: string): Promise<void> {
@@ -247,20 +234,16 @@ async function unclaim(ctx: DomainContext, id: string): Promise<void> {
 export async function enrollOtt(ctx: DomainContext, token: string, csrPem: string | undefined) {
   const row = await findForToken(ctx, token, "ott");
   const identity = row.identities;
-  if (!csrPem || !csrPem.includes("CERTIFICATE REQUEST")) throw new EnrollError("missing_or_invalid_csr");
-  let csr: Awaited<ReturnType<typeof validateCsr>>;
-  try {
-    csr = await validateCsr(csrPem, [identity.id, identity.name]);
-  } catch (err) {
-    const reason = (err as { reason?: string }).reason;
-    throw new EnrollError(reason === "malformed" ? "missing_or_invalid_csr" : "could_not_process_csr");
+  if (!csrPem || !csrPem.includes("CERTIFICATE REQUEST")) {
+    throw new DomainError("pki.csr_refused", { details: { reason: "malformed" }, reason: "no PEM CSR in the request" });
   }
+  const csr = await validateCsr(csrPem, [identity.id, identity.name]);
   const existing = await ctx.db
     .select({ id: authenticators.id })
     .from(authenticators)
     .where(and(eq(authenticators.identityId, identity.id), eq(authenticators.method, "cert")))
     .get();
-  if (existing) throw new EnrollError("already_enrolled");
+  if (existing) throw new DomainError("pki.already_enrolled");
   await claim(ctx, row.enrollments.id);
   try {
     const prepared = await prepareIssue(
@@ -294,14 +277,14 @@ export async function enrollUpdb(ctx: DomainContext, token: string, input: { use
   const row = await findForToken(ctx, token, "updb");
   const identity = row.identities;
   const weak = checkPasswordPolicy(input.password);
-  if (weak) throw new DomainError("weak_password", weak);
+  if (weak) throw new DomainError("auth.weak_password", weak);
   const username = input.username ?? identity.name;
   const taken = await ctx.db
     .select({ id: authenticators.id })
     .from(authenticators)
     .where(eq(authenticators.username, username))
     .get();
-  if (taken) throw new DomainError("conflict", "Username already exists");
+  if (taken) throw new DomainError("common.conflict", "Username already exists");
   const hash = await hashPassword(input.password, ctx.pepper);
   await claim(ctx, row.enrollments.id);
   const now = ctx.now();
@@ -323,7 +306,8 @@ export async function enrollUpdb(ctx: DomainContext, token: string, input: { use
     );
   } catch (err) {
     await unclaim(ctx, row.enrollments.id);
-    if (/UNIQUE constraint failed/i.test(String(err))) throw new DomainError("conflict", "Username already exists");
+    if (/UNIQUE constraint failed/i.test(String(err)))
+      throw new DomainError("common.conflict", "Username already exists");
     throw err;
   }
   return { identity, username };

@@ -35,7 +35,7 @@ export async function renewableCertificate(ctx: DomainContext, sha256: string): 
  */
 export async function renewWithCsr(ctx: DomainContext, current: CertificateRow, csrPem: string) {
   const identityId = current.identityId;
-  if (!identityId) throw new DomainError("not_found", "Certificate has no identity");
+  if (!identityId) throw new DomainError("common.not_found", "Certificate has no identity");
   const csr = await validateCsr(csrPem, [current.commonName]);
   const prepared = await prepareIssue(
     ctx,
@@ -80,7 +80,7 @@ export async function extendCertAuthenticator(
       ),
     )
     .get();
-  if (!auth?.certificateId) throw new DomainError("not_found", "Authenticator not found");
+  if (!auth?.certificateId) throw new DomainError("common.not_found", "Authenticator not found");
   const current = await getCertificate(ctx, auth.certificateId);
   const csr = await validateCsr(csrPem, [current.commonName]);
   const prepared = await prepareIssue(
@@ -123,12 +123,12 @@ export async function verifyExtendedAuthenticator(
       ),
     )
     .get();
-  if (!auth?.certificateId) throw new DomainError("not_found", "Authenticator not found");
+  if (!auth?.certificateId) throw new DomainError("common.not_found", "Authenticator not found");
   let info: Awaited<ReturnType<typeof certificateInfo>>;
   try {
     info = await certificateInfo(certPem);
   } catch {
-    throw new DomainError("validation", "clientCert: not a PEM certificate");
+    throw new DomainError("pki.client_cert_invalid", "clientCert: not a PEM certificate");
   }
   const next = await ctx.db
     .select()
@@ -141,7 +141,7 @@ export async function verifyExtendedAuthenticator(
     next.id === auth.certificateId ||
     statusOf(next, ctx.now()) !== "active"
   ) {
-    throw new DomainError("validation", "clientCert: not the certificate issued by extend");
+    throw new DomainError("pki.client_cert_invalid", "clientCert: not the certificate issued by extend");
   }
   await commitAudited(
     ctx,
@@ -213,7 +213,7 @@ export async function sessionCertificate(ctx: DomainContext, sessionId: string, 
     .from(certificates)
     .where(and(eq(certificates.id, id), eq(certificates.apiSessionId, sessionId)))
     .get();
-  if (!row) throw new DomainError("not_found", "Certificate not found");
+  if (!row) throw new DomainError("common.not_found", "Certificate not found");
   return row;
 }
 
@@ -221,7 +221,7 @@ export async function sessionCertificate(ctx: DomainContext, sessionId: string, 
 
 async function hostOf(ctx: DomainContext, hostId: string) {
   const host = await ctx.db.select().from(hosts).where(eq(hosts.id, hostId)).get();
-  if (!host) throw new DomainError("not_found", "Host not found");
+  if (!host) throw new DomainError("common.not_found", "Host not found");
   return host;
 }
 
@@ -234,7 +234,7 @@ export async function issueHostCertificate(ctx: DomainContext, hostId: string, h
   const host = await hostOf(ctx, hostId);
   const name = hostname ?? host.name;
   if (name !== host.name && name !== host.fqdn)
-    throw new DomainError("validation", "hostname must be the host's name or fqdn");
+    throw new DomainError("common.validation", "hostname must be the host's name or fqdn");
   const active = revokeFirst
     ? (
         await ctx.db
@@ -274,7 +274,7 @@ export async function issueHostCertificate(ctx: DomainContext, hostId: string, h
 /** `POST /certificates/{id}/renew` (admin): same host and name, new server-made key. */
 export async function renewCertificateForAdmin(ctx: DomainContext, certId: string) {
   const current = await getCertificate(ctx, certId);
-  if (!current.hostId) throw new DomainError("validation", "Only host certificates can be renewed here");
+  if (!current.hostId) throw new DomainError("common.validation", "Only host certificates can be renewed here");
   return issueHostCertificate(ctx, current.hostId, current.commonName);
 }
 

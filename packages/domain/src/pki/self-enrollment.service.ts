@@ -1,14 +1,14 @@
 import { decrypt, encrypt, newPollingToken, sha256Hex } from "@fleetgate/auth";
 import { and, desc, eq, gt, lte, or } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
-import { HOST_NAME, type HostRow, newHostRows } from "../fleet/host-records";
+import { HOST_NAME, newHostRows } from "../fleet/host-records";
 import { enrollmentRequests, hosts, identities } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { hit } from "../shared/rate-limit";
 import { caBundlePem, caChain } from "./ca.service";
-import { CsrRefused, currentCrl, issueWithServerKey, prepareIssue, validateCsr } from "./certificates.service";
+import { currentCrl, issueWithServerKey, prepareIssue, validateCsr } from "./certificates.service";
 
 /** Requests expire after 24 h; an approved bundle can be fetched once, within 600 s (linux-patch-manager.md §5). */
 export const REQUEST_TTL_MS = 24 * 3600_000;
@@ -16,14 +16,6 @@ export const BUNDLE_TTL_MS = 600_000;
 const BUNDLE_AAD = "enrollment-bundle";
 
 export type EnrollmentRequestRow = typeof enrollmentRequests.$inferSelect;
-
-/** A host that already holds the fqdn or IP of an approved request (reference 409 body). */
-export class HostCollision extends Error {
-  constructor(readonly existing: HostRow) {
-    super("Host collision detected");
-    this.name = "HostCollision";
-  }
-}
 
 export interface EnrollmentRequestInput {
   machineId: string;
@@ -45,14 +37,15 @@ const registryName = (r: { hostname: string | null; fqdn: string }) => r.hostnam
 export async function submitEnrollmentRequest(ctx: DomainContext, input: EnrollmentRequestInput): Promise<string> {
   await hit(ctx, `enroll:ip:${ctx.sourceIp}`, 5, 60);
   const name = registryName({ hostname: input.hostname ?? null, fqdn: input.fqdn });
-  if (!HOST_NAME.test(name)) throw new DomainError("validation", "hostname: letters, digits, '.', '-' and '_' only");
+  if (!HOST_NAME.test(name))
+    throw new DomainError("common.validation", "hostname: letters, digits, '.', '-' and '_' only");
   if (input.csr) await validateCsr(input.csr, [name, input.fqdn]);
   const registered = await ctx.db
     .select({ id: hosts.id })
     .from(hosts)
     .where(eq(hosts.machineId, input.machineId))
     .get();
-  if (registered) throw new DomainError("conflict", "Host already registered");
+  if (registered) throw new DomainError("common.conflict", "Host already registered");
   const token = newPollingToken();
   const now = ctx.now();
   const id = newId();
@@ -141,7 +134,7 @@ async function pendingRequest(ctx: DomainContext, id: string): Promise<Enrollmen
       ),
     )
     .get();
-  if (!row) throw new DomainError("not_found", "Enrollment request not found");
+  if (!row) throw new DomainError("pki.enrollment_request_not_found");
   return row;
 }
 
@@ -164,13 +157,18 @@ export async function approveEnrollmentRequest(ctx: DomainContext, id: string): 
       ),
     )
     .get();
-  if (collision) throw new HostCollision(collision);
+  if (collision) {
+    const { id: hostId, fqdn, ipAddress, displayName } = collision;
+    throw new DomainError("fleet.host_collision", {
+      details: { existing: { id: hostId, fqdn, ipAddress, displayName } },
+    });
+  }
   const nameTaken = await ctx.db
     .select({ id: identities.id })
     .from(identities)
     .where(and(eq(identities.kind, "host"), eq(identities.name, name)))
     .get();
-  if (nameTaken) throw new DomainError("conflict", "FQDN or IP already exists");
+  if (nameTaken) throw new DomainError("common.conflict", "FQDN or IP already exists");
   const issueReq = {
     identityId: id,
     commonName: name,
@@ -187,7 +185,9 @@ export async function approveEnrollmentRequest(ctx: DomainContext, id: string): 
       const csr = await validateCsr(req.csrPem, issueReq.allowedNames);
       issued = await prepareIssue(ctx, issueReq, csr.publicKey);
     } catch (err) {
-      if (err instanceof CsrRefused) throw new DomainError("validation", `csr: ${err.reason}`);
+      if (err instanceof DomainError && err.is("pki.csr_refused")) {
+        throw new DomainError("common.validation", `csr: ${err.details.reason}`);
+      }
       throw err;
     }
   } else {

@@ -25,6 +25,8 @@ export interface DomainContext {
   /** Public base URL: JWT `iss`, audiences, links. */
   issuer: string;
   pki: PkiConfig;
+  /** Called after an audited batch committed: wakes the audit sequencer (best effort, never awaited). */
+  onAudited?: () => void;
 }
 
 /** Certificate policy and CA material (see docs/pki.md). */

@@ -4,7 +4,7 @@ import { DomainError } from "./errors";
 
 /**
  * Fixed-window counter in D1: one upsert statement, atomic per key. Throws
- * `rate_limited` (with Retry-After seconds) once `limit` is exceeded.
+ * `common.rate_limited` (with Retry-After seconds) once `limit` is exceeded.
  */
 export async function hit(ctx: DomainContext, key: string, limit: number, windowSeconds: number): Promise<void> {
   const now = ctx.now();
@@ -17,8 +17,9 @@ export async function hit(ctx: DomainContext, key: string, limit: number, window
       window_start = excluded.window_start
     RETURNING count`);
   if (row && row.count > limit) {
-    throw new DomainError("rate_limited", undefined, {
-      retryAfter: Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000)),
+    throw new DomainError("common.rate_limited", {
+      details: { retryAfter: Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000)) },
+      reason: `rate limit ${key}`,
     });
   }
 }

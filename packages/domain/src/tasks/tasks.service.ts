@@ -64,7 +64,7 @@ export async function findVisibleTask(
 
 export async function getVisibleTask(ctx: DomainContext, id: string, viewer: TaskViewer): Promise<TaskRow> {
   const row = await findVisibleTask(ctx, id, viewer);
-  if (!row) throw new DomainError("not_found", "Task not found");
+  if (!row) throw new DomainError("common.not_found", "Task not found");
   return row;
 }
 

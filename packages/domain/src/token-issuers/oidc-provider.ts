@@ -1,5 +1,6 @@
 import type { JWK } from "@fleetgate/auth";
 import { log } from "../log";
+import { DomainError } from "../shared/errors";
 
 /**
  * OIDC discovery (OpenID Connect Discovery 1.0 §4) and JWKS (RFC 7517) of a
@@ -48,7 +49,8 @@ export function isAllowedIssuerUrl(url: URL): boolean {
   return h === "localhost" || h === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-class FetchProblem extends Error {}
+/** An issuer document that could not be fetched or is unusable; `reason` says why (logged, never sent). */
+const fetchProblem = (reason: string) => new DomainError("auth.issuer_unavailable", { reason });
 
 async function fetchJson(url: string): Promise<unknown> {
   let res: Response;
@@ -59,17 +61,17 @@ async function fetchJson(url: string): Promise<unknown> {
       signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     });
   } catch (err) {
-    throw new FetchProblem(`GET ${url} failed: ${String(err)}`);
+    throw fetchProblem(`GET ${url} failed: ${String(err)}`);
   }
   if (res.status !== 200) {
     await res.body?.cancel();
-    throw new FetchProblem(`GET ${url} answered ${res.status}`);
+    throw fetchProblem(`GET ${url} answered ${res.status}`);
   }
   const text = await readCapped(res);
   try {
     return JSON.parse(text);
   } catch {
-    throw new FetchProblem(`GET ${url} did not return JSON`);
+    throw fetchProblem(`GET ${url} did not return JSON`);
   }
 }
 
@@ -77,7 +79,7 @@ async function readCapped(res: Response): Promise<string> {
   const declared = Number(res.headers.get("content-length") ?? "0");
   if (declared > MAX_DOCUMENT_BYTES) {
     await res.body?.cancel();
-    throw new FetchProblem("document too large");
+    throw fetchProblem("document too large");
   }
   const reader = res.body?.getReader();
   if (!reader) return "";
@@ -89,7 +91,7 @@ async function readCapped(res: Response): Promise<string> {
     total += value.byteLength;
     if (total > MAX_DOCUMENT_BYTES) {
       await reader.cancel();
-      throw new FetchProblem("document too large");
+      throw fetchProblem("document too large");
     }
     chunks.push(value);
   }
@@ -104,30 +106,29 @@ async function readCapped(res: Response): Promise<string> {
 
 /** Zentral's `get_openid_configuration` checks (zentral.md §5.1), plus an allowed jwks_uri scheme. */
 function parseDiscovery(doc: unknown, issuerUrl: URL): OidcDiscovery {
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc))
-    throw new FetchProblem("discovery is not an object");
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw fetchProblem("discovery is not an object");
   const d = doc as Record<string, unknown>;
   const algs = d.id_token_signing_alg_values_supported;
   if (!Array.isArray(algs) || !algs.every((a) => typeof a === "string"))
-    throw new FetchProblem("discovery: id_token_signing_alg_values_supported is not a list of strings");
-  if (typeof d.issuer !== "string") throw new FetchProblem("discovery: issuer is not a string");
-  if (typeof d.jwks_uri !== "string") throw new FetchProblem("discovery: jwks_uri is not a string");
+    throw fetchProblem("discovery: id_token_signing_alg_values_supported is not a list of strings");
+  if (typeof d.issuer !== "string") throw fetchProblem("discovery: issuer is not a string");
+  if (typeof d.jwks_uri !== "string") throw fetchProblem("discovery: jwks_uri is not a string");
   let jwks: URL;
   try {
     jwks = new URL(d.jwks_uri);
   } catch {
-    throw new FetchProblem("discovery: jwks_uri is not a URL");
+    throw fetchProblem("discovery: jwks_uri is not a URL");
   }
   // Plain http only when the issuer itself is a loopback development issuer.
   if (!(jwks.protocol === "https:" || (issuerUrl.protocol === "http:" && isAllowedIssuerUrl(jwks))))
-    throw new FetchProblem("discovery: jwks_uri must use https");
+    throw fetchProblem("discovery: jwks_uri must use https");
   return { issuer: d.issuer, jwksUri: jwks.href, algorithms: algs as string[] };
 }
 
 /** PyJWKClient's filter: keys with a kid whose `use` is `sig` or absent. */
 function parseJwks(doc: unknown): JWK[] {
   const keys = (doc as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(keys)) throw new FetchProblem("JWKS has no keys array");
+  if (!Array.isArray(keys)) throw fetchProblem("JWKS has no keys array");
   const signing = keys.filter(
     (k): k is JWK =>
       k !== null &&
@@ -136,7 +137,7 @@ function parseJwks(doc: unknown): JWK[] {
       typeof (k as JWK).kid === "string" &&
       ((k as JWK).use === undefined || (k as JWK).use === "sig"),
   );
-  if (signing.length === 0) throw new FetchProblem("JWKS contains no signing keys");
+  if (signing.length === 0) throw fetchProblem("JWKS contains no signing keys");
   return signing;
 }
 
@@ -169,7 +170,7 @@ export async function loadOidcProvider(issuerUri: string, now: number): Promise<
       cache.set(issuerUri, entry);
     }
   } catch (err) {
-    const reason = err instanceof FetchProblem ? err.message : `unexpected: ${String(err)}`;
+    const reason = err instanceof DomainError && err.reason ? err.reason : `unexpected: ${String(err)}`;
     log("warn", "oidc provider unavailable", { issuerUri, reason });
     return { ok: false, reason };
   }

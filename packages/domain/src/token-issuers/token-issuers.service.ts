@@ -41,20 +41,20 @@ export function issuerUriProblem(uri: string): string | undefined {
 
 async function validate(ctx: DomainContext, next: TokenIssuerInput, previous: TokenIssuerRow | undefined) {
   const uriProblem = issuerUriProblem(next.issuerUri);
-  if (uriProblem) throw new DomainError("validation", uriProblem);
+  if (uriProblem) throw new DomainError("common.validation", uriProblem);
   const cel = conditionProblem(next.condition);
-  if (cel) throw new DomainError("validation", `condition: ${cel}`);
+  if (cel) throw new DomainError("common.validation", `condition: ${cel}`);
   if (previous?.serviceAccountId !== next.serviceAccountId) {
     const sa = await findIdentity(ctx, next.serviceAccountId);
     if (sa?.kind !== "service")
-      throw new DomainError("validation", "service_account_id must name an existing service account");
+      throw new DomainError("common.validation", "service_account_id must name an existing service account");
   }
   if (previous?.issuerUri !== next.issuerUri) {
     // As Zentral does: an issuer is only saved if its discovery document can be read.
     forgetOidcProvider(next.issuerUri);
     const provider = await loadOidcProvider(next.issuerUri, ctx.now());
     if (!provider.ok)
-      throw new DomainError("validation", `Could not find valid OpenID configuration (${provider.reason})`);
+      throw new DomainError("common.validation", `Could not find valid OpenID configuration (${provider.reason})`);
   }
 }
 
@@ -68,7 +68,7 @@ export async function findTokenIssuer(ctx: DomainContext, id: string): Promise<T
 
 export async function getTokenIssuer(ctx: DomainContext, id: string): Promise<TokenIssuerRow> {
   const row = await findTokenIssuer(ctx, id);
-  if (!row) throw new DomainError("not_found", "Token issuer not found");
+  if (!row) throw new DomainError("common.not_found", "Token issuer not found");
   return row;
 }
 
@@ -83,7 +83,7 @@ const auditable = (r: TokenIssuerInput) => ({
 
 const conflict = (err: unknown) => {
   if (/UNIQUE constraint failed/i.test(String(err)))
-    return new DomainError("conflict", "Token issuer name already exists");
+    return new DomainError("common.conflict", "Token issuer name already exists");
   return err;
 };
 

@@ -2,6 +2,7 @@ import { deriveKeys } from "@fleetgate/auth";
 import { type DerivedKeys, type DomainContext, ensureBootstrapAdmin } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
+import { wakeLedger } from "./ledger-wake";
 
 let keys: { master: string; derived: Promise<DerivedKeys> } | undefined;
 
@@ -45,6 +46,7 @@ export async function domain(c: Context<AppEnv>): Promise<DomainContext> {
         CA_ISSUING_KEY_PEM: c.env.CA_ISSUING_KEY_PEM,
       },
     },
+    onAudited: () => wakeLedger(c.env, c.executionCtx),
   };
   await ensureBootstrapAdmin(ctx, c.env.FLEETGATE_ADMIN_USERNAME, c.env.FLEETGATE_ADMIN_PASSWORD);
   c.set("domain", ctx);

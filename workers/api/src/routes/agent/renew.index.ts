@@ -1,4 +1,4 @@
-import { CsrRefused, caBundlePem, renewWithCsr } from "@fleetgate/domain";
+import { caBundlePem, renewWithCsr } from "@fleetgate/domain";
 import { z } from "zod";
 import { domain } from "../../lib/domain-context";
 import { validationError } from "../../lib/http-errors";
@@ -29,11 +29,6 @@ export const renewRouter = createRouter().post("/renew", async (c) => {
   const body = RenewBody.safeParse(raw);
   if (!body.success) throw validationError(body.error);
   const ctx = await domain(c);
-  try {
-    const res = await renewWithCsr(ctx, certificate, body.data.csr);
-    return c.json({ cert: res.row.certPem, ca: await caBundlePem(ctx) }, 200);
-  } catch (err) {
-    if (err instanceof CsrRefused) throw new ApiError(400, "bad_request", `Invalid CSR: ${err.reason}`);
-    throw err;
-  }
+  const res = await renewWithCsr(ctx, certificate, body.data.csr);
+  return c.json({ cert: res.row.certPem, ca: await caBundlePem(ctx) }, 200);
 });

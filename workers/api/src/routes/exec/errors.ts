@@ -1,7 +1,8 @@
-import { log } from "@fleetgate/domain";
+import { DomainError, type DomainErrorTable, log, renderDomainError } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
+import { logDomainRefusal } from "../../lib/domain-refusal";
 import { toCommonError } from "../../lib/http-errors";
 
 /** A ctrl-exec error body: `{"ok":false,"error":…,"detail"?,"code"?,"conflicts"?}` (ctrl-exec.md §3). */
@@ -18,7 +19,55 @@ export class ExecError extends Error {
 
 export const badRequest = (detail: string) => new ExecError(400, "bad request", { detail });
 
+const badCredentials = () => new ExecError(403, "bad credentials", { code: 2 });
+const asBadRequest = (err: DomainError) => badRequest(err.message);
+const asNotFound = (err: DomainError) => new ExecError(404, "not found", { detail: err.message });
+
+/** How the ctrl-exec face renders every domain error (ctrl-exec.md §3); the compiler checks every code. */
+const EXEC_DOMAIN_ERRORS = {
+  "auth.invalid_credentials": badCredentials,
+  "auth.mfa_required": badCredentials,
+  "auth.account_disabled": badCredentials,
+  "auth.password_reset_required": badCredentials,
+  "auth.account_locked": badCredentials,
+  "auth.invalid_refresh_token": badCredentials,
+  "auth.unauthorized": badCredentials,
+  "auth.issuer_unavailable": badCredentials,
+  "auth.forbidden": () => new ExecError(403, "denied", { code: 1 }),
+  "auth.invalid_password": asBadRequest,
+  "auth.weak_password": asBadRequest,
+  "mfa.invalid_code": asBadRequest,
+  "mfa.code_refused": asBadRequest,
+  "mfa.not_enrolled": asBadRequest,
+  "mfa.already_enrolled": asBadRequest,
+  "mfa.not_started": asNotFound,
+  "identity.cannot_delete_self": asBadRequest,
+  "pki.csr_refused": (err) => badRequest(`Invalid CSR: ${err.details.reason}`),
+  "pki.client_cert_invalid": asBadRequest,
+  "pki.enrollment_token_invalid": asBadRequest,
+  "pki.enrollment_expired": asBadRequest,
+  "pki.enrollment_method_invalid": asBadRequest,
+  "pki.already_enrolled": asBadRequest,
+  "pki.enrollment_request_not_found": asNotFound,
+  "fleet.host_collision": (err) => new ExecError(409, "conflict", { detail: err.message }),
+  // The lock: `{"ok":false,"error":"locked","code":4,"conflicts":["host:script"]}` (ctrl-exec.md §3).
+  "jobs.script_locked": (err) =>
+    new ExecError(409, "locked", { code: 4, conflicts: err.details.hosts.map((h) => `${h}:${err.details.script}`) }),
+  "health.check_limit": asBadRequest,
+  "health.invalid_check_type": asBadRequest,
+  "common.not_found": asNotFound,
+  "common.conflict": (err) => new ExecError(409, "conflict", { detail: err.message }),
+  "common.rate_limited": () => new ExecError(429, "too many requests"),
+  "common.validation": asBadRequest,
+} satisfies DomainErrorTable<ExecError>;
+
 export function renderExec(c: Context<AppEnv>, err: unknown): Response {
+  if (err instanceof DomainError) {
+    logDomainRefusal(c, "exec", err);
+    if (err.is("common.rate_limited")) c.header("Retry-After", String(err.details.retryAfter));
+    const e = renderDomainError(EXEC_DOMAIN_ERRORS, err);
+    return c.json({ ok: false, error: e.error, ...e.body }, e.status);
+  }
   if (err instanceof ExecError) return c.json({ ok: false, error: err.error, ...err.body }, err.status);
   const common = toCommonError(err);
   if (common) {

@@ -1,7 +1,8 @@
-import { DomainError, log } from "@fleetgate/domain";
+import { DomainError, log, renderDomainError } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
+import { logDomainRefusal } from "../../lib/domain-refusal";
 import { type CommonErrorKind, statusOf, toCommonError } from "../../lib/http-errors";
 import { NATIVE_DOMAIN_ERRORS } from "./domain-errors";
 
@@ -42,9 +43,11 @@ export function renderNative(c: Context<AppEnv>, err: unknown): Response {
     );
   }
   if (err instanceof DomainError) {
-    const [status, code] = NATIVE_DOMAIN_ERRORS[err.code];
-    if (err.meta.retryAfter !== undefined) c.header("Retry-After", String(err.meta.retryAfter));
-    return c.json({ error: { code, message: err.message, request_id: requestId, details: null } }, status);
+    logDomainRefusal(c, "native", err);
+    const r = renderDomainError(NATIVE_DOMAIN_ERRORS, err);
+    if ("body" in r) return r.body === null ? c.body(null, r.status) : c.json(r.body, r.status);
+    for (const [k, v] of Object.entries(r.headers ?? {})) c.header(k, v);
+    return c.json({ error: { code: r.code, message: r.message, request_id: requestId, details: r.details } }, r.status);
   }
   const common = toCommonError(err);
   if (common) {

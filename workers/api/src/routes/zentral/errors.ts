@@ -1,7 +1,8 @@
-import { DomainError, log } from "@fleetgate/domain";
+import { DomainError, type DomainErrorTable, log, renderDomainError } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
+import { logDomainRefusal } from "../../lib/domain-refusal";
 import { toCommonError } from "../../lib/http-errors";
 
 /** A DRF-style error: `{"detail": …}` or a field → messages map (zentral.md §2). */
@@ -19,31 +20,79 @@ export class DrfError extends Error {
 export const notAuthenticated = () =>
   new DrfError(401, { detail: "Authentication credentials were not provided." }, { "WWW-Authenticate": "Token" });
 
+interface DrfRendering {
+  status: ContentfulStatusCode;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+const detail =
+  (status: ContentfulStatusCode, text?: string, headers: Record<string, string> = {}) =>
+  (err: DomainError): DrfRendering => ({ status, body: { detail: text ?? err.message }, headers });
+const nonField = (err: DomainError): DrfRendering => ({
+  status: 400,
+  body: { non_field_errors: [err.message] },
+  headers: {},
+});
+/** DRF `AuthenticationFailed` (401 with the scheme in WWW-Authenticate). */
+const authFailed = detail(401, "Incorrect authentication credentials.", { "WWW-Authenticate": "Token" });
+const denied = detail(403, "You do not have permission to perform this action.");
+const notFound = detail(404, "Not found.");
+
+/** How the Zentral face renders every domain error in DRF's shapes (zentral.md §2); the compiler checks every code. */
+const ZENTRAL_DOMAIN_ERRORS = {
+  "auth.invalid_credentials": authFailed,
+  "auth.mfa_required": authFailed,
+  "auth.account_disabled": authFailed,
+  "auth.password_reset_required": authFailed,
+  "auth.account_locked": authFailed,
+  "auth.invalid_refresh_token": authFailed,
+  "auth.unauthorized": authFailed,
+  "auth.issuer_unavailable": authFailed,
+  "auth.invalid_password": nonField,
+  "auth.weak_password": nonField,
+  "auth.forbidden": denied,
+  "mfa.invalid_code": nonField,
+  "mfa.code_refused": nonField,
+  "mfa.not_enrolled": nonField,
+  "mfa.already_enrolled": nonField,
+  "mfa.not_started": notFound,
+  "identity.cannot_delete_self": nonField,
+  "pki.csr_refused": (err) => ({ status: 400, body: { csr: [`Invalid CSR: ${err.details.reason}`] }, headers: {} }),
+  "pki.client_cert_invalid": nonField,
+  "pki.enrollment_token_invalid": nonField,
+  "pki.enrollment_expired": nonField,
+  "pki.enrollment_method_invalid": nonField,
+  "pki.already_enrolled": nonField,
+  "pki.enrollment_request_not_found": notFound,
+  "fleet.host_collision": detail(409),
+  "jobs.script_locked": detail(409),
+  "health.check_limit": nonField,
+  "health.invalid_check_type": nonField,
+  "common.not_found": notFound,
+  "common.conflict": nonField,
+  // DRF `Throttled`: "Request was throttled. Expected available in N second(s)."
+  "common.rate_limited": (err) => {
+    const wait = err.details.retryAfter;
+    return {
+      status: 429,
+      body: { detail: `Request was throttled. Expected available in ${wait} second${wait === 1 ? "" : "s"}.` },
+      headers: { "Retry-After": String(wait) },
+    };
+  },
+  "common.validation": nonField,
+} satisfies DomainErrorTable<DrfRendering>;
+
 export function renderZentral(c: Context<AppEnv>, err: unknown): Response {
   if (err instanceof DrfError) {
     for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
     return c.json(err.body, err.status);
   }
   if (err instanceof DomainError) {
-    switch (err.code) {
-      case "rate_limited": {
-        // DRF `Throttled`: "Request was throttled. Expected available in N second(s)."
-        const wait = err.meta.retryAfter ?? 60;
-        c.header("Retry-After", String(wait));
-        return c.json(
-          { detail: `Request was throttled. Expected available in ${wait} second${wait === 1 ? "" : "s"}.` },
-          429,
-        );
-      }
-      case "not_found":
-        return c.json({ detail: "Not found." }, 404);
-      case "validation":
-        return c.json({ non_field_errors: [err.message] }, 400);
-      case "forbidden":
-        return c.json({ detail: "You do not have permission to perform this action." }, 403);
-      default:
-        break;
-    }
+    logDomainRefusal(c, "zentral", err);
+    const r = renderDomainError(ZENTRAL_DOMAIN_ERRORS, err);
+    for (const [k, v] of Object.entries(r.headers)) c.header(k, v);
+    return c.json(r.body, r.status);
   }
   const common = toCommonError(err);
   if (common) {

@@ -1,7 +1,8 @@
-import { DomainError, type DomainErrorCode, log } from "@fleetgate/domain";
+import { DomainError, type DomainErrorTable, log, renderDomainError } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
+import { logDomainRefusal } from "../../lib/domain-refusal";
 import { type CommonErrorKind, statusOf, toCommonError } from "../../lib/http-errors";
 
 /** `meta` of every Ziti error envelope (ziti-edge-client.md §3). */
@@ -67,37 +68,66 @@ export const Z = {
     new ZitiError(400, "ENTITY_CAN_NOT_BE_DELETED", "The entity requested for delete can not be deleted"),
 };
 
-/**
- * How each domain error reads on this face. Credential failures all collapse to
- * INVALID_AUTH so a client never learns which check failed (locked, disabled,
- * reset pending or wrong password).
- */
-const DOMAIN: Record<DomainErrorCode, (err: DomainError) => ZitiError> = {
-  invalid_credentials: Z.invalidAuth,
-  mfa_required: Z.invalidAuth,
-  account_disabled: Z.invalidAuth,
-  password_reset_required: Z.invalidAuth,
-  account_locked: Z.invalidAuth,
-  invalid_refresh_token: Z.unauthorized,
-  weak_password: (e) => Z.couldNotValidate({ field: "password", reason: e.message, value: null }, e.message),
-  invalid_code: () => Z.mfaInvalidToken(),
-  invalid_password: Z.unauthorized,
-  mfa_not_enrolled: Z.mfaNotEnrolled,
-  mfa_already_enrolled: Z.mfaAlreadyEnrolled,
-  mfa_not_started: Z.mfaEnrollmentNotStarted,
-  not_found: Z.notFound,
-  conflict: (e) => Z.invalidField("(root)", e.message),
-  cannot_delete_self: Z.cannotDelete,
-  unauthorized: Z.unauthorized,
-  forbidden: Z.unauthorized,
-  rate_limited: Z.rateLimited,
-  validation: (e) => Z.couldNotValidate(null, e.message),
+/** Enrollment refusals in the Ziti registry's codes (ziti-edge-client.md §3 "Enrollment"). */
+export const ZitiEnroll = {
+  invalidToken: () => new ZitiError(400, "INVALID_ENROLLMENT_TOKEN", "The supplied token is not valid"),
+  expired: () => new ZitiError(400, "ENROLLMENT_EXPIRED", "The enrollment has expired"),
+  wrongMethod: () => new ZitiError(400, "INVALID_ENROLL_METHOD", "The enrollment method requested is invalid"),
+  alreadyEnrolled: () =>
+    new ZitiError(410, "INVALID_ENROLLMENT_ALREADY_ENROLLED", "The enrollment has already been completed"),
+  missingCsr: () => new ZitiError(400, "MISSING_OR_INVALID_CSR", "The supplied CSR is missing or invalid"),
+  unprocessableCsr: () => new ZitiError(400, "COULD_NOT_PROCESS_CSR", "The supplied CSR could not be processed"),
 };
 
-/** The Ziti error for a domain error (exported for routes that must special-case one). */
-export function zitiErrorOf(err: DomainError): ZitiError {
-  return DOMAIN[err.code](err);
-}
+/**
+ * How each domain error reads on this face; the compiler checks every code is
+ * here. Credential failures all collapse to INVALID_AUTH so a client never
+ * learns which check failed (locked, disabled, reset pending or wrong password).
+ */
+const DOMAIN = {
+  "auth.invalid_credentials": Z.invalidAuth,
+  "auth.mfa_required": Z.invalidAuth,
+  "auth.account_disabled": Z.invalidAuth,
+  "auth.password_reset_required": Z.invalidAuth,
+  "auth.account_locked": Z.invalidAuth,
+  "auth.invalid_refresh_token": Z.unauthorized,
+  "auth.weak_password": (e) => Z.couldNotValidate({ field: "password", reason: e.message, value: null }, e.message),
+  // A refused proof of the current password is an unauthorised update, not a failed sign-in.
+  "auth.invalid_password": Z.unauthorized,
+  "auth.unauthorized": Z.unauthorized,
+  "auth.forbidden": Z.unauthorized,
+  "auth.issuer_unavailable": Z.invalidAuth,
+  "mfa.invalid_code": () => Z.mfaInvalidToken(400),
+  // The spec answers 401 where a sensitive action's `mfa-validation-code` is refused.
+  "mfa.code_refused": () => Z.mfaInvalidToken(401),
+  "mfa.not_enrolled": Z.mfaNotEnrolled,
+  "mfa.already_enrolled": Z.mfaAlreadyEnrolled,
+  "mfa.not_started": Z.mfaEnrollmentNotStarted,
+  "identity.cannot_delete_self": Z.cannotDelete,
+  "pki.csr_refused": (e) =>
+    e.details.reason === "malformed" ? ZitiEnroll.missingCsr() : ZitiEnroll.unprocessableCsr(),
+  "pki.client_cert_invalid": (e) =>
+    new ZitiError(
+      400,
+      "INVALID_CLIENT_CERT",
+      "The client certificate is not valid",
+      { field: "clientCert", reason: e.message, value: null },
+      e.message,
+    ),
+  "pki.enrollment_token_invalid": ZitiEnroll.invalidToken,
+  "pki.enrollment_expired": ZitiEnroll.expired,
+  "pki.enrollment_method_invalid": ZitiEnroll.wrongMethod,
+  "pki.already_enrolled": ZitiEnroll.alreadyEnrolled,
+  "pki.enrollment_request_not_found": Z.notFound,
+  "fleet.host_collision": (e) => Z.invalidField("(root)", e.message),
+  "jobs.script_locked": (e) => Z.invalidField("(root)", e.message),
+  "health.check_limit": (e) => Z.couldNotValidate(null, e.message),
+  "health.invalid_check_type": (e) => Z.couldNotValidate(null, e.message),
+  "common.not_found": Z.notFound,
+  "common.conflict": (e) => Z.invalidField("(root)", e.message),
+  "common.rate_limited": Z.rateLimited,
+  "common.validation": (e) => Z.couldNotValidate(null, e.message),
+} satisfies DomainErrorTable<ZitiError>;
 
 const COMMON: Record<CommonErrorKind, [string, string]> = {
   not_found: ["NOT_FOUND", "The resource requested was not found or is no longer available"],
@@ -137,8 +167,9 @@ function envelope(c: Context<AppEnv>, code: string, message: string, cause: unkn
 
 export function renderZiti(c: Context<AppEnv>, err: unknown): Response {
   if (err instanceof DomainError) {
-    if (err.meta.retryAfter !== undefined) c.header("Retry-After", String(err.meta.retryAfter));
-    const z = zitiErrorOf(err);
+    logDomainRefusal(c, "ziti", err);
+    if (err.is("common.rate_limited")) c.header("Retry-After", String(err.details.retryAfter));
+    const z = renderDomainError(DOMAIN, err);
     return c.json(envelope(c, z.code, z.message, z.cause_, z.causeMessage), z.status);
   }
   if (err instanceof ZitiError) {

@@ -1,13 +1,12 @@
 import type { AsyncSubmitResult } from "@fleetgate/contract";
 import {
+  assertScriptUnlocked,
   createScriptJob,
   hostById,
   type JobOptions,
   jobHostRows,
   log,
   resolveHostsByName,
-  ScriptLocked,
-  scriptConflicts,
 } from "@fleetgate/domain";
 import type { HostProgress } from "@fleetgate/realtime";
 import type { z } from "zod";
@@ -58,23 +57,12 @@ export const runRouter = createRouter().post("/run", async (c) => {
   const ctx = await domain(c);
   const names = hosts.map(registryName);
   const resolved = await resolveHostsByName(ctx, names, caller.visibility);
-  // The 409 `locked` body: which requested hosts already run this script.
-  const lockCheck = async () => {
-    const locked = await scriptConflicts(
-      ctx,
-      [...resolved.found.values()].map((h) => h.id),
-      script,
-    );
-    const conflicts = hosts.filter((h) => {
-      const found = resolved.found.get(registryName(h));
-      return found !== undefined && locked.has(found.id);
-    });
-    return conflicts.length > 0
-      ? new ExecError(409, "locked", { code: 4, conflicts: [...new Set(conflicts)].map((h) => `${h}:${script}`) })
-      : undefined;
-  };
-  const lockedNow = await lockCheck();
-  if (lockedNow) throw lockedNow;
+  // The lock is checked before the registry (ctrl-exec's order); a lock names the hosts as requested.
+  const labels = hosts.flatMap((h) => {
+    const found = resolved.found.get(registryName(h));
+    return found ? [{ id: found.id, label: h }] : [];
+  });
+  await assertScriptUnlocked(ctx, script, labels);
   if (resolved.unknown.length > 0) {
     throw new ExecError(404, "unknown agent", { detail: `not a registered agent: ${resolved.unknown.join(", ")}` });
   }
@@ -92,15 +80,14 @@ export const runRouter = createRouter().post("/run", async (c) => {
     submitter: { username, source_ip: c.get("clientIp") },
     requested_hosts: hosts,
   };
-  let created: Awaited<ReturnType<typeof createScriptJob>>;
-  try {
-    created = await createScriptJob(ctx, { script, args, mode: isAsync ? "async" : "sync", hosts: targets, options });
-  } catch (err) {
-    // Lost a race with a concurrent run of the same script: same answer as the check above.
-    if (err instanceof ScriptLocked)
-      throw (await lockCheck()) ?? new ExecError(409, "locked", { code: 4, conflicts: [] });
-    throw err;
-  }
+  const created = await createScriptJob(ctx, {
+    script,
+    args,
+    mode: isAsync ? "async" : "sync",
+    hosts: targets,
+    options,
+    labels,
+  });
   const { job, plan } = created;
   // Always logged (whatever LOG_LEVEL): the reqid is how operators correlate a run across logs.
   log("info", `ACTION=run HOSTS=${names.join(",")} REQID=${job.reqid} SCRIPT=${script} MODE=${job.mode}`, {

@@ -60,7 +60,7 @@ export const authRouter = createRouter()
       secondFactor: "inline",
       totpCode: body.totp_code,
     });
-    if (checked.identity.kind !== "user") throw new DomainError("invalid_credentials");
+    if (checked.identity.kind !== "user") throw new DomainError("auth.invalid_credentials");
     const pair = await startSession(ctx, checked.identity, "password");
     setRefreshCookie(c, pair.refreshToken);
     return c.json(loginBody(pair, checked.mfaEnabled), 200);

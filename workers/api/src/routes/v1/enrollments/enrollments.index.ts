@@ -2,7 +2,6 @@ import { iso, isoOrNull } from "@fleetgate/contract";
 import * as svc from "@fleetgate/domain";
 import { domain } from "../../../lib/domain-context";
 import { createRouter } from "../../../lib/router";
-import { ApiError } from "../errors";
 import * as r from "./enrollments.routes";
 
 const enrollmentBody = (e: svc.EnrollmentView) => ({
@@ -43,20 +42,15 @@ export const enrollmentsRouter = createRouter()
 export const selfEnrollRouter = createRouter()
   .openapi(r.selfEnroll, async (c) => {
     const b = c.req.valid("json");
-    try {
-      const token = await svc.submitEnrollmentRequest(await domain(c), {
-        machineId: b.machine_id,
-        fqdn: b.fqdn,
-        ipAddress: b.ip_address,
-        osDetails: b.os_details,
-        hostname: b.hostname,
-        csr: b.csr,
-      });
-      return c.json({ polling_token: token }, 202);
-    } catch (err) {
-      if (err instanceof svc.CsrRefused) throw new ApiError(400, "bad_request", `Invalid CSR: ${err.reason}`);
-      throw err;
-    }
+    const token = await svc.submitEnrollmentRequest(await domain(c), {
+      machineId: b.machine_id,
+      fqdn: b.fqdn,
+      ipAddress: b.ip_address,
+      osDetails: b.os_details,
+      hostname: b.hostname,
+      csr: b.csr,
+    });
+    return c.json({ polling_token: token }, 202);
   })
   .openapi(r.enrollStatus, async (c) => {
     const res = await svc.pollEnrollment(await domain(c), c.req.valid("param").token);
@@ -87,33 +81,10 @@ export const approvalRouter = createRouter()
     );
   })
   .openapi(r.approve, async (c) => {
-    try {
-      await svc.approveEnrollmentRequest(await domain(c), c.req.valid("param").id);
-      return c.body(null, 200);
-    } catch (err) {
-      if (err instanceof svc.HostCollision) {
-        const h = err.existing;
-        return c.json(
-          {
-            error: "Host collision detected" as const,
-            conflict: {
-              existing_host: { id: h.id, fqdn: h.fqdn, ip_address: h.ipAddress, display_name: h.displayName },
-              message: "FQDN or IP already exists",
-            },
-          },
-          409,
-        );
-      }
-      if (err instanceof svc.DomainError && err.code === "not_found") return c.body(null, 404);
-      throw err;
-    }
+    await svc.approveEnrollmentRequest(await domain(c), c.req.valid("param").id);
+    return c.body(null, 200);
   })
   .openapi(r.deny, async (c) => {
-    try {
-      await svc.denyEnrollmentRequest(await domain(c), c.req.valid("param").id);
-      return c.body(null, 200);
-    } catch (err) {
-      if (err instanceof svc.DomainError && err.code === "not_found") return c.body(null, 404);
-      throw err;
-    }
+    await svc.denyEnrollmentRequest(await domain(c), c.req.valid("param").id);
+    return c.body(null, 200);
   });

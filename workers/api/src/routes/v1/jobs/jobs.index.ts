@@ -134,37 +134,16 @@ export const jobsRouter = createRouter()
       if (targets.length === 0) throw new ApiError(422, "no_hosts", "No hosts match the filter");
     }
     const prior = key ? await svc.byIdempotencyKey(ctx, key) : undefined;
-    // Lost a race with a concurrent job of the same script: the same 409 as the check.
-    const createJob = async (input: Parameters<typeof svc.createScriptJob>[1]) => {
-      try {
-        return await svc.createScriptJob(ctx, input);
-      } catch (err) {
-        if (err instanceof svc.ScriptLocked) throw await lockCheck();
-        throw err;
-      }
-    };
-    const lockCheck = async () => {
-      const locked = await svc.scriptConflicts(
-        ctx,
-        targets.map((t) => t.id),
-        body.script,
-      );
-      const names = targets.filter((t) => locked.has(t.id)).map((t) => t.name);
-      return new ApiError(409, "conflict", `Script ${body.script} is already running on: ${names.join(", ")}`, {
-        conflicts: names.map((n) => `${n}:${body.script}`),
-      });
-    };
-    if (!prior) {
-      const locked = await lockCheck();
-      if ((locked.details as { conflicts: string[] }).conflicts.length > 0) throw locked;
-    }
-    const { job, plan, existing } = await createJob({
+    const labels = targets.map((t) => ({ id: t.id, label: t.name }));
+    if (!prior) await svc.assertScriptUnlocked(ctx, body.script, labels);
+    const { job, plan, existing } = await svc.createScriptJob(ctx, {
       script: body.script,
       args: body.args,
       mode: "async",
       hosts: targets,
       notes: body.notes,
       idempotencyKey: key,
+      labels,
       options: {
         source: "native",
         timeout_seconds: body.timeout_seconds,

@@ -1,11 +1,10 @@
 import {
   type AuthenticatorView,
   changeOwnPassword,
-  checkPassword,
-  DomainError,
   findAuthenticator,
   type IdentityRow,
   listAuthenticators,
+  verifyCurrentPassword,
 } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../context";
@@ -59,16 +58,7 @@ async function update(
     await changeOwnPassword(ctx, me, body.currentPassword, body.password);
     return;
   }
-  try {
-    await checkPassword(ctx, found.username, body.currentPassword, {
-      secondFactor: "deferred",
-      allowForcedReset: true,
-    });
-  } catch (err) {
-    // A wrong current password is an unauthorised update, not a failed sign-in.
-    if (err instanceof DomainError && err.code !== "rate_limited") throw Z.unauthorized();
-    throw err;
-  }
+  await verifyCurrentPassword(ctx, found.username, body.currentPassword);
 }
 
 export const authenticatorsRouter = createRouter()

@@ -5,8 +5,7 @@ import { z } from "zod";
 import type { AppEnv } from "../../../context";
 import { domain } from "../../../lib/domain-context";
 import { createRouter } from "../../../lib/router";
-import { ZitiError } from "../errors";
-import { toZitiEnrollError } from "./enroll.errors";
+import { ZitiEnroll, ZitiError } from "../errors";
 
 const MAX_CSR = 16 * 1024;
 const OttBody = z.object({ token: z.string().min(1).max(4096), clientCsr: z.string().max(MAX_CSR).optional() });
@@ -48,26 +47,18 @@ async function parseJson<T>(c: Context<AppEnv>, schema: z.ZodType<T>): Promise<T
 
 async function ott(c: Context<AppEnv>, token: string, csr: string | undefined) {
   const ctx = await domain(c);
-  try {
-    const res = await svc.enrollOtt(ctx, token, csr);
-    const ca = await svc.caBundlePem(ctx);
-    return exactJson({
-      data: { cert: `${res.certificate.certPem.trim()}\n${res.chain.issuing.certPem.trim()}\n`, ca },
-      meta: {},
-    });
-  } catch (err) {
-    throw toZitiEnrollError(err);
-  }
+  const res = await svc.enrollOtt(ctx, token, csr);
+  const ca = await svc.caBundlePem(ctx);
+  return exactJson({
+    data: { cert: `${res.certificate.certPem.trim()}\n${res.chain.issuing.certPem.trim()}\n`, ca },
+    meta: {},
+  });
 }
 
 async function updb(c: Context<AppEnv>, token: string) {
   const body = await parseJson(c, UpdbBody);
-  try {
-    const res = await svc.enrollUpdb(await domain(c), token, body);
-    return exactJson({ data: { username: res.username }, meta: {} });
-  } catch (err) {
-    throw toZitiEnrollError(err);
-  }
+  const res = await svc.enrollUpdb(await domain(c), token, body);
+  return exactJson({ data: { username: res.username }, meta: {} });
 }
 
 /** `/enroll/*`, `/.well-known/est/cacerts`, `/network-jwts` on the Ziti face. */
@@ -78,7 +69,7 @@ export const enrollRouter = createRouter()
   })
   .post("/enroll/updb", async (c) => {
     const token = c.req.query("token");
-    if (!token) throw new ZitiError(400, "INVALID_ENROLLMENT_TOKEN", "The supplied token is not valid");
+    if (!token) throw ZitiEnroll.invalidToken();
     return updb(c, token);
   })
   // Legacy: POST /enroll?method=ott&token=… with a PEM CSR body (or JSON).
@@ -86,8 +77,7 @@ export const enrollRouter = createRouter()
     const method = c.req.query("method");
     const token = c.req.query("token") ?? "";
     if (method === "updb") return updb(c, token);
-    if (method !== "ott")
-      throw new ZitiError(400, "INVALID_ENROLL_METHOD", "The enrollment method requested is invalid");
+    if (method !== "ott") throw ZitiEnroll.wrongMethod();
     const accept = c.req.header("accept");
     if (accept && !/application\/json|\*\/\*|application\/x-pem-file/i.test(accept)) {
       throw new ZitiError(415, "UNSUPPORTED_MEDIA", "The content type of the request is not supported");
@@ -100,21 +90,13 @@ export const enrollRouter = createRouter()
     if (type && !PEM_TYPES.includes(type))
       throw new ZitiError(415, "UNSUPPORTED_MEDIA", "The content type of the request is not supported");
     const pem = await c.req.text();
-    if (pem.length > MAX_CSR)
-      throw new ZitiError(400, "MISSING_OR_INVALID_CSR", "The supplied CSR is missing or invalid");
+    if (pem.length > MAX_CSR) throw ZitiEnroll.missingCsr();
     return ott(c, token, pem);
   })
   .get("/enroll/jwks", async (c) => c.json(await svc.enrollmentJwks(await domain(c))))
   .post("/enroll/challenge", async (c) => {
     const body = await parseJson(c, ChallengeBody);
-    try {
-      return c.json(await svc.signEnrollmentChallenge(await domain(c), body.keyId, body.nonce));
-    } catch (err) {
-      if (err instanceof svc.DomainError && err.code === "not_found") {
-        throw new ZitiError(404, "NOT_FOUND", "The resource requested was not found or is no longer available");
-      }
-      throw err;
-    }
+    return c.json(await svc.signEnrollmentChallenge(await domain(c), body.keyId, body.nonce));
   })
   .get("/network-jwts", async (c) =>
     c.json({ data: [{ name: "default", token: await svc.networkJwt(await domain(c)) }], meta: {} }),

@@ -1,6 +1,5 @@
 import { qrPng } from "@fleetgate/auth";
 import {
-  DomainError,
   disableMfa,
   hit,
   type MfaRow,
@@ -48,16 +47,6 @@ const mfaBase = (row: Pick<MfaRow, "id" | "createdAt" | "updatedAt" | "verified"
 /** Second-factor attempts share the native face's per-identity budget. */
 const limitMfa = async (c: Context<AppEnv>, identityId: string) =>
   hit(await domain(c), `mfa:user:${identityId}`, 10, 60);
-
-/** Maps a refused code to MFA_INVALID_TOKEN with the status the route documents. */
-async function withCode<T>(status: 400 | 401, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof DomainError && err.code === "invalid_code") throw Z.mfaInvalidToken(status);
-    throw err;
-  }
-}
 
 /** A verified enrollment or 404 (recovery-code routes exist only after verification). */
 async function verifiedRecord(c: Context<AppEnv>, identityId: string): Promise<MfaRow> {
@@ -116,7 +105,7 @@ export const mfaRouter = createRouter()
     // The controller answers 404 for an enrollment that is already verified.
     if (row.verified) throw Z.notFound();
     await limitMfa(c, me.id);
-    await withCode(400, () => verifyMfaEnrollment(ctx, me.id, c.req.valid("json").code));
+    await verifyMfaEnrollment(ctx, me.id, c.req.valid("json").code);
     return c.json(EMPTY, 200);
   })
   .openapi(deleteMfa, async (c) => {
@@ -127,7 +116,7 @@ export const mfaRouter = createRouter()
     if (row.verified) {
       await limitMfa(c, me.id);
       const code = await validationCode(c, c.req.valid("header")["mfa-validation-code"]);
-      await withCode(401, () => requireMfaCode(ctx, me.id, code));
+      await requireMfaCode(ctx, me.id, code);
     }
     await disableMfa(ctx, me.id);
     return c.json(EMPTY, 200);
@@ -140,7 +129,7 @@ export const mfaRouter = createRouter()
     if (!/^\d{6}$/.test(code)) throw Z.mfaInvalidToken(401);
     await limitMfa(c, me.id);
     const ctx = await domain(c);
-    await withCode(401, () => requireMfaCode(ctx, me.id, code));
+    await requireMfaCode(ctx, me.id, code);
     const recoveryCodes = await readRecoveryCodes(ctx, me.id);
     return c.json({ data: { ...mfaBase(row), recoveryCodes }, meta: {} }, 200);
   })
@@ -149,7 +138,7 @@ export const mfaRouter = createRouter()
     await verifiedRecord(c, me.id);
     await limitMfa(c, me.id);
     const ctx = await domain(c);
-    await withCode(401, () => requireMfaCode(ctx, me.id, c.req.valid("json").code));
+    await requireMfaCode(ctx, me.id, c.req.valid("json").code);
     await regenerateRecoveryCodes(ctx, me.id);
     return c.json(EMPTY, 200);
   });

@@ -2,9 +2,8 @@ import * as svc from "@fleetgate/domain";
 import { z } from "zod";
 import { domain } from "../../../lib/domain-context";
 import { createRouter } from "../../../lib/router";
-import { toZitiEnrollError } from "../enroll/enroll.errors";
 import { baseEntity, EMPTY, link, zitiTime } from "../envelope";
-import { Z, ZitiError } from "../errors";
+import { ZitiError } from "../errors";
 import { listMeta, parsePaging } from "../pagination";
 import { currentIdentityRow, currentSession, zitiAuth } from "../ziti-auth";
 
@@ -75,23 +74,19 @@ export const sessionCertificatesRouter = createRouter()
     const { csr } = await body(() => c.req.json(), CsrBody);
     const me = currentIdentityRow(c);
     const ctx = await domain(c);
-    try {
-      const res = await svc.issueSessionCertificate(ctx, me.id, me.name, currentSession(c).row.id, csr);
-      return c.json(
-        {
-          data: {
-            id: res.row.id,
-            _links: { self: link(`./current-api-session/certificates/${res.row.id}`) },
-            certificate: res.row.certPem,
-            cas: await svc.caBundlePem(ctx),
-          },
-          meta: {},
+    const res = await svc.issueSessionCertificate(ctx, me.id, me.name, currentSession(c).row.id, csr);
+    return c.json(
+      {
+        data: {
+          id: res.row.id,
+          _links: { self: link(`./current-api-session/certificates/${res.row.id}`) },
+          certificate: res.row.certPem,
+          cas: await svc.caBundlePem(ctx),
         },
-        201,
-      );
-    } catch (err) {
-      throw toZitiEnrollError(err);
-    }
+        meta: {},
+      },
+      201,
+    );
   })
   .get("/current-api-session/certificates/:id", zitiAuth(), async (c) => {
     const row = await svc.sessionCertificate(await domain(c), currentSession(c).row.id, c.req.param("id"));
@@ -107,30 +102,11 @@ export const sessionCertificatesRouter = createRouter()
     const { clientCertCsr } = await body(() => c.req.json(), ExtendBody);
     const me = currentIdentityRow(c);
     const ctx = await domain(c);
-    try {
-      const res = await svc.extendCertAuthenticator(ctx, me.id, c.req.param("id"), clientCertCsr);
-      return c.json({ data: { clientCert: res.row.certPem, ca: await svc.caBundlePem(ctx) }, meta: {} });
-    } catch (err) {
-      if (err instanceof svc.DomainError && err.code === "not_found") throw Z.notFound();
-      throw toZitiEnrollError(err);
-    }
+    const res = await svc.extendCertAuthenticator(ctx, me.id, c.req.param("id"), clientCertCsr);
+    return c.json({ data: { clientCert: res.row.certPem, ca: await svc.caBundlePem(ctx) }, meta: {} });
   })
   .post("/current-identity/authenticators/:id/extend-verify", zitiAuth(), async (c) => {
     const { clientCert } = await body(() => c.req.json(), ExtendVerifyBody);
-    try {
-      await svc.verifyExtendedAuthenticator(await domain(c), currentIdentityRow(c).id, c.req.param("id"), clientCert);
-    } catch (err) {
-      if (err instanceof svc.DomainError && err.code === "not_found") throw Z.notFound();
-      if (err instanceof svc.DomainError && err.code === "validation") {
-        throw new ZitiError(
-          400,
-          "INVALID_CLIENT_CERT",
-          "The client certificate is not valid",
-          { field: "clientCert", reason: err.message, value: null },
-          err.message,
-        );
-      }
-      throw err;
-    }
+    await svc.verifyExtendedAuthenticator(await domain(c), currentIdentityRow(c).id, c.req.param("id"), clientCert);
     return c.json(EMPTY);
   });
