@@ -43,7 +43,12 @@ export default defineConfig(async () => {
           test: {
             name: "node",
             environment: "node",
-            include: ["packages/agent/src/**/*.test.ts", "packages/sdk/src/**/*.test.ts", "scripts/**/*.test.ts"],
+            include: [
+              "packages/agent/src/**/*.test.ts",
+              "packages/sdk/src/**/*.test.ts",
+              "scripts/**/*.test.ts",
+              "test/arch/**/*.test.ts",
+            ],
           },
         },
         {

@@ -13,4 +13,5 @@ export * from "./native/token-issuers";
 export * from "./native/tokens";
 export * from "./native/users";
 export * from "./realtime/rpc";
+export * from "./tasks/queue";
 export * from "./zentral/tasks";

@@ -1,8 +1,7 @@
-import type { StreamEvent } from "@fleetgate/contract";
+import { EVENT_HUB_NAME, type StreamEvent } from "@fleetgate/contract";
 import { logAt } from "@fleetgate/domain";
 
-/** The one EventHub of a deployment. */
-export const EVENT_HUB_NAME = "fleet";
+export { EVENT_HUB_NAME };
 
 /**
  * Publishes stream events to the EventHub in order, without making the caller

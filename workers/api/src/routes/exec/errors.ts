@@ -50,9 +50,14 @@ const EXEC_DOMAIN_ERRORS = {
   "pki.already_enrolled": asBadRequest,
   "pki.enrollment_request_not_found": asNotFound,
   "fleet.host_collision": (err) => new ExecError(409, "conflict", { detail: err.message }),
+  "fleet.unknown_hosts": (err) =>
+    new ExecError(404, "unknown agent", { detail: `not a registered agent: ${err.details.hosts.join(", ")}` }),
+  "fleet.no_hosts_match": (err) => new ExecError(404, "unknown agent", { detail: err.message }),
   // The lock: `{"ok":false,"error":"locked","code":4,"conflicts":["host:script"]}` (ctrl-exec.md §3).
   "jobs.script_locked": (err) =>
     new ExecError(409, "locked", { code: 4, conflicts: err.details.hosts.map((h) => `${h}:${err.details.script}`) }),
+  "jobs.invalid_state": (err) => new ExecError(409, "conflict", { detail: err.message }),
+  "tasks.result_not_found": asNotFound,
   "common.not_found": asNotFound,
   "common.conflict": (err) => new ExecError(409, "conflict", { detail: err.message }),
   "common.rate_limited": () => new ExecError(429, "too many requests"),

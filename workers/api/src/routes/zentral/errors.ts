@@ -67,6 +67,14 @@ const ZENTRAL_DOMAIN_ERRORS = {
   "pki.enrollment_request_not_found": notFound,
   "fleet.host_collision": detail(409),
   "jobs.script_locked": detail(409),
+  "fleet.unknown_hosts": (err) => ({
+    status: 400,
+    body: { hosts: [`Unknown hosts: ${err.details.hosts.join(", ")}`] },
+    headers: {},
+  }),
+  "fleet.no_hosts_match": nonField,
+  "jobs.invalid_state": detail(409),
+  "tasks.result_not_found": detail(404, "No TaskResult matches the given query."),
   "common.not_found": notFound,
   "common.conflict": nonField,
   // DRF `Throttled`: "Request was throttled. Expected available in N second(s)."
