@@ -14,6 +14,8 @@ const integrity = async () => {
   expect(res.status).toBe(200);
   return (await res.json()) as Integrity;
 };
+/** Seals every pending entry now, as the sequencer's alarm would a moment later. */
+const seal = () => env.AUDIT_LEDGER.get(env.AUDIT_LEDGER.idFromName("ledger")).seal();
 const count = async () => (await env.DB.prepare("SELECT count(*) AS n FROM audit_log").first<{ n: number }>())?.n ?? 0;
 
 async function makeGroups(n: number) {
@@ -28,7 +30,7 @@ async function makeGroups(n: number) {
   }
 }
 
-describe("audit chain", () => {
+describe("audit chain (sealed ledger)", () => {
   it("a mutating request appends exactly one entry with actor, credential, request id and source IP", async () => {
     const admin = await adminLogin();
     const before = await count();
@@ -101,6 +103,7 @@ describe("audit chain", () => {
 
   it("an intact chain verifies", async () => {
     await makeGroups(2);
+    await seal();
     const r = await integrity();
     expect(r.intact).toBe(true);
     expect(r.errors).toEqual([]);
@@ -114,12 +117,21 @@ describe("audit chain", () => {
         call("/api/v1/groups", { method: "POST", headers: bearer(admin), json: { name: `c-${crypto.randomUUID()}` } }),
       ),
     );
+    await seal();
     const r = await integrity();
     expect(r.errors).toEqual([]);
+    // One linear ledger: positions 1..n, each entry sealed once, in insertion order.
+    const rows = await env.DB.prepare("SELECT seq, ledger_seq FROM audit_log ORDER BY ledger_seq").all<{
+      seq: number;
+      ledger_seq: number;
+    }>();
+    expect(rows.results.map((x) => x.ledger_seq)).toEqual(rows.results.map((_, i) => i + 1));
+    expect(rows.results.map((x) => x.seq)).toEqual([...rows.results.map((x) => x.seq)].sort((a, b) => a - b));
   });
 
   it("an edited entry is detected", async () => {
     await makeGroups(3);
+    await seal();
     const row = await env.DB.prepare("SELECT id, hash FROM audit_log ORDER BY seq DESC LIMIT 1 OFFSET 1").first<{
       id: string;
       hash: string;
@@ -134,6 +146,7 @@ describe("audit chain", () => {
 
   it("a deleted entry is detected", async () => {
     await makeGroups(3);
+    await seal();
     const rows = await env.DB.prepare("SELECT id FROM audit_log ORDER BY seq DESC LIMIT 2").all<{ id: string }>();
     await env.DB.prepare("DELETE FROM audit_log WHERE id = ?").bind(rows.results[1]?.id).run();
     const r = await integrity();
@@ -143,6 +156,7 @@ describe("audit chain", () => {
 
   it("reordered entries are detected", async () => {
     await makeGroups(3);
+    await seal();
     const rows = await env.DB.prepare("SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 2").all<{ seq: number }>();
     const [a, b] = rows.results.map((r) => r.seq);
     await env.DB.batch([

@@ -4,6 +4,8 @@
  * unchanged inside workerd.
  */
 
+import { deriveLedgerKeys, type LedgerKeys } from "./ledger-keys";
+
 const encoder = new TextEncoder();
 
 /** UTF-8 bytes of a string. */
@@ -136,7 +138,7 @@ export function timingSafeEqual(a: string, b: string): boolean {
   return timingSafeEqualBytes(utf8(a), utf8(b));
 }
 
-/** The three purpose-bound keys derived from MASTER_KEY. */
+/** The purpose-bound keys derived from MASTER_KEY. */
 export interface DerivedKeys {
   /** AES-256-GCM: wraps JWT signing keys and the CA private key. */
   wrap: CryptoKey;
@@ -144,6 +146,8 @@ export interface DerivedKeys {
   data: CryptoKey;
   /** HMAC-SHA256: signs download URLs. */
   urlSign: CryptoKey;
+  /** The audit ledger's chain and checkpoint keys (ledger-keys.ts). */
+  ledger: LedgerKeys;
 }
 
 /** HKDF `info` labels; changing one makes everything encrypted under the old key unreadable. */
@@ -162,19 +166,20 @@ export const HKDF_INFO = {
  */
 export async function deriveKeys(masterKeyB64: string): Promise<DerivedKeys> {
   const ikm = decodeSecretB64(masterKeyB64, "MASTER_KEY");
-  const base = await crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveKey"]);
+  const base = await crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveKey", "deriveBits"]);
   const hkdf = (info: string) => ({ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: utf8(info) });
   const aes = (info: string) =>
     crypto.subtle.deriveKey(hkdf(info), base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
-  const [wrap, data, urlSign] = await Promise.all([
+  const [wrap, data, urlSign, ledger] = await Promise.all([
     aes(HKDF_INFO.wrap),
     aes(HKDF_INFO.data),
     crypto.subtle.deriveKey(hkdf(HKDF_INFO.urlSign), base, { name: "HMAC", hash: "SHA-256", length: 256 }, false, [
       "sign",
       "verify",
     ]),
+    deriveLedgerKeys(base),
   ]);
-  return { wrap, data, urlSign };
+  return { wrap, data, urlSign, ledger };
 }
 
 const IV_BYTES = 12;

@@ -1,6 +1,7 @@
 export * from "./crc32";
 export * from "./crypto";
 export * from "./jwt";
+export * from "./ledger-keys";
 export * from "./oidc";
 export * from "./opaque-token";
 export * from "./password";

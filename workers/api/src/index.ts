@@ -1,9 +1,10 @@
+import { auditSequencer } from "@fleetgate/realtime";
 import { handleQueue, runSweeps } from "@fleetgate/tasks";
 import { app } from "./app";
 import type { Bindings } from "./context";
 import { rewriteZitiLegacy } from "./lib/face";
 
-export { EventHub, HostChannel, JobRun } from "@fleetgate/realtime";
+export { AuditSequencer, EventHub, HostChannel, JobRun } from "@fleetgate/realtime";
 
 /** The control-plane Worker: HTTP faces, the TASKS queue consumer and the cron handler. */
 export default {
@@ -15,5 +16,7 @@ export default {
   },
   scheduled(controller, env, ctx) {
     ctx.waitUntil(runSweeps(env, controller.scheduledTime));
+    // Backstop for the audit ledger: entries whose writer's wake-up was lost get sealed now.
+    ctx.waitUntil(auditSequencer(env).wake());
   },
 } satisfies ExportedHandler<Bindings>;

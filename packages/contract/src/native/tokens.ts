@@ -60,8 +60,10 @@ export const AuditEntry = z
     source_ip: z.string().nullable(),
     outcome: z.enum(["success", "failure", "denied"]),
     detail: z.record(z.string(), z.unknown()),
-    prev_hash: z.string(),
-    hash: z.string(),
+    /** Position in the sealed ledger; null (as are the hashes) until the sequencer seals the entry, seconds later. */
+    ledger_seq: z.number().int().nullable(),
+    prev_hash: z.string().nullable(),
+    hash: z.string().nullable(),
   })
   .openapi("AuditEntry");
 

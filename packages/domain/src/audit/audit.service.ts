@@ -1,9 +1,8 @@
-import { and, asc, desc, eq, gt, gte, lt, lte, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { auditLog } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { newId } from "../shared/ids";
-import { type ChainFields, entryHash, GENESIS_HASH } from "./chain";
 
 export interface AuditInput {
   action: string;
@@ -15,54 +14,35 @@ export interface AuditInput {
 }
 
 /**
- * Each conflict means another writer appended, so with N concurrent writers
- * every round lets at least one through and N writers finish within N rounds.
- * Jittered backoff de-synchronises the rest.
- */
-const MAX_ATTEMPTS = 64;
-const backoff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
-const CHAIN_CONFLICT = /audit chain conflict/;
-
-/**
  * Applies `statements` and appends one audit entry in the same D1 batch (one
- * transaction). A trigger (migrations/0001) aborts the batch if another writer
- * appended first; we then re-read the chain head and retry, so the change and
- * its audit entry land together or not at all.
+ * transaction), so the change and its entry land together or not at all. The
+ * entry is written unsealed: no read of the chain head, no retry, no writer ever
+ * waits on another. The AuditSequencer Durable Object seals it into the chain a
+ * moment later (ledger-seal.service.ts); `ctx.onAudited` wakes it.
  */
 export async function commitAudited(
   ctx: DomainContext,
   statements: BatchItem<"sqlite">[] | (() => BatchItem<"sqlite">[]),
   input: AuditInput,
 ): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const head = await ctx.db.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).get();
-    const prevHash = head?.hash ?? GENESIS_HASH;
-    const fields: ChainFields = {
-      id: newId(),
-      at: ctx.now(),
-      actorId: ctx.actor?.id ?? null,
-      actorName: ctx.actor?.name ?? null,
-      credentialId: ctx.actor?.credentialId ?? null,
-      action: input.action,
-      targetType: input.targetType ?? null,
-      targetId: input.targetId ?? null,
-      requestId: ctx.requestId,
-      sourceIp: ctx.sourceIp || null,
-      outcome: input.outcome ?? "success",
-      detail: input.detail ?? {},
-    };
-    const hash = await entryHash(prevHash, fields);
-    const insert = ctx.db.insert(auditLog).values({ ...fields, prevHash, hash });
-    const changes = typeof statements === "function" ? statements() : statements;
-    try {
-      await ctx.db.batch([...changes, insert] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-      return;
-    } catch (err) {
-      if (attempt >= MAX_ATTEMPTS || !CHAIN_CONFLICT.test(String(err))) throw err;
-      await backoff(attempt);
-    }
-  }
+  const insert = ctx.db.insert(auditLog).values({
+    id: newId(),
+    at: ctx.now(),
+    actorId: ctx.actor?.id ?? null,
+    actorName: ctx.actor?.name ?? null,
+    credentialId: ctx.actor?.credentialId ?? null,
+    action: input.action,
+    targetType: input.targetType ?? null,
+    targetId: input.targetId ?? null,
+    requestId: ctx.requestId,
+    sourceIp: ctx.sourceIp || null,
+    outcome: input.outcome ?? "success",
+    detail: input.detail ?? {},
+  });
+  const changes = typeof statements === "function" ? statements() : statements;
+  // One transaction: if any statement fails, the entry rolls back with the change.
+  await ctx.db.batch([insert, ...changes]);
+  ctx.onAudited?.();
 }
 
 /** Appends an audit entry with no other change (e.g. a refused login). */
@@ -97,39 +77,4 @@ export async function listAudit(ctx: DomainContext, f: AuditFilter) {
   const page = rows.slice(0, f.limit);
   const last = page[page.length - 1];
   return { entries: page, nextCursor: rows.length > f.limit && last ? last.seq : null };
-}
-
-export interface IntegrityReport {
-  intact: boolean;
-  rowsChecked: number;
-  errors: { rowId: string; expectedHash: string; actualHash: string }[];
-}
-
-/** Walks the whole chain in `seq` order, recomputing every link. */
-export async function verifyAuditChain(ctx: DomainContext): Promise<IntegrityReport> {
-  const errors: IntegrityReport["errors"] = [];
-  let prev = GENESIS_HASH;
-  let after = 0;
-  let checked = 0;
-  for (;;) {
-    const rows = await ctx.db
-      .select()
-      .from(auditLog)
-      .where(gt(auditLog.seq, after))
-      .orderBy(asc(auditLog.seq))
-      .limit(500)
-      .all();
-    if (rows.length === 0) break;
-    for (const row of rows) {
-      checked++;
-      const expected = await entryHash(prev, row);
-      if (row.prevHash !== prev || row.hash !== expected) {
-        errors.push({ rowId: row.id, expectedHash: expected, actualHash: row.hash });
-      }
-      // Continue from the stored hash so one bad row is reported once, not cascaded.
-      prev = row.hash;
-      after = row.seq;
-    }
-  }
-  return { intact: errors.length === 0, rowsChecked: checked, errors };
 }

@@ -1,4 +1,4 @@
-import { sha256Hex } from "@fleetgate/auth";
+import { hmacHex } from "@fleetgate/auth";
 
 /** prev_hash of the first entry. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -30,9 +30,22 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** hash = SHA-256(prev_hash ‖ "\n" ‖ canonical(entry)): editing, deleting or reordering any row breaks every later link. */
-export function entryHash(prevHash: string, f: ChainFields): Promise<string> {
+/** Where a sealed entry sits: its ledger position and its insertion order (`seq`). */
+export interface ChainPosition {
+  ledgerSeq: number;
+  seq: number;
+}
+
+/**
+ * hash = HMAC-SHA256(chain key, prev_hash ‖ "\n" ‖ canonical([ledger_seq, seq, entry…])).
+ * Keyed (RFC 2104) so that write access to D1 alone cannot recompute the chain;
+ * binding both positions makes an edited, deleted, inserted or reordered row break
+ * its own link or the next one.
+ */
+export function entryHash(key: CryptoKey, prevHash: string, pos: ChainPosition, f: ChainFields): Promise<string> {
   const body = canonical([
+    pos.ledgerSeq,
+    pos.seq,
     f.id,
     f.at,
     f.actorId,
@@ -46,5 +59,5 @@ export function entryHash(prevHash: string, f: ChainFields): Promise<string> {
     f.outcome,
     f.detail,
   ]);
-  return sha256Hex(`${prevHash}\n${body}`);
+  return hmacHex(key, `${prevHash}\n${body}`);
 }

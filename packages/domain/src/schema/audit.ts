@@ -1,9 +1,13 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { json, ms } from "./columns";
 
 /**
- * Append-only audit chain. `hash` = SHA-256(prev_hash || canonical(entry)); any
- * edited, deleted or reordered row breaks the chain (see docs/audit.md).
+ * Append-only audit ledger. A request inserts its entry unsealed (`ledger_seq`,
+ * `prev_hash`, `hash` null) in the same batch as its change; the AuditSequencer
+ * Durable Object seals entries in `seq` order: `ledger_seq` = 1, 2, 3…, `hash` =
+ * HMAC-SHA256(chain key, prev_hash ‖ position ‖ entry). Any edited, deleted,
+ * inserted or reordered sealed row breaks the chain (see docs/auth.md).
  */
 export const auditLog = sqliteTable(
   "audit_log",
@@ -21,11 +25,32 @@ export const auditLog = sqliteTable(
     sourceIp: text("source_ip"),
     outcome: text("outcome", { enum: ["success", "failure", "denied"] }).notNull(),
     detail: json<Record<string, unknown>>("detail").notNull().default({}),
-    prevHash: text("prev_hash").notNull(),
-    hash: text("hash").notNull(),
+    /** Position in the sealed ledger; null until the sequencer seals the entry. */
+    ledgerSeq: integer("ledger_seq"),
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
   },
-  (t) => [index("audit_actor").on(t.actorId), index("audit_action").on(t.action), index("audit_at").on(t.at)],
+  (t) => [
+    index("audit_actor").on(t.actorId),
+    index("audit_action").on(t.action),
+    index("audit_at").on(t.at),
+    uniqueIndex("audit_ledger_seq").on(t.ledgerSeq),
+    index("audit_unsealed").on(t.seq).where(sql`ledger_seq IS NULL`),
+  ],
 );
+
+/**
+ * Signed checkpoints of the sealed ledger (RFC 9162 §4.10 signed tree heads in
+ * spirit): the ledger's size and head hash at a time, signed with the Ed25519 key
+ * derived from MASTER_KEY. Anyone holding the public key verifies them offline.
+ */
+export const auditCheckpoints = sqliteTable("audit_checkpoints", {
+  size: integer("size").primaryKey(),
+  headHash: text("head_hash").notNull(),
+  at: ms("at").notNull(),
+  keyId: text("key_id").notNull(),
+  signature: text("signature").notNull(),
+});
 
 /** Admin settings. Values with secrets keep them in `secretEnc` (AES-256-GCM), never in `value`. */
 export const settings = sqliteTable("settings", {

@@ -39,6 +39,8 @@ export interface DomainContext {
   files: FilesPort;
   tasks: TaskQueuePort;
   events: EventsPort;
+  /** Called after an audited batch committed: wakes the audit sequencer (best effort, never awaited). */
+  onAudited?: () => void;
 }
 
 /** Certificate policy and CA material (see docs/pki.md). */

@@ -47,6 +47,8 @@ export interface ContextScope {
   issuer?: string;
   /** The request's D1 client when one exists already (else one is created). */
   db?: Database;
+  /** Called after an audited batch committed (wakes the audit sequencer). */
+  onAudited?: () => void;
 }
 
 let keys: { master: string; derived: Promise<DerivedKeys> } | undefined;
@@ -87,5 +89,6 @@ export async function createDomainContext(env: PlatformEnv, scope: ContextScope)
     files: filesPort(env.EXPORTS, r2PresignConfig(env)),
     tasks: taskQueuePort(env.TASKS),
     events: eventsPort(env.EVENTS, EVENT_HUB_NAME),
+    onAudited: scope.onAudited,
   };
 }

@@ -1,6 +1,7 @@
 import { type Authentication, createDomainContext, type DomainContext, ensureBootstrapAdmin } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
+import { wakeLedger } from "./ledger-wake";
 
 /** Public base URL of this deployment: PUBLIC_URL when set, else the request's origin. */
 export function publicBase(c: Context<AppEnv>): string {
@@ -20,6 +21,7 @@ export async function domain(c: Context<AppEnv>): Promise<DomainContext> {
     actor: principal
       ? { id: principal.identityId, name: principal.name, credentialId: principal.credential.id }
       : undefined,
+    onAudited: () => wakeLedger(c.env, c.executionCtx),
   });
   await ensureBootstrapAdmin(ctx, c.env.FLEETGATE_ADMIN_USERNAME, c.env.FLEETGATE_ADMIN_PASSWORD);
   c.set("domain", ctx);

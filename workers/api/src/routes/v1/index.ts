@@ -1,6 +1,7 @@
 import { createRouter } from "../../lib/router";
 import { auditRouter, integrityRouter } from "./audit/audit.index";
 import { signingKeysRouter } from "./audit/signing-keys.index";
+import { auditCheckpointsRouter } from "./audit-checkpoints/audit-checkpoints.index";
 import { authRouter } from "./auth/auth.index";
 import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./certificates/certificates.index";
 import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
@@ -25,6 +26,7 @@ v1.route("/auth", authRouter)
   .route("/tasks", tasksRouter)
   .route("/exports", exportsRouter)
   .route("/token-issuers", tokenIssuersRouter)
+  .route("/audit", auditCheckpointsRouter)
   .route("/audit", auditRouter)
   .route("/settings", integrityRouter)
   .route("/settings", signingKeysRouter)

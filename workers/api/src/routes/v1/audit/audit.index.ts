@@ -48,6 +48,7 @@ export const auditRouter = createRouter().openapi(list, async (c) => {
         source_ip: e.sourceIp,
         outcome: e.outcome,
         detail: e.detail,
+        ledger_seq: e.ledgerSeq,
         prev_hash: e.prevHash,
         hash: e.hash,
       })),
