@@ -1,8 +1,8 @@
-import { DomainError, type DomainErrorTable, log, renderDomainError } from "@fleetgate/domain";
+import { DomainError, type DomainErrorTable, renderDomainError } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
-import { logDomainRefusal } from "../../lib/domain-refusal";
+import { logDomainRefusal, logUnhandled } from "../../lib/domain-refusal";
 import { toCommonError } from "../../lib/http-errors";
 
 /** A ctrl-exec error body: `{"ok":false,"error":…,"detail"?,"code"?,"conflicts"?}` (ctrl-exec.md §3). */
@@ -95,11 +95,6 @@ export function renderExec(c: Context<AppEnv>, err: unknown): Response {
         break;
     }
   }
-  log("error", "unhandled error", {
-    requestId: c.get("requestId"),
-    face: "exec",
-    error: String(err),
-    stack: (err as Error)?.stack,
-  });
+  logUnhandled(c, "exec", err);
   return c.json({ ok: false, error: "server error", detail: "internal error" }, 500);
 }

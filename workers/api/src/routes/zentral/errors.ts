@@ -1,8 +1,8 @@
-import { DomainError, type DomainErrorTable, log, renderDomainError } from "@fleetgate/domain";
+import { DomainError, type DomainErrorTable, renderDomainError } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
-import { logDomainRefusal } from "../../lib/domain-refusal";
+import { logDomainRefusal, logUnhandled } from "../../lib/domain-refusal";
 import { toCommonError } from "../../lib/http-errors";
 
 /** A DRF-style error: `{"detail": …}` or a field → messages map (zentral.md §2). */
@@ -138,11 +138,6 @@ export function renderZentral(c: Context<AppEnv>, err: unknown): Response {
         break;
     }
   }
-  log("error", "unhandled error", {
-    requestId: c.get("requestId"),
-    face: "zentral",
-    error: String(err),
-    stack: (err as Error)?.stack,
-  });
+  logUnhandled(c, "zentral", err);
   return c.json({ detail: "A server error occurred." }, 500);
 }
