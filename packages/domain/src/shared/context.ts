@@ -39,6 +39,8 @@ export interface DomainContext {
   files: FilesPort;
   tasks: TaskQueuePort;
   events: EventsPort;
+  /** Local development and tests: identity providers on loopback may be called (external-jwt/outbound.ts). */
+  allowLoopbackIdp?: boolean;
   /** Called after an audited batch committed: wakes the audit sequencer (best effort, never awaited). */
   onAudited?: () => void;
 }

@@ -49,6 +49,8 @@ export interface ContextScope {
   db?: Database;
   /** Called after an audited batch committed (wakes the audit sequencer). */
   onAudited?: () => void;
+  /** Local development and tests: identity providers on loopback may be called. */
+  allowLoopbackIdp?: boolean;
 }
 
 let keys: { master: string; derived: Promise<DerivedKeys> } | undefined;
@@ -90,5 +92,6 @@ export async function createDomainContext(env: PlatformEnv, scope: ContextScope)
     tasks: taskQueuePort(env.TASKS),
     events: eventsPort(env.EVENTS, EVENT_HUB_NAME),
     onAudited: scope.onAudited,
+    allowLoopbackIdp: scope.allowLoopbackIdp,
   };
 }

@@ -43,6 +43,9 @@ export const DOMAIN_ERRORS = {
   "jobs.script_locked": "The script is already running on some of the hosts",
   "jobs.invalid_state": "The job cannot be changed in its current state",
   "tasks.result_not_found": "No finished task with this id",
+  /** A host already has the maximum number of health checks (linux-patch-manager.md §4: 5). */
+  "health.check_limit": "A host can have at most 5 health checks",
+  "health.invalid_check_type": "check_type must be 'service' or 'http'",
   "common.not_found": "Resource not found",
   "common.conflict": "Resource already exists",
   "common.rate_limited": "Too many requests",

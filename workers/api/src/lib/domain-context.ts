@@ -21,6 +21,7 @@ export async function domain(c: Context<AppEnv>): Promise<DomainContext> {
     actor: principal
       ? { id: principal.identityId, name: principal.name, credentialId: principal.credential.id }
       : undefined,
+    allowLoopbackIdp: c.env.ALLOW_LOOPBACK_IDP === "true",
     onAudited: () => wakeLedger(c.env, c.executionCtx),
   });
   await ensureBootstrapAdmin(ctx, c.env.FLEETGATE_ADMIN_USERNAME, c.env.FLEETGATE_ADMIN_PASSWORD);

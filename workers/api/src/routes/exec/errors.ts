@@ -58,6 +58,8 @@ const EXEC_DOMAIN_ERRORS = {
     new ExecError(409, "locked", { code: 4, conflicts: err.details.hosts.map((h) => `${h}:${err.details.script}`) }),
   "jobs.invalid_state": (err) => new ExecError(409, "conflict", { detail: err.message }),
   "tasks.result_not_found": asNotFound,
+  "health.check_limit": asBadRequest,
+  "health.invalid_check_type": asBadRequest,
   "common.not_found": asNotFound,
   "common.conflict": (err) => new ExecError(409, "conflict", { detail: err.message }),
   "common.rate_limited": () => new ExecError(429, "too many requests"),

@@ -76,6 +76,8 @@ export const NATIVE_DOMAIN_ERRORS = {
     details: null,
   }),
   "tasks.result_not_found": as(404, "not_found"),
+  "health.check_limit": as(400, "limit_exceeded"),
+  "health.invalid_check_type": as(400, "invalid_check_type"),
   "common.not_found": as(404, "not_found"),
   "common.conflict": as(409, "conflict"),
   "common.rate_limited": (err) => ({

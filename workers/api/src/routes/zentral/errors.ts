@@ -75,6 +75,8 @@ const ZENTRAL_DOMAIN_ERRORS = {
   "fleet.no_hosts_match": nonField,
   "jobs.invalid_state": detail(409),
   "tasks.result_not_found": detail(404, "No TaskResult matches the given query."),
+  "health.check_limit": nonField,
+  "health.invalid_check_type": nonField,
   "common.not_found": notFound,
   "common.conflict": nonField,
   // DRF `Throttled`: "Request was throttled. Expected available in N second(s)."

@@ -30,6 +30,8 @@ export const Z = {
       "UNAUTHORIZED",
       "The request could not be completed. The session is not authorized or the credentials are invalid",
     ),
+  /** The IP allowlist refused the client address. */
+  forbidden: () => new ZitiError(403, "FORBIDDEN", "Access to this resource is forbidden"),
   invalidAuth: () => new ZitiError(401, "INVALID_AUTH", "The authentication request failed"),
   notFound: () => new ZitiError(404, "NOT_FOUND", "The resource requested was not found or is no longer available"),
   couldNotValidate: (cause: Record<string, unknown> | null, causeMessage = "") =>
@@ -125,6 +127,8 @@ const DOMAIN = {
   "jobs.script_locked": (e) => Z.invalidField("(root)", e.message),
   "jobs.invalid_state": (e) => Z.invalidField("(root)", e.message),
   "tasks.result_not_found": Z.notFound,
+  "health.check_limit": (e) => Z.couldNotValidate(null, e.message),
+  "health.invalid_check_type": (e) => Z.couldNotValidate(null, e.message),
   "common.not_found": Z.notFound,
   "common.conflict": (e) => Z.invalidField("(root)", e.message),
   "common.rate_limited": Z.rateLimited,

@@ -1,9 +1,9 @@
 import type { HostStatusBody } from "@fleetgate/contract";
 import {
   hostById,
-  type JobOptions,
   jobByReqid,
   jobHostRows,
+  jobOptionsOf,
   jobVisibleTo,
   logAt,
   readFullOutput,
@@ -45,7 +45,7 @@ export const statusRouter = createRouter().get("/status/:reqid{[a-f0-9]+}", asyn
 
   const rows = await jobHostRows(ctx.db, job.id);
   const outputs = await Promise.all(rows.map((r) => readFullOutput(ctx, r)));
-  const options = job.options as unknown as JobOptions;
+  const options = jobOptionsOf(job);
   if (job.mode === "sync") {
     const finished = rows.filter((r) => r.completedAt !== null);
     const results = await Promise.all(
