@@ -52,6 +52,7 @@ export default defineConfig(async () => {
               "packages/sdk/src/**/*.test.ts",
               "packages/cli/src/**/*.test.ts",
               "scripts/**/*.test.ts",
+              "test/arch/**/*.test.ts",
             ],
           },
         },

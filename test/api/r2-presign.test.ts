@@ -1,9 +1,9 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { presignR2Get, r2PresignConfig } from "@fleetgate/domain";
 import { AwsClient } from "aws4fetch";
 import { describe, expect, it } from "vitest";
 import { app } from "../../workers/api/src/app";
-import { presignR2Get, r2PresignConfig } from "../../workers/api/src/lib/r2-presign";
 import { adminLogin, bearer } from "./auth-helpers";
 import { seedTask } from "./task-helpers";
 

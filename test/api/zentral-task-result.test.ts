@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { deriveKeys } from "@fleetgate/auth";
-import { createDb, type DomainContext, signDownloadLink } from "@fleetgate/domain";
+import { createDomainContext, type DomainContext, signDownloadLink } from "@fleetgate/domain";
 import { describe, expect, it } from "vitest";
 import { adminLogin, bearer, userWithRole } from "./auth-helpers";
 import { call, nativeError } from "./helpers";
@@ -31,23 +31,8 @@ async function finishedExport(owner: string, body = "a,b\r\n1,2\r\n") {
 
 /** A DomainContext over the test bindings, with a movable clock (to mint already-expired links). */
 async function testCtx(now = Date.now()): Promise<DomainContext> {
-  return {
-    db: createDb(env.DB),
-    keys: await deriveKeys(env.MASTER_KEY),
-    pepper: env.PASSWORD_PEPPER,
-    now: () => now,
-    actor: undefined,
-    requestId: "test",
-    sourceIp: "",
-    issuer: "http://127.0.0.1",
-    pki: {
-      trustDomain: "fleetgate.local",
-      hostCertSeconds: 1,
-      sessionCertSeconds: 1,
-      renewGraceSeconds: 0,
-      secrets: {},
-    },
-  };
+  const ctx = await createDomainContext(env, { requestId: "test", issuer: "http://127.0.0.1" });
+  return { ...ctx, now: () => now };
 }
 
 describe("task_result: authentication (DRF shapes, WWW-Authenticate: Token)", () => {

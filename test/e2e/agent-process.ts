@@ -14,6 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
 import { E2E_ADMIN } from "./global-setup";
+import { referenceFile } from "./reference";
 
 /**
  * Real agent processes for the end-to-end tests: each gets a temporary
@@ -186,8 +187,8 @@ export async function until<T>(
  * the document is not on this machine (the check is then skipped).
  */
 export function upstreamValidator(): ((schema: string, body: unknown) => string[]) | undefined {
-  const file = "/work/shared/specs/ctrl-exec-openapi-0.12.3.json";
-  if (!existsSync(file)) return undefined;
+  const file = referenceFile("specs/ctrl-exec-openapi-0.12.3.json", "conformance with the upstream ctrl-exec spec");
+  if (!file) return undefined;
   const spec = JSON.parse(readFileSync(file, "utf8")) as { components: { schemas: Record<string, unknown> } };
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   ajv.addSchema({ $id: "ctrl-exec", components: spec.components }, "ctrl-exec");

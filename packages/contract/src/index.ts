@@ -19,4 +19,5 @@ export * from "./native/users";
 export * from "./native/ziti";
 export * from "./realtime/job-options";
 export * from "./realtime/rpc";
+export * from "./tasks/queue";
 export * from "./zentral/tasks";

@@ -1,5 +1,13 @@
-import { claimTask, completeTask, type DomainContext, failTask, findTask, log, releaseTask } from "@fleetgate/domain";
-import { backgroundContext } from "./context";
+import {
+  claimTask,
+  completeTask,
+  createDomainContext,
+  type DomainContext,
+  failTask,
+  findTask,
+  log,
+  releaseTask,
+} from "@fleetgate/domain";
 import type { TasksEnv } from "./env";
 import { TASKS_DEAD_LETTER_QUEUE, TaskMessage, taskIdOf } from "./messages";
 import { PermanentTaskError, taskDefinition } from "./registry";
@@ -23,7 +31,7 @@ const short = (err: unknown) => (err instanceof Error ? err.message : String(err
 export async function handleQueue(batch: MessageBatch<unknown>, env: TasksEnv): Promise<void> {
   if (batch.queue === TASKS_DEAD_LETTER_QUEUE) return handleDeadLetters(batch, env);
   for (const msg of batch.messages) {
-    const ctx = await backgroundContext(env, `queue:${msg.id}`);
+    const ctx = await createDomainContext(env, { requestId: `queue:${msg.id}` });
     try {
       await handleMessage(ctx, env, msg);
     } catch (err) {
@@ -114,7 +122,7 @@ async function handleMessage(ctx: DomainContext, env: TasksEnv, msg: Message<unk
  */
 async function handleDeadLetters(batch: MessageBatch<unknown>, env: TasksEnv): Promise<void> {
   for (const msg of batch.messages) {
-    const ctx = await backgroundContext(env, `dlq:${msg.id}`);
+    const ctx = await createDomainContext(env, { requestId: `dlq:${msg.id}` });
     const taskId = taskIdOf(msg.body);
     const reason =
       msg.body && typeof msg.body === "object" && "poison" in msg.body

@@ -1,4 +1,5 @@
 import {
+  createDomainContext,
   type DomainContext,
   deleteTaskRows,
   expiredTasks,
@@ -10,7 +11,6 @@ import {
   pruneSigningKeys,
 } from "@fleetgate/domain";
 import { LEASE_MS } from "./consumer";
-import { backgroundContext } from "./context";
 import type { TasksEnv } from "./env";
 
 export interface SweepContext {
@@ -78,7 +78,7 @@ export const sweeps: Sweep[] = [
 
 /** Runs every sweep once; returns which ones failed (each failure is logged). */
 export async function runSweeps(env: TasksEnv, scheduledTime: number): Promise<{ name: string; error?: string }[]> {
-  const domain = await backgroundContext(env, `cron:${new Date(scheduledTime).toISOString()}`);
+  const domain = await createDomainContext(env, { requestId: `cron:${new Date(scheduledTime).toISOString()}` });
   const out: { name: string; error?: string }[] = [];
   for (const sweep of sweeps) {
     try {

@@ -6,5 +6,5 @@ export type { TasksEnv } from "./env";
 export { csvField, writeCsv } from "./exports/csv";
 export { CONTENT_TYPES, EXPORT_TASK_NAMES, exportFilename, startExport } from "./exports/export.task";
 export { PART_SIZE, R2Upload } from "./exports/r2-upload";
-export { enqueueTask, TASKS_DEAD_LETTER_QUEUE, TASKS_QUEUE, TaskMessage } from "./messages";
+export { TASKS_DEAD_LETTER_QUEUE, TASKS_QUEUE, TaskMessage } from "./messages";
 export { PermanentTaskError, registerTask, type TaskDefinition, type TaskOutput } from "./registry";

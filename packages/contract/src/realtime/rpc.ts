@@ -123,3 +123,6 @@ export type OutputChunk = z.infer<typeof OutputChunk>;
 
 export const StreamEvent = z.union([JobUpdate, OutputChunk]);
 export type StreamEvent = z.infer<typeof StreamEvent>;
+
+/** The name of the one EventHub Durable Object (dashboards' fan-out). */
+export const EVENT_HUB_NAME = "fleet";

@@ -18,7 +18,7 @@ import { caChain } from "./ca.service";
 
 export type CertificateRow = typeof certificates.$inferSelect;
 
-/** CRLs are valid a week and regenerated on every revocation and by cron a day before nextUpdate. */
+/** CRLs are valid a week; regenerated on every revocation, and on read (`currentCrl`) within a day of nextUpdate. */
 const CRL_VALIDITY_MS = 7 * 86_400_000;
 const CRL_REFRESH_BEFORE_MS = 86_400_000;
 
@@ -221,9 +221,4 @@ export async function currentCrl(ctx: DomainContext): Promise<string> {
   const last = await ctx.db.select().from(crls).orderBy(desc(crls.number)).limit(1).get();
   if (last && last.nextUpdate - ctx.now() > CRL_REFRESH_BEFORE_MS) return last.pem;
   return regenerateCrl(ctx);
-}
-
-/** Cron: keep the CRL fresh before nextUpdate. */
-export async function refreshCrlIfDue(ctx: DomainContext): Promise<void> {
-  await currentCrl(ctx);
 }

@@ -1,5 +1,10 @@
 import type { deriveKeys } from "@fleetgate/auth";
 import type { Database } from "../db";
+import type { EventsPort } from "../ports/events.port";
+import type { FilesPort } from "../ports/files.port";
+import type { HostChannelsPort } from "../ports/host-channels.port";
+import type { JobRunsPort } from "../ports/job-runs.port";
+import type { TaskQueuePort } from "../ports/task-queue.port";
 
 /** Who is acting, for audit entries. Undefined for anonymous requests (login, enrollment). */
 export type DerivedKeys = Awaited<ReturnType<typeof deriveKeys>>;
@@ -11,20 +16,29 @@ export interface Actor {
 }
 
 /**
- * Everything a domain service needs, built once per request by the worker.
- * Services never see HTTP; faces never see D1.
+ * Everything a domain service needs, built once per request, queue message or
+ * cron run by `createDomainContext`. Services never see HTTP; faces never see
+ * D1 or a binding: storage and the platform are reached through the ports.
  */
 export interface DomainContext {
   db: Database;
   keys: DerivedKeys;
   pepper: string;
   now: () => number;
-  actor: Actor | undefined;
+  /** Fixed when the context is built (after authentication); never re-pointed. */
+  readonly actor: Actor | undefined;
   requestId: string;
   sourceIp: string;
   /** Public base URL: JWT `iss`, audiences, links. */
   issuer: string;
   pki: PkiConfig;
+  /** LOG_LEVEL (debug | info | warn | error) for `logAt`. */
+  logLevel: string | undefined;
+  jobRuns: JobRunsPort;
+  hostChannels: HostChannelsPort;
+  files: FilesPort;
+  tasks: TaskQueuePort;
+  events: EventsPort;
   /** Local development and tests: identity providers on loopback may be called (external-jwt/outbound.ts). */
   allowLoopbackIdp?: boolean;
   /** Called after an audited batch committed: wakes the audit sequencer (best effort, never awaited). */

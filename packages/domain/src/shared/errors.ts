@@ -38,7 +38,11 @@ export const DOMAIN_ERRORS = {
   "pki.already_enrolled": "The enrollment has already been completed",
   "pki.enrollment_request_not_found": "Enrollment request not found",
   "fleet.host_collision": "Host collision detected",
+  "fleet.unknown_hosts": "Unknown hosts",
+  "fleet.no_hosts_match": "No hosts match the filter",
   "jobs.script_locked": "The script is already running on some of the hosts",
+  "jobs.invalid_state": "The job cannot be changed in its current state",
+  "tasks.result_not_found": "No finished task with this id",
   /** A host already has the maximum number of health checks (linux-patch-manager.md §4: 5). */
   "health.check_limit": "A host can have at most 5 health checks",
   "health.invalid_check_type": "check_type must be 'service' or 'http'",
@@ -60,6 +64,9 @@ export interface DomainErrorDetailMap {
   "fleet.host_collision": { existing: { id: string; fqdn: string; ipAddress: string | null; displayName: string } };
   /** `hosts`: the locked hosts as the caller named them (may be empty when a concurrent job won the race). */
   "jobs.script_locked": { script: string; hosts: string[] };
+  /** `by`: whether the caller named the hosts by registry name or by id. */
+  "fleet.unknown_hosts": { hosts: string[]; by: "name" | "id" };
+  "jobs.invalid_state": { status: string };
   "common.rate_limited": { retryAfter: number };
   "ziti.invalid_posture": { serviceId: string; failing: { id: string; queryType: string }[] };
 }

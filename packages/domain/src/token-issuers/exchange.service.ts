@@ -152,9 +152,10 @@ export async function exchangeOidcToken(
   }
 
   const claims = verdict.claims ?? {};
-  ctx.actor = { id: sa.id, name: sa.name, credentialId: null };
+  // The token is minted by the service account itself (the audit actor), not by the anonymous caller.
+  const asServiceAccount: DomainContext = { ...ctx, actor: { id: sa.id, name: sa.name, credentialId: null } };
   const validity = req.validity ?? issuer.maxValidity;
-  const minted = await createApiToken(ctx, sa, {
+  const minted = await createApiToken(asServiceAccount, sa, {
     name: req.name,
     expiresAt: ctx.now() + validity * 1000,
     issuerId: issuer.id,

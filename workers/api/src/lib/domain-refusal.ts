@@ -11,3 +11,13 @@ export function logDomainRefusal(c: Context<AppEnv>, face: FaceName, err: Domain
   if (err.reason === undefined) return;
   log("info", "domain refusal", { requestId: c.get("requestId"), face, code: err.code, reason: err.reason });
 }
+
+/** Logs an error no face could classify (the face then answers its generic 500); the stack stays in the log. */
+export function logUnhandled(c: Context<AppEnv>, face: FaceName, err: unknown): void {
+  log("error", "unhandled error", {
+    requestId: c.get("requestId"),
+    face,
+    error: String(err),
+    stack: err instanceof Error ? err.stack : undefined,
+  });
+}

@@ -15,3 +15,20 @@ export function createRouter() {
   });
 }
 export type Router = ReturnType<typeof createRouter>;
+
+type SecurityScheme = Parameters<Router["openAPIRegistry"]["registerComponent"]>[2];
+
+/** An API key carried in a request header (`zt-session`, or `Authorization: Token ztl…`). */
+export const headerKey = (name: string, description: string): SecurityScheme => ({
+  type: "apiKey",
+  in: "header",
+  name,
+  description,
+});
+
+/** Declares a face's security schemes in the document it generates. */
+export function registerSecuritySchemes(router: Router, schemes: Record<string, SecurityScheme>): void {
+  for (const [name, scheme] of Object.entries(schemes)) {
+    router.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+  }
+}

@@ -1,7 +1,7 @@
-import { resolveAccessToken, resolveApiToken } from "@fleetgate/domain";
+import { authenticate } from "@fleetgate/domain";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
-import { domain, setActor } from "../lib/domain-context";
+import { domain, signIn } from "../lib/domain-context";
 import { clientIpAllowed } from "../lib/ip-allowlist";
 import { allows, type Permission } from "../lib/permissions";
 import { ApiError } from "../routes/v1/errors";
@@ -23,15 +23,13 @@ export function requireAuth(permission: Permission) {
       throw new ApiError(401, "unauthorized", "Missing authorization token");
     }
     const ctx = await domain(c);
-    const res = scheme === "bearer" ? await resolveAccessToken(ctx, value) : await resolveApiToken(ctx, value);
+    const res = await authenticate(ctx, { kind: scheme === "bearer" ? "access_jwt" : "api_token", token: value });
     if (!res.ok) {
       if (res.reason === "disabled") throw new ApiError(403, "account_disabled", "Account is disabled");
       throw new ApiError(401, "unauthorized", res.reason === "expired" ? "Token expired" : "Invalid token");
     }
     if (res.principal.kind === "host") throw new ApiError(403, "forbidden", "Access denied");
-    c.set("principal", res.principal);
-    c.set("identity", res.identity);
-    setActor(c, ctx);
+    signIn(c, res);
     if (!allows(res.principal.role, permission)) {
       if (permission === "admin") {
         if (c.req.method === "GET") throw new ApiError(403, "forbidden", "Access denied");

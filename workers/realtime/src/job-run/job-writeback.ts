@@ -1,4 +1,4 @@
-import { createDb, logAt, writeJobState } from "@fleetgate/domain";
+import { createDb, jobOutputKey, jobOutputObject, logAt, writeJobState } from "@fleetgate/domain";
 import { PREVIEW_BYTES, preview } from "../job-state";
 import type { JobStore } from "./job-store";
 
@@ -83,13 +83,17 @@ export class JobWriteBack {
     stdout: string,
     stderr: string,
   ): Promise<{ stdout: string; stderr: string; output_key: string | null }> {
-    const key = `jobs/${jobId}/${hostId}`;
+    const key = jobOutputKey(jobId, hostId);
     const out = preview(stdout, PREVIEW_BYTES);
     const err = preview(stderr, PREVIEW_BYTES);
     if (out.truncated || err.truncated) {
       await Promise.all([
-        this.env.EXPORTS.put(`${key}.stdout`, stdout, { httpMetadata: { contentType: "text/plain; charset=utf-8" } }),
-        this.env.EXPORTS.put(`${key}.stderr`, stderr, { httpMetadata: { contentType: "text/plain; charset=utf-8" } }),
+        this.env.EXPORTS.put(jobOutputObject(key, "stdout"), stdout, {
+          httpMetadata: { contentType: "text/plain; charset=utf-8" },
+        }),
+        this.env.EXPORTS.put(jobOutputObject(key, "stderr"), stderr, {
+          httpMetadata: { contentType: "text/plain; charset=utf-8" },
+        }),
       ]);
     }
     return { stdout: out.text, stderr: err.text, output_key: out.truncated || err.truncated ? key : null };

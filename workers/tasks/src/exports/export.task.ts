@@ -1,7 +1,6 @@
 import { ExportRequest } from "@fleetgate/contract";
 import { createTask, type DomainContext, failTask, findIdentity, type TaskRow, visibilityOf } from "@fleetgate/domain";
 import { z } from "zod";
-import { enqueueTask } from "../messages";
 import { PermanentTaskError, registerTask, type TaskOutput, type TaskRunContext } from "../registry";
 import { writeCsv } from "./csv";
 import { R2Upload } from "./r2-upload";
@@ -51,7 +50,7 @@ export type ExportParams = z.infer<typeof ExportParams>;
  * message the task is marked FAILURE before the error propagates, so no task
  * waits for a message that was never sent.
  */
-export async function startExport(ctx: DomainContext, queue: Queue, request: ExportRequest): Promise<TaskRow> {
+export async function startExport(ctx: DomainContext, request: ExportRequest): Promise<TaskRow> {
   const params: ExportParams = { request, filename: exportFilename(request.kind, request.format, ctx.now()) };
   const task = await createTask(ctx, {
     name: EXPORT_TASK_NAMES[request.kind],
@@ -62,7 +61,7 @@ export async function startExport(ctx: DomainContext, queue: Queue, request: Exp
     },
   });
   try {
-    await enqueueTask(queue, task.id);
+    await ctx.tasks.enqueue(task.id);
   } catch (err) {
     await failTask(ctx, task.id, "could not enqueue the task");
     throw err;

@@ -1,7 +1,7 @@
-import { authenticateAgentProof, type CertificateRow, type HostRow, log } from "@fleetgate/domain";
+import { authenticate, type CertificateRow, type HostRow, log } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
-import { domain, publicBase } from "../../lib/domain-context";
+import { domain, publicBase, signIn } from "../../lib/domain-context";
 import { ApiError } from "../v1/errors";
 
 /**
@@ -18,11 +18,12 @@ export async function requireAgent(
   const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
   if (!token) throw new ApiError(401, "unauthorized", "Missing authorization token");
   const ctx = await domain(c);
-  const res = await authenticateAgentProof(ctx, token, `${publicBase(c)}${path}`, purpose);
-  if (!res.ok) {
-    log("warn", "agent proof refused", { requestId: c.get("requestId"), reason: res.reason, path });
+  const res = await authenticate(ctx, { kind: "agent_proof", token, audience: `${publicBase(c)}${path}`, purpose });
+  if (!res.ok || !res.agent) {
+    const reason = res.ok ? "not_a_host" : res.reason;
+    log("warn", "agent proof refused", { requestId: c.get("requestId"), reason, path });
     throw new ApiError(401, "unauthorized", "Invalid proof");
   }
-  ctx.actor = { id: res.host.identityId ?? res.host.id, name: res.host.name, credentialId: res.certificate.id };
-  return res;
+  signIn(c, res);
+  return res.agent;
 }

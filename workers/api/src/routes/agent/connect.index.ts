@@ -1,4 +1,4 @@
-import { hostChannel } from "../../lib/jobs";
+import { domain } from "../../lib/domain-context";
 import { createRouter } from "../../lib/router";
 import { ApiError } from "../v1/errors";
 import { requireAgent } from "./agent-auth";
@@ -20,7 +20,8 @@ export const connectRouter = createRouter().get("/connect", async (c) => {
     "x-fleetgate-host-name": host.name,
     "x-fleetgate-cert-not-after": String(certificate.notAfter),
   });
-  const res = await hostChannel(c.env, host.id).fetch(new Request("https://host-channel/connect", { headers }));
+  const ctx = await domain(c);
+  const res = await ctx.hostChannels.connect(host.id, new Request("https://host-channel/connect", { headers }));
   // A fresh Response: the DO's has immutable headers and the request middleware adds X-Request-Id.
   return new Response(res.body, { status: res.status, webSocket: res.webSocket, headers: res.headers });
 });

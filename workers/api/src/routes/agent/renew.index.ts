@@ -1,9 +1,8 @@
 import { caBundlePem, renewWithCsr } from "@fleetgate/domain";
 import { z } from "zod";
 import { domain } from "../../lib/domain-context";
-import { validationError } from "../../lib/http-errors";
+import { jsonBody } from "../../lib/json-body";
 import { createRouter } from "../../lib/router";
-import { ApiError } from "../v1/errors";
 import { requireAgent } from "./agent-auth";
 
 const RenewBody = z.object({
@@ -20,15 +19,8 @@ const RenewBody = z.object({
  */
 export const renewRouter = createRouter().post("/renew", async (c) => {
   const { certificate } = await requireAgent(c, "/agent/v1/renew", "renew");
-  let raw: unknown;
-  try {
-    raw = await c.req.json();
-  } catch {
-    throw new ApiError(400, "bad_request", "Malformed JSON in request body");
-  }
-  const body = RenewBody.safeParse(raw);
-  if (!body.success) throw validationError(body.error);
+  const body = await jsonBody(c, RenewBody);
   const ctx = await domain(c);
-  const res = await renewWithCsr(ctx, certificate, body.data.csr);
+  const res = await renewWithCsr(ctx, certificate, body.csr);
   return c.json({ cert: res.row.certPem, ca: await caBundlePem(ctx) }, 200);
 });

@@ -1,8 +1,8 @@
-import { DomainError, type DomainErrorTable, log, renderDomainError } from "@fleetgate/domain";
+import { DomainError, type DomainErrorTable, renderDomainError } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
-import { logDomainRefusal } from "../../lib/domain-refusal";
+import { logDomainRefusal, logUnhandled } from "../../lib/domain-refusal";
 import { toCommonError } from "../../lib/http-errors";
 
 /** A ctrl-exec error body: `{"ok":false,"error":…,"detail"?,"code"?,"conflicts"?}` (ctrl-exec.md §3). */
@@ -50,9 +50,14 @@ const EXEC_DOMAIN_ERRORS = {
   "pki.already_enrolled": asBadRequest,
   "pki.enrollment_request_not_found": asNotFound,
   "fleet.host_collision": (err) => new ExecError(409, "conflict", { detail: err.message }),
+  "fleet.unknown_hosts": (err) =>
+    new ExecError(404, "unknown agent", { detail: `not a registered agent: ${err.details.hosts.join(", ")}` }),
+  "fleet.no_hosts_match": (err) => new ExecError(404, "unknown agent", { detail: err.message }),
   // The lock: `{"ok":false,"error":"locked","code":4,"conflicts":["host:script"]}` (ctrl-exec.md §3).
   "jobs.script_locked": (err) =>
     new ExecError(409, "locked", { code: 4, conflicts: err.details.hosts.map((h) => `${h}:${err.details.script}`) }),
+  "jobs.invalid_state": (err) => new ExecError(409, "conflict", { detail: err.message }),
+  "tasks.result_not_found": asNotFound,
   "health.check_limit": asBadRequest,
   "health.invalid_check_type": asBadRequest,
   "ziti.no_edge_routers": asBadRequest,
@@ -94,11 +99,6 @@ export function renderExec(c: Context<AppEnv>, err: unknown): Response {
         break;
     }
   }
-  log("error", "unhandled error", {
-    requestId: c.get("requestId"),
-    face: "exec",
-    error: String(err),
-    stack: (err as Error)?.stack,
-  });
+  logUnhandled(c, "exec", err);
   return c.json({ ok: false, error: "server error", detail: "internal error" }, 500);
 }

@@ -1,17 +1,16 @@
 import {
   anonymousAllowed,
+  authenticate,
   getExecSettings,
   type IdentityRow,
   logAt,
   type Principal,
-  resolveAccessToken,
-  resolveApiToken,
   type Visibility,
   visibilityOf,
 } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
-import { domain, setActor } from "../../lib/domain-context";
+import { domain, signIn } from "../../lib/domain-context";
 import { clientIpAllowed } from "../../lib/ip-allowlist";
 import { allows } from "../../lib/permissions";
 import { ExecError } from "./errors";
@@ -44,7 +43,7 @@ export async function authorizeExec(c: Context<AppEnv>, action: ExecAction, toke
     }
     throw denied("denied", 1);
   }
-  const res = token.split(".").length === 3 ? await resolveAccessToken(ctx, token) : await resolveApiToken(ctx, token);
+  const res = await authenticate(ctx, { kind: "exec_token", token });
   if (!res.ok) {
     logAt(c.env.LOG_LEVEL, "info", "ctrl-exec credentials refused", {
       requestId: c.get("requestId"),
@@ -56,8 +55,8 @@ export async function authorizeExec(c: Context<AppEnv>, action: ExecAction, toke
   }
   if (res.principal.kind === "host") throw denied("denied", 1);
   if (!allows(res.principal.role, action === "run" ? "write" : "read")) throw denied("insufficient privilege", 3);
-  c.set("principal", res.principal);
-  c.set("identity", res.identity);
-  setActor(c, ctx);
-  return { principal: res.principal, identity: res.identity, visibility: visibilityOf(res.identity) };
+  signIn(c, res);
+  const identity = res.identity;
+  if (!identity) throw denied("denied", 1);
+  return { principal: res.principal, identity, visibility: visibilityOf(identity) };
 }

@@ -1,6 +1,5 @@
 import type { HostStatusBody, RunResultBody } from "@fleetgate/contract";
 import { type JobHostRow, type JobRow, jobOptionsOf } from "@fleetgate/domain";
-import type { Bindings } from "../../context";
 
 /**
  * How a job's per-host rows read on the ctrl-exec face (ctrl-exec.md §5).
@@ -16,16 +15,6 @@ export const rtt = (ms: number) => `${Math.max(0, Math.round(ms))}ms`;
 export const unix = (ms: number) => Math.floor(ms / 1000);
 
 const NOT_ALLOWLISTED = "script not allowlisted on this host";
-
-/** The full output of a host (R2 when it was longer than the preview kept in D1). */
-export async function fullOutput(env: Bindings, row: JobHostRow): Promise<{ stdout: string; stderr: string }> {
-  if (!row.outputKey) return { stdout: row.stdout, stderr: row.stderr };
-  const [out, err] = await Promise.all([
-    env.EXPORTS.get(`${row.outputKey}.stdout`),
-    env.EXPORTS.get(`${row.outputKey}.stderr`),
-  ]);
-  return { stdout: out ? await out.text() : row.stdout, stderr: err ? await err.text() : row.stderr };
-}
 
 /** A per-host entry of a sync `/run` answer (and of a sync `/status` record). */
 export function syncResult(

@@ -56,12 +56,26 @@ export const NATIVE_DOMAIN_ERRORS = {
       },
     };
   },
+  "fleet.unknown_hosts": (err) => ({
+    status: 400,
+    code: "bad_request",
+    message: `Unknown hosts: ${err.details.hosts.join(", ")}`,
+    details: { unknown: err.details.hosts },
+  }),
+  "fleet.no_hosts_match": as(422, "no_hosts"),
   "jobs.script_locked": (err) => ({
     status: 409,
     code: "conflict",
     message: `Script ${err.details.script} is already running on: ${err.details.hosts.join(", ")}`,
     details: { conflicts: err.details.hosts.map((h) => `${h}:${err.details.script}`) },
   }),
+  "jobs.invalid_state": (err) => ({
+    status: 409,
+    code: "invalid_state",
+    message: `Cannot cancel a job in '${err.details.status}' state; only queued or pending jobs may be cancelled`,
+    details: null,
+  }),
+  "tasks.result_not_found": as(404, "not_found"),
   "health.check_limit": as(400, "limit_exceeded"),
   "health.invalid_check_type": as(400, "invalid_check_type"),
   "ziti.no_edge_routers": as(400, "bad_request"),

@@ -1,8 +1,8 @@
-import { DomainError, log, renderDomainError } from "@fleetgate/domain";
+import { DomainError, renderDomainError } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
-import { logDomainRefusal } from "../../lib/domain-refusal";
+import { logDomainRefusal, logUnhandled } from "../../lib/domain-refusal";
 import { type CommonErrorKind, statusOf, toCommonError } from "../../lib/http-errors";
 import { NATIVE_DOMAIN_ERRORS } from "./domain-errors";
 
@@ -65,7 +65,7 @@ export function renderNative(c: Context<AppEnv>, err: unknown): Response {
       statusOf[common.kind],
     );
   }
-  log("error", "unhandled error", { requestId, face: "native", error: String(err), stack: (err as Error)?.stack });
+  logUnhandled(c, "native", err);
   return c.json(
     { error: { code: "internal_error", message: "An error occurred", request_id: requestId, details: null } },
     500,

@@ -1,8 +1,8 @@
 import { parseZtlToken } from "@fleetgate/auth";
-import { resolveAccessToken, resolveApiToken } from "@fleetgate/domain";
+import { authenticate } from "@fleetgate/domain";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../context";
-import { domain, setActor } from "../../lib/domain-context";
+import { domain, signIn } from "../../lib/domain-context";
 import { clientIpAllowed } from "../../lib/ip-allowlist";
 import { DrfError, notAuthenticated } from "./errors";
 
@@ -25,18 +25,13 @@ export const zentralAuth = createMiddleware<AppEnv>(async (c, next) => {
   if (parts.length > 2) throw failed("Invalid token header. Token string should not contain spaces.");
   const credential = parts[1] ?? "";
   const ctx = await domain(c);
-  let res: Awaited<ReturnType<typeof resolveApiToken>>;
-  if (keyword === "token") {
-    // Zentral checks the ztl checksum only for keys with `_` (legacy keys have none).
-    if (credential.includes("_") && !parseZtlToken(credential).ok) throw failed("Invalid ztl token.");
-    res = await resolveApiToken(ctx, credential);
-  } else {
-    res = await resolveAccessToken(ctx, credential);
+  // Zentral checks the ztl checksum only for keys with `_` (legacy keys have none).
+  if (keyword === "token" && credential.includes("_") && !parseZtlToken(credential).ok) {
+    throw failed("Invalid ztl token.");
   }
+  const res = await authenticate(ctx, { kind: keyword === "token" ? "api_token" : "access_jwt", token: credential });
   if (!res.ok) throw failed(res.reason === "disabled" ? "User inactive or deleted." : "Invalid token.");
   if (res.principal.kind === "host") throw failed("Invalid token.");
-  c.set("principal", res.principal);
-  c.set("identity", res.identity);
-  setActor(c, ctx);
+  signIn(c, res);
   await next();
 });

@@ -1,8 +1,8 @@
-import { DomainError, type DomainErrorTable, log, renderDomainError } from "@fleetgate/domain";
+import { DomainError, type DomainErrorTable, renderDomainError } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
-import { logDomainRefusal } from "../../lib/domain-refusal";
+import { logDomainRefusal, logUnhandled } from "../../lib/domain-refusal";
 import { toCommonError } from "../../lib/http-errors";
 
 /** A DRF-style error: `{"detail": …}` or a field → messages map (zentral.md §2). */
@@ -67,6 +67,14 @@ const ZENTRAL_DOMAIN_ERRORS = {
   "pki.enrollment_request_not_found": notFound,
   "fleet.host_collision": detail(409),
   "jobs.script_locked": detail(409),
+  "fleet.unknown_hosts": (err) => ({
+    status: 400,
+    body: { hosts: [`Unknown hosts: ${err.details.hosts.join(", ")}`] },
+    headers: {},
+  }),
+  "fleet.no_hosts_match": nonField,
+  "jobs.invalid_state": detail(409),
+  "tasks.result_not_found": detail(404, "No TaskResult matches the given query."),
   "health.check_limit": nonField,
   "health.invalid_check_type": nonField,
   "ziti.no_edge_routers": nonField,
@@ -134,11 +142,6 @@ export function renderZentral(c: Context<AppEnv>, err: unknown): Response {
         break;
     }
   }
-  log("error", "unhandled error", {
-    requestId: c.get("requestId"),
-    face: "zentral",
-    error: String(err),
-    stack: (err as Error)?.stack,
-  });
+  logUnhandled(c, "zentral", err);
   return c.json({ detail: "A server error occurred." }, 500);
 }

@@ -1,8 +1,8 @@
-import { DomainError, type DomainErrorTable, log, renderDomainError } from "@fleetgate/domain";
+import { DomainError, type DomainErrorTable, renderDomainError } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
-import { logDomainRefusal } from "../../lib/domain-refusal";
+import { logDomainRefusal, logUnhandled } from "../../lib/domain-refusal";
 import { type CommonErrorKind, statusOf, toCommonError } from "../../lib/http-errors";
 
 /** `meta` of every Ziti error envelope (ziti-edge-client.md §3). */
@@ -123,7 +123,11 @@ const DOMAIN = {
   "pki.already_enrolled": ZitiEnroll.alreadyEnrolled,
   "pki.enrollment_request_not_found": Z.notFound,
   "fleet.host_collision": (e) => Z.invalidField("(root)", e.message),
+  "fleet.unknown_hosts": Z.notFound,
+  "fleet.no_hosts_match": Z.notFound,
   "jobs.script_locked": (e) => Z.invalidField("(root)", e.message),
+  "jobs.invalid_state": (e) => Z.invalidField("(root)", e.message),
+  "tasks.result_not_found": Z.notFound,
   "health.check_limit": (e) => Z.couldNotValidate(null, e.message),
   "health.invalid_check_type": (e) => Z.couldNotValidate(null, e.message),
   "ziti.no_edge_routers": (e) => new ZitiError(400, "NO_EDGE_ROUTERS_AVAILABLE", e.message),
@@ -204,11 +208,6 @@ export function renderZiti(c: Context<AppEnv>, err: unknown): Response {
     const status = common.kind === "forbidden" ? 401 : statusOf[common.kind];
     return c.json(envelope(c, code, message, cause, common.kind === "validation" ? common.message : ""), status);
   }
-  log("error", "unhandled error", {
-    requestId: c.get("requestId"),
-    face: "ziti",
-    error: String(err),
-    stack: (err as Error)?.stack,
-  });
+  logUnhandled(c, "ziti", err);
   return c.json(envelope(c, "UNHANDLED", "An unhandled error occurred", null, ""), 500);
 }

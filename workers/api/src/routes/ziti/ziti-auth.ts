@@ -1,8 +1,8 @@
-import { type ApiSessionRow, resolveApiToken, resolveZtSession } from "@fleetgate/domain";
+import { type ApiSessionRow, authenticate } from "@fleetgate/domain";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../context";
-import { domain, setActor } from "../../lib/domain-context";
+import { domain, signIn } from "../../lib/domain-context";
 import { clientIpAllowed } from "../../lib/ip-allowlist";
 import { goTimeString } from "./envelope";
 import { Z } from "./errors";
@@ -42,11 +42,9 @@ export function zitiAuth(opts: ZitiAuthOptions = {}) {
     const token = c.req.header("zt-session")?.trim();
     const ctx = await domain(c);
     if (token) {
-      const res = await resolveZtSession(ctx, token);
-      if (!res.ok) throw Z.unauthorized();
-      c.set("principal", res.principal);
-      c.set("identity", res.identity);
-      setActor(c, ctx);
+      const res = await authenticate(ctx, { kind: "zt_session", token });
+      if (!res.ok || !res.session) throw Z.unauthorized();
+      signIn(c, res);
       sessions.set(c.req.raw, { token, row: res.session });
       addSessionHeaders(c, res.session, ctx.now());
       if (res.principal.mfaPending && !opts.partial) throw Z.unauthorized();
@@ -56,11 +54,9 @@ export function zitiAuth(opts: ZitiAuthOptions = {}) {
     const auth = c.req.header("authorization") ?? "";
     const space = auth.indexOf(" ");
     if (opts.apiToken && space > 0 && auth.slice(0, space).toLowerCase() === "token") {
-      const res = await resolveApiToken(ctx, auth.slice(space + 1).trim());
+      const res = await authenticate(ctx, { kind: "api_token", token: auth.slice(space + 1).trim() });
       if (!res.ok || res.principal.kind === "host") throw Z.unauthorized();
-      c.set("principal", res.principal);
-      c.set("identity", res.identity);
-      setActor(c, ctx);
+      signIn(c, res);
       await next();
       return;
     }

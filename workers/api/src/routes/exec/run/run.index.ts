@@ -1,22 +1,12 @@
 import type { AsyncSubmitResult } from "@fleetgate/contract";
-import {
-  assertScriptUnlocked,
-  createScriptJob,
-  hostById,
-  type JobOptions,
-  jobHostRows,
-  log,
-  resolveHostsByName,
-} from "@fleetgate/domain";
-import type { HostProgress } from "@fleetgate/realtime";
+import { type HostProgress, submitJob } from "@fleetgate/domain";
 import type { z } from "zod";
 import { domain } from "../../../lib/domain-context";
-import { awaitJob, launchJob } from "../../../lib/jobs";
 import { createRouter } from "../../../lib/router";
 import { hostList, jsonObjectBody, perlTruthy, registryName, stringOrEmpty } from "../body";
-import { badRequest, ExecError } from "../errors";
+import { badRequest } from "../errors";
 import { authorizeExec } from "../exec-auth";
-import { fullOutput, READ_TIMEOUT_SECONDS, rtt, syncResult } from "../render";
+import { READ_TIMEOUT_SECONDS, rtt, syncResult } from "../render";
 
 /** ctrl-exec's `max_parallel`: hosts dispatched at once per run. */
 const MAX_PARALLEL = 64;
@@ -54,78 +44,44 @@ export const runRouter = createRouter().post("/run", async (c) => {
   const username = stringOrEmpty(body.username);
 
   const caller = await authorizeExec(c, "run", stringOrEmpty(body.token));
-  const ctx = await domain(c);
-  const names = hosts.map(registryName);
-  const resolved = await resolveHostsByName(ctx, names, caller.visibility);
-  // The lock is checked before the registry (ctrl-exec's order); a lock names the hosts as requested.
-  const labels = hosts.flatMap((h) => {
-    const found = resolved.found.get(registryName(h));
-    return found ? [{ id: found.id, label: h }] : [];
-  });
-  await assertScriptUnlocked(ctx, script, labels);
-  if (resolved.unknown.length > 0) {
-    throw new ExecError(404, "unknown agent", { detail: `not a registered agent: ${resolved.unknown.join(", ")}` });
-  }
-  const targets = [...new Set(names)].flatMap((n) => {
-    const h = resolved.found.get(n);
-    return h ? [h] : [];
-  });
-  const options: JobOptions = {
-    source: "exec",
-    timeout_seconds: READ_TIMEOUT_SECONDS,
-    queue_ttl_seconds: isAsync ? ASYNC_QUEUE_TTL_SECONDS : SYNC_DELIVERY_SECONDS,
-    require_online: !isAsync,
-    max_parallel: MAX_PARALLEL,
-    error_threshold: null,
-    submitter: { username, source_ip: c.get("clientIp") },
-    requested_hosts: hosts,
-  };
-  const created = await createScriptJob(ctx, {
-    script,
-    args,
+  // Waves of MAX_PARALLEL; each host gets its read timeout plus delivery and result grace.
+  const waves = Math.ceil(new Set(hosts.map(registryName)).size / MAX_PARALLEL);
+  const submitted = await submitJob(await domain(c), {
+    job: { kind: "script", script, args },
+    hosts: { names: hosts.map((h) => ({ name: registryName(h), label: h })) },
+    visibility: caller.visibility,
     mode: isAsync ? "async" : "sync",
-    hosts: targets,
-    options,
-    labels,
+    options: {
+      source: "exec",
+      timeout_seconds: READ_TIMEOUT_SECONDS,
+      queue_ttl_seconds: isAsync ? ASYNC_QUEUE_TTL_SECONDS : SYNC_DELIVERY_SECONDS,
+      require_online: !isAsync,
+      max_parallel: MAX_PARALLEL,
+      error_threshold: null,
+      submitter: { username, source_ip: c.get("clientIp") },
+      requested_hosts: hosts,
+    },
+    wait: isAsync
+      ? { until: "acks", timeoutMs: ASYNC_ACK_WAIT_MS }
+      : { until: "complete", timeoutMs: waves * (READ_TIMEOUT_SECONDS + SYNC_DELIVERY_SECONDS + 15) * 1000 + 5_000 },
   });
-  const { job, plan } = created;
-  // Always logged (whatever LOG_LEVEL): the reqid is how operators correlate a run across logs.
-  log("info", `ACTION=run HOSTS=${names.join(",")} REQID=${job.reqid} SCRIPT=${script} MODE=${job.mode}`, {
-    requestId: c.get("requestId"),
-    reqid: job.reqid,
-    job_id: job.id,
-  });
-  await launchJob(c.env, plan);
+  const { job, progress } = submitted;
 
   if (isAsync) {
-    const progress = await awaitJob(c.env, job.id, ASYNC_ACK_WAIT_MS, "acks");
     const byHost = new Map((progress?.hosts ?? []).map((h) => [h.host_id, h]));
-    const results = targets.map((t) => asyncSubmitResult(t.name, job.reqid, byHost.get(t.id), started));
+    const results = submitted.targets.map((t) => asyncSubmitResult(t.name, job.reqid, byHost.get(t.id), started));
     return c.json({ ok: true as const, async: true as const, reqid: job.reqid, results }, 202);
   }
 
-  // Waves of MAX_PARALLEL; each host gets its read timeout plus delivery and result grace.
-  const waves = Math.ceil(targets.length / MAX_PARALLEL);
-  const progress = await awaitJob(
-    c.env,
-    job.id,
-    waves * (READ_TIMEOUT_SECONDS + SYNC_DELIVERY_SECONDS + 15) * 1000 + 5_000,
-  );
-  const rows = await jobHostRows(ctx.db, job.id);
-  const byId = new Map(rows.map((r) => [r.hostId, r]));
   const dispatched = new Map((progress?.hosts ?? []).map((h) => [h.host_id, h.dispatched_at]));
-  const results = await Promise.all(
-    targets.map(async (t) => {
-      const row = byId.get(t.id);
-      if (!row)
-        return { host: t.name, script, exit: -1, error: "no result", rtt: rtt(Date.now() - started), reqid: job.reqid };
-      const [out, host] = await Promise.all([fullOutput(c.env, row), hostById(ctx.db, t.id)]);
-      return syncResult(job, row, out, {
-        reportedHostname: host?.reportedHostname,
-        elapsedMs: Date.now() - started,
-        dispatchedAt: dispatched.get(t.id) ?? job.createdAt,
-      });
-    }),
+  const results = (submitted.results ?? []).map(({ target, row, output, host }) =>
+    row
+      ? syncResult(job, row, output, {
+          reportedHostname: host?.reportedHostname,
+          elapsedMs: Date.now() - started,
+          dispatchedAt: dispatched.get(target.id) ?? job.createdAt,
+        })
+      : { host: target.name, script, exit: -1, error: "no result", rtt: rtt(Date.now() - started), reqid: job.reqid },
   );
   return c.json({ ok: true as const, reqid: job.reqid, results }, 200);
 });

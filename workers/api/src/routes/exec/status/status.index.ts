@@ -1,12 +1,20 @@
 import type { HostStatusBody } from "@fleetgate/contract";
-import { hostById, jobByReqid, jobHostRows, jobOptionsOf, jobVisibleTo, logAt } from "@fleetgate/domain";
+import {
+  hostById,
+  jobByReqid,
+  jobHostRows,
+  jobOptionsOf,
+  jobVisibleTo,
+  logAt,
+  readFullOutput,
+  relaunchIfStuck,
+} from "@fleetgate/domain";
 import { domain } from "../../../lib/domain-context";
-import { relaunchIfStuck } from "../../../lib/jobs";
 import { createRouter } from "../../../lib/router";
 import { bearerToken } from "../body";
 import { ExecError } from "../errors";
 import { authorizeExec } from "../exec-auth";
-import { asyncHostStatus, fullOutput, isPendingForExec, syncResult, unix } from "../render";
+import { asyncHostStatus, isPendingForExec, syncResult, unix } from "../render";
 
 /** Records are served for 24 h after their last change (ctrl-exec `RunStore` TTL). */
 export const STATUS_RETENTION_MS = 24 * 3_600_000;
@@ -33,10 +41,10 @@ export const statusRouter = createRouter().get("/status/:reqid{[a-f0-9]+}", asyn
   const lastChange = job.completedAt ?? job.startedAt ?? job.createdAt;
   if (job.completedAt !== null && now - lastChange > STATUS_RETENTION_MS) throw notFound();
   if (caller.principal && !(await jobVisibleTo(ctx, job.id, caller.visibility))) throw notFound();
-  await relaunchIfStuck(c.env, ctx.db, job, now);
+  await relaunchIfStuck(ctx, job);
 
   const rows = await jobHostRows(ctx.db, job.id);
-  const outputs = await Promise.all(rows.map((r) => fullOutput(c.env, r)));
+  const outputs = await Promise.all(rows.map((r) => readFullOutput(ctx, r)));
   const options = jobOptionsOf(job);
   if (job.mode === "sync") {
     const finished = rows.filter((r) => r.completedAt !== null);

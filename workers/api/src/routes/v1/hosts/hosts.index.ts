@@ -16,10 +16,8 @@ import {
   UpdateHostRequest,
 } from "@fleetgate/contract";
 import * as svc from "@fleetgate/domain";
-import { logAt } from "@fleetgate/domain";
 import { z } from "@hono/zod-openapi";
 import { domain } from "../../../lib/domain-context";
-import { hostChannel } from "../../../lib/jobs";
 import { createRouter } from "../../../lib/router";
 import { currentIdentity } from "../current";
 import { protectedRoute } from "../route";
@@ -167,16 +165,7 @@ export const hostsRouter = createRouter()
     ),
   )
   .openapi(remove, async (c) => {
-    const host = await svc.deleteHost(await domain(c), c.req.valid("param").id, vis(c));
-    try {
-      await hostChannel(c.env, host.id).disconnect("host removed");
-    } catch (err) {
-      // The agent can no longer authenticate anyway (host row gone, certificates revoked).
-      logAt(c.env.LOG_LEVEL, "warn", "closing the removed host's connection failed", {
-        host_id: host.id,
-        error: String(err),
-      });
-    }
+    await svc.removeHost(await domain(c), c.req.valid("param").id, vis(c));
     return c.json({ message: "Host removed" }, 200);
   })
   .openapi(groupsOf, async (c) =>

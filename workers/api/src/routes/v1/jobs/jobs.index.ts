@@ -19,7 +19,6 @@ import {
 import * as svc from "@fleetgate/domain";
 import { z } from "@hono/zod-openapi";
 import { domain } from "../../../lib/domain-context";
-import { jobRun, launchJob, relaunchIfStuck } from "../../../lib/jobs";
 import { createRouter } from "../../../lib/router";
 import { currentIdentity } from "../current";
 import { ApiError } from "../errors";
@@ -27,7 +26,6 @@ import { protectedRoute } from "../route";
 
 const tags = ["Jobs"];
 const P = "/jobs";
-const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 
 const IdempotencyHeader = z.object({
   "idempotency-key": z
@@ -118,32 +116,14 @@ const jobSummary = (j: svc.JobRow, hostNames: string[]) => ({
 export const jobsRouter = createRouter()
   .openapi(create, async (c) => {
     const body = c.req.valid("json");
-    const key = c.req.valid("header")["idempotency-key"];
-    const ctx = await domain(c);
-    const v = vis(c);
-    let targets: svc.TargetHost[];
-    if (body.host_ids !== undefined) {
-      if (body.host_ids.length === 0) throw new ApiError(400, "bad_request", "host_ids must not be empty");
-      const r = await svc.resolveHostsByIds(ctx, body.host_ids, v);
-      if (r.unknown.length > 0) {
-        throw new ApiError(400, "bad_request", `Unknown hosts: ${r.unknown.join(", ")}`, { unknown: r.unknown });
-      }
-      targets = r.found;
-    } else {
-      targets = await svc.resolveHostsByFilter(ctx, body.host_filter ?? {}, v);
-      if (targets.length === 0) throw new ApiError(422, "no_hosts", "No hosts match the filter");
-    }
-    const prior = key ? await svc.byIdempotencyKey(ctx, key) : undefined;
-    const labels = targets.map((t) => ({ id: t.id, label: t.name }));
-    if (!prior) await svc.assertScriptUnlocked(ctx, body.script, labels);
-    const { job, plan, existing } = await svc.createScriptJob(ctx, {
-      script: body.script,
-      args: body.args,
+    if (body.host_ids?.length === 0) throw new ApiError(400, "bad_request", "host_ids must not be empty");
+    const { job } = await svc.submitJob(await domain(c), {
+      job: { kind: "script", script: body.script, args: body.args },
+      hosts: body.host_ids !== undefined ? { ids: body.host_ids } : { filter: body.host_filter ?? {} },
+      visibility: vis(c),
       mode: "async",
-      hosts: targets,
       notes: body.notes,
-      idempotencyKey: key,
-      labels,
+      idempotencyKey: c.req.valid("header")["idempotency-key"],
       options: {
         source: "native",
         timeout_seconds: body.timeout_seconds,
@@ -155,13 +135,6 @@ export const jobsRouter = createRouter()
         request_hash: await sha256(JSON.stringify(body)),
         ...(body.host_filter ? { host_filter: body.host_filter } : {}),
       },
-    });
-    if (!existing || job.status === "queued") await launchJob(c.env, plan);
-    svc.logAt(c.env.LOG_LEVEL, "info", `ACTION=job REQID=${job.reqid} SCRIPT=${body.script} HOSTS=${targets.length}`, {
-      requestId: c.get("requestId"),
-      reqid: job.reqid,
-      job_id: job.id,
-      existing,
     });
     return c.json({ id: job.id, reqid: job.reqid, message: "Job created" }, 200);
   })
@@ -186,7 +159,7 @@ export const jobsRouter = createRouter()
   .openapi(get, async (c) => {
     const ctx = await domain(c);
     const job = await svc.getVisibleJob(ctx, c.req.valid("param").id, vis(c));
-    await relaunchIfStuck(c.env, ctx.db, job, ctx.now());
+    await svc.relaunchIfStuck(ctx, job);
     const rows = await svc.jobHostRows(ctx.db, job.id);
     const display = await svc.displayNamesOf(
       ctx,
@@ -239,39 +212,12 @@ export const jobsRouter = createRouter()
     );
   })
   .openapi(output, async (c) => {
-    const ctx = await domain(c);
     const p = c.req.valid("param");
-    const job = await svc.getVisibleJob(ctx, p.id, vis(c));
-    const row = (await svc.jobHostRows(ctx.db, job.id)).find((r) => r.hostId === p.host_id);
-    if (!row) throw new ApiError(404, "not_found", "Host is not part of this job");
-    const stream = c.req.valid("query").stream;
-    let text = stream === "stdout" ? row.stdout : row.stderr;
-    if (row.outputKey) {
-      const obj = await c.env.EXPORTS.get(`${row.outputKey}.${stream}`);
-      if (obj) text = await obj.text();
-    }
-    return c.text(text, 200);
+    const input = { jobId: p.id, hostId: p.host_id, stream: c.req.valid("query").stream };
+    return c.text(await svc.readHostOutput(await domain(c), input, vis(c)), 200);
   })
   .openapi(cancel, async (c) => {
-    const ctx = await domain(c);
-    const job = await svc.getVisibleJob(ctx, c.req.valid("param").id, vis(c));
-    const invalid = (s: string) =>
-      new ApiError(
-        409,
-        "invalid_state",
-        `Cannot cancel a job in '${s}' state; only queued or pending jobs may be cancelled`,
-      );
-    if (FINISHED.has(job.status)) throw invalid(job.status);
-    const res = await jobRun(c.env, job.id).cancel();
-    if (!res.ok) {
-      if (res.status !== null) throw invalid(res.status);
-      // The JobRun never started (its start was lost): the job only exists in D1.
-      if (!(await svc.cancelQueuedJob(ctx, job.id))) {
-        const now = await svc.jobById(ctx.db, job.id);
-        throw invalid(now?.status ?? job.status);
-      }
-    }
-    await svc.auditJobCancel(ctx, job);
+    await svc.cancelJob(await domain(c), c.req.valid("param").id, vis(c));
     return c.json({ message: "Job cancelled" }, 200);
   });
 

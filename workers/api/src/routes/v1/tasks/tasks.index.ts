@@ -87,8 +87,7 @@ export const tasksRouter = createRouter()
     ),
   )
   .openapi(remove, async (c) => {
-    const row = await svc.deleteTask(await domain(c), c.req.valid("param").id, viewer(currentIdentity(c)));
-    if (row.fileKey) await c.env.EXPORTS.delete(row.fileKey);
+    await svc.deleteTaskAndFile(await domain(c), c.req.valid("param").id, viewer(currentIdentity(c)));
     return c.json({ message: "Task deleted" }, 200);
   });
 
@@ -107,6 +106,6 @@ export const exportsRouter = createRouter().openapi(createExport, async (c) => {
   const body = c.req.valid("json");
   const me = currentIdentity(c);
   if (body.kind === "audit" && me.role !== "admin") throw new ApiError(403, "forbidden", "Access denied");
-  const task = await startExport(await domain(c), c.env.TASKS, body);
+  const task = await startExport(await domain(c), body);
   return c.json({ task_id: task.id, task_result_url: taskResultUrl(task.id) }, 202);
 });

@@ -1,6 +1,6 @@
 import { errorResponses, json, WsJobsQuery, WsTicket } from "@fleetgate/contract";
 import * as svc from "@fleetgate/domain";
-import { ALL_JOBS, ALL_JOBS_REDACTED, EVENT_HUB_NAME } from "@fleetgate/realtime";
+import { ALL_JOBS, ALL_JOBS_REDACTED } from "@fleetgate/realtime";
 import { createRoute } from "@hono/zod-openapi";
 import { domain } from "../../../lib/domain-context";
 import { validationError } from "../../../lib/http-errors";
@@ -99,12 +99,10 @@ wsRouter
     if (q.data.job) {
       await svc.getVisibleJob(ctx, q.data.job, svc.visibilityOf(identity));
     }
-    const hub = c.env.EVENTS.get(c.env.EVENTS.idFromName(EVENT_HUB_NAME));
     // A job's own stream needs visibility of the job (checked above); the all-jobs stream of a
     // non-admin withholds host output and errors of jobs on hosts they may not see.
     const topic = q.data.job ?? (identity.role === "admin" ? ALL_JOBS : ALL_JOBS_REDACTED);
-    const url = `https://event-hub/subscribe?topic=${encodeURIComponent(topic)}`;
-    const upstream = await hub.fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
+    const upstream = await ctx.events.subscribe(topic);
     return new Response(upstream.body, {
       status: upstream.status,
       webSocket: upstream.webSocket,

@@ -1,17 +1,9 @@
-import {
-  DOWNLOAD_LINK_TTL_SECONDS,
-  findVisibleTask,
-  type IdentityRow,
-  isUnready,
-  signDownloadLink,
-} from "@fleetgate/domain";
+import { findVisibleTask, type IdentityRow, isUnready, taskDownloadUrl } from "@fleetgate/domain";
 import { Hono } from "hono";
 import type { AppEnv } from "../../../context";
-import { domain, publicBase } from "../../../lib/domain-context";
-import { presignR2Get, r2PresignConfig } from "../../../lib/r2-presign";
+import { domain } from "../../../lib/domain-context";
 import { zentralAuth } from "../auth";
 import { UUID_PARAM } from "../drf";
-import { DrfError } from "../errors";
 
 const viewerOf = (i: IdentityRow | undefined) => ({ id: i?.id ?? "", role: i?.role ?? ("reporter" as const) });
 
@@ -34,27 +26,9 @@ export const taskResultRouter = new Hono<AppEnv>({ strict: true })
     return c.json(body, 200);
   })
   .get(`/task_result/:id{${UUID_PARAM}}/download/`, zentralAuth, async (c) => {
-    const id = c.req.param("id");
-    const ctx = await domain(c);
-    const task = await findVisibleTask(ctx, id, viewerOf(c.get("identity")));
-    if (task?.status !== "SUCCESS") throw new DrfError(404, { detail: "No TaskResult matches the given query." });
-    const filepath = task.result?.filepath;
-    if (typeof filepath !== "string" || filepath === "" || filepath !== task.fileKey)
-      throw new DrfError(404, { detail: "Not found." });
-    if (!(await c.env.EXPORTS.head(filepath))) throw new DrfError(404, { detail: "Not found." });
+    const url = await taskDownloadUrl(await domain(c), c.req.param("id"), viewerOf(c.get("identity")));
     c.header("Cache-Control", "no-store");
     c.header("Referrer-Policy", "no-referrer");
-    // Zentral redirects to its storage's signed URL when it has one. Ours is a short-lived
-    // HMAC link to /files/ (revocable: checked against the task on every use), unless R2
-    // S3 credentials are configured, in which case R2 presigns (not revocable; see docs).
-    const r2 = r2PresignConfig(c.env);
-    if (r2) {
-      const url = await presignR2Get(r2, filepath, {
-        ttlSeconds: DOWNLOAD_LINK_TTL_SECONDS,
-        headers: task.headers ?? {},
-      });
-      return c.redirect(url, 302);
-    }
-    const link = await signDownloadLink(ctx, { taskId: id, key: filepath });
-    return c.redirect(`${publicBase(c)}${link.path}`, 302);
+    // Zentral redirects to its storage's signed URL (ours: see taskDownloadUrl).
+    return c.redirect(url, 302);
   });

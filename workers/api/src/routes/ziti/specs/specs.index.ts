@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../../context";
-import type { Router } from "../../../lib/router";
+import { headerKey, type Router, registerSecuritySchemes } from "../../../lib/router";
 import { baseEntity, baseUrl, link } from "../envelope";
 import { Z } from "../errors";
 import { ZITI_API_VERSION } from "../version/version.index";
@@ -27,17 +27,9 @@ function specDetail() {
  * after every other route so the generated document describes the whole face.
  */
 export function mountSpecs(ziti: Router): void {
-  ziti.openAPIRegistry.registerComponent("securitySchemes", "ztSession", {
-    type: "apiKey",
-    in: "header",
-    name: "zt-session",
-    description: "An API session token from POST /authenticate",
-  });
-  ziti.openAPIRegistry.registerComponent("securitySchemes", "apiToken", {
-    type: "apiKey",
-    in: "header",
-    name: "Authorization",
-    description: "`Token ztlu_…` / `Token ztls_…` API token (where a route accepts one)",
+  registerSecuritySchemes(ziti, {
+    ztSession: headerKey("zt-session", "An API session token from POST /authenticate"),
+    apiToken: headerKey("Authorization", "`Token ztlu_…` / `Token ztls_…` API token (where a route accepts one)"),
   });
 
   const document = (c: Context<AppEnv>) =>

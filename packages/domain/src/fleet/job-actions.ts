@@ -1,0 +1,42 @@
+import type { DomainContext } from "../shared/context";
+import { DomainError } from "../shared/errors";
+import { type OutputStream, readJobOutput } from "./job-output";
+import type { JobRow } from "./jobs.query";
+import { auditJobCancel, cancelQueuedJob, getVisibleJob, jobById, jobHostRows } from "./jobs.service";
+import type { Visibility } from "./visibility";
+
+const FINISHED: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);
+
+const invalidState = (status: string) => new DomainError("jobs.invalid_state", { details: { status } });
+
+/**
+ * Cancels a job the caller may see: its JobRun stops pending hosts and running
+ * scripts. A job that never reached its JobRun (its start was lost) is
+ * cancelled in D1 alone. A finished job is refused with `jobs.invalid_state`.
+ */
+export async function cancelJob(ctx: DomainContext, jobId: string, v: Visibility): Promise<JobRow> {
+  const job = await getVisibleJob(ctx, jobId, v);
+  if (FINISHED.has(job.status)) throw invalidState(job.status);
+  const res = await ctx.jobRuns.cancel(job.id);
+  if (!res.ok) {
+    if (res.status !== null) throw invalidState(res.status);
+    if (!(await cancelQueuedJob(ctx, job.id))) {
+      const now = await jobById(ctx.db, job.id);
+      throw invalidState(now?.status ?? job.status);
+    }
+  }
+  await auditJobCancel(ctx, job);
+  return job;
+}
+
+/** One stream of one host's output in a job the caller may see (full output from R2 past the D1 preview). */
+export async function readHostOutput(
+  ctx: DomainContext,
+  input: { jobId: string; hostId: string; stream: OutputStream },
+  v: Visibility,
+): Promise<string> {
+  const job = await getVisibleJob(ctx, input.jobId, v);
+  const row = (await jobHostRows(ctx.db, job.id)).find((r) => r.hostId === input.hostId);
+  if (!row) throw new DomainError("common.not_found", "Host is not part of this job");
+  return readJobOutput(ctx, row, input.stream);
+}

@@ -1,0 +1,179 @@
+import type { JobPlan } from "@fleetgate/contract";
+import { log, logAt } from "../log";
+import type { JobProgress } from "../ports/job-runs.port";
+import type { DomainContext } from "../shared/context";
+import { DomainError } from "../shared/errors";
+import type { HostRow } from "./host-records";
+import { hostById } from "./hosts.service";
+import { readFullOutput } from "./job-output";
+import type { JobHostRow, JobRow } from "./jobs.query";
+import {
+  assertScriptUnlocked,
+  byIdempotencyKey,
+  createScriptJob,
+  type JobOptions,
+  jobHostRows,
+  type LabelledHost,
+  planOf,
+  resolveHostsByFilter,
+  resolveHostsByIds,
+  resolveHostsByName,
+  type TargetHost,
+} from "./jobs.service";
+import type { Visibility } from "./visibility";
+
+/**
+ * Which hosts a job targets, as each face names them:
+ *  - `names`: registry names (ctrl-exec; `label` is the host string as the client sent it). The script lock is
+ *    checked before unknown names are refused (ctrl-exec's order: lock 409 → registry 404);
+ *  - `ids`: host ids (native); unknown ids are refused before the lock is checked;
+ *  - `filter`: a group and/or tag (native); no match is refused.
+ */
+export type HostSelector =
+  | { names: { name: string; label: string }[] }
+  | { ids: string[] }
+  | { filter: { group_id?: string; tag?: string } };
+
+/** The job kinds a face may submit (patch kinds slot in here). */
+export interface ScriptJobRequest {
+  kind: "script";
+  script: string;
+  args: string[];
+}
+
+export interface SubmitJob {
+  job: ScriptJobRequest;
+  hosts: HostSelector;
+  visibility: Visibility;
+  mode: "sync" | "async";
+  options: JobOptions;
+  notes?: string;
+  idempotencyKey?: string;
+  /** Wait for the job after launching it: until every host completed, or until every agent acknowledged. */
+  wait?: { until: "complete" | "acks"; timeoutMs: number };
+}
+
+/** A host's result once the job was waited for: its row, full output (D1 preview or R2) and host record. */
+export interface HostResult {
+  target: TargetHost;
+  row: JobHostRow | undefined;
+  output: { stdout: string; stderr: string };
+  host: HostRow | undefined;
+}
+
+export interface Submitted {
+  job: JobRow;
+  /** True when an earlier job with the same Idempotency-Key was returned. */
+  existing: boolean;
+  targets: TargetHost[];
+  /** The JobRun's progress after the wait (undefined without a wait, or if it could not be read). */
+  progress: JobProgress | undefined;
+  /** Per target, after a wait until `complete`. */
+  results: HostResult[] | undefined;
+}
+
+async function resolveTargets(
+  ctx: DomainContext,
+  input: SubmitJob,
+  checkLock: boolean,
+): Promise<{ targets: TargetHost[]; labels: LabelledHost[] }> {
+  const { hosts: sel, visibility: v } = input;
+  const script = input.job.script;
+  if ("names" in sel) {
+    const resolved = await resolveHostsByName(
+      ctx,
+      sel.names.map((n) => n.name),
+      v,
+    );
+    const labels = sel.names.flatMap((n) => {
+      const found = resolved.found.get(n.name);
+      return found ? [{ id: found.id, label: n.label }] : [];
+    });
+    if (checkLock) await assertScriptUnlocked(ctx, script, labels);
+    if (resolved.unknown.length > 0) {
+      throw new DomainError("fleet.unknown_hosts", { details: { hosts: resolved.unknown, by: "name" } });
+    }
+    const targets = [...new Set(sel.names.map((n) => n.name))].flatMap((n) => {
+      const h = resolved.found.get(n);
+      return h ? [h] : [];
+    });
+    return { targets, labels };
+  }
+  let targets: TargetHost[];
+  if ("ids" in sel) {
+    const r = await resolveHostsByIds(ctx, sel.ids, v);
+    if (r.unknown.length > 0) throw new DomainError("fleet.unknown_hosts", { details: { hosts: r.unknown, by: "id" } });
+    targets = r.found;
+  } else {
+    targets = await resolveHostsByFilter(ctx, sel.filter, v);
+    if (targets.length === 0) throw new DomainError("fleet.no_hosts_match");
+  }
+  const labels = targets.map((t) => ({ id: t.id, label: t.name }));
+  if (checkLock) await assertScriptUnlocked(ctx, script, labels);
+  return { targets, labels };
+}
+
+/**
+ * Submits a job for any face: resolves the hosts, applies the script lock (also
+ * when a concurrent job wins the race at insert time), creates the job, hands
+ * it to its JobRun, and — when asked — waits for it and reads the results back
+ * from D1 and R2. A repeated Idempotency-Key returns the earlier job.
+ */
+export async function submitJob(ctx: DomainContext, input: SubmitJob): Promise<Submitted> {
+  const prior = input.idempotencyKey ? await byIdempotencyKey(ctx, input.idempotencyKey) : undefined;
+  const { targets, labels } = await resolveTargets(ctx, input, !prior);
+  const { job, plan, existing } = await createScriptJob(ctx, {
+    script: input.job.script,
+    args: input.job.args,
+    mode: input.mode,
+    hosts: targets,
+    notes: input.notes,
+    idempotencyKey: input.idempotencyKey,
+    labels,
+    options: input.options,
+  });
+  if (!existing || job.status === "queued") await ctx.jobRuns.start(plan);
+  logSubmission(ctx, input, job, targets, existing);
+  if (!input.wait) return { job, existing, targets, progress: undefined, results: undefined };
+  const progress = await ctx.jobRuns.wait(job.id, input.wait.timeoutMs, input.wait.until);
+  if (input.wait.until === "acks") return { job, existing, targets, progress, results: undefined };
+  const rows = await jobHostRows(ctx.db, job.id);
+  const byId = new Map(rows.map((r) => [r.hostId, r]));
+  const results = await Promise.all(
+    targets.map(async (target) => {
+      const row = byId.get(target.id);
+      const [output, host] = await Promise.all([
+        row ? readFullOutput(ctx, row) : { stdout: "", stderr: "" },
+        hostById(ctx.db, target.id),
+      ]);
+      return { target, row, output, host };
+    }),
+  );
+  return { job, existing, targets, progress, results };
+}
+
+/** The submission's log line; ctrl-exec's is always written (the reqid is how operators correlate a run). */
+function logSubmission(ctx: DomainContext, input: SubmitJob, job: JobRow, targets: TargetHost[], existing: boolean) {
+  const fields = { requestId: ctx.requestId, reqid: job.reqid, job_id: job.id };
+  const script = input.job.script;
+  if ("names" in input.hosts) {
+    const names = input.hosts.names.map((n) => n.name).join(",");
+    log("info", `ACTION=run HOSTS=${names} REQID=${job.reqid} SCRIPT=${script} MODE=${job.mode}`, fields);
+  } else {
+    logAt(ctx.logLevel, "info", `ACTION=job REQID=${job.reqid} SCRIPT=${script} HOSTS=${targets.length}`, {
+      ...fields,
+      existing,
+    });
+  }
+}
+
+/** A job whose JobRun never started (the Worker died between the D1 insert and `start`) is re-launched after this. */
+const STUCK_AFTER_MS = 30_000;
+
+/** Re-launches a job that is still `queued` well after it was created (its start was lost). */
+export async function relaunchIfStuck(ctx: DomainContext, job: JobRow): Promise<void> {
+  if (job.status !== "queued" || ctx.now() - job.createdAt < STUCK_AFTER_MS) return;
+  const rows = await jobHostRows(ctx.db, job.id);
+  if (rows.length === 0) return;
+  await ctx.jobRuns.start(planOf(job, rows) satisfies JobPlan);
+}

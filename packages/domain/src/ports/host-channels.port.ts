@@ -1,0 +1,44 @@
+import type { EnqueueOutcome, HostCommand } from "@fleetgate/contract";
+
+/** An agent's answer to a ping (or why there is none). */
+export interface PingOutcome {
+  ok: boolean;
+  rtt_ms: number;
+  error?: string;
+  version?: string;
+  hostname?: string;
+  cert_not_after?: number;
+}
+
+/** A host's channel: whether its agent is connected, and its command queue. */
+export interface ChannelStatus {
+  online: boolean;
+  connected_at: number | null;
+  agent_version: string | null;
+  reported_hostname: string | null;
+  commands: Record<string, number>;
+  outbox: number;
+}
+
+/** Host channels (one HostChannel Durable Object per host): enqueue, disconnect, ping, presence. */
+export interface HostChannelsPort {
+  enqueue(hostId: string, command: HostCommand): Promise<EnqueueOutcome>;
+  /** Closes the agent's socket (the host was removed or its certificate revoked). */
+  disconnect(hostId: string, reason: string): Promise<void>;
+  ping(hostId: string, timeoutMs: number): Promise<PingOutcome>;
+  presence(hostId: string): Promise<ChannelStatus>;
+  /** Hands an agent's WebSocket upgrade to its channel. */
+  connect(hostId: string, request: Request): Promise<Response>;
+}
+
+/** The HostChannel binding behind the port. */
+export function hostChannelsPort(ns: Env["HOSTS"]): HostChannelsPort {
+  const stub = (hostId: string) => ns.get(ns.idFromName(hostId));
+  return {
+    enqueue: (hostId, command) => stub(hostId).enqueue(command),
+    disconnect: (hostId, reason) => stub(hostId).disconnect(reason),
+    ping: (hostId, timeoutMs) => stub(hostId).ping(timeoutMs),
+    presence: (hostId) => stub(hostId).status(),
+    connect: (hostId, request) => stub(hostId).fetch(request),
+  };
+}
