@@ -1,3 +1,4 @@
+export * from "./agent/agent-releases.service";
 export * from "./audit/audit.service";
 export * from "./audit/chain";
 export * from "./audit/checkpoint";
@@ -16,6 +17,7 @@ export * from "./fleet/visibility";
 export * from "./fleet/ws-tickets.service";
 export * from "./identity/index";
 export * from "./log";
+export * from "./patching/index";
 export * from "./pki/index";
 export * from "./principal";
 export * as schema from "./schema";

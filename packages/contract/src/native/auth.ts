@@ -22,7 +22,17 @@ export const LoginResponse = z
   })
   .openapi("LoginResponse");
 
-export const RefreshRequest = z.object({ refresh_token: z.string().max(256) }).openapi("RefreshRequest");
+export const RefreshRequest = z
+  .object({
+    refresh_token: z
+      .string()
+      .max(256)
+      .optional()
+      .openapi({ description: "Required unless the request carries the __Host-fg_refresh cookie (the dashboard)" }),
+  })
+  .openapi("RefreshRequest");
+/** The body field alone, as API clients must send it (validates a request that has no cookie). */
+export const RefreshTokenField = z.object({ refresh_token: z.string().max(256) });
 
 export const ForceChangePasswordRequest = z
   .object({ username: Username, current_password: Password, new_password: Password })

@@ -39,6 +39,9 @@ export const DOMAIN_ERRORS = {
   "pki.enrollment_request_not_found": "Enrollment request not found",
   "fleet.host_collision": "Host collision detected",
   "jobs.script_locked": "The script is already running on some of the hosts",
+  /** A host already has the maximum number of health checks (linux-patch-manager.md §4: 5). */
+  "health.check_limit": "A host can have at most 5 health checks",
+  "health.invalid_check_type": "check_type must be 'service' or 'http'",
   "common.not_found": "Resource not found",
   "common.conflict": "Resource already exists",
   "common.rate_limited": "Too many requests",

@@ -6,8 +6,10 @@ import { authRouter } from "./auth/auth.index";
 import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./certificates/certificates.index";
 import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
 import { groupsRouter } from "./groups/groups.index";
+import { checksRouter, hostChecksRouter } from "./health-checks/health-checks.index";
 import { hostsRouter } from "./hosts/hosts.index";
 import { jobsRouter } from "./jobs/jobs.index";
+import { hostWindowsRouter, windowsRouter } from "./maintenance-windows/maintenance-windows.index";
 import { mountNativeDocs } from "./openapi";
 import { ctrlExecSettingsRouter } from "./settings/ctrl-exec.index";
 import { exportsRouter, tasksRouter } from "./tasks/tasks.index";
@@ -39,5 +41,9 @@ v1.route("/auth", authRouter)
   .route("/hosts", hostsRouter)
   .route("/jobs", jobsRouter)
   .route("/settings", ctrlExecSettingsRouter)
-  .route("/ws", wsRouter);
+  .route("/ws", wsRouter)
+  .route("/hosts", hostWindowsRouter)
+  .route("/maintenance-windows", windowsRouter)
+  .route("/hosts", hostChecksRouter)
+  .route("/health-checks", checksRouter);
 mountNativeDocs(v1);

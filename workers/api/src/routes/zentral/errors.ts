@@ -67,6 +67,8 @@ const ZENTRAL_DOMAIN_ERRORS = {
   "pki.enrollment_request_not_found": notFound,
   "fleet.host_collision": detail(409),
   "jobs.script_locked": detail(409),
+  "health.check_limit": nonField,
+  "health.invalid_check_type": nonField,
   "common.not_found": notFound,
   "common.conflict": nonField,
   // DRF `Throttled`: "Request was throttled. Expected available in N second(s)."

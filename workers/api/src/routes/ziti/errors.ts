@@ -121,6 +121,8 @@ const DOMAIN = {
   "pki.enrollment_request_not_found": Z.notFound,
   "fleet.host_collision": (e) => Z.invalidField("(root)", e.message),
   "jobs.script_locked": (e) => Z.invalidField("(root)", e.message),
+  "health.check_limit": (e) => Z.couldNotValidate(null, e.message),
+  "health.invalid_check_type": (e) => Z.couldNotValidate(null, e.message),
   "common.not_found": Z.notFound,
   "common.conflict": (e) => Z.invalidField("(root)", e.message),
   "common.rate_limited": Z.rateLimited,
