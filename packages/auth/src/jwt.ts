@@ -129,6 +129,25 @@ function failure(reason: JwtFailure): VerifyJwtResult {
 }
 
 /**
+ * Imported verification keys, per isolate: a JWK object handed out by the resolver
+ * (which caches it) is imported once per algorithm, not on every request. Keyed
+ * weakly on the JWK object, so a key the resolver drops is forgotten too.
+ */
+const imported = new WeakMap<JWK, Map<string, Promise<Awaited<ReturnType<typeof importJWK>>>>>();
+function importedKey(jwk: JWK, alg: string): Promise<Awaited<ReturnType<typeof importJWK>>> {
+  const byAlg = imported.get(jwk) ?? new Map<string, Promise<Awaited<ReturnType<typeof importJWK>>>>();
+  imported.set(jwk, byAlg);
+  let key = byAlg.get(alg);
+  if (!key) {
+    key = importJWK(publicMembers(jwk), alg);
+    // A failed import is not cached: the next request tries again.
+    key.catch(() => byAlg.delete(alg));
+    byAlg.set(alg, key);
+  }
+  return key;
+}
+
+/**
  * Verifies a compact JWT. Order matters (RFC 8725 §2.1, §3.1): the header `alg` must be
  * in `algorithms` (so `none`, HS256 and any algorithm confusion die here, before a key
  * is even looked up), `kid` must be present, the resolved key must have the shape that
@@ -161,7 +180,7 @@ export async function verifyJwt(
   if ((jwk.alg !== undefined && jwk.alg !== alg) || algForKey(jwk) !== alg) return failure("alg");
   let key: Awaited<ReturnType<typeof importJWK>>;
   try {
-    key = await importJWK(publicMembers(jwk), alg);
+    key = await importedKey(jwk, alg);
   } catch {
     return failure("unknown_kid");
   }

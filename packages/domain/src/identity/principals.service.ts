@@ -1,7 +1,7 @@
 import { hashApiToken, parseZtlToken, verifyJwt } from "@fleetgate/auth";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Principal } from "../principal";
-import { apiTokens, identities } from "../schema";
+import { apiTokens, identities, identityGroups } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { findApiSession } from "./api-sessions.service";
 import { accessAudience } from "./session-tokens.service";
@@ -19,6 +19,7 @@ async function principalOf(
   identity: IdentityRow,
   credential: Principal["credential"],
   mfaPending = false,
+  knownGroups?: string[],
 ): Promise<Resolution> {
   if (identity.disabled) return { ok: false, reason: "disabled" };
   return {
@@ -29,7 +30,7 @@ async function principalOf(
       kind: identity.kind,
       name: identity.name,
       role: identity.role,
-      groups: await groupIdsOf(ctx, identity.id),
+      groups: knownGroups ?? (await groupIdsOf(ctx, identity.id)),
       credential,
       mfaPending,
     },
@@ -45,27 +46,38 @@ export async function resolveAccessToken(ctx: DomainContext, token: string): Pro
   });
   if (!res.ok) return { ok: false, reason: res.reason === "expired" ? "expired" : "invalid" };
   const sub = typeof res.payload.sub === "string" ? res.payload.sub : "";
-  const identity = await ctx.db.select().from(identities).where(eq(identities.id, sub)).get();
+  // Identity, role, revocation state and groups in one D1 round trip (a batch of two reads).
+  const [found, groupRows] = await ctx.db.batch([
+    ctx.db.select().from(identities).where(eq(identities.id, sub)).limit(1),
+    ctx.db.select({ g: identityGroups.groupId }).from(identityGroups).where(eq(identityGroups.identityId, sub)),
+  ]);
+  const identity = found[0];
   if (!identity) return { ok: false, reason: "invalid" };
   if (identity.disabled) return { ok: false, reason: "disabled" };
   const issuedMs = typeof res.payload.t === "number" ? res.payload.t : (res.payload.iat ?? 0) * 1000;
   if (issuedMs < identity.sessionsValidAfter) return { ok: false, reason: "revoked" };
-  return principalOf(ctx, identity, { kind: "jwt", id: String(res.payload.jti ?? "") });
+  const groups = groupRows.map((r) => r.g);
+  return principalOf(ctx, identity, { kind: "jwt", id: String(res.payload.jti ?? "") }, false, groups);
 }
 
 /** `Authorization: Token ztl…`: checksum first (no lookup for garbage), then the SHA-256 lookup and expiry. */
 export async function resolveApiToken(ctx: DomainContext, secret: string): Promise<Resolution> {
   if (!parseZtlToken(secret).ok) return { ok: false, reason: "malformed" };
-  const row = await ctx.db
-    .select()
-    .from(apiTokens)
-    .innerJoin(identities, eq(apiTokens.identityId, identities.id))
-    .where(eq(apiTokens.hashedKey, await hashApiToken(secret)))
-    .get();
-  if (!row) return { ok: false, reason: "invalid" };
-  if (row.api_tokens.expiresAt !== null && row.api_tokens.expiresAt <= ctx.now())
-    return { ok: false, reason: "expired" };
-  return principalOf(ctx, row.identities, { kind: "api_token", id: row.api_tokens.id });
+  const hashed = await hashApiToken(secret);
+  // Token, identity and groups in one D1 round trip (a batch of three reads; the
+  // identity and its groups are selected through the token's hash, no second lookup).
+  const owner = ctx.db.select({ id: apiTokens.identityId }).from(apiTokens).where(eq(apiTokens.hashedKey, hashed));
+  const [tokens, owners, groupRows] = await ctx.db.batch([
+    ctx.db.select().from(apiTokens).where(eq(apiTokens.hashedKey, hashed)).limit(1),
+    ctx.db.select().from(identities).where(inArray(identities.id, owner)).limit(1),
+    ctx.db.select({ g: identityGroups.groupId }).from(identityGroups).where(inArray(identityGroups.identityId, owner)),
+  ]);
+  const token = tokens[0];
+  const identity = owners[0];
+  if (!token || !identity || identity.id !== token.identityId) return { ok: false, reason: "invalid" };
+  if (token.expiresAt !== null && token.expiresAt <= ctx.now()) return { ok: false, reason: "expired" };
+  const groups = groupRows.map((r) => r.g);
+  return principalOf(ctx, identity, { kind: "api_token", id: token.id }, false, groups);
 }
 
 /** `zt-session: <token>`; a session whose MFA is pending resolves with `mfaPending`. */

@@ -54,11 +54,30 @@ async function loadRow(ctx: DomainContext, kind: "root" | "issuing") {
     .get();
 }
 
-async function unwrap(ctx: DomainContext, row: { id: string; keyEnc: string }): Promise<CryptoKey> {
-  const b64 = await decrypt(ctx.keys.wrap, row.keyEnc, wrapAad(row.id));
-  const der = b64 ? fromBase64Url(b64) : null;
-  if (!der) throw new Error("CA key could not be unwrapped (MASTER_KEY changed?)");
-  return importCaPrivateKey(der);
+/**
+ * Unwrapped CA keys, per isolate: the AES-GCM unwrap and PKCS#8 import run once
+ * per stored key, not on every issue. Keyed by the wrap key (another MASTER_KEY
+ * must unwrap again, and fail) and by the row's ciphertext (a rotated key is new).
+ */
+const unwrapped = new WeakMap<CryptoKey, Map<string, Promise<CryptoKey>>>();
+
+function unwrap(ctx: DomainContext, row: { id: string; keyEnc: string }): Promise<CryptoKey> {
+  const byRow = unwrapped.get(ctx.keys.wrap) ?? new Map<string, Promise<CryptoKey>>();
+  unwrapped.set(ctx.keys.wrap, byRow);
+  const cacheKey = `${row.id}:${row.keyEnc}`;
+  let key = byRow.get(cacheKey);
+  if (!key) {
+    key = (async () => {
+      const b64 = await decrypt(ctx.keys.wrap, row.keyEnc, wrapAad(row.id));
+      const der = b64 ? fromBase64Url(b64) : null;
+      if (!der) throw new Error("CA key could not be unwrapped (MASTER_KEY changed?)");
+      return importCaPrivateKey(der);
+    })();
+    // A failure is not remembered: the next issue tries again.
+    key.catch(() => byRow.delete(cacheKey));
+    byRow.set(cacheKey, key);
+  }
+  return key;
 }
 
 async function fromD1(ctx: DomainContext): Promise<CaChain> {
