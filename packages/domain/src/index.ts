@@ -11,6 +11,7 @@ export * from "./fleet/exec-settings.service";
 export * from "./fleet/host-records";
 export * from "./fleet/hosts.query";
 export * from "./fleet/hosts.service";
+export * from "./fleet/job-visibility";
 export * from "./fleet/jobs.query";
 export * from "./fleet/jobs.service";
 export * from "./fleet/visibility";

@@ -172,6 +172,7 @@ export const jobsRouter = createRouter()
     const names = await svc.hostNamesOf(
       ctx,
       page.jobs.map((j) => j.id),
+      vis(c),
     );
     return c.json(
       {
@@ -187,7 +188,8 @@ export const jobsRouter = createRouter()
     const ctx = await domain(c);
     const job = await svc.getVisibleJob(ctx, c.req.valid("param").id, vis(c));
     await relaunchIfStuck(c.env, ctx.db, job, ctx.now());
-    const rows = await svc.jobHostRows(ctx.db, job.id);
+    const scope = await svc.jobScope(ctx, job.id, vis(c));
+    const rows = (await svc.jobHostRows(ctx.db, job.id)).filter((r) => svc.scopeShows(scope, r.hostId));
     const display = await svc.displayNamesOf(
       ctx,
       rows.map((r) => r.hostId),
@@ -206,7 +208,8 @@ export const jobsRouter = createRouter()
           patch_selection: null,
           notes: job.notes,
           script: job.script,
-          args: job.args,
+          // Arguments may carry other hosts' data: only for callers who see every target.
+          args: scope.whole ? job.args : [],
           mode: job.mode,
           options: publicOptions(job.options),
           host_count: job.hostCount,
@@ -242,8 +245,11 @@ export const jobsRouter = createRouter()
     const ctx = await domain(c);
     const p = c.req.valid("param");
     const job = await svc.getVisibleJob(ctx, p.id, vis(c));
+    const scope = await svc.jobScope(ctx, job.id, vis(c));
     const row = (await svc.jobHostRows(ctx.db, job.id)).find((r) => r.hostId === p.host_id);
-    if (!row) throw new ApiError(404, "not_found", "Host is not part of this job");
+    // An invisible host's output is as absent as a host that is not part of the job.
+    if (!row || !svc.scopeShows(scope, row.hostId))
+      throw new ApiError(404, "not_found", "Host is not part of this job");
     const stream = c.req.valid("query").stream;
     let text = stream === "stdout" ? row.stdout : row.stderr;
     if (row.outputKey) {
@@ -255,6 +261,8 @@ export const jobsRouter = createRouter()
   .openapi(cancel, async (c) => {
     const ctx = await domain(c);
     const job = await svc.getVisibleJob(ctx, c.req.valid("param").id, vis(c));
+    // Cancelling stops every host's run, so it needs every host visible.
+    if (!(await svc.jobScope(ctx, job.id, vis(c))).whole) throw new ApiError(403, "forbidden", "Access denied");
     const invalid = (s: string) =>
       new ApiError(
         409,
