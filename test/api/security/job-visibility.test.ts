@@ -71,6 +71,21 @@ describe("finding 1: job data is authorized per host", () => {
     expect(names).not.toContain(restricted.name);
   }, 60_000);
 
+  it("ctrl-exec GET /status/{reqid} shows only the hosts the caller may see", async () => {
+    const { id, open, restricted } = await mixedJob();
+    const admin = bearer(await adminLogin());
+    const { job } = (await (await call(`/api/v1/jobs/${id}`, { headers: admin })).json()) as {
+      job: { reqid: string };
+    };
+    const reporter = await userWithRole("reporter");
+    const res = await call(`/status/${job.reqid}`, { headers: bearer(reporter.session) });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain("SECRET-OUTPUT");
+    expect(text).not.toContain(restricted.name);
+    expect(text).toContain(open.name);
+  }, 60_000);
+
   it("an admin still sees every row and the args", async () => {
     const { id } = await mixedJob();
     const d = (await (await call(`/api/v1/jobs/${id}`, { headers: bearer(await adminLogin()) })).json()) as Detail;

@@ -1,5 +1,14 @@
 import type { HostStatusBody } from "@fleetgate/contract";
-import { hostById, jobByReqid, jobHostRows, jobOptionsOf, jobVisibleTo, logAt } from "@fleetgate/domain";
+import {
+  hostById,
+  jobByReqid,
+  jobHostRows,
+  jobOptionsOf,
+  jobScope,
+  jobVisibleTo,
+  logAt,
+  scopeShows,
+} from "@fleetgate/domain";
 import { domain } from "../../../lib/domain-context";
 import { relaunchIfStuck } from "../../../lib/jobs";
 import { createRouter } from "../../../lib/router";
@@ -35,7 +44,9 @@ export const statusRouter = createRouter().get("/status/:reqid{[a-f0-9]+}", asyn
   if (caller.principal && !(await jobVisibleTo(ctx, job.id, caller.visibility))) throw notFound();
   await relaunchIfStuck(c.env, ctx.db, job, now);
 
-  const rows = await jobHostRows(ctx.db, job.id);
+  // Only the hosts the caller may see (docs/remote-execution.md "Who sees which job rows").
+  const scope = await jobScope(ctx, job.id, caller.visibility);
+  const rows = (await jobHostRows(ctx.db, job.id)).filter((r) => scopeShows(scope, r.hostId));
   const outputs = await Promise.all(rows.map((r) => fullOutput(c.env, r)));
   const options = jobOptionsOf(job);
   if (job.mode === "sync") {
@@ -57,7 +68,7 @@ export const statusRouter = createRouter().get("/status/:reqid{[a-f0-9]+}", asyn
         reqid: job.reqid,
         script: job.script ?? "",
         mode: "sync" as const,
-        hosts: options.requested_hosts ?? rows.map((r) => r.hostName),
+        hosts: (scope.whole ? options.requested_hosts : undefined) ?? rows.map((r) => r.hostName),
         results,
         ...(complete && job.completedAt !== null ? { completed: unix(job.completedAt) } : {}),
         complete,
