@@ -5,7 +5,9 @@ import {
   DomainError,
   disableMfa,
   enableMfaWithSecret,
+  enforceLocalLoginPolicy,
   hit,
+  isMfaEnabled,
   logout,
   newTotpSetup,
   refresh,
@@ -61,6 +63,7 @@ export const authRouter = createRouter()
       totpCode: body.totp_code,
     });
     if (checked.identity.kind !== "user") throw new DomainError("auth.invalid_credentials");
+    await enforceLocalLoginPolicy(ctx, checked.identity, checked.mfaEnabled);
     const pair = await startSession(ctx, checked.identity, "password");
     setRefreshCookie(c, pair.refreshToken);
     return c.json(loginBody(pair, checked.mfaEnabled), 200);
@@ -69,7 +72,7 @@ export const authRouter = createRouter()
     const ctx = await domain(c);
     const pair = await refresh(ctx, refreshTokenOf(c, c.req.valid("json")));
     setRefreshCookie(c, pair.refreshToken);
-    return c.json(loginBody(pair, false), 200);
+    return c.json(loginBody(pair, await isMfaEnabled(ctx, pair.identity.id)), 200);
   })
   .openapi(logoutRoute, async (c) => {
     const token = refreshTokenOf(c, c.req.valid("json"));
