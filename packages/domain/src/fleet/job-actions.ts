@@ -1,6 +1,7 @@
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { type OutputStream, readJobOutput } from "./job-output";
+import { jobScope, scopeShows } from "./job-visibility";
 import type { JobRow } from "./jobs.query";
 import { auditJobCancel, cancelQueuedJob, getVisibleJob, jobById, jobHostRows } from "./jobs.service";
 import type { Visibility } from "./visibility";
@@ -16,6 +17,8 @@ const invalidState = (status: string) => new DomainError("jobs.invalid_state", {
  */
 export async function cancelJob(ctx: DomainContext, jobId: string, v: Visibility): Promise<JobRow> {
   const job = await getVisibleJob(ctx, jobId, v);
+  // Cancelling stops every host's run, so it needs every host visible (docs/remote-execution.md).
+  if (!(await jobScope(ctx, job.id, v)).whole) throw new DomainError("auth.forbidden");
   if (FINISHED.has(job.status)) throw invalidState(job.status);
   const res = await ctx.jobRuns.cancel(job.id);
   if (!res.ok) {
@@ -36,7 +39,9 @@ export async function readHostOutput(
   v: Visibility,
 ): Promise<string> {
   const job = await getVisibleJob(ctx, input.jobId, v);
+  const scope = await jobScope(ctx, job.id, v);
   const row = (await jobHostRows(ctx.db, job.id)).find((r) => r.hostId === input.hostId);
-  if (!row) throw new DomainError("common.not_found", "Host is not part of this job");
+  // An invisible host's output is as absent as a host that is not part of the job.
+  if (!row || !scopeShows(scope, row.hostId)) throw new DomainError("common.not_found", "Host is not part of this job");
   return readJobOutput(ctx, row, input.stream);
 }

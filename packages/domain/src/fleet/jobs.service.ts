@@ -316,14 +316,20 @@ export async function getVisibleJob(ctx: DomainContext, id: string, v: Visibilit
 }
 
 /** Display names (fallback FQDN, then the registry name) of each job's hosts, sorted (issue #23 of LPM). */
-export async function hostNamesOf(ctx: DomainContext, jobIds: string[]): Promise<Map<string, string[]>> {
+export async function hostNamesOf(
+  ctx: DomainContext,
+  jobIds: string[],
+  v: Visibility = { kind: "all" },
+): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(jobIds.map((id) => [id, []]));
   if (jobIds.length === 0) return out;
+  // Only the names of hosts the caller may see (per-host authorization of job data).
+  const visible = hostVisible(v, sql`jh.host_id`) ?? sql`1 = 1`;
   const rows = await ctx.db.all<{ job_id: string; name: string }>(sql`
     SELECT jh.job_id AS job_id,
            COALESCE(NULLIF(h.display_name, ''), NULLIF(h.fqdn, ''), jh.host_name) AS name
     FROM job_hosts jh LEFT JOIN hosts h ON h.id = jh.host_id
-    WHERE jh.job_id IN (SELECT value FROM json_each(${JSON.stringify(jobIds)}))`);
+    WHERE jh.job_id IN (SELECT value FROM json_each(${JSON.stringify(jobIds)})) AND ${visible}`);
   for (const r of rows) out.get(r.job_id)?.push(r.name);
   for (const list of out.values()) list.sort((a, b) => a.localeCompare(b));
   return out;

@@ -4,10 +4,12 @@ import {
   jobByReqid,
   jobHostRows,
   jobOptionsOf,
+  jobScope,
   jobVisibleTo,
   logAt,
   readFullOutput,
   relaunchIfStuck,
+  scopeShows,
 } from "@fleetgate/domain";
 import { domain } from "../../../lib/domain-context";
 import { createRouter } from "../../../lib/router";
@@ -43,7 +45,9 @@ export const statusRouter = createRouter().get("/status/:reqid{[a-f0-9]+}", asyn
   if (caller.principal && !(await jobVisibleTo(ctx, job.id, caller.visibility))) throw notFound();
   await relaunchIfStuck(ctx, job);
 
-  const rows = await jobHostRows(ctx.db, job.id);
+  // Only the hosts the caller may see (docs/remote-execution.md "Who sees which job rows").
+  const scope = await jobScope(ctx, job.id, caller.visibility);
+  const rows = (await jobHostRows(ctx.db, job.id)).filter((r) => scopeShows(scope, r.hostId));
   const outputs = await Promise.all(rows.map((r) => readFullOutput(ctx, r)));
   const options = jobOptionsOf(job);
   if (job.mode === "sync") {
@@ -65,7 +69,7 @@ export const statusRouter = createRouter().get("/status/:reqid{[a-f0-9]+}", asyn
         reqid: job.reqid,
         script: job.script ?? "",
         mode: "sync" as const,
-        hosts: options.requested_hosts ?? rows.map((r) => r.hostName),
+        hosts: (scope.whole ? options.requested_hosts : undefined) ?? rows.map((r) => r.hostName),
         results,
         ...(complete && job.completedAt !== null ? { completed: unix(job.completedAt) } : {}),
         complete,

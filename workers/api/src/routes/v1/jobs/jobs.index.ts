@@ -145,6 +145,7 @@ export const jobsRouter = createRouter()
     const names = await svc.hostNamesOf(
       ctx,
       page.jobs.map((j) => j.id),
+      vis(c),
     );
     return c.json(
       {
@@ -160,7 +161,8 @@ export const jobsRouter = createRouter()
     const ctx = await domain(c);
     const job = await svc.getVisibleJob(ctx, c.req.valid("param").id, vis(c));
     await svc.relaunchIfStuck(ctx, job);
-    const rows = await svc.jobHostRows(ctx.db, job.id);
+    const scope = await svc.jobScope(ctx, job.id, vis(c));
+    const rows = (await svc.jobHostRows(ctx.db, job.id)).filter((r) => svc.scopeShows(scope, r.hostId));
     const display = await svc.displayNamesOf(
       ctx,
       rows.map((r) => r.hostId),
@@ -179,7 +181,8 @@ export const jobsRouter = createRouter()
           patch_selection: null,
           notes: job.notes,
           script: job.script,
-          args: job.args,
+          // Arguments may carry other hosts' data: only for callers who see every target.
+          args: scope.whole ? job.args : [],
           mode: job.mode,
           options: publicOptions(job.options),
           host_count: job.hostCount,
