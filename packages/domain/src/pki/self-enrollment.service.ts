@@ -87,6 +87,7 @@ export type PollResult =
 
 /** `GET /enroll/status/{token}`: the approved bundle is handed out once (atomic claim) and only within 600 s. */
 export async function pollEnrollment(ctx: DomainContext, token: string): Promise<PollResult> {
+  if (!/^[A-Za-z0-9]{64}$/.test(token)) return { status: "notfound" };
   const row = await ctx.db
     .select()
     .from(enrollmentRequests)

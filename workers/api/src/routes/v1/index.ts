@@ -12,6 +12,8 @@ import { jobsRouter } from "./jobs/jobs.index";
 import { hostWindowsRouter, windowsRouter } from "./maintenance-windows/maintenance-windows.index";
 import { mountNativeDocs } from "./openapi";
 import { ctrlExecSettingsRouter } from "./settings/ctrl-exec.index";
+import { settingsRouter } from "./settings/settings.index";
+import { azureSsoRouter, ssoRouter } from "./sso/sso.index";
 import { exportsRouter, tasksRouter } from "./tasks/tasks.index";
 import { tokenIssuersRouter } from "./token-issuers/token-issuers.index";
 import { serviceAccountsRouter, tokensRouter } from "./tokens/tokens.index";
@@ -20,7 +22,10 @@ import { wsRouter } from "./ws/ws.index";
 
 /** The native face, mounted at /api/v1. Resource routers are chained here. */
 export const v1 = createRouter();
-v1.route("/auth", authRouter)
+v1.route("/auth/sso", ssoRouter)
+  .route("/sso", ssoRouter)
+  .route("/auth/azure", azureSsoRouter)
+  .route("/auth", authRouter)
   .route("/users", usersRouter)
   .route("/groups", groupsRouter)
   .route("/tokens", tokensRouter)
@@ -41,6 +46,7 @@ v1.route("/auth", authRouter)
   .route("/hosts", hostsRouter)
   .route("/jobs", jobsRouter)
   .route("/settings", ctrlExecSettingsRouter)
+  .route("/settings", settingsRouter)
   .route("/ws", wsRouter)
   .route("/hosts", hostWindowsRouter)
   .route("/maintenance-windows", windowsRouter)

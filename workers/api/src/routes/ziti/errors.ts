@@ -30,6 +30,8 @@ export const Z = {
       "UNAUTHORIZED",
       "The request could not be completed. The session is not authorized or the credentials are invalid",
     ),
+  /** The IP allowlist refused the client address. */
+  forbidden: () => new ZitiError(403, "FORBIDDEN", "Access to this resource is forbidden"),
   invalidAuth: () => new ZitiError(401, "INVALID_AUTH", "The authentication request failed"),
   notFound: () => new ZitiError(404, "NOT_FOUND", "The resource requested was not found or is no longer available"),
   couldNotValidate: (cause: Record<string, unknown> | null, causeMessage = "") =>

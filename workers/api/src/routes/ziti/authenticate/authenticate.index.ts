@@ -5,6 +5,7 @@ import {
   checkSecondFactor,
   completeSessionMfa,
   createApiSession,
+  enforceLocalLoginPolicy,
   hit,
   isMfaEnabled,
   mfaRecord,
@@ -39,6 +40,7 @@ export const authenticateRouter = createRouter()
       const ctx = await domain(c);
       const checked = await checkPassword(ctx, body.username, body.password, { secondFactor: "deferred" });
       if (checked.identity.kind !== "user") throw Z.invalidAuth();
+      await enforceLocalLoginPolicy(ctx, checked.identity, checked.mfaEnabled);
       const { token, session } = await createApiSession(ctx, checked.identity, {
         authenticatorId: checked.authenticatorId,
         method: "password",

@@ -1,0 +1,6 @@
+import { createRouter } from "../../../lib/router";
+import { downloadHandler, manifestHandler } from "./downloads.handlers";
+import { download, manifest } from "./downloads.routes";
+
+/** `/agent/v1/download/{name}` and `/agent/v1/releases/{version}`: public agent downloads (docs/agent-distribution.md). */
+export const downloadsRouter = createRouter().openapi(download, downloadHandler).openapi(manifest, manifestHandler);
