@@ -16,6 +16,7 @@ export * from "./native/tasks";
 export * from "./native/token-issuers";
 export * from "./native/tokens";
 export * from "./native/users";
+export * from "./native/ziti";
 export * from "./realtime/job-options";
 export * from "./realtime/rpc";
 export * from "./zentral/tasks";

@@ -35,7 +35,16 @@ export const RefreshRequest = z
 export const RefreshTokenField = z.object({ refresh_token: z.string() });
 
 export const ForceChangePasswordRequest = z
-  .object({ username: Username, current_password: Password, new_password: Password })
+  .object({
+    username: Username,
+    current_password: Password,
+    new_password: Password,
+    totp_code: z
+      .string()
+      .max(32)
+      .optional()
+      .openapi({ description: "Required when the account has MFA enabled (TOTP or recovery code)" }),
+  })
   .openapi("ForceChangePasswordRequest");
 
 export const MfaSetupResponse = z.object({ secret_base32: z.string(), otp_uri: z.string() }).openapi("MfaSetup");

@@ -4,3 +4,4 @@ export * from "./identity";
 export * from "./patching";
 export * from "./pki";
 export * from "./tasks";
+export * from "./ziti";

@@ -5,6 +5,7 @@ import { verifyExternalJwt } from "../external-jwt/verify";
 import { type ApiTokenView, createApiToken } from "../identity/api-tokens.service";
 import { findIdentity, type IdentityRow } from "../identity/users.service";
 import { log } from "../log";
+import { addressKey } from "../shared/address-key";
 import type { DomainContext } from "../shared/context";
 import { hit } from "../shared/rate-limit";
 import { evaluateCondition } from "./condition";
@@ -108,7 +109,9 @@ export async function exchangeOidcToken(
   issuer: TokenIssuerRow,
   req: ExchangeRequest,
 ): Promise<ExchangeOutcome> {
-  await hit(ctx, `oidc-exchange:${issuer.id}`, req.rateLimitPerMinute, 60);
+  // Before any verification work: per source network (IPv6 /64), so nobody can
+  // spend another network's budget, nor the issuer's, with unverifiable tokens.
+  await hit(ctx, `oidc-exchange:${issuer.id}:net:${addressKey(ctx.sourceIp)}`, req.rateLimitPerMinute, 60);
   const errors: { jwt?: JwtRefusal; validity?: { max: number } } = {};
   if (req.validity !== undefined && req.validity > issuer.maxValidity) errors.validity = { max: issuer.maxValidity };
 
@@ -132,6 +135,8 @@ export async function exchangeOidcToken(
     return { ok: false, errors };
   }
 
+  // Only tokens that passed every check count against the issuer as a whole.
+  await hit(ctx, `oidc-exchange:${issuer.id}`, req.rateLimitPerMinute, 60);
   const sa = await usableServiceAccount(ctx, issuer);
   if (!sa) {
     await deny(["service_account"]);

@@ -55,6 +55,8 @@ const EXEC_DOMAIN_ERRORS = {
     new ExecError(409, "locked", { code: 4, conflicts: err.details.hosts.map((h) => `${h}:${err.details.script}`) }),
   "health.check_limit": asBadRequest,
   "health.invalid_check_type": asBadRequest,
+  "ziti.no_edge_routers": asBadRequest,
+  "ziti.invalid_posture": (err) => new ExecError(409, "conflict", { detail: err.message }),
   "common.not_found": asNotFound,
   "common.conflict": (err) => new ExecError(409, "conflict", { detail: err.message }),
   "common.rate_limited": () => new ExecError(429, "too many requests"),

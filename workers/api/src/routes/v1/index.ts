@@ -19,6 +19,7 @@ import { tokenIssuersRouter } from "./token-issuers/token-issuers.index";
 import { serviceAccountsRouter, tokensRouter } from "./tokens/tokens.index";
 import { usersRouter } from "./users/users.index";
 import { wsRouter } from "./ws/ws.index";
+import { zitiManagementRouter } from "./ziti/ziti.index";
 
 /** The native face, mounted at /api/v1. Resource routers are chained here. */
 export const v1 = createRouter();
@@ -51,5 +52,6 @@ v1.route("/auth/sso", ssoRouter)
   .route("/hosts", hostWindowsRouter)
   .route("/maintenance-windows", windowsRouter)
   .route("/hosts", hostChecksRouter)
-  .route("/health-checks", checksRouter);
+  .route("/health-checks", checksRouter)
+  .route("/ziti", zitiManagementRouter);
 mountNativeDocs(v1);

@@ -83,9 +83,12 @@ export const authRouter = createRouter()
   .openapi(forceChangePassword, async (c) => {
     const body = c.req.valid("json");
     const ctx = await domain(c);
+    // Only an account an admin marked for reset, and with its second factor when MFA is on.
     const checked = await checkPassword(ctx, body.username, body.current_password, {
-      secondFactor: "deferred",
+      secondFactor: "inline",
+      totpCode: body.totp_code,
       allowForcedReset: true,
+      requireForcedReset: true,
     });
     await setPassword(ctx, checked.identity, body.new_password, {
       forcePasswordReset: false,

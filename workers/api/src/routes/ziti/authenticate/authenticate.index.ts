@@ -1,10 +1,10 @@
 import {
-  audit,
+  attemptSessionMfa,
   authenticateByCertificate,
   checkPassword,
-  checkSecondFactor,
   completeSessionMfa,
   createApiSession,
+  DomainError,
   enforceLocalLoginPolicy,
   hit,
   isMfaEnabled,
@@ -67,10 +67,11 @@ export const authenticateRouter = createRouter()
     const ctx = await domain(c);
     const row = await mfaRecord(ctx, me.id);
     if (!row?.verified) throw Z.mfaNotEnrolled();
-    await hit(ctx, `mfa:user:${me.id}`, 10, 60);
-    if (!(await checkSecondFactor(ctx, me.id, c.req.valid("json").code))) {
-      await audit(ctx, { action: "auth.mfa", targetType: "identity", targetId: me.id, outcome: "failure" });
-      throw Z.mfaInvalidToken(401);
+    try {
+      await attemptSessionMfa(ctx, session.row, c.req.valid("json").code);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === "mfa.code_refused") throw Z.mfaInvalidToken(401);
+      throw err;
     }
     await completeSessionMfa(ctx, session.row);
     return c.json(EMPTY, 200);
