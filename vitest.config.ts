@@ -57,6 +57,13 @@ export default defineConfig(async () => {
         },
         {
           test: {
+            name: "dashboard",
+            environment: "jsdom",
+            include: ["packages/dashboard/src/**/*.test.{ts,tsx}"],
+          },
+        },
+        {
+          test: {
             name: "e2e",
             environment: "node",
             include: ["test/e2e/**/*.test.ts"],

@@ -3,9 +3,10 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { root, wrangler } from "./lib/local-server.mjs";
+import { ensureDashboard, root, wrangler } from "./lib/local-server.mjs";
 
 const out = path.join(root, "dist");
+ensureDashboard(); // wrangler.toml [assets] needs the build
 const res = wrangler(["deploy", "--dry-run", "--outdir", out]);
 if (res.status !== 0) {
   console.error(res.stdout, res.stderr);

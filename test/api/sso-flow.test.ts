@@ -322,11 +322,17 @@ describe("SSO: the handoff code", () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400, 400]);
   });
 
-  it("malformed bodies → 400 (invalid_handoff or validation), never 5xx", async () => {
-    expect((await handoff("short")).status).toBe(400);
-    expect((await handoff("x".repeat(43))).status).toBe(400);
-    const res = await call("/api/v1/auth/sso/handoff", { method: "POST", json: { nope: 1 } });
-    expect(res.status).toBe(400);
+  it("malformed bodies → 400 invalid_handoff, never 5xx", async () => {
+    for (const res of [
+      await handoff("short"),
+      await handoff("x".repeat(43)),
+      await handoff("x".repeat(300)),
+      await call("/api/v1/auth/sso/handoff", { method: "POST", json: { nope: 1 } }),
+      await call("/api/v1/auth/sso/handoff", { method: "POST", json: { handoff_code: 7 } }),
+    ]) {
+      expect(res.status).toBe(400);
+      expect(await nativeError(res)).toEqual(invalid);
+    }
   });
 
   it("only a hash of the handoff code and of the state is stored", async () => {

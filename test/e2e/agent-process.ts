@@ -67,11 +67,12 @@ export class AgentProcess {
     readonly base: string,
     readonly name: string,
     readonly tags: Record<string, string> = {},
+    extraScripts: Record<string, string> = {},
   ) {
     this.dir = mkdtempSync(path.join(tmpdir(), `fg-agent-${name}-`));
     const scripts: Record<string, string> = {};
     mkdirSync(path.join(this.dir, "scripts"));
-    for (const [s, body] of Object.entries(SCRIPTS)) {
+    for (const [s, body] of Object.entries({ ...SCRIPTS, ...extraScripts })) {
       const file = path.join(this.dir, "scripts", `${s}.sh`);
       writeFileSync(file, body);
       chmodSync(file, 0o755);

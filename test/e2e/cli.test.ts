@@ -2,7 +2,8 @@
  * The `fleetgate` CLI as a user runs it: the bundled file (packages/cli/dist/fleetgate.mjs) as a
  * process against the real `wrangler dev`, with two REAL agents. Login with password + TOTP, a script
  * run on two hosts with output prefixed by host, a failing host → exit 3, `jobs retry --failed`, an
- * export downloaded through its signed link, auth/not-found exit codes, and `ci login` / `ci exec`
+ * export downloaded through its signed link, auth/not-found exit codes, offline `audit verify` (a
+ * tampered checkpoint is caught), and `ci login` / `ci exec`
  * in a simulated GitHub Actions job (a local OIDC provider behind ACTIONS_ID_TOKEN_REQUEST_URL).
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -246,6 +247,55 @@ describe("fleetgate CLI against a real server and real agents", () => {
     const usage = await fleetgate(["run", "echo"]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("--hosts");
+  });
+
+  it("audit verify checks saved checkpoints and entries offline, and detects a tampered checkpoint", async () => {
+    const cpFile = path.join(home, "checkpoints.json");
+    let saved: { checkpoints: { size: number; head_hash: string }[] } = { checkpoints: [] };
+    const deadline = Date.now() + 45_000;
+    while (saved.checkpoints.length === 0 && Date.now() < deadline) {
+      const r = await fleetgate(["audit", "checkpoints", "--all", "-o", "json"]);
+      expect(r.code, r.stderr).toBe(0);
+      saved = JSON.parse(r.stdout) as typeof saved;
+      if (saved.checkpoints.length === 0) await new Promise((res) => setTimeout(res, 1000));
+    }
+    expect(saved.checkpoints.length).toBeGreaterThan(0);
+    writeFileSync(cpFile, JSON.stringify(saved));
+    // The key is pinned from the unauthenticated endpoint, as an auditor would keep it.
+    const keyFile = path.join(home, "audit-key.json");
+    writeFileSync(keyFile, await (await fetch(`${base()}/api/v1/audit/checkpoints/jwks.json`)).text());
+    const entries = await fleetgate(["audit", "list", "--all", "-o", "ndjson"]);
+    expect(entries.code, entries.stderr).toBe(0);
+    const entriesFile = path.join(home, "entries.ndjson");
+    writeFileSync(entriesFile, entries.stdout);
+    const ok = await fleetgate([
+      "audit",
+      "verify",
+      "--checkpoints",
+      cpFile,
+      "--key",
+      keyFile,
+      "--entries",
+      entriesFile,
+      "-o",
+      "json",
+    ]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const report = JSON.parse(ok.stdout) as { ok: boolean; verified_size: number; entries_checked: number };
+    expect(report.ok).toBe(true);
+    expect(report.verified_size).toBe(Math.max(...saved.checkpoints.map((c) => c.size)));
+    expect(report.entries_checked).toBeGreaterThanOrEqual(report.verified_size);
+    // One changed head hash in the saved file: its signature no longer verifies.
+    const first = saved.checkpoints[0];
+    if (!first) throw new Error("no checkpoint");
+    const tampered = {
+      ...saved,
+      checkpoints: [{ ...first, head_hash: "f".repeat(64) }, ...saved.checkpoints.slice(1)],
+    };
+    writeFileSync(cpFile, JSON.stringify(tampered));
+    const bad = await fleetgate(["audit", "verify", "--checkpoints", cpFile, "--key", keyFile]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(`✗ checkpoint:${first.size}: signature does not verify`);
   });
 
   it("logs out: the refresh token is revoked and the credentials are gone", async () => {

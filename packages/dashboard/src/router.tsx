@@ -137,12 +137,12 @@ const simple = {
   maintenance: createRoute({
     getParentRoute: () => authed,
     path: "/maintenance",
-    component: lazyRouteComponent(() => import("./pages/unavailable.page"), "MaintenancePage"),
+    component: lazyRouteComponent(() => import("./pages/maintenance.page"), "MaintenancePage"),
   }),
   checks: createRoute({
     getParentRoute: () => authed,
     path: "/health-checks",
-    component: lazyRouteComponent(() => import("./pages/unavailable.page"), "HealthChecksPage"),
+    component: lazyRouteComponent(() => import("./pages/health-checks.page"), "HealthChecksPage"),
   }),
   compliance: createRoute({
     getParentRoute: () => authed,

@@ -263,6 +263,11 @@ export function createFleetgate(opts: FleetgateOptions) {
     },
     audit: {
       list: (q: AuditQuery = {}) => ok(api.GET("/audit", { params: { query: q } })),
+      /** Signed ledger checkpoints, newest first, with the signing key as a JWKS. */
+      checkpoints: (q: { cursor?: number; limit?: number } = {}) =>
+        ok(api.GET("/audit/checkpoints", { params: { query: q } })),
+      /** The checkpoint signing key alone (unauthenticated); pin it outside the deployment. */
+      checkpointKeys: () => ok(publicApi.GET("/audit/checkpoints/jwks.json")),
     },
   };
 }

@@ -1,3 +1,11 @@
+export {
+  type AuditCheckpoint,
+  type CheckpointKey,
+  checkpointBody,
+  type LedgerEntry,
+  type VerifyReport,
+  verifyAuditLedger,
+} from "./audit-verify";
 export { AuthState, authorizationFor, type Credentials, type Session } from "./auth";
 export { createFleetgate, type Fleetgate, type FleetgateOptions, newIdempotencyKey } from "./client";
 export * from "./errors";

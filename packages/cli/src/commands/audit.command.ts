@@ -3,6 +3,7 @@ import { defineCommand } from "citty";
 import type { App } from "../app";
 import { UsageError } from "../exit-codes";
 import { renderList } from "../output";
+import { auditCheckpoints, auditVerify } from "./audit-verify.command";
 import { auditColumns } from "./columns";
 import { durationArg, intArg } from "./parse";
 
@@ -17,8 +18,10 @@ function since(value: string): string {
 /** `fleetgate audit list`. */
 export const audit = (app: App) =>
   defineCommand({
-    meta: { name: "audit", description: "The audit log" },
+    meta: { name: "audit", description: "The audit log: list, checkpoints, verify" },
     subCommands: {
+      checkpoints: auditCheckpoints(app),
+      verify: auditVerify(app),
       list: defineCommand({
         meta: { name: "list", description: "Audit entries, newest first (-o ndjson for pipelines)" },
         args: {

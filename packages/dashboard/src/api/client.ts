@@ -2,12 +2,23 @@ import createClient from "openapi-fetch";
 import { session } from "../auth/session";
 import type { paths } from "./schema.gen";
 
+/** The auth endpoints that take no Bearer token (the rest of /auth/… does). */
+const PUBLIC_AUTH = new Set([
+  "/api/v1/auth/login",
+  "/api/v1/auth/refresh",
+  "/api/v1/auth/logout",
+  "/api/v1/auth/force-change-password",
+]);
+
 /**
  * fetch with the session: adds the Bearer token, refreshes it when stale, and on a 401
  * refreshes once and retries (the request is cloned first, so its body can be re-sent).
  */
 export async function authFetch(input: Request): Promise<Response> {
-  if (session.stale() && session.get().status !== "signed-out") await session.refresh();
+  const auth = PUBLIC_AUTH.has(new URL(input.url).pathname);
+  // Signed out (e.g. a query still running as the user signs out): never send a request that must fail.
+  if (!auth && session.get().status === "signed-out") throw new ApiFailure(401, "signed_out", "Signed out");
+  if (!auth && session.stale()) await session.refresh();
   const retry = input.clone();
   const send = (req: Request) => {
     const token = session.token();
@@ -15,7 +26,7 @@ export async function authFetch(input: Request): Promise<Response> {
     return fetch(req);
   };
   const res = await send(input);
-  if (res.status !== 401 || new URL(input.url).pathname.startsWith("/api/v1/auth/")) return res;
+  if (res.status !== 401 || auth) return res;
   return (await session.refresh()) ? send(retry) : res;
 }
 
@@ -81,14 +92,19 @@ export async function endpointExists(path: RegExp): Promise<boolean> {
 }
 let docPaths: Promise<Set<string>> | undefined;
 
-/** Downloads an authenticated API resource as a file. */
-export async function download(path: string, filename: string): Promise<void> {
-  const res = await authFetch(new Request(`/api/v1${path}`));
+/**
+ * Downloads an authenticated resource as a file (`path` from the origin, e.g. a task's
+ * download_url): the Bearer token goes with the request, redirects to signed links are followed.
+ */
+export async function download(path: string, fallbackName: string): Promise<void> {
+  const res = await authFetch(new Request(path));
   if (!res.ok) throw errorOf(res.status, await res.json().catch(() => undefined));
+  const disposition = res.headers.get("content-disposition") ?? "";
+  const name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? fallbackName;
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement("a");
   a.href = url;
-  a.download = filename;
+  a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

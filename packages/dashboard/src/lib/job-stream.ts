@@ -126,6 +126,12 @@ export class ChunkBuffer {
       .join("");
   }
 
+  /** True when the first chunk seen of stdout is not the stream's first (seq 0): earlier output was missed. */
+  missedStart(hostId: string): boolean {
+    const m = this.chunks.get(`${hostId}/stdout`);
+    return m !== undefined && m.size > 0 && !m.has(0);
+  }
+
   /** Sequence numbers missing between the first and last chunk received (gaps to show). */
   gaps(hostId: string, stream: "stdout" | "stderr"): number {
     const m = this.chunks.get(`${hostId}/${stream}`);

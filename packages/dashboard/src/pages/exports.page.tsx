@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
-import { api, done, ok } from "../api/client";
+import { api, done, download, ok } from "../api/client";
 import { exportsRoute } from "../router";
 import { Pager } from "../ui/data-table";
 import { ErrorState, fmtTime, QueryView, StatusBadge } from "../ui/states";
@@ -29,6 +29,7 @@ export function ExportsPage() {
     mutationFn: () => ok(api.POST("/exports", { body: { kind, format, filters: {} } as never })),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ["tasks"] }),
   });
+  const fetchFile = useMutation({ mutationFn: (f: { url: string; name: string }) => download(f.url, f.name) });
   const remove = useMutation({
     mutationFn: (id: string) => done(api.DELETE("/tasks/{id}", { params: { path: { id } } })),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ["tasks"] }),
@@ -68,6 +69,7 @@ export function ExportsPage() {
         <span className="hint">Filtered exports start from the Hosts page (“Export matching”).</span>
       </form>
       {start.isError && <ErrorState error={start.error} />}
+      {fetchFile.isError && <ErrorState error={fetchFile.error} />}
       <QueryView q={tasks} isEmpty={(d) => d.tasks.length === 0} empty="No exports yet.">
         {(d) => (
           <>
@@ -97,9 +99,12 @@ export function ExportsPage() {
                     <td>{fmtTime(t.finished_at)}</td>
                     <td>
                       {t.download_url ? (
-                        <a href={t.download_url} download>
+                        <button
+                          type="button"
+                          onClick={() => fetchFile.mutate({ url: t.download_url ?? "", name: t.name })}
+                        >
                           Download {t.name}
-                        </a>
+                        </button>
                       ) : t.status === "PENDING" || t.status === "STARTED" ? (
                         <span role="status">Preparing…</span>
                       ) : (

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { lazy, Suspense, useCallback, useMemo, useRef, useState } from "react";
-import { api, done, ok } from "../api/client";
+import { api, done, download, ok } from "../api/client";
 import { canWrite, useUser } from "../auth/use-session";
 import { completedOverTime } from "../lib/buckets";
 import { ChunkBuffer, type StreamFrame, useJobStream } from "../lib/job-stream";
@@ -138,11 +138,23 @@ export function JobLivePage() {
           {selected.output_truncated && (
             <p className="hint">
               Output is truncated here;{" "}
-              <a href={`/api/v1/jobs/${job.id}/hosts/${selected.host_id}/output`} download>
+              <button
+                type="button"
+                className="link"
+                onClick={() =>
+                  void download(
+                    `/api/v1/jobs/${job.id}/hosts/${selected.host_id}/output`,
+                    `${job.reqid}-${selected.host_name}.log`,
+                  )
+                }
+              >
                 download the full output
-              </a>
+              </button>
               .
             </p>
+          )}
+          {!TERMINAL.has(selected.status) && chunks.current.missedStart(selected.host_id) && (
+            <p className="hint">Output sent before this page connected is shown in full when the host finishes.</p>
           )}
           <Suspense fallback={<Loading label="Loading log viewer…" />}>
             <LogViewer text={output} name={`${job.reqid}-${selected.host_name}.log`} />

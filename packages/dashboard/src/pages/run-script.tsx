@@ -111,7 +111,7 @@ export function RunScriptDrawer({
             required
             value={script}
             onChange={(e) => setScript(e.target.value)}
-            pattern="[A-Za-z0-9._-]+"
+            pattern="[A-Za-z0-9._\-]+"
           />
           <datalist id="shared-scripts">
             {shared.map((s) => (

@@ -63,22 +63,6 @@ export const PatchingPage = () => (
     what="patch inventory and patch jobs"
   />
 );
-export const MaintenancePage = () => (
-  <UnavailablePage
-    title="Maintenance"
-    probe={/maintenance-windows/}
-    paths="/api/v1/maintenance-windows"
-    what="maintenance windows"
-  />
-);
-export const HealthChecksPage = () => (
-  <UnavailablePage
-    title="Health checks"
-    probe={/health-checks/}
-    paths="/api/v1/hosts/{id}/health-checks"
-    what="health checks"
-  />
-);
 export const CompliancePage = () => (
   <UnavailablePage
     title="Compliance"

@@ -2,6 +2,7 @@ import * as svc from "@fleetgate/domain";
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../../context";
 import { domain } from "../../../lib/domain-context";
+import { setRefreshCookie } from "../auth/refresh-cookie";
 import { ApiError } from "../errors";
 import type { ssoCallback, ssoConfig, ssoHandoff, ssoLogin } from "./sso.routes";
 
@@ -37,11 +38,21 @@ export const callback: RouteHandler<typeof ssoCallback, AppEnv> = async (c) => {
   return c.redirect(svc.callbackRedirect(ctx, res.callbackUrl, params), 302);
 };
 
+const invalidHandoff = () => new ApiError(400, "invalid_handoff", "Handoff code is invalid, expired or already used");
+
+/** A malformed handoff body is `invalid_handoff` too (linux-patch-manager.md §3.4), not a generic validation error. */
+export const handoffHook = (result: { success: boolean }): undefined => {
+  if (!result.success) throw invalidHandoff();
+  return undefined;
+};
+
 export const handoff: RouteHandler<typeof ssoHandoff, AppEnv> = async (c) => {
   const ctx = await limited(c);
   const redeemed = await svc.redeemSsoHandoff(ctx, c.req.valid("json").handoff_code);
-  if (!redeemed) throw new ApiError(400, "invalid_handoff", "Handoff code is invalid, expired or already used");
+  if (!redeemed) throw invalidHandoff();
   const pair = await svc.startSession(ctx, redeemed.identity, "sso");
+  // The dashboard keeps its refresh token in the HttpOnly cookie, as after a password login.
+  setRefreshCookie(c, pair.refreshToken);
   const u = pair.identity;
   c.header("Cache-Control", "no-store");
   return c.json(

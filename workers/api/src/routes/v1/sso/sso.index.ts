@@ -7,7 +7,7 @@ export const ssoRouter = createRouter()
   .openapi(r.ssoConfig, h.config)
   .openapi(r.ssoLogin, h.login)
   .openapi(r.ssoCallback, h.callback)
-  .openapi(r.ssoHandoff, h.handoff);
+  .openapi(r.ssoHandoff, h.handoff, h.handoffHook);
 
 /** `/api/v1/auth/azure/login|callback`: the reference's Azure-era paths, same handlers. */
 export const azureSsoRouter = createRouter().openapi(r.ssoLogin, h.login).openapi(r.ssoCallback, h.callback);

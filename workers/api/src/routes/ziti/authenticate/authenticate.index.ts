@@ -6,7 +6,6 @@ import {
   createApiSession,
   DomainError,
   enforceLocalLoginPolicy,
-  hit,
   isMfaEnabled,
   mfaRecord,
   type TlsClientAuth,
