@@ -138,6 +138,15 @@ export const scenarios = [
       return JSON.parse(out.trim().split("\n").pop() ?? "[]");
     },
   },
+  {
+    name: "in-process patching (inventory parse, window evaluator)",
+    concurrency: [],
+    prepare: async () => ({ path: "/health" }),
+    after: async () => {
+      const out = execFileSync(process.execPath, ["--import", "tsx", "bench/patching.ts"], { encoding: "utf8" });
+      return JSON.parse(out.trim().split("\n").pop() ?? "[]");
+    },
+  },
   // Fan-out to simulated agents (bench/agents.mjs): time to all results, results ingested per second.
   ...agentScenarios,
 ];

@@ -118,3 +118,45 @@ describe("health checks", () => {
     expect((await call(`/api/v1/health-checks/${id}`, { headers: bearer(admin) })).status).toBe(404);
   });
 });
+
+describe("health_check_status in GET /hosts", () => {
+  const result = (checkId: string, hostId: string, healthy: number, at: number) =>
+    env.DB.prepare(
+      "INSERT INTO health_check_results (id, check_id, host_id, healthy, detail, latency_ms, phase, checked_at) VALUES (?, ?, ?, ?, '', 1, 'test', ?)",
+    )
+      .bind(crypto.randomUUID(), checkId, hostId, healthy, at)
+      .run();
+  const status = async (hostId: string, query = "limit=200") => {
+    const res = await call(`/api/v1/hosts?${query}`, { headers: bearer(await adminLogin()) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { hosts: { id: string; health_check_status: string | null }[] };
+    return { row: body.hosts.find((h) => h.id === hostId), order: body.hosts.map((h) => h.id) };
+  };
+
+  it("is null without results, then follows the latest result of each enabled check; sortable", async () => {
+    const host = await enrollHost(`hc-${crypto.randomUUID().slice(0, 6)}`);
+    expect((await status(host.id)).row?.health_check_status).toBeNull();
+    const a = (await (await post(host.id, http("a"))).json()) as { id: string };
+    const b = (await (await post(host.id, http("b"))).json()) as { id: string };
+    await result(a.id, host.id, 1, 1000);
+    expect((await status(host.id)).row?.health_check_status).toBe("all_healthy");
+    await result(b.id, host.id, 0, 1000);
+    expect((await status(host.id)).row?.health_check_status).toBe("some_unhealthy");
+    await result(b.id, host.id, 1, 2000);
+    expect((await status(host.id)).row?.health_check_status).toBe("all_healthy");
+    await result(a.id, host.id, 0, 3000);
+    const desc = await status(host.id, "limit=200&sort_by=health_check_status&order=desc");
+    expect(desc.row?.health_check_status).toBe("some_unhealthy");
+    // "some_unhealthy" sorts after "all_healthy" and the empty (null) status: first when descending.
+    const first = (await status(host.id, "limit=1&sort_by=health_check_status&order=desc")).order[0];
+    const firstStatus = (await status(first ?? "")).row?.health_check_status;
+    expect(firstStatus).toBe("some_unhealthy");
+  });
+
+  it("an unknown sort key falls back to fqdn instead of 400; crl_status is accepted", async () => {
+    const byFqdn = await status("", "limit=200&sort_by=fqdn");
+    const unknown = await status("", "limit=200&sort_by=no_such_key");
+    expect(unknown.order).toEqual(byFqdn.order);
+    expect((await status("", "limit=200&sort_by=crl_status")).order).toEqual(byFqdn.order);
+  });
+});

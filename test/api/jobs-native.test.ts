@@ -19,6 +19,8 @@ interface JobDetailBody {
   hosts: {
     host_id: string;
     host_name: string;
+    display_name: string;
+    host_display_name: string;
     status: string;
     exit_code: number | null;
     output: string;
@@ -139,6 +141,9 @@ describe("script jobs", () => {
       output_truncated: false,
     });
     expect(byName[h2.name]).toMatchObject({ status: "failed", exit_code: 2, stderr: "nope\n" });
+    // Both names of the host's display name (linux-patch-manager.md §4 Jobs).
+    expect(byName[h1.name]?.host_display_name).toBe(byName[h1.name]?.display_name);
+    expect(byName[h1.name]?.host_display_name).toBe(h1.name);
     expect(byName[h1.name]?.agent_job_id).toBe(a1.runs[0]?.command_id);
 
     const list = (await (await call("/api/v1/jobs?limit=200", { headers: bearer(await adminLogin()) })).json()) as {

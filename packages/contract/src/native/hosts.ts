@@ -15,6 +15,8 @@ export const HostSortBy = z.enum([
   "health_status",
   "agent_version",
   "patches_missing",
+  "health_check_status",
+  "crl_status",
 ]);
 export const SortOrder = z.enum(["asc", "desc"]);
 
@@ -24,7 +26,13 @@ export const HostFilters = z.object({
   patches_missing: z.enum(["missing", "uptodate"]).optional(),
   group_id: Uuid.optional(),
   os_family: z.string().max(100).optional(),
-  sort_by: HostSortBy.optional().openapi({ description: "Default fqdn" }),
+  // As the reference product does, an unknown sort key sorts by fqdn instead of failing.
+  sort_by: z
+    .string()
+    .max(64)
+    .optional()
+    .transform((s) => HostSortBy.safeParse(s).data)
+    .openapi({ enum: HostSortBy.options, description: "Default fqdn; an unknown key sorts by fqdn" }),
   order: SortOrder.optional().openapi({ description: "Default asc" }),
 });
 export type HostFilters = z.infer<typeof HostFilters>;

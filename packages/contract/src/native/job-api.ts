@@ -101,6 +101,8 @@ export const JobHostRow = z
     host_id: z.string(),
     host_name: z.string(),
     display_name: z.string(),
+    /** The reference product's current name for `display_name` (its SPA reads this one). */
+    host_display_name: z.string(),
     status: JobHostStatusEnum,
     agent_job_id: z.string().nullable().openapi({ description: "The command id sent to the agent" }),
     retry_count: z.number().int(),

@@ -1,5 +1,6 @@
 import type { HostFilters } from "@fleetgate/contract";
-import { and, asc, count, desc, eq, gt, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, type SQL, sql } from "drizzle-orm";
+import { healthCheckStatusSql } from "../patching/health-checks.service";
 import { hosts } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { hostVisible, likeContains, type Visibility } from "./visibility";
@@ -19,6 +20,8 @@ export interface HostListRow {
   online: boolean;
   lastSeenAt: number | null;
   patchesMissing: number;
+  /** null (no enabled check has a result), all_healthy or some_unhealthy. */
+  healthCheckStatus: "all_healthy" | "some_unhealthy" | null;
   groups: string;
   registeredAt: number;
 }
@@ -31,6 +34,10 @@ const SORT_COLUMNS = {
   health_status: hosts.healthStatus,
   agent_version: hosts.agentVersion,
   patches_missing: hosts.patchesMissing,
+  // COALESCE: the keyset cursor of iterateHosts needs a non-null sort value.
+  health_check_status: sql<string>`COALESCE(${healthCheckStatusSql(sql`${hosts.id}`)}, '')`,
+  // Agents report no CRL state yet: every host is `not_reporting`, so this is fqdn order.
+  crl_status: hosts.fqdn,
 } as const;
 
 const columns = {
@@ -47,6 +54,7 @@ const columns = {
   online: hosts.online,
   lastSeenAt: hosts.lastSeenAt,
   patchesMissing: hosts.patchesMissing,
+  healthCheckStatus: healthCheckStatusSql(sql`${hosts.id}`),
   groups: sql<string>`COALESCE((SELECT group_concat(g.name, '; ') FROM host_groups hg JOIN groups g ON g.id = hg.group_id WHERE hg.host_id = ${hosts.id}), '')`,
   registeredAt: hosts.registeredAt,
 };
@@ -118,8 +126,9 @@ export async function* iterateHosts(
   for (;;) {
     const where = [...base];
     if (cursor) {
-      const cmp = dir === "asc" ? gt : lt;
-      where.push(or(cmp(col, cursor.value), and(eq(col, cursor.value), cmp(hosts.id, cursor.id))) as SQL);
+      const op = sql.raw(dir === "asc" ? ">" : "<");
+      // Raw SQL: the sort key may be a computed expression (health_check_status), not a column.
+      where.push(sql`(${col} ${op} ${cursor.value} OR (${col} = ${cursor.value} AND ${hosts.id} ${op} ${cursor.id}))`);
     }
     const rows = await ctx.db
       .select({ ...columns, sortValue: col })

@@ -234,9 +234,9 @@ export async function recordHealthResult(
 }
 
 /** Per host: null (no enabled check with a result), all_healthy or some_unhealthy, from each check's latest result. */
-export function healthCheckStatusSql(hostIdColumn: SQL): SQL<string | null> {
+export function healthCheckStatusSql(hostIdColumn: SQL): SQL<"all_healthy" | "some_unhealthy" | null> {
   return sql<
-    string | null
+    "all_healthy" | "some_unhealthy" | null
   >`(SELECT CASE WHEN count(*) = 0 THEN NULL WHEN min(x.healthy) = 1 THEN 'all_healthy' ELSE 'some_unhealthy' END
     FROM (SELECT (SELECT r.healthy FROM health_check_results r WHERE r.check_id = hc.id ORDER BY r.checked_at DESC, r.id DESC LIMIT 1) AS healthy
           FROM health_checks hc WHERE hc.host_id = ${hostIdColumn} AND hc.enabled = 1) x WHERE x.healthy IS NOT NULL)`;

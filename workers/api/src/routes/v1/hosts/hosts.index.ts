@@ -39,7 +39,7 @@ const summaryBody = (h: svc.HostListRow) => ({
   health_status: h.healthStatus,
   agent_version: h.agentVersion,
   patches_missing: h.patchesMissing,
-  health_check_status: null,
+  health_check_status: h.healthCheckStatus,
   registered_at: iso(h.registeredAt),
   crl_status: CRL_STATUS,
   online: h.online,

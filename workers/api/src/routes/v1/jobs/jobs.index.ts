@@ -197,6 +197,7 @@ export const jobsRouter = createRouter()
           host_id: r.hostId,
           host_name: r.hostName,
           display_name: display.get(r.hostId) ?? r.hostName,
+          host_display_name: display.get(r.hostId) ?? r.hostName,
           status: r.status as z.infer<typeof JobDetail>["hosts"][number]["status"],
           agent_job_id: r.commandId,
           retry_count: 0,
