@@ -89,14 +89,18 @@ export async function agentArtifact(
   const manifest = await agentReleaseManifest(store, version);
   const wanted = `${platform.os}-${platform.arch}`;
   if (!manifest)
-    throw new DomainError("common.not_found", version ? `Agent version ${version} not found` : "No agent release published");
+    throw new DomainError(
+      "common.not_found",
+      version ? `Agent version ${version} not found` : "No agent release published",
+    );
   const entry =
     kind === "unit"
       ? manifest.unit
       : kind === "executable"
         ? manifest.artifacts.find((a) => a.os === platform.os && a.arch === platform.arch)
         : manifest.packages.find((p) => p.os === platform.os && p.arch === platform.arch && p.kind === kind);
-  if (!entry) throw new DomainError("common.not_found", `No agent ${kind} for ${wanted} in version ${manifest.version}`);
+  if (!entry)
+    throw new DomainError("common.not_found", `No agent ${kind} for ${wanted} in version ${manifest.version}`);
   const key = `${AGENT_RELEASE_PREFIX}${manifest.version}/${entry.file}`;
   const missing = () => new DomainError("common.not_found", `Agent file ${entry.file} is missing from storage`);
   const found = { version: manifest.version, file: entry.file, size: entry.size, sha256: entry.sha256 };
