@@ -5,6 +5,7 @@ export * from "./native/auth";
 export * from "./native/certificates";
 export * from "./native/common";
 export * from "./native/host-api";
+export * from "./native/host-registration";
 export * from "./native/hosts";
 export * from "./native/job-api";
 export * from "./native/jobs";

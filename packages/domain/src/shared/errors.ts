@@ -38,6 +38,8 @@ export const DOMAIN_ERRORS = {
   "pki.already_enrolled": "The enrollment has already been completed",
   "pki.enrollment_request_not_found": "Enrollment request not found",
   "fleet.host_collision": "Host collision detected",
+  /** A host registered by name whose FQDN does not resolve (DNS-over-HTTPS). */
+  "fleet.fqdn_resolution_failed": "The FQDN could not be resolved",
   "jobs.script_locked": "The script is already running on some of the hosts",
   "common.not_found": "Resource not found",
   "common.conflict": "Resource already exists",

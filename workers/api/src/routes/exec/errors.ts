@@ -50,6 +50,7 @@ const EXEC_DOMAIN_ERRORS = {
   "pki.already_enrolled": asBadRequest,
   "pki.enrollment_request_not_found": asNotFound,
   "fleet.host_collision": (err) => new ExecError(409, "conflict", { detail: err.message }),
+  "fleet.fqdn_resolution_failed": asBadRequest,
   // The lock: `{"ok":false,"error":"locked","code":4,"conflicts":["host:script"]}` (ctrl-exec.md §3).
   "jobs.script_locked": (err) =>
     new ExecError(409, "locked", { code: 4, conflicts: err.details.hosts.map((h) => `${h}:${err.details.script}`) }),

@@ -6,6 +6,7 @@ import { authRouter } from "./auth/auth.index";
 import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./certificates/certificates.index";
 import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
 import { groupsRouter } from "./groups/groups.index";
+import { hostRegistrationRouter } from "./host-registration/host-registration.index";
 import { hostsRouter } from "./hosts/hosts.index";
 import { jobsRouter } from "./jobs/jobs.index";
 import { mountNativeDocs } from "./openapi";
@@ -36,6 +37,7 @@ v1.route("/auth", authRouter)
   .route("/hosts", hostCertificatesRouter)
   .route("/", selfEnrollRouter)
   .route("/", publicPkiRouter)
+  .route("/hosts", hostRegistrationRouter)
   .route("/hosts", hostsRouter)
   .route("/jobs", jobsRouter)
   .route("/settings", ctrlExecSettingsRouter)

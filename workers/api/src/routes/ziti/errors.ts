@@ -120,6 +120,7 @@ const DOMAIN = {
   "pki.already_enrolled": ZitiEnroll.alreadyEnrolled,
   "pki.enrollment_request_not_found": Z.notFound,
   "fleet.host_collision": (e) => Z.invalidField("(root)", e.message),
+  "fleet.fqdn_resolution_failed": (e) => Z.invalidField("fqdn", e.message),
   "jobs.script_locked": (e) => Z.invalidField("(root)", e.message),
   "common.not_found": Z.notFound,
   "common.conflict": (e) => Z.invalidField("(root)", e.message),
