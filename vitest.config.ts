@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -8,6 +9,8 @@ import { defineConfig } from "vitest/config";
  *  - e2e:     Node tests against a real `wrangler dev` started by test/e2e/global-setup.ts.
  */
 export default defineConfig(async () => {
+  // wrangler.toml's [assets] directory must exist for workerd; the Worker tests need no build in it.
+  mkdirSync(path.join(import.meta.dirname, "packages/dashboard/dist"), { recursive: true });
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     test: {
@@ -47,6 +50,7 @@ export default defineConfig(async () => {
               "packages/agent/src/**/*.test.ts",
               "packages/agent/release/**/*.test.ts",
               "packages/sdk/src/**/*.test.ts",
+              "packages/cli/src/**/*.test.ts",
               "scripts/**/*.test.ts",
             ],
           },

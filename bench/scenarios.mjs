@@ -99,7 +99,6 @@ export const scenarios = [
   {
     // CSR → certificate over HTTP: Ziti ephemeral session certificates for the admin.
     name: "POST /edge/client/v1/current-api-session/certificates",
-    concurrency: [1, 8],
     prepare: async (ctx) => {
       const res = await fetch(`${ctx.url}/edge/client/v1/authenticate?method=password`, json("POST", ctx.admin));
       const session = (await res.json()).data.token;

@@ -7,6 +7,7 @@ export function wrangler(
   opts?: { stdio?: "pipe" | "inherit"; env?: Record<string, string> },
 ): SpawnSyncReturns<string>;
 export function migrateLocal(persistTo?: string): void;
+export function ensureDashboard(opts?: { force?: boolean }): void;
 export interface LocalServer {
   url: string;
   child: ChildProcess;

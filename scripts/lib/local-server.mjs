@@ -1,6 +1,7 @@
 // Starts the control plane locally with `wrangler dev` (workerd + local D1/R2/Queues/DOs).
 // Used by `pnpm dev`, the end-to-end tests and `pnpm bench`.
 import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +32,15 @@ export function wrangler(args, opts = {}) {
   });
 }
 
+/** Builds the dashboard (wrangler.toml [assets]) unless a build is there already. */
+export function ensureDashboard({ force = false } = {}) {
+  const dir = path.join(root, "packages", "dashboard");
+  if (!force && existsSync(path.join(dir, "dist", "index.html"))) return;
+  const vite = path.join(dir, "node_modules", "vite", "bin", "vite.js");
+  const res = spawnSync(process.execPath, [vite, "build", "--logLevel", "warn"], { cwd: dir, stdio: "inherit" });
+  if (res.status !== 0) throw new Error("dashboard build failed");
+}
+
 /** Applies the D1 migrations to the local database (optionally under persistTo). */
 export function migrateLocal(persistTo) {
   const args = ["d1", "migrations", "apply", "DB", "--local"];
@@ -44,6 +54,7 @@ export function migrateLocal(persistTo) {
  * `vars` are passed with --var (they override .dev.vars). Returns { url, child, stop }.
  */
 export async function startLocalServer({ port, persistTo, vars = {}, inherit = false, timeoutMs = 180_000 }) {
+  ensureDashboard();
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"];
   if (persistTo) args.push("--persist-to", persistTo);
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);

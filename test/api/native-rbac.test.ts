@@ -7,7 +7,7 @@ import { call } from "./helpers";
 const SOME_ID = "6f1f0e4e-9c7a-4a53-8d0c-5f5f2b0e1a11";
 const concrete = (path: string, id = SOME_ID) => path.replace(/\{[^}]+\}/g, id);
 
-describe("every protected native route declares a permission and enforces it", () => {
+describe("every protected native route declares a permission and enforces it", { timeout: 60_000 }, () => {
   it("the route table is not empty", () => {
     expect(declaredRoutes.length).toBeGreaterThan(20);
   });

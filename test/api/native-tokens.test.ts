@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { generateSigningKey, signJwt, toBase64Url } from "@fleetgate/auth";
 import { SignJWT } from "jose";
+import { Secret, TOTP } from "otpauth";
 import { describe, expect, it } from "vitest";
 import { adminLogin, bearer, login, userWithRole } from "./auth-helpers";
 import { call, nativeError } from "./helpers";
@@ -130,6 +131,38 @@ describe("refresh tokens", () => {
     });
     const afterTheft = await call("/api/v1/auth/refresh", { method: "POST", json: { refresh_token: next } });
     expect(afterTheft.status).toBe(401);
+  });
+
+  it("an over-long refresh_token → 401 invalid_refresh_token (not 400)", async () => {
+    const res = await call("/api/v1/auth/refresh", { method: "POST", json: { refresh_token: "a".repeat(5000) } });
+    expect(res.status).toBe(401);
+    expect(await nativeError(res)).toEqual({
+      code: "invalid_refresh_token",
+      message: "Refresh token is invalid or expired",
+    });
+  });
+
+  it("the answer carries the user's real mfa_enabled", async () => {
+    const u = await userWithRole("reporter");
+    const setup = (await (await call("/api/v1/auth/mfa/setup", { headers: bearer(u.session) })).json()) as {
+      secret_base32: string;
+    };
+    const code = new TOTP({ secret: Secret.fromBase32(setup.secret_base32) }).generate();
+    const verify = await call("/api/v1/auth/mfa/verify", {
+      method: "POST",
+      headers: bearer(u.session),
+      json: { secret_base32: setup.secret_base32, code },
+    });
+    expect(verify.status).toBe(200);
+    const res = await call("/api/v1/auth/refresh", { method: "POST", json: { refresh_token: u.session.refresh } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { user: { mfa_enabled: boolean } }).user.mfa_enabled).toBe(true);
+    const plain = await userWithRole("reporter");
+    const other = await call("/api/v1/auth/refresh", {
+      method: "POST",
+      json: { refresh_token: plain.session.refresh },
+    });
+    expect(((await other.json()) as { user: { mfa_enabled: boolean } }).user.mfa_enabled).toBe(false);
   });
 
   it("of concurrent uses of one token exactly one succeeds", async () => {

@@ -36,7 +36,8 @@ describe("revocation takes effect on the next request on every face", () => {
     expect((await probe(`Token ${secret}`)).native).toBe(200);
     await call(`/api/v1/users/${u.id}`, { method: "PUT", headers: bearer(admin), json: { is_active: false } });
     const tokenProbe = await probe(`Token ${secret}`);
-    expect(tokenProbe.native).toBe(403);
+    // Disabling deletes the user's API tokens (so re-enabling cannot revive them): unknown token → 401.
+    expect(tokenProbe.native).toBe(401);
     expect(tokenProbe.ziti).toBe(401);
     expect(tokenProbe.zentral).toBe(401);
     expect((await call("/api/v1/users/me", { headers: bearer(u.session) })).status).toBe(403);

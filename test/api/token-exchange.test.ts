@@ -344,18 +344,41 @@ describe("token exchange: the CEL condition", () => {
   });
 });
 
-describe("token exchange: rate limit per issuer", () => {
-  it("over TOKEN_EXCHANGE_RATE_LIMIT per minute → 429 in DRF's shape with Retry-After", async () => {
+describe("token exchange: rate limits (finding 6)", () => {
+  it("over TOKEN_EXCHANGE_RATE_LIMIT per minute from one network → 429 in DRF's shape with Retry-After", async () => {
     const { exchange } = await setup();
     const limit = Number(env.TOKEN_EXCHANGE_RATE_LIMIT);
-    for (let i = 0; i < limit; i++) expect((await exchange({ jwt: "x" })).status).toBe(400);
-    const last = await exchange({ jwt: "x" });
+    const net = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:e`;
+    // Every address of one IPv6 /64 counts as the same source network.
+    for (let i = 0; i < limit; i++)
+      expect((await exchange({ jwt: "x" }, { "cf-connecting-ip": `${net}::${(i + 1).toString(16)}` })).status).toBe(
+        400,
+      );
+    const last = await exchange({ jwt: "x" }, { "cf-connecting-ip": `${net}::ffff` });
     expect(last.status).toBe(429);
     expect(last.headers.get("retry-after")).toMatch(/^\d+$/);
     expect(((await last.json()) as { detail: string }).detail).toMatch(
       /^Request was throttled\. Expected available in \d+ seconds?\.$/,
     );
   });
+
+  it("unverified tokens from one network do not block a valid exchange from another", async () => {
+    const { fake, exchange } = await setup();
+    const limit = Number(env.TOKEN_EXCHANGE_RATE_LIMIT);
+    for (let i = 0; i < limit + 2; i++) await exchange({ jwt: "x" }, { "cf-connecting-ip": "203.0.113.66" });
+    const ok = await exchange({ jwt: await fake.token() }, { "cf-connecting-ip": "198.51.100.77" });
+    expect(ok.status).toBe(200);
+  }, 30_000);
+
+  it("tokens that fail the issuer's condition do not spend the issuer's budget", async () => {
+    const { fake, exchange } = await setup();
+    const limit = Number(env.TOKEN_EXCHANGE_RATE_LIMIT);
+    for (let i = 0; i < limit + 2; i++) {
+      const res = await exchange({ jwt: await fake.token({ repository: "evil/repo" }) });
+      expect(res.status).toBe(400);
+    }
+    expect((await exchange({ jwt: await fake.token() })).status).toBe(200);
+  }, 60_000);
 });
 
 describe("token issuers (native, admin only)", () => {

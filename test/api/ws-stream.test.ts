@@ -64,6 +64,15 @@ describe("GET /api/v1/ws/jobs gates", () => {
     });
   }
 
+  it("the server's own origin is accepted though not in ALLOWED_ORIGINS (the dashboard it serves)", async () => {
+    const res = await open(`ticket=${await ticket()}`, { Origin: "http://127.0.0.1" });
+    expect(res.status).toBe(101);
+    res.webSocket?.accept();
+    res.webSocket?.close();
+    const other = await open(`ticket=${await ticket()}`, { Origin: "http://127.0.0.1:9000" });
+    expect(other.status).toBe(403);
+  });
+
   it("the Origin comparison is canonical (case of the host, default port)", async () => {
     const res = await open(`ticket=${await ticket()}`, { Origin: "http://LOCALHOST:8787" });
     expect(res.status).toBe(101);

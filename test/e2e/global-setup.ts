@@ -22,6 +22,8 @@ export default async function setup(project: TestProject) {
       PASSWORD_PEPPER: "ZTJlLXBlcHBlci1mb3ItdGVzdHMtb25seS0wMDAwMDAwMDA=",
       FLEETGATE_ADMIN_USERNAME: E2E_ADMIN.username,
       FLEETGATE_ADMIN_PASSWORD: E2E_ADMIN.password,
+      // The SSO e2e test runs its identity provider on loopback.
+      ALLOW_LOOPBACK_IDP: "true",
     },
   });
   project.provide("baseUrl", server.url);

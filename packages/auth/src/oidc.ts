@@ -11,7 +11,7 @@
  * when all of them passed.
  */
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK, type JWTPayload } from "jose";
-import { fromBase64Url } from "./crypto";
+import { fromBase64Url, timingSafeEqual } from "./crypto";
 
 /** Asymmetric JWS algorithms (RFC 7518 §3.1, RFC 8037) accepted for ID tokens. */
 export const OIDC_ALGORITHMS = [
@@ -49,6 +49,8 @@ export interface OidcVerifyInput {
   /** Milliseconds since the epoch. */
   now: number;
   leewaySeconds?: number;
+  /** When set (OIDC Core §3.1.3.7 step 11), the `nonce` claim must equal it. */
+  nonce?: string;
   /** The JWKS key with this `kid`, re-fetching the JWKS once when it is unknown. */
   resolveKey: (kid: string) => Promise<JWK | undefined>;
 }
@@ -221,6 +223,11 @@ export async function verifyOidcToken(input: OidcVerifyInput): Promise<OidcVerif
       ok ? "not in the future" : isNumericDate(claims.iat) ? "issued in the future" : "must be a NumericDate",
       claims.iat,
     );
+  }
+
+  if (input.nonce !== undefined) {
+    const ok = typeof claims.nonce === "string" && timingSafeEqual(claims.nonce, input.nonce);
+    add("nonce", ok, ok ? "matches the authentication request" : "does not match the authentication request");
   }
 
   return { ok: checks.every((c) => c.ok), checks, header, claims };

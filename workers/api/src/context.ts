@@ -18,6 +18,8 @@ export interface Secrets {
   R2_ACCESS_KEY_ID?: string;
   R2_SECRET_ACCESS_KEY?: string;
   R2_BUCKET_NAME?: string;
+  /** "true" in local development and tests only: SSO may talk to an identity provider on loopback. */
+  ALLOW_LOOPBACK_IDP?: string;
 }
 
 /** Every binding the control-plane Worker sees: wrangler-generated `Env` plus secrets. */

@@ -2,14 +2,15 @@ import { auditSequencer } from "@fleetgate/realtime";
 import { handleQueue, runSweeps } from "@fleetgate/tasks";
 import { app } from "./app";
 import type { Bindings } from "./context";
+import { serveDashboard } from "./lib/dashboard";
 import { rewriteZitiLegacy } from "./lib/face";
 
 export { AuditSequencer, EventHub, HostChannel, JobRun } from "@fleetgate/realtime";
 
 /** The control-plane Worker: HTTP faces, the TASKS queue consumer and the cron handler. */
 export default {
-  fetch(request, env, ctx) {
-    return app.fetch(rewriteZitiLegacy(request), env, ctx);
+  async fetch(request, env, ctx) {
+    return (await serveDashboard(request, env.ASSETS)) ?? app.fetch(rewriteZitiLegacy(request), env, ctx);
   },
   queue(batch, env) {
     return handleQueue(batch, env);

@@ -1,10 +1,12 @@
-export {
-  AuditSequencer,
-  auditSequencer,
-  LEDGER_SEQUENCER_NAME,
-  type SealReport,
-} from "./audit-sequencer/audit-sequencer.do";
+export { AuditSequencer, type SealReport } from "./audit-sequencer/audit-sequencer.do";
 export { ALL_JOBS, ALL_JOBS_REDACTED, EventHub } from "./event-hub.do";
-export { type ChannelStatus, HostChannel, type PingOutcome } from "./host-channel.do";
-export { type HostProgress, type JobProgress, JobRun } from "./job-run.do";
-export { EVENT_HUB_NAME } from "./publisher";
+export { type ChannelStatus, HostChannel, type PingOutcome } from "./host-channel/host-channel.do";
+export { type HostProgress, type JobProgress, JobRun } from "./job-run/job-run.do";
+export {
+  auditSequencer,
+  EVENT_HUB_NAME,
+  eventHubStub,
+  hostChannelStub,
+  jobRunStub,
+  LEDGER_SEQUENCER_NAME,
+} from "./shared/lookup";

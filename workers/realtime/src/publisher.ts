@@ -1,8 +1,8 @@
 import type { StreamEvent } from "@fleetgate/contract";
 import { logAt } from "@fleetgate/domain";
+import { eventHubStub } from "./shared/lookup";
 
-/** The one EventHub of a deployment. */
-export const EVENT_HUB_NAME = "fleet";
+export { EVENT_HUB_NAME } from "./shared/lookup";
 
 /**
  * Publishes stream events to the EventHub in order, without making the caller
@@ -26,7 +26,7 @@ export class EventPublisher {
   }
 
   private async drain(): Promise<void> {
-    const hub = this.env.EVENTS.get(this.env.EVENTS.idFromName(EVENT_HUB_NAME));
+    const hub = eventHubStub(this.env);
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, 100);
       try {

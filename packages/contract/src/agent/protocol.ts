@@ -132,3 +132,4 @@ export const ProofClaims = z.object({
   exp: z.number().int(),
   jti: z.uuid(),
 });
+export * from "./patch-frames";

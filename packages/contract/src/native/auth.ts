@@ -22,10 +22,29 @@ export const LoginResponse = z
   })
   .openapi("LoginResponse");
 
-export const RefreshRequest = z.object({ refresh_token: z.string().max(256) }).openapi("RefreshRequest");
+// No length cap: any string that is not a live token is 401 invalid_refresh_token (the body limit bounds it).
+export const RefreshRequest = z
+  .object({
+    refresh_token: z
+      .string()
+      .optional()
+      .openapi({ description: "Required unless the request carries the __Host-fg_refresh cookie (the dashboard)" }),
+  })
+  .openapi("RefreshRequest");
+/** The body field alone, as API clients must send it (validates a request that has no cookie). */
+export const RefreshTokenField = z.object({ refresh_token: z.string() });
 
 export const ForceChangePasswordRequest = z
-  .object({ username: Username, current_password: Password, new_password: Password })
+  .object({
+    username: Username,
+    current_password: Password,
+    new_password: Password,
+    totp_code: z
+      .string()
+      .max(32)
+      .optional()
+      .openapi({ description: "Required when the account has MFA enabled (TOTP or recovery code)" }),
+  })
   .openapi("ForceChangePasswordRequest");
 
 export const MfaSetupResponse = z.object({ secret_base32: z.string(), otp_uri: z.string() }).openapi("MfaSetup");
@@ -39,3 +58,21 @@ export const MfaVerifyResponse = z
   })
   .openapi("MfaVerifyResponse");
 export const MfaDisableRequest = z.object({ password: Password }).openapi("MfaDisableRequest");
+
+export const SsoConfig = z
+  .object({ enabled: z.boolean(), display_name: z.string(), auth_url: z.string() })
+  .openapi("SsoConfig");
+
+export const SsoCallbackQuery = z.object({
+  code: z.string().max(4096).optional(),
+  state: z.string().max(256).optional(),
+  error: z.string().max(256).optional(),
+  error_description: z.string().max(2048).optional(),
+  session_state: z.string().max(1024).optional(),
+  iss: z.string().max(2048).optional(),
+});
+
+export const SsoHandoffRequest = z.object({ handoff_code: z.string().max(256) }).openapi("SsoHandoffRequest");
+
+export const SsoLoginUser = LoginUser.extend({ auth_provider: z.string() }).openapi("SsoLoginUser");
+export const SsoHandoffResponse = LoginResponse.extend({ user: SsoLoginUser }).openapi("SsoHandoffResponse");

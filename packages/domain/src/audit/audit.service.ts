@@ -1,8 +1,10 @@
 import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { log } from "../log";
 import { auditLog } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { newId } from "../shared/ids";
+import { withinAnonymousRefusalBudget } from "./anonymous-budget";
 
 export interface AuditInput {
   action: string;
@@ -45,8 +47,26 @@ export async function commitAudited(
   ctx.onAudited?.();
 }
 
-/** Appends an audit entry with no other change (e.g. a refused login). */
-export const audit = (ctx: DomainContext, input: AuditInput) => commitAudited(ctx, [], input);
+/**
+ * Appends an audit entry with no other change (e.g. a refused login). Refusals
+ * of anonymous callers share one global budget per minute: past it they are
+ * logged instead of written, so a flood of refused requests cannot bury real
+ * changes in the ledger nor load its sequencer.
+ */
+export async function audit(ctx: DomainContext, input: AuditInput): Promise<void> {
+  if (!ctx.actor && input.outcome !== undefined && input.outcome !== "success") {
+    if (!(await withinAnonymousRefusalBudget(ctx))) {
+      log("warn", "anonymous refusal not audited (budget spent)", {
+        requestId: ctx.requestId,
+        action: input.action,
+        outcome: input.outcome,
+        sourceIp: ctx.sourceIp,
+      });
+      return;
+    }
+  }
+  await commitAudited(ctx, [], input);
+}
 
 export interface AuditFilter {
   actor?: string;

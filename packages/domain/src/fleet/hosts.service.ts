@@ -3,7 +3,7 @@ import { commitAudited } from "../audit/audit.service";
 import type { Database } from "../db";
 import type { GroupRow } from "../identity/groups.service";
 import { regenerateCrl, revocationStatements } from "../pki/certificates.service";
-import { certificates, groups, hostGroups, hostScripts, hosts, identities } from "../schema";
+import { certificates, groups, hostGroups, hostScripts, hosts, identities, identityGroups } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
@@ -95,11 +95,12 @@ export async function hostGroupsOf(ctx: DomainContext, id: string, v: Visibility
     .all();
 }
 
-/** Adds a host to a group (idempotent). */
+/** Adds a host to a group (idempotent). Non-admins only for groups they are a member of. */
 export async function addHostToGroup(ctx: DomainContext, id: string, groupId: string, v: Visibility): Promise<void> {
   const host = await getVisibleHost(ctx, id, v);
   const group = await ctx.db.select({ id: groups.id }).from(groups).where(eq(groups.id, groupId)).get();
   if (!group) throw new DomainError("common.not_found", "Group not found");
+  await assertMayChangeMembership(ctx, groupId, v);
   await commitAudited(ctx, [ctx.db.insert(hostGroups).values({ hostId: host.id, groupId }).onConflictDoNothing()], {
     action: "host.add_group",
     targetType: "host",
@@ -108,7 +109,26 @@ export async function addHostToGroup(ctx: DomainContext, id: string, groupId: st
   });
 }
 
-/** Removes a host from a group; 404 when it was not a member. */
+/**
+ * Host-group membership is the visibility ACL, so non-admins may change it
+ * only for groups they belong to (docs/auth.md "Who sees which hosts").
+ */
+async function assertMayChangeMembership(ctx: DomainContext, groupId: string, v: Visibility): Promise<void> {
+  if (v.kind === "all") return;
+  const member = await ctx.db
+    .select({ g: identityGroups.groupId })
+    .from(identityGroups)
+    .where(and(eq(identityGroups.identityId, v.identityId), eq(identityGroups.groupId, groupId)))
+    .get();
+  if (!member) throw new DomainError("auth.forbidden", "Only members of the group (or admins) can change its hosts");
+}
+
+/**
+ * Removes a host from a group; 404 when it was not a member. A non-admin can
+ * neither remove a group they are not in nor a host's last group (an ungrouped
+ * host is visible to every non-admin): the delete is conditional in SQL, so two
+ * concurrent removals cannot both pass the check.
+ */
 export async function removeHostFromGroup(
   ctx: DomainContext,
   id: string,
@@ -119,7 +139,18 @@ export async function removeHostFromGroup(
   const where = and(eq(hostGroups.hostId, host.id), eq(hostGroups.groupId, groupId));
   const row = await ctx.db.select().from(hostGroups).where(where).get();
   if (!row) throw new DomainError("common.not_found", "Host is not in this group");
-  await commitAudited(ctx, [ctx.db.delete(hostGroups).where(where)], {
+  await assertMayChangeMembership(ctx, groupId, v);
+  const lastGroup = new DomainError("auth.forbidden", "Only an admin can remove a host's last group");
+  const notLast = sql`(SELECT count(*) FROM host_groups WHERE host_id = ${host.id}) > 1`;
+  if (v.kind === "member") {
+    const count = await ctx.db
+      .select({ n: sql<number>`count(*)` })
+      .from(hostGroups)
+      .where(eq(hostGroups.hostId, host.id))
+      .get();
+    if ((count?.n ?? 0) <= 1) throw lastGroup;
+  }
+  await commitAudited(ctx, [ctx.db.delete(hostGroups).where(v.kind === "member" ? and(where, notLast) : where)], {
     action: "host.remove_group",
     targetType: "host",
     targetId: host.id,

@@ -1,4 +1,4 @@
-import type { ErrorThreshold, JobPlan } from "@fleetgate/contract";
+import { JobOptions, type JobPlan } from "@fleetgate/contract";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import type { Database } from "../db";
@@ -18,21 +18,12 @@ export interface TargetHost {
 /** Active per-host states: a host in one of these holds the script's lock (ctrl-exec 409 `locked`). */
 export const ACTIVE_HOST_STATUSES = ["pending", "dispatched", "running"] as const;
 
-/** What a job remembers about how it was submitted (jobs.options). */
-export interface JobOptions {
-  source: "exec" | "native";
-  timeout_seconds: number;
-  queue_ttl_seconds: number;
-  require_online: boolean;
-  max_parallel: number;
-  error_threshold: ErrorThreshold | null;
-  /** ctrl-exec keeps the submitter with the record (never shown); so do we. */
-  submitter: { username: string; source_ip: string };
-  /** The host strings exactly as the ctrl-exec client sent them (the sync record's `hosts`). */
-  requested_hosts?: string[];
-  /** SHA-256 of the native request body, to refuse an Idempotency-Key reused for another request. */
-  request_hash?: string;
-  host_filter?: { group_id?: string; tag?: string };
+/** What a job remembers about how it was submitted (the zod schema lives in the contract). */
+export type { JobOptions } from "@fleetgate/contract";
+
+/** A job's options, parsed (never cast) from the stored JSON. */
+export function jobOptionsOf(job: Pick<JobRow, "options">): JobOptions {
+  return JobOptions.parse(job.options);
 }
 
 const visibleWhere = (v: Visibility) => hostVisible(v, sql`${hosts.id}`) ?? sql`1 = 1`;
@@ -167,7 +158,7 @@ export interface NewScriptJob {
 
 /** The plan a JobRun executes, from the job and its host rows (so a lost start can be replayed from D1). */
 export function planOf(job: JobRow, rows: Pick<JobHostRow, "hostId" | "hostName" | "id">[]): JobPlan {
-  const o = job.options as unknown as JobOptions;
+  const o = jobOptionsOf(job);
   return {
     job_id: job.id,
     reqid: job.reqid,
@@ -219,7 +210,7 @@ export async function createScriptJob(
     args: input.args,
     mode: input.mode,
     status: "queued",
-    options: input.options as unknown as Record<string, unknown>,
+    options: input.options,
     notes: input.notes ?? "",
     createdBy: ctx.actor?.id ?? null,
     idempotencyKey: input.idempotencyKey ?? null,

@@ -46,12 +46,18 @@ export async function createApiSession(
   const infoSet: Partial<IdentityRow> = {};
   if (input.envInfo) infoSet.envInfo = input.envInfo;
   if (input.sdkInfo) infoSet.sdkInfo = input.sdkInfo;
-  await recordLogin(ctx, identity, `ziti:${input.method}`, () => [
-    ctx.db.insert(apiSessions).values(session),
-    ...(Object.keys(infoSet).length
-      ? [ctx.db.update(identities).set(infoSet).where(eq(identities.id, identity.id))]
-      : []),
-  ]);
+  await recordLogin(
+    ctx,
+    identity,
+    `ziti:${input.method}`,
+    () => [
+      ctx.db.insert(apiSessions).values(session),
+      ...(Object.keys(infoSet).length
+        ? [ctx.db.update(identities).set(infoSet).where(eq(identities.id, identity.id))]
+        : []),
+    ],
+    !input.mfaRequired,
+  );
   return { token, session };
 }
 
@@ -77,10 +83,17 @@ export async function findApiSession(ctx: DomainContext, token: string): Promise
   return row;
 }
 
+/** Marks the session's MFA done; both factors passed, so the lockout counters are cleared now. */
 export async function completeSessionMfa(ctx: DomainContext, session: ApiSessionRow): Promise<void> {
   await commitAudited(
     ctx,
-    [ctx.db.update(apiSessions).set({ mfaComplete: true, updatedAt: ctx.now() }).where(eq(apiSessions.id, session.id))],
+    [
+      ctx.db.update(apiSessions).set({ mfaComplete: true, updatedAt: ctx.now() }).where(eq(apiSessions.id, session.id)),
+      ctx.db
+        .update(identities)
+        .set({ failedLogins: 0, lockedUntil: null })
+        .where(eq(identities.id, session.identityId)),
+    ],
     { action: "auth.mfa", targetType: "identity", targetId: session.identityId },
   );
 }

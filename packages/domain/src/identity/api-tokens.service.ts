@@ -1,6 +1,7 @@
 import { generateZtlToken, hashApiToken } from "@fleetgate/auth";
 import { and, desc, eq } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
+import type { CredentialKind } from "../principal";
 import { apiTokens } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
@@ -25,26 +26,43 @@ const view = (r: typeof apiTokens.$inferSelect): ApiTokenView => ({
   createdAt: r.createdAt,
 });
 
+/** Longest lifetime of an API token; a token asked for without expiry gets this. */
+export const API_TOKEN_MAX_MS = 90 * 24 * 60 * 60 * 1000;
+
 /**
  * Mints a `ztlu_` (person) or `ztls_` (service account) token. The secret is
- * returned once; only its SHA-256 is stored.
+ * returned once; only its SHA-256 is stored. An API token cannot mint another
+ * (`mintedWith: "api_token"`): a short-lived or exchanged token must not turn
+ * into a longer-lived one. Every token expires within {@link API_TOKEN_MAX_MS}.
  */
 export async function createApiToken(
   ctx: DomainContext,
   owner: IdentityRow,
-  input: { name: string; expiresAt: number | null; issuerId?: string; auditDetail?: Record<string, unknown> },
+  input: {
+    name: string;
+    expiresAt: number | null;
+    issuerId?: string;
+    auditDetail?: Record<string, unknown>;
+    mintedWith?: CredentialKind;
+  },
 ): Promise<{ token: ApiTokenView; secret: string }> {
   if (owner.kind === "host") throw new DomainError("auth.forbidden", "Hosts cannot hold API tokens");
-  if (input.expiresAt !== null && input.expiresAt <= ctx.now()) {
+  if (input.mintedWith === "api_token") throw new DomainError("auth.forbidden", "API tokens cannot create API tokens");
+  const now = ctx.now();
+  if (input.expiresAt !== null && input.expiresAt <= now) {
     throw new DomainError("common.validation", "expires_at must be in the future");
   }
+  if (input.expiresAt !== null && input.expiresAt > now + API_TOKEN_MAX_MS) {
+    throw new DomainError("common.validation", "expires_at must be at most 90 days ahead");
+  }
+  const expiresAt = input.expiresAt ?? now + API_TOKEN_MAX_MS;
   const secret = generateZtlToken(owner.kind === "service" ? "s" : "u");
   const row = {
     id: newId(),
     identityId: owner.id,
     name: input.name,
     hashedKey: await hashApiToken(secret),
-    expiresAt: input.expiresAt,
+    expiresAt,
     lastUsedAt: null,
     issuerId: input.issuerId ?? null,
     createdBy: ctx.actor?.id ?? null,

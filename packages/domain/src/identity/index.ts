@@ -7,6 +7,7 @@ export * from "./groups.service";
 export * from "./mfa.service";
 export * from "./passwords.service";
 export * from "./principals.service";
+export * from "./second-factor.service";
 export * from "./service-accounts.service";
 export * from "./session-tokens.service";
 export * from "./signing-keys.service";

@@ -13,6 +13,7 @@ import { mfa, recoveryCodes } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
+import { endSessionsStatements } from "./session-revocation";
 
 /** Issuer shown in authenticator apps. */
 export const TOTP_ISSUER = "Fleetgate";
@@ -218,8 +219,16 @@ export async function regenerateRecoveryCodes(ctx: DomainContext, identityId: st
   return codes;
 }
 
-/** Removes MFA (the caller has already checked the password or a code, or is an admin). */
-export async function disableMfa(ctx: DomainContext, identityId: string): Promise<void> {
+/**
+ * Removes MFA (the caller has already checked the password or a code, or is an
+ * admin). An admin reset (`endSessions`) also ends the identity's sessions:
+ * whoever holds them may be the reason the factor is being reset.
+ */
+export async function disableMfa(
+  ctx: DomainContext,
+  identityId: string,
+  opts: { endSessions?: boolean } = {},
+): Promise<void> {
   const row = await mfaRecord(ctx, identityId);
   if (!row) throw new DomainError("mfa.not_enrolled");
   await commitAudited(
@@ -227,8 +236,9 @@ export async function disableMfa(ctx: DomainContext, identityId: string): Promis
     [
       ctx.db.delete(mfa).where(eq(mfa.identityId, identityId)),
       ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.identityId, identityId)),
+      ...(opts.endSessions ? endSessionsStatements(ctx, identityId, ctx.now()) : []),
     ],
-    { action: "mfa.disable", targetType: "identity", targetId: identityId },
+    { action: opts.endSessions ? "mfa.reset" : "mfa.disable", targetType: "identity", targetId: identityId },
   );
 }
 
@@ -239,12 +249,4 @@ export async function expireRecoveryReveals(ctx: DomainContext) {
     .set({ revealEnc: null, revealUntil: null })
     .where(and(eq(mfa.verified, true), gt(mfa.revealUntil, 0), lt(mfa.revealUntil, ctx.now())))
     .run();
-}
-
-/** Verifies a code for a sensitive action (Ziti `mfa-validation-code`). */
-export async function requireMfaCode(ctx: DomainContext, identityId: string, code: string | undefined) {
-  const row = await mfaRecord(ctx, identityId);
-  if (!row) throw new DomainError("mfa.not_enrolled");
-  if (!row.verified) return;
-  if (!code || !(await consumeCode(ctx, row, code))) throw new DomainError("mfa.code_refused");
 }

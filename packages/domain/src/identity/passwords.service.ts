@@ -2,11 +2,13 @@ import { burnPasswordCheck, checkPasswordPolicy, hashPassword, verifyPassword } 
 import { and, eq, sql } from "drizzle-orm";
 import { audit, commitAudited } from "../audit/audit.service";
 import { authenticators, identities } from "../schema";
+import { addressKey } from "../shared/address-key";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { hit } from "../shared/rate-limit";
 import { checkSecondFactor, isMfaEnabled } from "./mfa.service";
+import { endSessionsStatements } from "./session-revocation";
 import type { IdentityRow } from "./users.service";
 
 /** 5 consecutive failures lock the account for 30 minutes (linux-patch-manager.md §3.1). */
@@ -50,9 +52,15 @@ export async function checkPassword(
   ctx: DomainContext,
   username: string,
   password: string,
-  opts: { secondFactor: "inline" | "deferred"; totpCode?: string; allowForcedReset?: boolean },
+  opts: {
+    secondFactor: "inline" | "deferred";
+    totpCode?: string;
+    allowForcedReset?: boolean;
+    /** Force-change: only an account an admin marked for reset may change its password this way. */
+    requireForcedReset?: boolean;
+  },
 ): Promise<PasswordCheck> {
-  await hit(ctx, `login:ip:${ctx.sourceIp}`, 30, 60);
+  await hit(ctx, `login:ip:${addressKey(ctx.sourceIp)}`, 30, 60);
   await hit(ctx, `login:user:${username.toLowerCase()}`, 10, 60);
   const found = await updbByUsername(ctx, username);
   const now = ctx.now();
@@ -68,7 +76,7 @@ export async function checkPassword(
   }
   const ok = await verifyPassword(password, auth.passwordHash ?? "", ctx.pepper);
   if (!ok) {
-    await recordFailure(ctx, identity, "invalid_credentials");
+    await recordAuthFailure(ctx, identity, "invalid_credentials");
     throw new DomainError("auth.invalid_credentials");
   }
   if (identity.disabled) {
@@ -77,12 +85,22 @@ export async function checkPassword(
   if (identity.forcePasswordReset && !opts.allowForcedReset) {
     return refuse(ctx, identity, "password_reset_required");
   }
+  if (opts.requireForcedReset && !identity.forcePasswordReset) {
+    await audit(ctx, {
+      action: "user.password_change",
+      targetType: "user",
+      targetId: identity.id,
+      outcome: "denied",
+      detail: { reason: "no_forced_reset" },
+    });
+    throw new DomainError("auth.invalid_credentials");
+  }
   const mfaEnabled = await isMfaEnabled(ctx, identity.id);
   if (mfaEnabled && opts.secondFactor === "inline") {
     if (!opts.totpCode) throw new DomainError("auth.mfa_required");
     await hit(ctx, `mfa:user:${identity.id}`, 10, 60);
     if (!(await checkSecondFactor(ctx, identity.id, opts.totpCode))) {
-      await recordFailure(ctx, identity, "invalid_code");
+      await recordAuthFailure(ctx, identity, "invalid_code");
       throw new DomainError("auth.invalid_credentials");
     }
   }
@@ -105,7 +123,11 @@ async function refuse(
   throw new DomainError(`auth.${reason}`);
 }
 
-async function recordFailure(ctx: DomainContext, identity: IdentityRow, reason: string) {
+/**
+ * Counts one failed sign-in factor (password or second factor, on every face)
+ * into the account lockout: the fifth consecutive failure locks the account.
+ */
+export async function recordAuthFailure(ctx: DomainContext, identity: Pick<IdentityRow, "id">, reason: string) {
   // Counted in SQL so concurrent failures are never lost (read-modify-write would undercount).
   const lockUntil = ctx.now() + LOCKOUT_MS;
   await commitAudited(
@@ -123,12 +145,18 @@ async function recordFailure(ctx: DomainContext, identity: IdentityRow, reason: 
   );
 }
 
-/** Records a successful sign-in (clears counters) together with its audit entry and any extra statements. */
+/**
+ * Records a successful sign-in together with its audit entry and any extra
+ * statements. Counters are cleared only when every required factor passed:
+ * a password-only step of an MFA identity (`resetCounters: false`) must not
+ * wipe the second-factor failures counted so far.
+ */
 export async function recordLogin(
   ctx: DomainContext,
   identity: IdentityRow,
   method: string,
   extra: Parameters<typeof commitAudited>[1] = [],
+  resetCounters = true,
 ) {
   const now = ctx.now();
   await commitAudited(
@@ -136,7 +164,7 @@ export async function recordLogin(
     () => [
       ctx.db
         .update(identities)
-        .set({ failedLogins: 0, lockedUntil: null, lastLoginAt: now })
+        .set(resetCounters ? { failedLogins: 0, lockedUntil: null, lastLoginAt: now } : { lastLoginAt: now })
         .where(eq(identities.id, identity.id)),
       ...(typeof extra === "function" ? extra() : extra),
     ],
@@ -178,6 +206,8 @@ export async function setPassword(
         .update(identities)
         .set({ forcePasswordReset: opts.forcePasswordReset, failedLogins: 0, lockedUntil: null, updatedAt: now })
         .where(eq(identities.id, identity.id)),
+      // Sessions opened with the old password end with it (access JWTs, refresh families, Ziti sessions).
+      ...endSessionsStatements(ctx, identity.id, now),
     ],
     { action: opts.action, targetType: "user", targetId: identity.id },
   );

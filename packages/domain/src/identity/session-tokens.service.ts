@@ -2,6 +2,7 @@ import { newRefreshToken, sha256Hex, signJwt } from "@fleetgate/auth";
 import { and, eq, isNull } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import { refreshTokens } from "../schema";
+import { addressKey } from "../shared/address-key";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
@@ -56,7 +57,7 @@ export async function startSession(ctx: DomainContext, identity: IdentityRow, me
  * already rotated is reuse (theft signal): the whole family is revoked.
  */
 export async function refresh(ctx: DomainContext, presented: string): Promise<TokenPair> {
-  await hit(ctx, `refresh:ip:${ctx.sourceIp}`, 60, 60);
+  await hit(ctx, `refresh:ip:${addressKey(ctx.sourceIp)}`, 60, 60);
   if (!/^[0-9a-f]{64}$/.test(presented)) throw new DomainError("auth.invalid_refresh_token");
   const tokenHash = await sha256Hex(presented);
   const row = await ctx.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();

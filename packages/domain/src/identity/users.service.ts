@@ -3,10 +3,11 @@ import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { commitAudited } from "../audit/audit.service";
 import type { Role } from "../principal";
-import { apiSessions, authenticators, identities, identityGroups, mfa, refreshTokens } from "../schema";
+import { apiSessions, apiTokens, authenticators, identities, identityGroups, mfa, refreshTokens } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
+import { apiTokenRevocationStatement } from "./session-revocation";
 
 export type IdentityRow = typeof identities.$inferSelect;
 
@@ -210,7 +211,7 @@ export async function deleteUser(ctx: DomainContext, id: string): Promise<void> 
   });
 }
 
-/** Statements that end every session of an identity (refresh families, Ziti sessions). */
+/** Statements that end every session and API token of an identity (refresh families, Ziti sessions, tokens). */
 function revocationStatements(ctx: DomainContext, identityId: string, now: number) {
   return [
     ctx.db
@@ -218,10 +219,11 @@ function revocationStatements(ctx: DomainContext, identityId: string, now: numbe
       .set({ revokedAt: now })
       .where(and(eq(refreshTokens.identityId, identityId), isNull(refreshTokens.revokedAt))),
     ctx.db.delete(apiSessions).where(eq(apiSessions.identityId, identityId)),
+    apiTokenRevocationStatement(ctx, identityId),
   ];
 }
 
-/** Revokes all sessions and outstanding access tokens of a user; returns how many sessions ended. */
+/** Revokes all sessions, outstanding access tokens and API tokens of a user; returns how many ended. */
 export async function revokeSessions(ctx: DomainContext, id: string): Promise<number> {
   const row = await findIdentity(ctx, id);
   if (!row) throw new DomainError("common.not_found", "User not found");
@@ -236,7 +238,12 @@ export async function revokeSessions(ctx: DomainContext, id: string): Promise<nu
     .from(apiSessions)
     .where(eq(apiSessions.identityId, id))
     .get();
-  const count = (live?.n ?? 0) + (sessions?.n ?? 0);
+  const tokens = await ctx.db
+    .select({ n: sql<number>`count(*)` })
+    .from(apiTokens)
+    .where(eq(apiTokens.identityId, id))
+    .get();
+  const count = (live?.n ?? 0) + (sessions?.n ?? 0) + (tokens?.n ?? 0);
   await commitAudited(
     ctx,
     [

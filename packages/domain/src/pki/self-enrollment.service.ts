@@ -3,6 +3,7 @@ import { and, desc, eq, gt, lte, or } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import { HOST_NAME, newHostRows } from "../fleet/host-records";
 import { enrollmentRequests, hosts, identities } from "../schema";
+import { addressKey } from "../shared/address-key";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
@@ -35,7 +36,7 @@ const registryName = (r: { hostname: string | null; fqdn: string }) => r.hostnam
  * one is refused at once. Returns the polling token (only its hash is stored).
  */
 export async function submitEnrollmentRequest(ctx: DomainContext, input: EnrollmentRequestInput): Promise<string> {
-  await hit(ctx, `enroll:ip:${ctx.sourceIp}`, 5, 60);
+  await hit(ctx, `enroll:ip:${addressKey(ctx.sourceIp)}`, 5, 60);
   const name = registryName({ hostname: input.hostname ?? null, fqdn: input.fqdn });
   if (!HOST_NAME.test(name))
     throw new DomainError("common.validation", "hostname: letters, digits, '.', '-' and '_' only");
@@ -87,6 +88,7 @@ export type PollResult =
 
 /** `GET /enroll/status/{token}`: the approved bundle is handed out once (atomic claim) and only within 600 s. */
 export async function pollEnrollment(ctx: DomainContext, token: string): Promise<PollResult> {
+  if (!/^[A-Za-z0-9]{64}$/.test(token)) return { status: "notfound" };
   const row = await ctx.db
     .select()
     .from(enrollmentRequests)

@@ -1,5 +1,7 @@
 export * from "./audit";
 export * from "./fleet";
 export * from "./identity";
+export * from "./patching";
 export * from "./pki";
 export * from "./tasks";
+export * from "./ziti";

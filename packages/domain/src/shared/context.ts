@@ -25,6 +25,8 @@ export interface DomainContext {
   /** Public base URL: JWT `iss`, audiences, links. */
   issuer: string;
   pki: PkiConfig;
+  /** Local development and tests: identity providers on loopback may be called (external-jwt/outbound.ts). */
+  allowLoopbackIdp?: boolean;
   /** Called after an audited batch committed: wakes the audit sequencer (best effort, never awaited). */
   onAudited?: () => void;
 }

@@ -41,6 +41,13 @@ export const DOMAIN_ERRORS = {
   /** A host registered by name whose FQDN does not resolve (DNS-over-HTTPS). */
   "fleet.fqdn_resolution_failed": "The FQDN could not be resolved",
   "jobs.script_locked": "The script is already running on some of the hosts",
+  /** A host already has the maximum number of health checks (linux-patch-manager.md §4: 5). */
+  "health.check_limit": "A host can have at most 5 health checks",
+  "health.invalid_check_type": "check_type must be 'service' or 'http'",
+  /** POST /sessions: no online edge router carries the service for this identity. */
+  "ziti.no_edge_routers": "No edge routers are assigned and online to handle the requested connection",
+  /** POST /sessions: no policy granting the access passes its posture checks. */
+  "ziti.invalid_posture": "Failed to pass posture checks for service policies",
   "common.not_found": "Resource not found",
   "common.conflict": "Resource already exists",
   "common.rate_limited": "Too many requests",
@@ -56,6 +63,7 @@ export interface DomainErrorDetailMap {
   /** `hosts`: the locked hosts as the caller named them (may be empty when a concurrent job won the race). */
   "jobs.script_locked": { script: string; hosts: string[] };
   "common.rate_limited": { retryAfter: number };
+  "ziti.invalid_posture": { serviceId: string; failing: { id: string; queryType: string }[] };
 }
 
 export type DomainErrorDetails<C extends DomainErrorCode> = C extends keyof DomainErrorDetailMap

@@ -1,14 +1,15 @@
-import { OIDC_LEEWAY_SECONDS, type OidcCheck, sha256Hex, verifyOidcToken } from "@fleetgate/auth";
+import { OIDC_LEEWAY_SECONDS, type OidcCheck, sha256Hex } from "@fleetgate/auth";
 import { sql } from "drizzle-orm";
 import { audit } from "../audit/audit.service";
+import { verifyExternalJwt } from "../external-jwt/verify";
 import { type ApiTokenView, createApiToken } from "../identity/api-tokens.service";
 import { findIdentity, type IdentityRow } from "../identity/users.service";
 import { log } from "../log";
+import { addressKey } from "../shared/address-key";
 import type { DomainContext } from "../shared/context";
 import { hit } from "../shared/rate-limit";
 import { evaluateCondition } from "./condition";
 import { identityNumber } from "./identity-numbers";
-import { loadOidcProvider } from "./oidc-provider";
 import type { TokenIssuerRow } from "./token-issuers.service";
 
 /** Why a JWT was refused; each maps to one of Zentral's exact messages (zentral.md §4). */
@@ -52,22 +53,16 @@ interface Verdict {
 
 /** Signature, claims and condition of `jwt` against `issuer`; no side effects. */
 async function judge(ctx: DomainContext, issuer: TokenIssuerRow, jwt: string): Promise<Verdict> {
-  const checks: OidcCheck[] = [];
-  const provider = await loadOidcProvider(issuer.issuerUri, ctx.now());
-  if (!provider.ok) {
-    checks.push({ check: "discovery", ok: false, detail: provider.reason });
-    return { checks, header: null, claims: null, refusal: "invalid_token", replayKey: undefined, replayUntil: 0 };
-  }
-  checks.push({ check: "discovery", ok: true, detail: `jwks_uri ${provider.provider.discovery.jwksUri}` });
-  const report = await verifyOidcToken({
+  const report = await verifyExternalJwt({
     token: jwt,
+    provider: issuer.issuerUri,
     issuer: issuer.issuerUri,
     audience: issuer.audience,
-    advertisedAlgorithms: provider.provider.discovery.algorithms,
     now: ctx.now(),
-    resolveKey: (kid) => provider.provider.resolveKey(kid),
   });
-  checks.push(...report.checks);
+  const checks: OidcCheck[] = [...report.checks];
+  if (!report.checks[0]?.ok)
+    return { checks, header: null, claims: null, refusal: "invalid_token", replayKey: undefined, replayUntil: 0 };
   const claims = report.claims as Record<string, unknown> | null;
   const base = { checks, header: report.header, claims };
   if (!report.ok || !claims) return { ...base, refusal: "invalid_token", replayKey: undefined, replayUntil: 0 };
@@ -114,7 +109,9 @@ export async function exchangeOidcToken(
   issuer: TokenIssuerRow,
   req: ExchangeRequest,
 ): Promise<ExchangeOutcome> {
-  await hit(ctx, `oidc-exchange:${issuer.id}`, req.rateLimitPerMinute, 60);
+  // Before any verification work: per source network (IPv6 /64), so nobody can
+  // spend another network's budget, nor the issuer's, with unverifiable tokens.
+  await hit(ctx, `oidc-exchange:${issuer.id}:net:${addressKey(ctx.sourceIp)}`, req.rateLimitPerMinute, 60);
   const errors: { jwt?: JwtRefusal; validity?: { max: number } } = {};
   if (req.validity !== undefined && req.validity > issuer.maxValidity) errors.validity = { max: issuer.maxValidity };
 
@@ -138,6 +135,8 @@ export async function exchangeOidcToken(
     return { ok: false, errors };
   }
 
+  // Only tokens that passed every check count against the issuer as a whole.
+  await hit(ctx, `oidc-exchange:${issuer.id}`, req.rateLimitPerMinute, 60);
   const sa = await usableServiceAccount(ctx, issuer);
   if (!sa) {
     await deny(["service_account"]);

@@ -1,12 +1,12 @@
 import { asc, eq } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
+import { forgetOidcProvider, isAllowedIssuerUrl, loadOidcProvider } from "../external-jwt/oidc-provider";
 import { findIdentity } from "../identity/users.service";
 import { tokenIssuers } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { conditionProblem } from "./condition";
-import { forgetOidcProvider, isAllowedIssuerUrl, loadOidcProvider } from "./oidc-provider";
 
 export type TokenIssuerRow = typeof tokenIssuers.$inferSelect;
 

@@ -35,6 +35,7 @@ export async function domain(c: Context<AppEnv>): Promise<DomainContext> {
     requestId: c.get("requestId"),
     sourceIp: c.get("clientIp"),
     issuer: publicBase(c),
+    allowLoopbackIdp: c.env.ALLOW_LOOPBACK_IDP === "true",
     pki: {
       trustDomain: c.env.TRUST_DOMAIN,
       hostCertSeconds: Number(c.env.HOST_CERT_DAYS || 30) * 86_400,

@@ -1,6 +1,6 @@
 import type { JobPlan } from "@fleetgate/contract";
 import { type Database, type JobRow, jobHostRows, logAt, planOf } from "@fleetgate/domain";
-import type { JobProgress } from "@fleetgate/realtime";
+import { hostChannelStub, type JobProgress, jobRunStub } from "@fleetgate/realtime";
 import type { Bindings } from "../context";
 
 /**
@@ -11,8 +11,8 @@ import type { Bindings } from "../context";
 /** A job whose JobRun never started (the Worker died between the D1 insert and `start`) is re-launched after this. */
 const STUCK_AFTER_MS = 30_000;
 
-export const jobRun = (env: Bindings, jobId: string) => env.JOBS.get(env.JOBS.idFromName(jobId));
-export const hostChannel = (env: Bindings, hostId: string) => env.HOSTS.get(env.HOSTS.idFromName(hostId));
+export const jobRun = (env: Bindings, jobId: string) => jobRunStub(env, jobId);
+export const hostChannel = (env: Bindings, hostId: string) => hostChannelStub(env, hostId);
 
 /** Starts a job's JobRun (idempotent); one retry covers a Durable Object reset during the call. */
 export async function launchJob(env: Bindings, plan: JobPlan): Promise<JobProgress | undefined> {

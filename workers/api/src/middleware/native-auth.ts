@@ -2,6 +2,7 @@ import { resolveAccessToken, resolveApiToken } from "@fleetgate/domain";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { domain, setActor } from "../lib/domain-context";
+import { clientIpAllowed } from "../lib/ip-allowlist";
 import { allows, type Permission } from "../lib/permissions";
 import { ApiError } from "../routes/v1/errors";
 
@@ -12,6 +13,7 @@ import { ApiError } from "../routes/v1/errors";
  */
 export function requireAuth(permission: Permission) {
   return createMiddleware<AppEnv>(async (c, next) => {
+    if (!(await clientIpAllowed(c))) throw new ApiError(403, "forbidden", "Access denied");
     const header = c.req.header("authorization") ?? "";
     const [scheme, value] = [
       header.slice(0, header.indexOf(" ")).toLowerCase(),

@@ -98,11 +98,3 @@ export class AuditSequencer extends DurableObject<Env & LedgerSecrets> {
     }
   }
 }
-
-/** The deployment's one sequencer. */
-export const LEDGER_SEQUENCER_NAME = "ledger";
-
-/** Stub of the sequencer. */
-export function auditSequencer(env: Env) {
-  return env.AUDIT_LEDGER.get(env.AUDIT_LEDGER.idFromName(LEDGER_SEQUENCER_NAME));
-}

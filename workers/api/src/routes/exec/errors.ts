@@ -54,6 +54,10 @@ const EXEC_DOMAIN_ERRORS = {
   // The lock: `{"ok":false,"error":"locked","code":4,"conflicts":["host:script"]}` (ctrl-exec.md §3).
   "jobs.script_locked": (err) =>
     new ExecError(409, "locked", { code: 4, conflicts: err.details.hosts.map((h) => `${h}:${err.details.script}`) }),
+  "health.check_limit": asBadRequest,
+  "health.invalid_check_type": asBadRequest,
+  "ziti.no_edge_routers": asBadRequest,
+  "ziti.invalid_posture": (err) => new ExecError(409, "conflict", { detail: err.message }),
   "common.not_found": asNotFound,
   "common.conflict": (err) => new ExecError(409, "conflict", { detail: err.message }),
   "common.rate_limited": () => new ExecError(429, "too many requests"),

@@ -12,6 +12,7 @@ import {
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { domain, setActor } from "../../lib/domain-context";
+import { clientIpAllowed } from "../../lib/ip-allowlist";
 import { allows } from "../../lib/permissions";
 import { ExecError } from "./errors";
 
@@ -36,6 +37,7 @@ const denied = (error: string, code: 1 | 2 | 3) => new ExecError(403, error, { c
 
 export async function authorizeExec(c: Context<AppEnv>, action: ExecAction, token: string): Promise<ExecCaller> {
   const ctx = await domain(c);
+  if (!(await clientIpAllowed(c))) throw denied("denied", 1);
   if (token === "") {
     if (action !== "run" && anonymousAllowed(await getExecSettings(ctx), action, c.get("clientIp"))) {
       return { principal: undefined, identity: undefined, visibility: { kind: "all" } };

@@ -1,5 +1,5 @@
 import type { HostStatusBody, RunResultBody } from "@fleetgate/contract";
-import type { JobHostRow, JobOptions, JobRow } from "@fleetgate/domain";
+import { type JobHostRow, type JobRow, jobOptionsOf } from "@fleetgate/domain";
 import type { Bindings } from "../../context";
 
 /**
@@ -34,7 +34,7 @@ export function syncResult(
   out: { stdout: string; stderr: string },
   extra: { reportedHostname?: string | null; elapsedMs: number; dispatchedAt?: number | null },
 ): RunResultBody {
-  const timeout = (job.options as unknown as JobOptions).timeout_seconds ?? READ_TIMEOUT_SECONDS;
+  const timeout = jobOptionsOf(job).timeout_seconds ?? READ_TIMEOUT_SECONDS;
   const took = row.completedAt !== null && extra.dispatchedAt ? row.completedAt - extra.dispatchedAt : extra.elapsedMs;
   const base = { host: row.hostName, script: job.script ?? "" };
   const tail = {
@@ -72,7 +72,7 @@ export function syncResult(
 
 /** A host's entry in an async `/status` record: accepted/running (pending), done, error. */
 export function asyncHostStatus(job: JobRow, row: JobHostRow, out: { stdout: string; stderr: string }): HostStatusBody {
-  const timeout = (job.options as unknown as JobOptions).timeout_seconds ?? READ_TIMEOUT_SECONDS;
+  const timeout = jobOptionsOf(job).timeout_seconds ?? READ_TIMEOUT_SECONDS;
   switch (row.status) {
     case "pending":
     case "dispatched":

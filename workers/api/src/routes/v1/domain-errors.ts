@@ -62,6 +62,10 @@ export const NATIVE_DOMAIN_ERRORS = {
     message: `Script ${err.details.script} is already running on: ${err.details.hosts.join(", ")}`,
     details: { conflicts: err.details.hosts.map((h) => `${h}:${err.details.script}`) },
   }),
+  "health.check_limit": as(400, "limit_exceeded"),
+  "health.invalid_check_type": as(400, "invalid_check_type"),
+  "ziti.no_edge_routers": as(400, "bad_request"),
+  "ziti.invalid_posture": as(409, "conflict"),
   "common.not_found": as(404, "not_found"),
   "common.conflict": as(409, "conflict"),
   "common.rate_limited": (err) => ({

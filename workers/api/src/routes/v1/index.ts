@@ -6,20 +6,28 @@ import { authRouter } from "./auth/auth.index";
 import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./certificates/certificates.index";
 import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
 import { groupsRouter } from "./groups/groups.index";
+import { checksRouter, hostChecksRouter } from "./health-checks/health-checks.index";
 import { hostRegistrationRouter } from "./host-registration/host-registration.index";
 import { hostsRouter } from "./hosts/hosts.index";
 import { jobsRouter } from "./jobs/jobs.index";
+import { hostWindowsRouter, windowsRouter } from "./maintenance-windows/maintenance-windows.index";
 import { mountNativeDocs } from "./openapi";
 import { ctrlExecSettingsRouter } from "./settings/ctrl-exec.index";
+import { settingsRouter } from "./settings/settings.index";
+import { azureSsoRouter, ssoRouter } from "./sso/sso.index";
 import { exportsRouter, tasksRouter } from "./tasks/tasks.index";
 import { tokenIssuersRouter } from "./token-issuers/token-issuers.index";
 import { serviceAccountsRouter, tokensRouter } from "./tokens/tokens.index";
 import { usersRouter } from "./users/users.index";
 import { wsRouter } from "./ws/ws.index";
+import { zitiManagementRouter } from "./ziti/ziti.index";
 
 /** The native face, mounted at /api/v1. Resource routers are chained here. */
 export const v1 = createRouter();
-v1.route("/auth", authRouter)
+v1.route("/auth/sso", ssoRouter)
+  .route("/sso", ssoRouter)
+  .route("/auth/azure", azureSsoRouter)
+  .route("/auth", authRouter)
   .route("/users", usersRouter)
   .route("/groups", groupsRouter)
   .route("/tokens", tokensRouter)
@@ -41,5 +49,11 @@ v1.route("/auth", authRouter)
   .route("/hosts", hostsRouter)
   .route("/jobs", jobsRouter)
   .route("/settings", ctrlExecSettingsRouter)
-  .route("/ws", wsRouter);
+  .route("/settings", settingsRouter)
+  .route("/ws", wsRouter)
+  .route("/hosts", hostWindowsRouter)
+  .route("/maintenance-windows", windowsRouter)
+  .route("/hosts", hostChecksRouter)
+  .route("/health-checks", checksRouter)
+  .route("/ziti", zitiManagementRouter);
 mountNativeDocs(v1);

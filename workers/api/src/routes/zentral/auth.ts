@@ -3,6 +3,7 @@ import { resolveAccessToken, resolveApiToken } from "@fleetgate/domain";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../context";
 import { domain, setActor } from "../../lib/domain-context";
+import { clientIpAllowed } from "../../lib/ip-allowlist";
 import { DrfError, notAuthenticated } from "./errors";
 
 const failed = (detail: string) => new DrfError(401, { detail }, { "WWW-Authenticate": "Token" });
@@ -14,6 +15,8 @@ const failed = (detail: string) => new DrfError(401, { detail }, { "WWW-Authenti
  * another scheme counts as no credentials at all, as in DRF.
  */
 export const zentralAuth = createMiddleware<AppEnv>(async (c, next) => {
+  if (!(await clientIpAllowed(c)))
+    throw new DrfError(403, { detail: "You do not have permission to perform this action." });
   // DRF: get_authorization_header(request).split() — runs of whitespace separate the parts.
   const parts = (c.req.header("authorization") ?? "").split(/[ \t\r\n\f\v]+/).filter((p) => p !== "");
   const keyword = parts[0]?.toLowerCase();

@@ -68,6 +68,10 @@ const ZENTRAL_DOMAIN_ERRORS = {
   "fleet.host_collision": detail(409),
   "fleet.fqdn_resolution_failed": nonField,
   "jobs.script_locked": detail(409),
+  "health.check_limit": nonField,
+  "health.invalid_check_type": nonField,
+  "ziti.no_edge_routers": nonField,
+  "ziti.invalid_posture": detail(409),
   "common.not_found": notFound,
   "common.conflict": nonField,
   // DRF `Throttled`: "Request was throttled. Expected available in N second(s)."

@@ -16,6 +16,7 @@ export class ZitiError extends Error {
     message: string,
     readonly cause_: Record<string, unknown> | null = null,
     readonly causeMessage = "",
+    readonly data: Record<string, unknown> | undefined = undefined,
   ) {
     super(message);
     this.name = "ZitiError";
@@ -30,6 +31,8 @@ export const Z = {
       "UNAUTHORIZED",
       "The request could not be completed. The session is not authorized or the credentials are invalid",
     ),
+  /** The IP allowlist refused the client address. */
+  forbidden: () => new ZitiError(403, "FORBIDDEN", "Access to this resource is forbidden"),
   invalidAuth: () => new ZitiError(401, "INVALID_AUTH", "The authentication request failed"),
   notFound: () => new ZitiError(404, "NOT_FOUND", "The resource requested was not found or is no longer available"),
   couldNotValidate: (cause: Record<string, unknown> | null, causeMessage = "") =>
@@ -122,6 +125,14 @@ const DOMAIN = {
   "fleet.host_collision": (e) => Z.invalidField("(root)", e.message),
   "fleet.fqdn_resolution_failed": (e) => Z.invalidField("fqdn", e.message),
   "jobs.script_locked": (e) => Z.invalidField("(root)", e.message),
+  "health.check_limit": (e) => Z.couldNotValidate(null, e.message),
+  "health.invalid_check_type": (e) => Z.couldNotValidate(null, e.message),
+  "ziti.no_edge_routers": (e) => new ZitiError(400, "NO_EDGE_ROUTERS_AVAILABLE", e.message),
+  // The failing posture queries travel in `data`, as the controller's INVALID_POSTURE does.
+  "ziti.invalid_posture": (e) =>
+    new ZitiError(409, "INVALID_POSTURE", e.message, null, "", {
+      failedPolicies: [{ serviceId: e.details.serviceId, postureQueries: e.details.failing }],
+    }),
   "common.not_found": Z.notFound,
   "common.conflict": (e) => Z.invalidField("(root)", e.message),
   "common.rate_limited": Z.rateLimited,
@@ -150,13 +161,21 @@ const COMMON: Record<CommonErrorKind, [string, string]> = {
   internal: ["UNHANDLED", "An unhandled error occurred"],
 };
 
-function envelope(c: Context<AppEnv>, code: string, message: string, cause: unknown, causeMessage: string) {
+function envelope(
+  c: Context<AppEnv>,
+  code: string,
+  message: string,
+  cause: unknown,
+  causeMessage: string,
+  data?: Record<string, unknown>,
+) {
   return {
     error: {
       args: { urlVars: {} },
       cause,
       causeMessage,
       code,
+      ...(data ? { data } : {}),
       message,
       requestId: c.get("requestId") ?? "",
     },
@@ -169,10 +188,10 @@ export function renderZiti(c: Context<AppEnv>, err: unknown): Response {
     logDomainRefusal(c, "ziti", err);
     if (err.is("common.rate_limited")) c.header("Retry-After", String(err.details.retryAfter));
     const z = renderDomainError(DOMAIN, err);
-    return c.json(envelope(c, z.code, z.message, z.cause_, z.causeMessage), z.status);
+    return c.json(envelope(c, z.code, z.message, z.cause_, z.causeMessage, z.data), z.status);
   }
   if (err instanceof ZitiError) {
-    return c.json(envelope(c, err.code, err.message, err.cause_, err.causeMessage), err.status);
+    return c.json(envelope(c, err.code, err.message, err.cause_, err.causeMessage, err.data), err.status);
   }
   const common = toCommonError(err);
   if (common) {

@@ -5,7 +5,10 @@ import { currentApiSessionRouter } from "./current-api-session/current-api-sessi
 import { currentIdentityRouter } from "./current-identity/current-identity.index";
 import { cacertsRouter, enrollRouter } from "./enroll/enroll.index";
 import { mfaRouter } from "./mfa/mfa.index";
+import { networkRouter } from "./network/network.index";
+import { servicesRouter } from "./services/services.index";
 import { sessionCertificatesRouter } from "./session-certificates/session-certificates.index";
+import { sessionsRouter } from "./sessions/sessions.index";
 import { mountSpecs } from "./specs/specs.index";
 import { versionRouter } from "./version/version.index";
 
@@ -18,6 +21,9 @@ ziti.route("/", currentIdentityRouter);
 ziti.route("/", authenticatorsRouter);
 ziti.route("/", mfaRouter);
 ziti.route("/", sessionCertificatesRouter);
+ziti.route("/", servicesRouter);
+ziti.route("/", sessionsRouter);
+ziti.route("/", networkRouter);
 mountSpecs(ziti);
 ziti.route("/", enrollRouter);
 ziti.route("/", cacertsRouter);

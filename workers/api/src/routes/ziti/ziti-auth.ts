@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../context";
 import { domain, setActor } from "../../lib/domain-context";
+import { clientIpAllowed } from "../../lib/ip-allowlist";
 import { goTimeString } from "./envelope";
 import { Z } from "./errors";
 
@@ -37,6 +38,7 @@ export interface ZitiAuthOptions {
  */
 export function zitiAuth(opts: ZitiAuthOptions = {}) {
   return createMiddleware<AppEnv>(async (c, next) => {
+    if (!(await clientIpAllowed(c))) throw Z.forbidden();
     const token = c.req.header("zt-session")?.trim();
     const ctx = await domain(c);
     if (token) {

@@ -1,5 +1,5 @@
 import type { HostStatusBody } from "@fleetgate/contract";
-import { hostById, type JobOptions, jobByReqid, jobHostRows, jobVisibleTo, logAt } from "@fleetgate/domain";
+import { hostById, jobByReqid, jobHostRows, jobOptionsOf, jobVisibleTo, logAt } from "@fleetgate/domain";
 import { domain } from "../../../lib/domain-context";
 import { relaunchIfStuck } from "../../../lib/jobs";
 import { createRouter } from "../../../lib/router";
@@ -37,7 +37,7 @@ export const statusRouter = createRouter().get("/status/:reqid{[a-f0-9]+}", asyn
 
   const rows = await jobHostRows(ctx.db, job.id);
   const outputs = await Promise.all(rows.map((r) => fullOutput(c.env, r)));
-  const options = job.options as unknown as JobOptions;
+  const options = jobOptionsOf(job);
   if (job.mode === "sync") {
     const finished = rows.filter((r) => r.completedAt !== null);
     const results = await Promise.all(

@@ -1,10 +1,13 @@
 import { verifyPassword } from "@fleetgate/auth";
+import { RefreshTokenField } from "@fleetgate/contract";
 import {
   checkPassword,
   DomainError,
   disableMfa,
   enableMfaWithSecret,
+  enforceLocalLoginPolicy,
   hit,
+  isMfaEnabled,
   logout,
   newTotpSetup,
   refresh,
@@ -13,7 +16,10 @@ import {
   type TokenPair,
   updbOf,
 } from "@fleetgate/domain";
+import type { Context } from "hono";
+import type { AppEnv } from "../../../context";
 import { domain } from "../../../lib/domain-context";
+import { validationError } from "../../../lib/http-errors";
 import { createRouter } from "../../../lib/router";
 import { currentIdentity } from "../current";
 import { ApiError } from "../errors";
@@ -26,6 +32,16 @@ import {
   mfaVerify,
   refresh as refreshRoute,
 } from "./auth.routes";
+import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from "./refresh-cookie";
+
+/** The body's refresh_token, else the cookie's; with neither, the body's original 400. */
+function refreshTokenOf(c: Context<AppEnv>, body: { refresh_token?: string | undefined }): string {
+  const token = body.refresh_token ?? readRefreshCookie(c);
+  if (token !== undefined) return token;
+  const strict = RefreshTokenField.safeParse(body);
+  if (!strict.success) throw validationError(strict.error);
+  return strict.data.refresh_token;
+}
 
 function loginBody(pair: TokenPair, mfaEnabled: boolean) {
   const u = pair.identity;
@@ -47,24 +63,32 @@ export const authRouter = createRouter()
       totpCode: body.totp_code,
     });
     if (checked.identity.kind !== "user") throw new DomainError("auth.invalid_credentials");
+    await enforceLocalLoginPolicy(ctx, checked.identity, checked.mfaEnabled);
     const pair = await startSession(ctx, checked.identity, "password");
+    setRefreshCookie(c, pair.refreshToken);
     return c.json(loginBody(pair, checked.mfaEnabled), 200);
   })
   .openapi(refreshRoute, async (c) => {
     const ctx = await domain(c);
-    const pair = await refresh(ctx, c.req.valid("json").refresh_token);
-    return c.json(loginBody(pair, false), 200);
+    const pair = await refresh(ctx, refreshTokenOf(c, c.req.valid("json")));
+    setRefreshCookie(c, pair.refreshToken);
+    return c.json(loginBody(pair, await isMfaEnabled(ctx, pair.identity.id)), 200);
   })
   .openapi(logoutRoute, async (c) => {
-    await logout(await domain(c), c.req.valid("json").refresh_token);
+    const token = refreshTokenOf(c, c.req.valid("json"));
+    clearRefreshCookie(c);
+    await logout(await domain(c), token);
     return c.json({ message: "Logged out successfully" }, 200);
   })
   .openapi(forceChangePassword, async (c) => {
     const body = c.req.valid("json");
     const ctx = await domain(c);
+    // Only an account an admin marked for reset, and with its second factor when MFA is on.
     const checked = await checkPassword(ctx, body.username, body.current_password, {
-      secondFactor: "deferred",
+      secondFactor: "inline",
+      totpCode: body.totp_code,
       allowForcedReset: true,
+      requireForcedReset: true,
     });
     await setPassword(ctx, checked.identity, body.new_password, {
       forcePasswordReset: false,

@@ -48,9 +48,9 @@ const createToken = protectedRoute(T, "self", {
   method: "post",
   path: "",
   tags: ["API tokens"],
-  summary: "Mint a ztlu_ token for the caller; the secret is shown once",
+  summary: "Mint a ztlu_ token for the caller (not with an API token; at most 90 days); the secret is shown once",
   request: { body: jsonBody(CreateTokenRequest) },
-  responses: { 201: json(ApiTokenWithSecret, "Created"), ...errorResponses(400, 401) },
+  responses: { 201: json(ApiTokenWithSecret, "Created"), ...errorResponses(400, 401, 403) },
 });
 const deleteToken = protectedRoute(T, "self", {
   method: "delete",
@@ -89,7 +89,8 @@ const createSaToken = protectedRoute(S, "admin", {
   method: "post",
   path: "/{id}/tokens",
   tags: ["Service accounts"],
-  summary: "Mint a ztls_ token for a service account; the secret is shown once",
+  summary:
+    "Mint a ztls_ token for a service account (not with an API token; at most 90 days); the secret is shown once",
   request: { params: IdParam, body: jsonBody(CreateTokenRequest) },
   responses: { 201: json(ApiTokenWithSecret, "Created"), ...errorResponses(400, 401, 403, 404) },
 });
@@ -105,6 +106,7 @@ export const tokensRouter = createRouter()
     const res = await svc.createApiToken(await domain(c), currentIdentity(c), {
       name: b.name,
       expiresAt: expiry(b.expires_at),
+      mintedWith: c.get("principal")?.credential.kind,
     });
     return c.json({ ...tokenBody(res.token), secret: res.secret }, 201);
   })
@@ -127,6 +129,10 @@ export const serviceAccountsRouter = createRouter()
     const ctx = await domain(c);
     const owner = await svc.getServiceAccount(ctx, c.req.valid("param").id);
     const b = c.req.valid("json");
-    const res = await svc.createApiToken(ctx, owner, { name: b.name, expiresAt: expiry(b.expires_at) });
+    const res = await svc.createApiToken(ctx, owner, {
+      name: b.name,
+      expiresAt: expiry(b.expires_at),
+      mintedWith: c.get("principal")?.credential.kind,
+    });
     return c.json({ ...tokenBody(res.token), secret: res.secret }, 201);
   });

@@ -90,6 +90,6 @@ export const usersRouter = createRouter()
     const ctx = await domain(c);
     const { id } = c.req.valid("param");
     await svc.getUser(ctx, id);
-    await svc.disableMfa(ctx, id);
+    await svc.disableMfa(ctx, id, { endSessions: true });
     return c.json({ message: "MFA disabled successfully" }, 200);
   });

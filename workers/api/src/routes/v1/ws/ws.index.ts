@@ -50,7 +50,11 @@ export function canonicalOrigin(value: string): string | undefined {
   return url.origin;
 }
 
-function checkOrigin(header: string | undefined, allowed: string): void {
+/**
+ * `allowed` is ALLOWED_ORIGINS; `self` is this server's own origin, always accepted: the
+ * dashboard it serves (or a Pages site forwarding to it same-origin) opens its sockets from there.
+ */
+function checkOrigin(header: string | undefined, allowed: string, self: string): void {
   const forbidden = (message: string) => new ApiError(403, "forbidden_origin", message);
   if (header === undefined || header === "") throw forbidden("Origin header required");
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find non-ASCII bytes
@@ -61,7 +65,7 @@ function checkOrigin(header: string | undefined, allowed: string): void {
     .split(",")
     .map((s) => canonicalOrigin(s.trim()))
     .filter((s): s is string => s !== undefined);
-  if (!list.includes(origin)) throw forbidden("Origin not allowed");
+  if (origin !== self && !list.includes(origin)) throw forbidden("Origin not allowed");
 }
 
 export const wsRouter = createRouter();
@@ -79,7 +83,7 @@ wsRouter
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new ApiError(426, "upgrade_required", "Expected a WebSocket upgrade");
     }
-    checkOrigin(c.req.header("origin"), c.env.ALLOWED_ORIGINS ?? "");
+    checkOrigin(c.req.header("origin"), c.env.ALLOWED_ORIGINS ?? "", new URL(c.req.url).origin);
     const q = WsJobsQuery.safeParse(c.req.query());
     if (!q.success) throw validationError(q.error);
     const ctx = await domain(c);

@@ -1,10 +1,11 @@
 import {
-  audit,
+  attemptSessionMfa,
   authenticateByCertificate,
   checkPassword,
-  checkSecondFactor,
   completeSessionMfa,
   createApiSession,
+  DomainError,
+  enforceLocalLoginPolicy,
   hit,
   isMfaEnabled,
   mfaRecord,
@@ -39,6 +40,7 @@ export const authenticateRouter = createRouter()
       const ctx = await domain(c);
       const checked = await checkPassword(ctx, body.username, body.password, { secondFactor: "deferred" });
       if (checked.identity.kind !== "user") throw Z.invalidAuth();
+      await enforceLocalLoginPolicy(ctx, checked.identity, checked.mfaEnabled);
       const { token, session } = await createApiSession(ctx, checked.identity, {
         authenticatorId: checked.authenticatorId,
         method: "password",
@@ -65,10 +67,11 @@ export const authenticateRouter = createRouter()
     const ctx = await domain(c);
     const row = await mfaRecord(ctx, me.id);
     if (!row?.verified) throw Z.mfaNotEnrolled();
-    await hit(ctx, `mfa:user:${me.id}`, 10, 60);
-    if (!(await checkSecondFactor(ctx, me.id, c.req.valid("json").code))) {
-      await audit(ctx, { action: "auth.mfa", targetType: "identity", targetId: me.id, outcome: "failure" });
-      throw Z.mfaInvalidToken(401);
+    try {
+      await attemptSessionMfa(ctx, session.row, c.req.valid("json").code);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === "mfa.code_refused") throw Z.mfaInvalidToken(401);
+      throw err;
     }
     await completeSessionMfa(ctx, session.row);
     return c.json(EMPTY, 200);

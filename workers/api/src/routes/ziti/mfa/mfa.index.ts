@@ -44,7 +44,7 @@ function mfaLinks(verified: boolean) {
 const mfaBase = (row: Pick<MfaRow, "id" | "createdAt" | "updatedAt" | "verified">) =>
   baseEntity(row.id, row.createdAt, row.updatedAt, mfaLinks(row.verified));
 
-/** Second-factor attempts share the native face's per-identity budget. */
+/** Enrollment attempts share the native face's per-identity budget (code checks count it in the domain). */
 const limitMfa = async (c: Context<AppEnv>, identityId: string) =>
   hit(await domain(c), `mfa:user:${identityId}`, 10, 60);
 
@@ -114,7 +114,6 @@ export const mfaRouter = createRouter()
     const row = await mfaRecord(ctx, me.id);
     if (!row) throw Z.notFound();
     if (row.verified) {
-      await limitMfa(c, me.id);
       const code = await validationCode(c, c.req.valid("header")["mfa-validation-code"]);
       await requireMfaCode(ctx, me.id, code);
     }
@@ -127,7 +126,6 @@ export const mfaRouter = createRouter()
     const code = (await validationCode(c, c.req.valid("header")["mfa-validation-code"])).trim();
     // Viewing the codes takes a TOTP code, never a recovery code (which would be spent).
     if (!/^\d{6}$/.test(code)) throw Z.mfaInvalidToken(401);
-    await limitMfa(c, me.id);
     const ctx = await domain(c);
     await requireMfaCode(ctx, me.id, code);
     const recoveryCodes = await readRecoveryCodes(ctx, me.id);
@@ -136,7 +134,6 @@ export const mfaRouter = createRouter()
   .openapi(createMfaRecoveryCodes, async (c) => {
     const me = currentIdentityRow(c);
     await verifiedRecord(c, me.id);
-    await limitMfa(c, me.id);
     const ctx = await domain(c);
     await requireMfaCode(ctx, me.id, c.req.valid("json").code);
     await regenerateRecoveryCodes(ctx, me.id);

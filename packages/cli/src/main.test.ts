@@ -1,0 +1,185 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Io } from "./io";
+import { main } from "./main";
+
+type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
+let server: Server;
+let url = "";
+let handler: Handler = (_q, _b, res) => res.writeHead(404).end();
+const seen: { method: string; path: string; auth: string | undefined; body: string }[] = [];
+let home = "";
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+const err = (
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+) => json(res, status, { error: { code, message } }, headers);
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => {
+      body += d;
+    });
+    req.on("end", () => {
+      seen.push({ method: req.method ?? "", path: req.url ?? "", auth: req.headers.authorization, body });
+      handler(req, body, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise((r) => server.close(r)));
+afterEach(() => {
+  seen.length = 0;
+  if (home) rmSync(home, { recursive: true, force: true });
+  home = "";
+});
+
+/** Runs the CLI in-process with captured output and a private config dir. */
+async function cli(argv: string[], env: Record<string, string> = {}) {
+  home ||= mkdtempSync(path.join(tmpdir(), "fg-cli-unit-"));
+  let stdout = "";
+  let stderr = "";
+  const io: Io = {
+    stdout: { write: (c: string | Uint8Array) => (stdout += typeof c === "string" ? c : Buffer.from(c).toString()) },
+    stderr: { write: (c: string) => (stderr += c) },
+    stdin: Readable.from([]),
+    env: { XDG_CONFIG_HOME: path.join(home, "cfg"), HOME: home, ...env },
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    signal: new AbortController().signal,
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+const me = { id: "u1", username: "ada", display_name: "Ada", role: "admin", mfa_enabled: true };
+const loginBody = { access_token: "acc-1", refresh_token: "ref-1", token_type: "Bearer", expires_in: 900, user: me };
+
+describe("exit codes", () => {
+  it.each([
+    [404, "not_found", 5],
+    [409, "conflict", 6],
+    [401, "unauthorized", 4],
+    [403, "forbidden", 4],
+    [400, "validation_error", 1],
+  ])("HTTP %i (%s) → exit %i", async (status, code, exit) => {
+    handler = (_q, _b, res) => err(res, status, code, `the ${code} message`);
+    const r = await cli(["jobs", "show", "8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10"], {
+      FLEETGATE_URL: url,
+      FLEETGATE_TOKEN: "ztlu_t",
+    });
+    expect(r.code).toBe(exit);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`error: the ${code} message`);
+  });
+
+  it("429 is retried with Retry-After, then exit 7", async () => {
+    handler = (_q, _b, res) => err(res, 429, "rate_limited", "Too many requests", { "retry-after": "0" });
+    const r = await cli(["hosts", "list"], { FLEETGATE_URL: url, FLEETGATE_TOKEN: "ztlu_t" });
+    expect(r.code).toBe(7);
+    expect(seen).toHaveLength(4);
+  });
+
+  it("usage errors exit 2 and show the command's usage", async () => {
+    const r = await cli(["hosts", "list", "--health", "sick"], { FLEETGATE_URL: url, FLEETGATE_TOKEN: "ztlu_t" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--health is one of: pending, healthy, degraded, unreachable");
+    expect((await cli(["nope"])).code).toBe(2);
+  });
+
+  it("no server configured is an auth error (exit 4) with a hint", async () => {
+    const r = await cli(["hosts", "list"]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain("fleetgate login --url");
+  });
+});
+
+describe("login and credentials", () => {
+  it("asks for TOTP only through --totp without a terminal, then stores a 0600 session", async () => {
+    handler = (req, body, res) => {
+      if (req.url === "/api/v1/auth/login") {
+        const b = JSON.parse(body) as { totp_code?: string };
+        if (b.totp_code === "123456") return json(res, 200, loginBody);
+        return err(res, 401, "mfa_required", "MFA code required");
+      }
+      if (req.url === "/api/v1/users/me") return json(res, 200, { ...me, email: null });
+      res.writeHead(404).end();
+    };
+    const noTotp = await cli(["login", "--url", url, "-u", "ada"], { FLEETGATE_PASSWORD: "pw" });
+    expect(noTotp.code).toBe(2);
+    expect(noTotp.stderr).toContain("--totp is required");
+    const ok = await cli(["login", "--url", `${url}/api/v1`, "-u", "ada", "--totp", "123456", "--context", "lab"], {
+      FLEETGATE_PASSWORD: "pw",
+    });
+    expect(ok.code, ok.stderr).toBe(0);
+    const file = path.join(home, "cfg/fleetgate/credentials.json");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, "utf8")).contexts.lab).toMatchObject({
+      kind: "session",
+      refresh_token: "ref-1",
+    });
+    expect(JSON.parse(readFileSync(path.join(home, "cfg/fleetgate/config.json"), "utf8"))).toEqual({
+      current_context: "lab",
+      contexts: { lab: { url } },
+    });
+    seen.length = 0;
+    const who = await cli(["whoami", "-o", "json"]);
+    expect(who.code).toBe(0);
+    expect(seen[0]?.auth).toBe("Bearer acc-1");
+    // FLEETGATE_TOKEN overrides the stored session.
+    seen.length = 0;
+    await cli(["whoami", "-o", "json"], { FLEETGATE_TOKEN: "ztls_env" });
+    expect(seen[0]?.auth).toBe("Token ztls_env");
+    // --url beats FLEETGATE_URL (flag > env > config).
+    seen.length = 0;
+    const r = await cli(["whoami", "--url", url], { FLEETGATE_URL: "http://127.0.0.1:9", FLEETGATE_TOKEN: "ztls_env" });
+    expect(r.code).toBe(0);
+  });
+});
+
+describe("destructive commands", () => {
+  const host = { id: "8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10", name: "web-01", fqdn: "web-01.example.test" };
+  beforeAll(() => {
+    handler = (req, _b, res) => {
+      if (req.method === "GET" && req.url?.startsWith("/api/v1/hosts?")) {
+        return json(res, 200, { hosts: [host], total: 1, limit: 100, offset: 0 });
+      }
+      if (req.method === "GET" && req.url === `/api/v1/hosts/${host.id}`) return json(res, 200, host);
+      if (req.method === "DELETE") return json(res, 200, { message: "Host deleted" });
+      res.writeHead(404).end();
+    };
+  });
+  const env = () => ({ FLEETGATE_URL: url, FLEETGATE_TOKEN: "ztlu_t" });
+
+  it("--dry-run sends no change", async () => {
+    const r = await cli(["hosts", "delete", "web-01", "--dry-run"], env());
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("would remove web-01");
+    expect(seen.some((s) => s.method === "DELETE")).toBe(false);
+  });
+
+  it("refuses without --yes when there is no terminal to ask on", async () => {
+    const r = await cli(["hosts", "delete", "web-01"], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("refusing without --yes");
+    expect(seen.some((s) => s.method === "DELETE")).toBe(false);
+  });
+
+  it("--yes deletes", async () => {
+    const r = await cli(["hosts", "delete", "web-01", "--yes"], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(seen.filter((s) => s.method === "DELETE").map((s) => s.path)).toEqual([`/api/v1/hosts/${host.id}`]);
+  });
+});

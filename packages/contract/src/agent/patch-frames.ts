@@ -1,0 +1,157 @@
+import { z } from "zod";
+
+/**
+ * Patch-management payloads of the agent protocol (docs/agent-protocol.md, "Patching"): the
+ * inventory an agent reports, the plan it applies, what it keeps in its vault and what a
+ * rollback did. Versions are the package manager's own strings (dpkg or rpm EVR).
+ */
+const Name = z.string().min(1).max(256);
+const Version = z.string().min(1).max(256);
+const Arch = z.string().min(1).max(32);
+
+export const OsFacts = z.object({
+  id: z.string().max(64),
+  id_like: z.array(z.string().max(64)).max(8),
+  family: z.enum(["debian", "rhel", "unknown"]),
+  version_id: z.string().max(64),
+  codename: z.string().max(64),
+  pretty_name: z.string().max(256),
+  kernel: z.string().max(256),
+  arch: z.string().max(32),
+});
+export type OsFacts = z.infer<typeof OsFacts>;
+
+export const InstalledPackage = z.object({
+  name: Name,
+  version: Version,
+  arch: Arch,
+  source: Name,
+  source_version: Version,
+  /** dpkg's db:Status-Abbrev ("ii", "hi", "iF", ...) or "ii" for rpm. */
+  status: z.string().max(3),
+});
+export type InstalledPackage = z.infer<typeof InstalledPackage>;
+
+export const PendingUpdate = z.object({
+  name: Name,
+  arch: Arch,
+  /** null when the update installs a package that is not installed yet (a new dependency). */
+  current_version: Version.nullable(),
+  candidate_version: Version,
+  origins: z.array(z.string().max(256)).max(16),
+  /** true/false from the repository's metadata; "unknown" when the repository has no advisory data. */
+  security: z.union([z.boolean(), z.literal("unknown")]),
+  cve_ids: z.array(z.string().regex(/^CVE-\d{4}-\d{4,}$/)).max(500),
+});
+export type PendingUpdate = z.infer<typeof PendingUpdate>;
+
+export const Inventory = z.object({
+  os: OsFacts,
+  packages: z.array(InstalledPackage),
+  updates: z.array(PendingUpdate),
+  /** Packages the simulated upgrade would remove. */
+  removals: z.array(Name),
+  reboot_required: z.boolean(),
+  reboot_reasons: z.array(z.string().max(256)).max(64),
+  /** Age of the package lists the pending updates were computed from, seconds; null when unknown. */
+  lists_age_secs: z.number().int().nonnegative().nullable(),
+  collected_at: z.number().int(),
+});
+export type Inventory = z.infer<typeof Inventory>;
+
+/** An inventory as a diff against the last one the server acknowledged (`base` is its hash). */
+export const InventoryDiff = z.object({
+  base: z.string().regex(/^[0-9a-f]{64}$/),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  os: OsFacts,
+  upserted: z.array(InstalledPackage),
+  /** `name:arch` keys no longer installed. */
+  removed: z.array(z.string().max(300)),
+  updates: z.array(PendingUpdate),
+  removals: z.array(Name),
+  reboot_required: z.boolean(),
+  reboot_reasons: z.array(z.string().max(256)).max(64),
+  lists_age_secs: z.number().int().nonnegative().nullable(),
+  collected_at: z.number().int(),
+});
+export type InventoryDiff = z.infer<typeof InventoryDiff>;
+
+/** One package of a patch plan: install exactly `to_version` (pinned). */
+export const PlanItem = z.object({
+  name: Name,
+  arch: Arch,
+  from_version: Version.nullable(),
+  to_version: Version,
+});
+export type PlanItem = z.infer<typeof PlanItem>;
+
+export const PackageChange = z.object({
+  name: Name,
+  arch: Arch,
+  before: Version.nullable(),
+  after: Version.nullable(),
+});
+export type PackageChange = z.infer<typeof PackageChange>;
+
+export const VaultEntry = z.object({
+  name: Name,
+  arch: Arch,
+  version: Version,
+  file: z.string().max(512),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Where the file came from; "repack" files were rebuilt from the installed files (may embed local conffiles). */
+  origin: z.enum(["download", "cache", "repack"]),
+});
+export type VaultEntry = z.infer<typeof VaultEntry>;
+
+export const ApplyReport = z.object({
+  ok: z.boolean(),
+  error: z.string().max(4096).nullable(),
+  changes: z.array(PackageChange),
+  /** Packages of the plan that have no vault copy of their pre-patch version (they cannot be rolled back). */
+  unvaulted: z.array(z.object({ name: Name, version: Version, reason: z.string().max(512) })),
+  vault: z.array(VaultEntry),
+  /** Locally modified conffiles kept; the package's version landed next to them (`*.dpkg-dist`). */
+  kept_conffiles: z.array(z.string().max(4096)),
+  audit_clean: z.boolean(),
+  reboot_required: z.boolean(),
+  output: z.string(),
+});
+export type ApplyReport = z.infer<typeof ApplyReport>;
+
+export const RollbackReport = z.object({
+  ok: z.boolean(),
+  error: z.string().max(4096).nullable(),
+  restored: z.array(PackageChange),
+  /** Packages the patch added, removed again. */
+  removed: z.array(Name),
+  /** Packages that could not be restored, each with its reason (no vault copy, checksum mismatch...). */
+  refused: z.array(z.object({ name: Name, reason: z.string().max(512) })),
+  held: z.array(Name),
+  /** Every restored package has exactly its recorded version, status `ii`. */
+  verified: z.boolean(),
+  output: z.string(),
+});
+export type RollbackReport = z.infer<typeof RollbackReport>;
+
+export const HealthCheckSpec = z.discriminatedUnion("check_type", [
+  z.object({ id: z.string().max(64), check_type: z.literal("service"), service_name: z.string().min(1).max(256) }),
+  z.object({
+    id: z.string().max(64),
+    check_type: z.literal("http"),
+    url: z.url({ protocol: /^https?$/ }).max(2048),
+    expected_body: z.string().max(4096).nullable(),
+    ignore_cert_errors: z.boolean(),
+    basic_auth_user: z.string().max(256).nullable(),
+    basic_auth_pass: z.string().max(1024).nullable(),
+  }),
+]);
+export type HealthCheckSpec = z.infer<typeof HealthCheckSpec>;
+
+export const HealthResult = z.object({
+  check_id: z.string().max(64),
+  healthy: z.boolean(),
+  detail: z.string().max(1024),
+  latency_ms: z.number().int().nonnegative(),
+});
+export type HealthResult = z.infer<typeof HealthResult>;

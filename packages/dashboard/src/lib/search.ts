@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+/** URL search params of each list page (typed; junk values fall back to defaults, never throw). */
+const opt = <T extends z.ZodType>(t: T) => t.optional().catch(undefined);
+const offset = z.coerce.number().int().min(0).catch(0).default(0);
+
+export const HostsSearch = z.object({
+  search: opt(z.string().max(200)),
+  health_status: opt(z.enum(["pending", "healthy", "degraded", "unreachable"])),
+  patches_missing: opt(z.enum(["missing", "uptodate"])),
+  os_family: opt(z.string().max(100)),
+  group_id: opt(z.string().uuid()),
+  sort_by: opt(
+    z.enum(["fqdn", "display_name", "ip_address", "os", "health_status", "agent_version", "patches_missing"]),
+  ),
+  order: opt(z.enum(["asc", "desc"])),
+  offset,
+});
+export type HostsSearch = z.infer<typeof HostsSearch>;
+
+export const JobsSearch = z.object({ offset });
+export const AuditSearch = z.object({
+  actor: opt(z.string().max(200)),
+  action: opt(z.string().max(200)),
+  target: opt(z.string().max(200)),
+  from: opt(z.string().max(40)),
+  to: opt(z.string().max(40)),
+});
+export const CertificatesSearch = z.object({ status: opt(z.enum(["active", "revoked", "expired"])) });
+export const ExportsSearch = z.object({ offset });
+export const SignInSearch = z.object({ redirect: opt(z.string().max(500)), reason: opt(z.string().max(200)) });

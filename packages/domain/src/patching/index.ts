@@ -1,0 +1,2 @@
+export * from "./health-checks.service";
+export * from "./maintenance-windows.service";

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { call } from "../helpers";
+
+/** Shrunk counter-examples from fuzz.test.ts, kept as regular tests. */
+describe("fuzz regressions", () => {
+  it("GET /edge/client/v1/../.. normalises to /edge/ and answers Ziti's 404 shape", async () => {
+    const res = await call("/edge/client/v1/../..");
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { error: { code: string }; meta: unknown };
+    expect(body.error.code).toBe("NOT_FOUND");
+    expect(body.meta).toBeTypeOf("object");
+  });
+
+  it("an oversized body on an unknown Ziti path → 413 or 404 in Ziti's shape, never 5xx", async () => {
+    const res = await call("/edge/client/v1/x/y", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "x".repeat(1024 * 1024 + 1),
+    });
+    expect([404, 413]).toContain(res.status);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(/^[A-Z_]+$/);
+  });
+
+  it("a JSON body nested 3000 levels deep → 400 in the native shape", async () => {
+    const body = `${"[".repeat(3000)}1${"]".repeat(3000)}`;
+    const res = await call("/api/v1/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("validation_error");
+  });
+
+  it("prototype keys in a body do not grant anything (native login stays 400/401)", async () => {
+    const res = await call("/api/v1/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"__proto__":{"role":"admin"},"username":"admin","password":"x"}',
+    });
+    expect(res.status).toBe(401);
+  });
+});

@@ -1,0 +1,110 @@
+import type { HostCommand } from "@fleetgate/contract";
+import type { CommandRow, CommandState } from "./host-channel.types";
+
+/** Ended commands are kept this long (late duplicates, a cancel repeated on the next hello). */
+export const RETENTION_MS = 24 * 3_600_000;
+
+/**
+ * The host's durable command queue (`commands`): every command until 24 h
+ * after it ended. The command id is the job_hosts row id, so a re-enqueue of
+ * the same command is recognised.
+ */
+export class CommandQueue {
+  constructor(private readonly sql: SqlStorage) {}
+
+  migrate(): void {
+    this.sql.exec(`
+        CREATE TABLE IF NOT EXISTS commands (
+          command_id TEXT PRIMARY KEY, job_id TEXT NOT NULL, host_id TEXT NOT NULL, reqid TEXT NOT NULL,
+          script TEXT NOT NULL, args TEXT NOT NULL, timeout_seconds INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+          state TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS commands_state ON commands (state, expires_at);
+      `);
+  }
+
+  get(id: string): CommandRow | undefined {
+    return this.sql.exec<CommandRow>("SELECT * FROM commands WHERE command_id = ?", id).toArray()[0];
+  }
+
+  insert(cmd: HostCommand, state: "queued" | "sent", now: number): CommandRow | undefined {
+    this.sql.exec(
+      `INSERT INTO commands (command_id, job_id, host_id, reqid, script, args, timeout_seconds, expires_at, state, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      cmd.command_id,
+      cmd.job_id,
+      cmd.host_id,
+      cmd.reqid,
+      cmd.script,
+      JSON.stringify(cmd.args),
+      cmd.timeout_seconds,
+      cmd.expires_at,
+      state,
+      now,
+      now,
+    );
+    return this.get(cmd.command_id);
+  }
+
+  setState(id: string, state: CommandState, now: number): void {
+    this.sql.exec("UPDATE commands SET state = ?, updated_at = ? WHERE command_id = ?", state, now, id);
+  }
+
+  /** Commands without a result, oldest first (re-delivered on hello). */
+  open(): CommandRow[] {
+    return this.sql
+      .exec<CommandRow>("SELECT * FROM commands WHERE state IN ('queued', 'sent', 'acked') ORDER BY created_at")
+      .toArray();
+  }
+
+  /** Ids of commands cancelled within the retention window. */
+  recentlyCancelled(now: number): string[] {
+    return this.sql
+      .exec<{ command_id: string }>(
+        "SELECT command_id FROM commands WHERE state = 'cancelled' AND updated_at > ?",
+        now - RETENTION_MS,
+      )
+      .toArray()
+      .map((r) => r.command_id);
+  }
+
+  /** Queued commands whose time in the queue is over. */
+  expiredQueued(now: number): CommandRow[] {
+    return this.sql
+      .exec<CommandRow>("SELECT * FROM commands WHERE state = 'queued' AND expires_at <= ?", now)
+      .toArray();
+  }
+
+  /** Drops ended commands past retention. */
+  purge(now: number): void {
+    this.sql.exec(
+      "DELETE FROM commands WHERE state IN ('done', 'cancelled', 'expired') AND updated_at < ?",
+      now - RETENTION_MS,
+    );
+  }
+
+  /** When the alarm is next needed for the queue: first queue expiry, first retention purge. */
+  wakeTimes(): number[] {
+    const out: number[] = [];
+    const queued = this.sql
+      .exec<{ t: number | null }>("SELECT min(expires_at) AS t FROM commands WHERE state = 'queued'")
+      .one().t;
+    if (queued !== null) out.push(queued);
+    const oldest = this.sql
+      .exec<{ t: number | null }>(
+        "SELECT min(updated_at) AS t FROM commands WHERE state IN ('done', 'cancelled', 'expired')",
+      )
+      .one().t;
+    if (oldest !== null) out.push(oldest + RETENTION_MS);
+    return out;
+  }
+
+  countsByState(): Record<string, number> {
+    const commands: Record<string, number> = {};
+    for (const r of this.sql
+      .exec<{ state: string; n: number }>("SELECT state, count(*) AS n FROM commands GROUP BY state")
+      .toArray()) {
+      commands[r.state] = r.n;
+    }
+    return commands;
+  }
+}

@@ -1,0 +1,43 @@
+/** What survives hibernation with each agent socket (≤ 2 KiB). */
+export interface Attachment {
+  hostId: string;
+  hostName: string;
+  certNotAfter: number;
+  connectedAt: number;
+  hello: boolean;
+  version?: string;
+  hostname?: string;
+}
+
+export type CommandState = "queued" | "sent" | "acked" | "done" | "cancelled" | "expired";
+
+export interface CommandRow extends Record<string, SqlStorageValue> {
+  command_id: string;
+  job_id: string;
+  host_id: string;
+  reqid: string;
+  script: string;
+  args: string;
+  timeout_seconds: number;
+  expires_at: number;
+  state: CommandState;
+  updated_at: number;
+}
+
+export interface PingOutcome {
+  ok: boolean;
+  rtt_ms: number;
+  error?: string;
+  version?: string;
+  hostname?: string;
+  cert_not_after?: number;
+}
+
+export interface ChannelStatus {
+  online: boolean;
+  connected_at: number | null;
+  agent_version: string | null;
+  reported_hostname: string | null;
+  commands: Record<string, number>;
+  outbox: number;
+}

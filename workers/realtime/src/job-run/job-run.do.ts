@@ -1,0 +1,358 @@
+import { DurableObject } from "cloudflare:workers";
+import { HostReport, type JobHostStatus, JobPlan, type JobStatus, TERMINAL_HOST_STATUSES } from "@fleetgate/contract";
+import { createDb, jobById, logAt } from "@fleetgate/domain";
+import { z } from "zod";
+import { finalStatus, hostOutcome, RESULT_GRACE_MS, thresholdExceeded } from "../job-state";
+import { EventPublisher } from "../publisher";
+import { AlarmScheduler } from "../shared/alarm-scheduler";
+import { cancelCommands, enqueueCommands } from "./job-dispatch";
+import { JOB_EVENT_INTERVAL_MS, JobEvents } from "./job-events";
+import type { HostPatch, HostRow, JobProgress } from "./job-run.types";
+import { JobStore } from "./job-store";
+import { JobWaiters } from "./job-waiters";
+import { JobWriteBack } from "./job-writeback";
+
+export type { HostProgress, JobProgress } from "./job-run.types";
+
+const WaitMs = z.number().int().min(0).max(86_400_000);
+const ENQUEUE_RETRY_MS = 2_000;
+/** A finished job's state stays here this long (late duplicates, waiters), then only D1 has it. */
+const KEEP_FINISHED_MS = 24 * 3_600_000;
+
+/**
+ * One per job (`idFromName(jobId)`): the job's state machine (job-state.ts),
+ * fan-out in waves bounded by `max_parallel`, the error threshold, per-host
+ * deadlines via the alarm, cancellation. Storage is `JobStore`, the D1
+ * write-back `JobWriteBack`, waiters `JobWaiters`, events `JobEvents`, the
+ * HostChannel calls `job-dispatch.ts`.
+ *
+ * Eviction safety: every transition is written to this object's SQLite before
+ * anything else happens, so a reset loses nothing; command ids are the stable
+ * job_hosts ids, HostChannel.enqueue is idempotent and the agent never runs a
+ * command id twice, so re-dispatching after a reset cannot run a host twice.
+ * Reports are idempotent by command id (a terminal host never changes).
+ * D1 is written from `version > synced_version` rows by the alarm (and at the
+ * end of the job before waiters are released), so a failed write is retried.
+ */
+export class JobRun extends DurableObject<Env> {
+  private readonly store: JobStore;
+  private readonly events: JobEvents;
+  private readonly waiters: JobWaiters;
+  private readonly writeBack: JobWriteBack;
+  private readonly alarms: AlarmScheduler;
+  private pumping = false;
+  private pumpAgain = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new JobStore(ctx.storage.sql);
+    this.events = new JobEvents(this.store, new EventPublisher(env));
+    this.waiters = new JobWaiters(() => this.store.progress());
+    this.alarms = new AlarmScheduler(ctx.storage);
+    this.writeBack = new JobWriteBack(env, this.store, (at) => this.alarms.armAt(at));
+    ctx.blockConcurrencyWhile(async () => this.store.migrate());
+  }
+
+  // ---- RPC ---------------------------------------------------------------
+
+  /** Starts the job (idempotent: a second start with the same plan only reports progress). */
+  async start(raw: unknown): Promise<JobProgress> {
+    const plan = JobPlan.parse(raw);
+    if (!this.store.meta()) {
+      // Only a job D1 still shows as queued may start here: after this object's state was
+      // dropped (a day after the job ended) a replayed start must never run the hosts again.
+      const row = await jobById(createDb(this.env.DB), plan.job_id);
+      if (row?.status !== "queued") return this.store.progress();
+      if (this.store.meta()) return this.store.progress(); // Another start won while we read D1.
+      this.store.create(plan, Date.now());
+      logAt(
+        this.env.LOG_LEVEL,
+        "info",
+        `ACTION=dispatch HOSTS=${plan.hosts.map((h) => h.host_name).join(",")} REQID=${plan.reqid} SCRIPT=${plan.script} MODE=${plan.mode}`,
+        { reqid: plan.reqid, job_id: plan.job_id, host_count: plan.hosts.length },
+      );
+      this.events.job();
+      await this.scheduleAlarm();
+      await this.pump();
+    }
+    return this.store.progress();
+  }
+
+  /** A report from a HostChannel (ack, result, queue expiry). Idempotent by command id. */
+  async report(raw: unknown): Promise<{ applied: boolean }> {
+    const report = HostReport.parse(raw);
+    const meta = this.store.meta();
+    const host = this.store.host(report.command_id);
+    if (!meta || !host || host.host_id !== report.host_id) return { applied: false };
+    const plan = this.store.plan(meta);
+    let applied = false;
+    switch (report.type) {
+      case "ack":
+        if (host.status === "dispatched") {
+          const deadline = Math.min(
+            host.deadline ?? Number.MAX_SAFE_INTEGER,
+            report.at + plan.timeout_seconds * 1000 + RESULT_GRACE_MS,
+          );
+          this.store.updateHost(host.command_id, {
+            status: "running",
+            acked_at: report.at,
+            started_at: report.at,
+            deadline,
+          });
+          this.events.host({ ...host, status: "running" });
+          applied = true;
+        }
+        break;
+      case "expired":
+        if (host.status === "dispatched") {
+          this.endHost(host, { status: "offline_expired", error: "host offline" }, report.at, plan);
+          applied = true;
+        }
+        break;
+      case "result": {
+        const r = report.result;
+        const outcome = hostOutcome(r);
+        if (!TERMINAL_HOST_STATUSES.has(host.status)) {
+          const out = await this.writeBack.storeOutput(plan.job_id, host.host_id, r.stdout, r.stderr);
+          this.endHost(
+            host,
+            {
+              status: outcome.status,
+              exit_code: outcome.exitCode,
+              error: outcome.error,
+              ...out,
+              started_at: r.started_at ?? host.started_at,
+            },
+            report.at,
+            plan,
+          );
+          applied = true;
+        } else if (host.status === "cancelled" && host.exit_code === null && host.stdout === "" && host.stderr === "") {
+          // Cancelled here first; keep what the script printed before it was stopped.
+          const out = await this.writeBack.storeOutput(plan.job_id, host.host_id, r.stdout, r.stderr);
+          this.store.updateHost(host.command_id, { exit_code: outcome.exitCode, ...out });
+          applied = true;
+        }
+        break;
+      }
+    }
+    if (applied) await this.afterChange();
+    return { applied };
+  }
+
+  /** Cancels the job: pending hosts never start, dispatched/running ones are told to stop. */
+  async cancel(): Promise<{ ok: boolean; status: JobStatus | null }> {
+    const meta = this.store.meta();
+    if (!meta) return { ok: false, status: null };
+    if (meta.status !== "running" && meta.status !== "queued") return { ok: false, status: meta.status };
+    const now = Date.now();
+    this.store.updateJob("cancel_requested = 1, stop_reason = 'cancelled'");
+    const plan = this.store.plan(meta);
+    const active = this.store.hostsWhere("status IN ('pending', 'dispatched', 'running')");
+    for (const h of active) this.endHost(h, { status: "cancelled", error: "cancelled" }, now, plan);
+    logAt(this.env.LOG_LEVEL, "info", `REQID=${plan.reqid} job cancelled`, { reqid: plan.reqid, job_id: plan.job_id });
+    await this.afterChange();
+    await cancelCommands(
+      this.env,
+      active.filter((h) => h.status !== "pending"),
+    );
+    return { ok: true, status: this.store.meta()?.status ?? null };
+  }
+
+  /** Resolves when the job ends, or after `timeoutMs` (alarm-driven) with the progress so far. */
+  async waitForCompletion(timeoutMs: unknown): Promise<JobProgress> {
+    return this.wait("complete", WaitMs.parse(timeoutMs));
+  }
+
+  /** Resolves when no host holds a command that was sent but not yet acknowledged (or after `timeoutMs`). */
+  async waitForAcks(timeoutMs: unknown): Promise<JobProgress> {
+    return this.wait("acks", WaitMs.parse(timeoutMs));
+  }
+
+  /** Current progress without output. */
+  async progress(): Promise<JobProgress> {
+    return this.store.progress();
+  }
+
+  // ---- alarm -------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    this.alarms.fired();
+    const meta = this.store.meta();
+    if (!meta) return;
+    const now = Date.now();
+    if (meta.completed_at !== null && meta.completed_at + KEEP_FINISHED_MS <= now && !this.store.dirty()) {
+      // D1 holds the results; this object's copy is no longer needed.
+      await this.alarms.clear();
+      await this.ctx.storage.deleteAll();
+      this.store.reset();
+      // Late reports still find (empty) tables and are ignored; a replayed start is refused (D1 says done).
+      this.store.migrate();
+      return;
+    }
+    const plan = this.store.plan(meta);
+    const late = this.store.hostsWhere(
+      "status IN ('dispatched', 'running') AND deadline IS NOT NULL AND deadline <= ?",
+      now,
+    );
+    for (const h of late) {
+      this.endHost(h, { status: "timed_out", error: "timed_out" }, now, plan);
+      logAt(this.env.LOG_LEVEL, "warn", `REQID=${plan.reqid} HOST=${h.host_name} no result before the deadline`, {
+        reqid: plan.reqid,
+        command_id: h.command_id,
+      });
+    }
+    this.waiters.expire(now);
+    this.events.flush();
+    await this.afterChange();
+    if (late.length > 0) await cancelCommands(this.env, late);
+    await this.writeBack.flush();
+    await this.scheduleAlarm();
+  }
+
+  // ---- state machine ---------------------------------------------------------
+
+  /** Dispatches the next wave(s): fills free slots up to max_parallel, unless stopped. */
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        await this.pumpOnce();
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async pumpOnce(): Promise<void> {
+    const meta = this.store.meta();
+    if (meta?.status !== "running" || meta.cancel_requested) return;
+    const plan = this.store.plan(meta);
+    const now = Date.now();
+    const counts = this.store.counts();
+    const failures = this.store.failures();
+    if ((counts.pending ?? 0) > 0 && thresholdExceeded(plan.error_threshold, failures, plan.hosts.length)) {
+      // Stop dispatching: the hosts not yet started are cancelled, running ones finish.
+      this.store.updateJob("stop_reason = 'error_threshold'");
+      for (const h of this.store.hostsWhere("status = 'pending'")) {
+        this.endHost(h, { status: "cancelled", error: "error threshold exceeded" }, now, plan);
+      }
+      logAt(
+        this.env.LOG_LEVEL,
+        "warn",
+        `REQID=${plan.reqid} error threshold exceeded; not dispatching the remaining hosts`,
+        { reqid: plan.reqid, failures },
+      );
+      await this.afterChange(false);
+      return;
+    }
+    const inflight = (counts.dispatched ?? 0) + (counts.running ?? 0);
+    const free = plan.max_parallel - inflight;
+    if (free > 0) {
+      const wave = this.store.nextWave(free);
+      const deadlineAfter = (plan.queue_ttl_seconds + plan.timeout_seconds) * 1000 + RESULT_GRACE_MS;
+      for (const h of wave) {
+        this.store.updateHost(h.command_id, {
+          status: "dispatched",
+          dispatched_at: now,
+          deadline: now + deadlineAfter,
+        });
+        this.events.host({ ...h, status: "dispatched" });
+      }
+      if (wave.length > 0) await this.scheduleAlarm();
+    }
+    // Hand every dispatched-but-not-yet-enqueued command to its host (also retries after a reset).
+    const toSend = this.store.hostsWhere("status = 'dispatched' AND delivery IS NULL");
+    if (toSend.length === 0) return;
+    const { failed } = await enqueueCommands(this.env, plan, toSend, now, ({ host, outcome }) => {
+      const current = this.store.host(host.command_id);
+      if (current?.status !== "dispatched") return; // Acked, ended or cancelled meanwhile.
+      if (outcome === "offline") {
+        this.endHost(current, { status: "offline_expired", error: "host offline" }, Date.now(), plan);
+        // A slot became free: the next wave may go out.
+        this.pumpAgain = true;
+      } else {
+        this.store.updateHost(host.command_id, { delivery: outcome === "queued" ? "queued" : "sent" });
+      }
+    });
+    if (failed > 0) await this.alarms.armAt(Date.now() + ENQUEUE_RETRY_MS);
+    await this.afterChange(false);
+  }
+
+  /** Ends a host (terminal state), publishes it, and updates the job's counters. */
+  private endHost(h: HostRow, patch: HostPatch & { status: JobHostStatus }, at: number, plan: JobPlan): void {
+    this.store.updateHost(h.command_id, { ...patch, completed_at: at, deadline: null });
+    this.events.host({ ...h, ...patch });
+    logAt(
+      this.env.LOG_LEVEL,
+      "info",
+      `REQID=${plan.reqid} HOST=${h.host_name} STATUS=${patch.status}${patch.exit_code !== undefined && patch.exit_code !== null ? ` EXIT=${patch.exit_code}` : ""}`,
+      { reqid: plan.reqid, command_id: h.command_id, error: patch.error ?? null },
+    );
+  }
+
+  /** After any change: dispatch more, finish when every host ended, release waiters, arm the alarm. */
+  private async afterChange(pump = true): Promise<void> {
+    this.store.bumpJob();
+    this.events.job();
+    if (pump) await this.pump();
+    const meta = this.store.meta();
+    if (meta && meta.completed_at === null && (meta.status === "running" || meta.status === "queued")) {
+      if (this.store.count("status IN ('pending', 'dispatched', 'running')") === 0) {
+        const status = finalStatus(this.store.counts(), meta.cancel_requested === 1);
+        this.store.updateJob("status = ?, completed_at = ?", status, Date.now());
+        const plan = this.store.plan(meta);
+        logAt(this.env.LOG_LEVEL, "info", `REQID=${plan.reqid} job ${status}`, {
+          reqid: plan.reqid,
+          job_id: plan.job_id,
+          ...this.store.counts(),
+        });
+        this.events.job();
+        // D1 first, then the waiters: whoever waited reads the final rows from D1.
+        await this.writeBack.flush();
+      }
+    }
+    this.checkWaiters();
+    await this.scheduleAlarm();
+  }
+
+  // ---- waiters ---------------------------------------------------------------
+
+  private async wait(kind: "complete" | "acks", timeoutMs: number): Promise<JobProgress> {
+    if (!this.store.meta()) return this.store.progress();
+    const p = this.waiters.add(kind, timeoutMs);
+    this.checkWaiters();
+    await this.scheduleAlarm();
+    return p;
+  }
+
+  private checkWaiters(): void {
+    const meta = this.store.meta();
+    const complete = meta?.completed_at !== null && meta?.completed_at !== undefined;
+    this.waiters.check(complete, () =>
+      this.store.count("status = 'dispatched' AND (delivery IS NULL OR delivery = 'sent')"),
+    );
+  }
+
+  // ---- alarm scheduling ------------------------------------------------------------
+
+  private async scheduleAlarm(): Promise<void> {
+    const meta = this.store.meta();
+    if (!meta) return;
+    const now = Date.now();
+    const candidates: number[] = [...this.waiters.deadlines()];
+    const deadline = this.store.nextDeadline();
+    if (deadline !== null) candidates.push(deadline);
+    // D1 write-back per tick, not per result: everything dirty by then goes in one batch.
+    if (this.store.dirty()) candidates.push(this.writeBack.nextFlushAt(now));
+    if (this.events.pending) candidates.push(now + JOB_EVENT_INTERVAL_MS);
+    if (this.store.count("status = 'dispatched' AND delivery IS NULL") > 0) candidates.push(now + ENQUEUE_RETRY_MS);
+    if (meta.completed_at !== null) candidates.push(meta.completed_at + KEEP_FINISHED_MS);
+    await this.alarms.armEarliest(candidates, now);
+  }
+}

@@ -1,0 +1,193 @@
+import { type JobHostStatus, JobPlan } from "@fleetgate/contract";
+import { FAILURE_STATUSES } from "../job-state";
+import type { HostPatch, HostRow, JobMeta, JobProgress } from "./job-run.types";
+import { NOT_FOUND } from "./job-run.types";
+
+/**
+ * The JobRun's SQLite: the `job` row (plan, status, versions) and one `hosts`
+ * row per target. Every change bumps `version`; rows with `version >
+ * synced_version` are what the D1 write-back still owes. The plan and the
+ * per-status counts are cached in memory (the plan never changes; the counts
+ * until the next host change).
+ */
+export class JobStore {
+  private planCache: JobPlan | undefined;
+  private countsCache: Partial<Record<JobHostStatus, number>> | undefined;
+
+  constructor(private readonly sql: SqlStorage) {}
+
+  migrate(): void {
+    this.sql.exec(`
+        CREATE TABLE IF NOT EXISTS job (
+          id INTEGER PRIMARY KEY CHECK (id = 1), plan TEXT NOT NULL, status TEXT NOT NULL,
+          cancel_requested INTEGER NOT NULL DEFAULT 0, stop_reason TEXT,
+          started_at INTEGER, completed_at INTEGER,
+          version INTEGER NOT NULL DEFAULT 1, synced_version INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE IF NOT EXISTS hosts (
+          seq INTEGER PRIMARY KEY, host_id TEXT NOT NULL UNIQUE, host_name TEXT NOT NULL,
+          command_id TEXT NOT NULL UNIQUE, status TEXT NOT NULL, delivery TEXT,
+          exit_code INTEGER, error TEXT, stdout TEXT NOT NULL DEFAULT '', stderr TEXT NOT NULL DEFAULT '',
+          output_key TEXT, dispatched_at INTEGER, acked_at INTEGER, started_at INTEGER, completed_at INTEGER,
+          deadline INTEGER, version INTEGER NOT NULL DEFAULT 1, synced_version INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX IF NOT EXISTS hosts_status ON hosts (status);
+        CREATE INDEX IF NOT EXISTS hosts_unsynced ON hosts (seq) WHERE version > synced_version;
+      `);
+  }
+
+  /** Forgets the in-memory caches (after the storage was wiped). */
+  reset(): void {
+    this.planCache = undefined;
+    this.countsCache = undefined;
+  }
+
+  /** Creates the job and its hosts, all `pending`. */
+  create(plan: JobPlan, now: number): void {
+    this.sql.exec(
+      "INSERT INTO job (id, plan, status, started_at) VALUES (1, ?, 'running', ?)",
+      JSON.stringify(plan),
+      now,
+    );
+    plan.hosts.forEach((h, i) => {
+      this.sql.exec(
+        "INSERT INTO hosts (seq, host_id, host_name, command_id, status) VALUES (?, ?, ?, ?, 'pending')",
+        i,
+        h.host_id,
+        h.host_name,
+        h.command_id,
+      );
+    });
+  }
+
+  /** The job row without its plan (the plan can be large: read once, below). */
+  meta(): JobMeta | undefined {
+    return this.sql
+      .exec<JobMeta>(
+        "SELECT status, cancel_requested, stop_reason, started_at, completed_at, version, synced_version FROM job WHERE id = 1",
+      )
+      .toArray()[0];
+  }
+
+  /** The plan; `_meta` proves the job exists. Parsed once per instance. */
+  plan(_meta: JobMeta): JobPlan {
+    this.planCache ??= JobPlan.parse(
+      JSON.parse(this.sql.exec<{ plan: string }>("SELECT plan FROM job WHERE id = 1").one().plan),
+    );
+    return this.planCache;
+  }
+
+  /** Hosts per status (cached until the next host change). */
+  counts(): Partial<Record<JobHostStatus, number>> {
+    if (this.countsCache) return this.countsCache;
+    const out: Partial<Record<JobHostStatus, number>> = {};
+    for (const r of this.sql
+      .exec<{ status: JobHostStatus; n: number }>("SELECT status, count(*) AS n FROM hosts GROUP BY status")
+      .toArray()) {
+      out[r.status] = r.n;
+    }
+    this.countsCache = out;
+    return out;
+  }
+
+  /** Hosts in a status that counts against the error threshold. */
+  failures(): number {
+    const counts = this.counts();
+    return [...FAILURE_STATUSES].reduce((n, s) => n + (counts[s] ?? 0), 0);
+  }
+
+  host(commandId: string): HostRow | undefined {
+    return this.sql.exec<HostRow>("SELECT * FROM hosts WHERE command_id = ?", commandId).toArray()[0];
+  }
+
+  /** Hosts matching a fixed WHERE clause, in target order. */
+  hostsWhere(where: string, ...params: SqlStorageValue[]): HostRow[] {
+    return this.sql.exec<HostRow>(`SELECT * FROM hosts WHERE ${where} ORDER BY seq`, ...params).toArray();
+  }
+
+  /** The next `limit` pending hosts, in target order. */
+  nextWave(limit: number): HostRow[] {
+    return this.sql.exec<HostRow>("SELECT * FROM hosts WHERE status = 'pending' ORDER BY seq LIMIT ?", limit).toArray();
+  }
+
+  count(where: string, ...params: SqlStorageValue[]): number {
+    return this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM hosts WHERE ${where}`, ...params).one().n;
+  }
+
+  updateHost(commandId: string, patch: HostPatch): void {
+    const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return;
+    this.countsCache = undefined;
+    const assignments = entries.map(([k]) => `${k} = ?`).join(", ");
+    this.sql.exec(
+      `UPDATE hosts SET ${assignments}, version = version + 1 WHERE command_id = ?`,
+      ...entries.map(([, v]) => v as SqlStorageValue),
+      commandId,
+    );
+  }
+
+  /** Changes the job row (a fixed SET clause) and marks it dirty. */
+  updateJob(set: string, ...params: SqlStorageValue[]): void {
+    this.sql.exec(`UPDATE job SET ${set}, version = version + 1`, ...params);
+  }
+
+  /** The counters are derived from the host rows: any host change makes the job row dirty. */
+  bumpJob(): void {
+    if (this.sql.exec("SELECT 1 FROM hosts WHERE version > synced_version LIMIT 1").toArray().length > 0) {
+      this.sql.exec("UPDATE job SET version = version + 1");
+    }
+  }
+
+  /** Something is not yet in D1. */
+  dirty(): boolean {
+    const n = this.sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM (SELECT 1 FROM hosts WHERE version > synced_version LIMIT 1)")
+      .one().n;
+    const m = this.meta();
+    return n > 0 || (m !== undefined && m.version > m.synced_version);
+  }
+
+  /** Up to `limit` host rows D1 has not seen in their current version. */
+  unsynced(limit: number): HostRow[] {
+    return this.sql
+      .exec<HostRow>("SELECT * FROM hosts WHERE version > synced_version ORDER BY seq LIMIT ?", limit)
+      .toArray();
+  }
+
+  markSynced(rows: readonly Pick<HostRow, "command_id" | "version">[], jobVersion: number | undefined): void {
+    for (const r of rows) {
+      this.sql.exec("UPDATE hosts SET synced_version = ? WHERE command_id = ?", r.version, r.command_id);
+    }
+    if (jobVersion !== undefined) this.sql.exec("UPDATE job SET synced_version = ?", jobVersion);
+  }
+
+  /** Earliest deadline of a host still waiting for its agent. */
+  nextDeadline(): number | null {
+    return this.sql
+      .exec<{ t: number | null }>(
+        "SELECT min(deadline) AS t FROM hosts WHERE status IN ('dispatched', 'running') AND deadline IS NOT NULL",
+      )
+      .one().t;
+  }
+
+  /** Current progress without output. */
+  progress(): JobProgress {
+    const meta = this.meta();
+    if (!meta) return NOT_FOUND;
+    const hosts = this.sql
+      .exec<HostRow>(
+        "SELECT seq, host_id, host_name, command_id, status, delivery, error, dispatched_at, acked_at, completed_at FROM hosts ORDER BY seq",
+      )
+      .toArray()
+      .map((h) => ({
+        host_id: h.host_id,
+        host_name: h.host_name,
+        command_id: h.command_id,
+        status: h.status,
+        delivery: h.delivery,
+        error: h.error,
+        dispatched_at: h.dispatched_at,
+        acked_at: h.acked_at,
+        completed_at: h.completed_at,
+      }));
+    return { found: true, status: meta.status, complete: meta.completed_at !== null, hosts };
+  }
+}
