@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { adminLogin, bearer } from "./auth-helpers";
 import { call, nativeError } from "./helpers";
 
 const bytes = async (res: Response) => new TextDecoder().decode(await res.arrayBuffer());
@@ -142,5 +143,32 @@ describe("GET /agent/v1/install.sh", () => {
     expect(script).toContain("\nSERVER='http://127.0.0.1'\n");
     expect(script).toContain("--token) need_value");
     expect(script).not.toMatch(/\?token=|token=\$TOKEN/);
+  });
+});
+
+describe("POST /api/v1/enrollments", () => {
+  it("answers a host's one-time enrollment with the install command, the token as an argument", async () => {
+    const admin = await adminLogin();
+    const res = await call("/api/v1/enrollments", {
+      method: "POST",
+      headers: bearer(admin),
+      json: { name: `onboard-${crypto.randomUUID().slice(0, 8)}`, kind: "host", method: "ott" },
+    });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { jwt: string; install_command: string };
+    expect(body.install_command).toBe(
+      `curl -fsSL http://127.0.0.1/agent/v1/install.sh | sudo sh -s -- --token ${body.jwt}`,
+    );
+  });
+
+  it("has no install command for a user enrollment", async () => {
+    const admin = await adminLogin();
+    const res = await call("/api/v1/enrollments", {
+      method: "POST",
+      headers: bearer(admin),
+      json: { name: `onboard-user-${crypto.randomUUID().slice(0, 8)}`, kind: "user", method: "ott" },
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).not.toHaveProperty("install_command");
   });
 });

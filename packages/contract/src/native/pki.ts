@@ -25,6 +25,8 @@ export const Enrollment = z
     jwt: z.string().nullable(),
     expires_at: Timestamp,
     used_at: Timestamp.nullable().optional(),
+    /** Host ott enrollments on creation: the one-line installer that enrolls the host with this token. */
+    install_command: z.string().optional(),
   })
   .openapi("Enrollment");
 

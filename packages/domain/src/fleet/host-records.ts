@@ -10,7 +10,17 @@ export const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 /** The identity + host rows of a newly enrolled host (same id for both: one host, one identity). */
 export function newHostRows(
   ctx: DomainContext,
-  input: { id: string; name: string; fqdn?: string; ipAddress?: string; machineId?: string | null; osName?: string },
+  input: {
+    id: string;
+    name: string;
+    fqdn?: string;
+    ipAddress?: string;
+    machineId?: string | null;
+    osName?: string;
+    displayName?: string;
+    agentPort?: number;
+    notes?: string;
+  },
 ) {
   const now = ctx.now();
   const identity: IdentityInsert = {
@@ -29,7 +39,9 @@ export function newHostRows(
     name: input.name,
     fqdn: input.fqdn ?? input.name,
     ipAddress: input.ipAddress ?? "",
-    displayName: input.name,
+    displayName: input.displayName ?? input.name,
+    agentPort: input.agentPort ?? 12443,
+    notes: input.notes ?? "",
     machineId: input.machineId ?? null,
     osName: input.osName ?? "",
     registeredAt: now,

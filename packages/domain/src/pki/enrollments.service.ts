@@ -4,7 +4,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { commitAudited } from "../audit/audit.service";
 import { HOST_NAME, newHostRows } from "../fleet/host-records";
 import { activeSigningKey, verificationKey } from "../identity/signing-keys.service";
-import { authenticators, enrollments, identities } from "../schema";
+import { authenticators, enrollments, hostGroups, identities } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
@@ -31,6 +31,16 @@ export interface EnrollmentView {
   createdAt: number;
 }
 
+/** The host record of a registration by name (fqdn resolved beforehand). */
+export interface HostRegistration {
+  fqdn: string;
+  ipAddress: string;
+  displayName?: string;
+  agentPort?: number;
+  notes?: string;
+  groupIds: string[];
+}
+
 /**
  * Admin creates a new identity plus a one-time enrollment for it. The JWT is
  * Ziti's format (`em`, `jti` = token, `sub` = identity id, `iss`, `exp`,
@@ -39,7 +49,14 @@ export interface EnrollmentView {
  */
 export async function createEnrollment(
   ctx: DomainContext,
-  input: { name: string; kind: "host" | "user" | "service"; method: EnrollMethod; expiresIn?: number },
+  input: {
+    name: string;
+    kind: "host" | "user" | "service";
+    method: EnrollMethod;
+    expiresIn?: number;
+    /** A host registered by name (POST /hosts): its record, created in the same batch as the enrollment. */
+    host?: HostRegistration;
+  },
 ): Promise<EnrollmentView> {
   if (input.kind === "host" && input.method !== "ott") {
     throw new DomainError("common.validation", "Hosts enroll with a certificate: method must be ott");
@@ -76,7 +93,12 @@ export async function createEnrollment(
   const id = newId();
   const identityStatements: BatchItem<"sqlite">[] =
     kind === "host"
-      ? [...newHostRows(ctx, { id: identityId, name: input.name })]
+      ? [
+          ...newHostRows(ctx, { id: identityId, name: input.name, ...input.host }),
+          ...(input.host?.groupIds ?? []).map((groupId) =>
+            ctx.db.insert(hostGroups).values({ hostId: identityId, groupId }),
+          ),
+        ]
       : [
           ctx.db.insert(identities).values({
             id: identityId,
@@ -105,12 +127,24 @@ export async function createEnrollment(
           createdAt: now,
         }),
       ],
-      {
-        action: "enrollment.create",
-        targetType: "enrollment",
-        targetId: id,
-        detail: { identity: identityId, kind, method: input.method },
-      },
+      input.host
+        ? {
+            action: "host.register",
+            targetType: "host",
+            targetId: identityId,
+            detail: {
+              enrollment: id,
+              fqdn: input.host.fqdn,
+              ip_address: input.host.ipAddress,
+              groups: input.host.groupIds,
+            },
+          }
+        : {
+            action: "enrollment.create",
+            targetType: "enrollment",
+            targetId: id,
+            detail: { identity: identityId, kind, method: input.method },
+          },
     );
   } catch (err) {
     if (/UNIQUE constraint failed/i.test(String(err)))

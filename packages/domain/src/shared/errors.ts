@@ -40,6 +40,8 @@ export const DOMAIN_ERRORS = {
   "fleet.host_collision": "Host collision detected",
   "fleet.unknown_hosts": "Unknown hosts",
   "fleet.no_hosts_match": "No hosts match the filter",
+  /** A host registered by name whose FQDN does not resolve (DNS-over-HTTPS). */
+  "fleet.fqdn_resolution_failed": "The FQDN could not be resolved",
   "jobs.script_locked": "The script is already running on some of the hosts",
   "jobs.invalid_state": "The job cannot be changed in its current state",
   "tasks.result_not_found": "No finished task with this id",

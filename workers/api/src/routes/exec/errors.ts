@@ -53,6 +53,7 @@ const EXEC_DOMAIN_ERRORS = {
   "fleet.unknown_hosts": (err) =>
     new ExecError(404, "unknown agent", { detail: `not a registered agent: ${err.details.hosts.join(", ")}` }),
   "fleet.no_hosts_match": (err) => new ExecError(404, "unknown agent", { detail: err.message }),
+  "fleet.fqdn_resolution_failed": asBadRequest,
   // The lock: `{"ok":false,"error":"locked","code":4,"conflicts":["host:script"]}` (ctrl-exec.md §3).
   "jobs.script_locked": (err) =>
     new ExecError(409, "locked", { code: 4, conflicts: err.details.hosts.map((h) => `${h}:${err.details.script}`) }),

@@ -90,4 +90,5 @@ export const NATIVE_DOMAIN_ERRORS = {
     headers: { "Retry-After": String(err.details.retryAfter) },
   }),
   "common.validation": as(400, "validation_error"),
+  "fleet.fqdn_resolution_failed": as(400, "fqdn_resolution_failed"),
 } satisfies DomainErrorTable<NativeRendering>;

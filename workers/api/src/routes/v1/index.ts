@@ -7,6 +7,7 @@ import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./c
 import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
 import { groupsRouter } from "./groups/groups.index";
 import { checksRouter, hostChecksRouter } from "./health-checks/health-checks.index";
+import { hostRegistrationRouter } from "./host-registration/host-registration.index";
 import { hostsRouter } from "./hosts/hosts.index";
 import { jobsRouter } from "./jobs/jobs.index";
 import { hostWindowsRouter, windowsRouter } from "./maintenance-windows/maintenance-windows.index";
@@ -44,6 +45,7 @@ v1.route("/auth/sso", ssoRouter)
   .route("/hosts", hostCertificatesRouter)
   .route("/", selfEnrollRouter)
   .route("/", publicPkiRouter)
+  .route("/hosts", hostRegistrationRouter)
   .route("/hosts", hostsRouter)
   .route("/jobs", jobsRouter)
   .route("/settings", ctrlExecSettingsRouter)

@@ -66,6 +66,7 @@ const ZENTRAL_DOMAIN_ERRORS = {
   "pki.already_enrolled": nonField,
   "pki.enrollment_request_not_found": notFound,
   "fleet.host_collision": detail(409),
+  "fleet.fqdn_resolution_failed": nonField,
   "jobs.script_locked": detail(409),
   "fleet.unknown_hosts": (err) => ({
     status: 400,

@@ -125,6 +125,7 @@ const DOMAIN = {
   "fleet.host_collision": (e) => Z.invalidField("(root)", e.message),
   "fleet.unknown_hosts": Z.notFound,
   "fleet.no_hosts_match": Z.notFound,
+  "fleet.fqdn_resolution_failed": (e) => Z.invalidField("fqdn", e.message),
   "jobs.script_locked": (e) => Z.invalidField("(root)", e.message),
   "jobs.invalid_state": (e) => Z.invalidField("(root)", e.message),
   "tasks.result_not_found": Z.notFound,

@@ -1,6 +1,7 @@
 import { iso, isoOrNull } from "@fleetgate/contract";
 import * as svc from "@fleetgate/domain";
-import { domain } from "../../../lib/domain-context";
+import { domain, publicBase } from "../../../lib/domain-context";
+import { installCommand } from "../../../lib/install-command";
 import { createRouter } from "../../../lib/router";
 import * as r from "./enrollments.routes";
 
@@ -25,8 +26,16 @@ export const enrollmentsRouter = createRouter()
       method: b.method,
       expiresIn: b.expires_in,
     });
+    const hostOtt = b.kind === "host" && e.method === "ott";
     return c.json(
-      { id: e.id, identity_id: e.identityId, method: e.method, jwt: e.jwt, expires_at: iso(e.expiresAt) },
+      {
+        id: e.id,
+        identity_id: e.identityId,
+        method: e.method,
+        jwt: e.jwt,
+        expires_at: iso(e.expiresAt),
+        ...(hostOtt && e.jwt ? { install_command: installCommand(publicBase(c), e.jwt) } : {}),
+      },
       201,
     );
   })

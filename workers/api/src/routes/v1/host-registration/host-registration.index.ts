@@ -1,0 +1,6 @@
+import { createRouter } from "../../../lib/router";
+import { registerHostHandler } from "./host-registration.handlers";
+import { registerHost } from "./host-registration.routes";
+
+/** `POST /api/v1/hosts`: manual registration by name (docs/agent-distribution.md). */
+export const hostRegistrationRouter = createRouter().openapi(registerHost, registerHostHandler);
