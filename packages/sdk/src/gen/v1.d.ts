@@ -4591,7 +4591,7 @@ export interface paths {
           patches_missing?: "missing" | "uptodate";
           group_id?: string;
           os_family?: string;
-          /** @description Default fqdn */
+          /** @description Default fqdn; an unknown key sorts by fqdn */
           sort_by?:
             | "fqdn"
             | "display_name"
@@ -4599,7 +4599,9 @@ export interface paths {
             | "os"
             | "health_status"
             | "agent_version"
-            | "patches_missing";
+            | "patches_missing"
+            | "health_check_status"
+            | "crl_status";
           /** @description Default asc */
           order?: "asc" | "desc";
           limit?: number;
@@ -4650,7 +4652,67 @@ export interface paths {
       };
     };
     put?: never;
-    post?: never;
+    /** Register a host by FQDN (resolved via DNS-over-HTTPS) with a one-time enrollment and its install command */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["RegisterHostRequest"];
+        };
+      };
+      responses: {
+        /** @description Registered */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["RegisterHostResponse"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -10130,7 +10192,7 @@ export interface components {
             group_id?: string;
             os_family?: string;
             /**
-             * @description Default fqdn
+             * @description Default fqdn; an unknown key sorts by fqdn
              * @enum {string}
              */
             sort_by?:
@@ -10140,7 +10202,9 @@ export interface components {
               | "os"
               | "health_status"
               | "agent_version"
-              | "patches_missing";
+              | "patches_missing"
+              | "health_check_status"
+              | "crl_status";
             /**
              * @description Default asc
              * @enum {string}
@@ -10389,6 +10453,7 @@ export interface components {
        * @example 2026-06-02T10:11:12.123Z
        */
       used_at?: string | null;
+      install_command?: string;
     };
     CreateEnrollmentRequest: {
       name: string;
@@ -10494,6 +10559,36 @@ export interface components {
       server_crt?: string;
       server_key?: string;
       crl_pem?: string;
+    };
+    RegisterHostResponse: {
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      id: string;
+      /** @enum {string} */
+      message: "Host registered";
+      enrollment: {
+        /**
+         * Format: uuid
+         * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+         */
+        id: string;
+        jwt: string;
+        /**
+         * Format: date-time
+         * @example 2026-06-02T10:11:12.123Z
+         */
+        expires_at: string;
+      };
+      install_command: string;
+    };
+    RegisterHostRequest: {
+      fqdn: string;
+      display_name?: string;
+      agent_port?: number;
+      notes?: string;
+      group_ids?: string[];
     };
     HostList: {
       hosts: components["schemas"]["HostSummary"][];
@@ -10764,6 +10859,7 @@ export interface components {
       host_id: string;
       host_name: string;
       display_name: string;
+      host_display_name: string;
       /** @enum {string} */
       status:
         | "pending"
