@@ -12,6 +12,7 @@ function row(hostId: string, name: string, status: JobHostRow["status"], stdout 
     host_id: hostId,
     host_name: name,
     display_name: name,
+    host_display_name: name,
     status,
     agent_job_id: null,
     retry_count: 0,

@@ -1,6 +1,6 @@
+import type { paths } from "@fleetgate/sdk/api-types";
 import createClient from "openapi-fetch";
 import { session } from "../auth/session";
-import type { paths } from "@fleetgate/sdk/api-types";
 
 /** The auth endpoints that take no Bearer token (the rest of /auth/… does). */
 const PUBLIC_AUTH = new Set([
