@@ -40,7 +40,20 @@ describe("enrollment creation (native, admin)", () => {
 
   it("201 with a Ziti-format enrollment JWT (em, jti, sub, iss, exp, kid); default expiry 3 h", async () => {
     const e = await createEnrollment();
-    expect(Object.keys(e).sort()).toEqual(["expires_at", "id", "identity_id", "jwt", "method", "name"]);
+    expect(Object.keys(e).sort()).toEqual([
+      "expires_at",
+      "id",
+      "identity_id",
+      "install_command",
+      "jwt",
+      "method",
+      "name",
+    ]);
+    // A host enrollment carries the one-line install; the token goes in the script's arguments, never in a URL.
+    const install = (e as unknown as { install_command: string }).install_command;
+    expect(install).toMatch(/^curl -fsSL \S+\/agent\/v1\/install\.sh \| sudo sh -s -- /);
+    expect(install).toContain(e.jwt);
+    expect(install.split("|")[0]).not.toContain(e.jwt);
     const [h, p] = e.jwt
       .split(".")
       .slice(0, 2)
