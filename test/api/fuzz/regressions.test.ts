@@ -40,4 +40,10 @@ describe("fuzz regressions", () => {
     });
     expect(res.status).toBe(401);
   });
+
+  it("GET /api/v1/sso/callback without SSO configured → a 302 with ?error=, not a 5xx", async () => {
+    const res = await call("/api/v1/sso/callback", { redirect: "manual" });
+    expect(res.status).toBe(302);
+    expect(new URL(res.headers.get("location") ?? "", "http://x").searchParams.get("error")).toBeTruthy();
+  });
 });
