@@ -42,8 +42,9 @@ beforeAll(async () => {
   access = await adminAccess(base());
   token = await apiToken(base(), access);
   for (const [name, tags] of [
-    [a, { role: "web", env: "e2e" }],
-    [b, { role: "web", env: "e2e" }],
+    // A role of this run's own: other e2e files leave (stopped) agents tagged role=web on the shared server.
+    [a, { role: `web-${suffix}`, env: "e2e" }],
+    [b, { role: `web-${suffix}`, env: "e2e" }],
     [c, { role: "db", env: "e2e" }],
   ] as const) {
     const agent = new AgentProcess(base(), name, tags);
@@ -158,7 +159,7 @@ describe("real agents on the native face", () => {
         kind: "script",
         script: "echo",
         args: ["native"],
-        host_filter: { tag: "role=web" },
+        host_filter: { tag: `role=web-${suffix}` },
         max_parallel: 1,
       }),
     });

@@ -177,11 +177,13 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await page.goto("/app/exports");
     await page.getByLabel("Data").selectOption("hosts");
     await page.getByLabel("Format").selectOption("csv");
-    await page.getByRole("button", { name: "Start export" }).click();
-    const link = page
-      .locator("tbody tr")
-      .first()
-      .getByRole("button", { name: /^Download/ });
+    // Other files' exports share this server: follow the row of the task this click started.
+    const [started] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/api/v1/exports"),
+      page.getByRole("button", { name: "Start export" }).click(),
+    ]);
+    const { task_id } = (await started.json()) as { task_id: string };
+    const link = page.locator(`tbody tr[data-task="${task_id}"]`).getByRole("button", { name: /^Download/ });
     await link.waitFor({ timeout: 30_000 });
     const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
     const file = await download.path();
