@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DiscoverFrame, DiscoveryDoneFrame, DiscoveryResultsFrame } from "./discovery-frames";
 
 /**
  * The agent wire protocol: JSON text frames over the WebSocket at
@@ -83,7 +84,15 @@ export const Pong = z.object({
   version: z.string().max(64).optional(),
 });
 
-export const AgentMessage = z.discriminatedUnion("type", [Hello, Ack, Output, Result, Pong]);
+export const AgentMessage = z.discriminatedUnion("type", [
+  Hello,
+  Ack,
+  Output,
+  Result,
+  Pong,
+  DiscoveryResultsFrame,
+  DiscoveryDoneFrame,
+]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 
 // ---- server → agent ----------------------------------------------------
@@ -112,7 +121,7 @@ export const Run = z.object({
 export const Cancel = z.object({ type: z.literal("cancel"), command_id: Id });
 export const Ping = z.object({ type: z.literal("ping"), nonce: z.string().max(64) });
 
-export const ServerMessage = z.discriminatedUnion("type", [Welcome, Run, Cancel, Ping]);
+export const ServerMessage = z.discriminatedUnion("type", [Welcome, Run, Cancel, Ping, DiscoverFrame]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
 // ---- connect proof -----------------------------------------------------
@@ -132,4 +141,5 @@ export const ProofClaims = z.object({
   exp: z.number().int(),
   jti: z.uuid(),
 });
+export * from "./discovery-frames";
 export * from "./patch-frames";

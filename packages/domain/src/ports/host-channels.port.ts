@@ -1,4 +1,4 @@
-import type { EnqueueOutcome, HostCommand } from "@fleetgate/contract";
+import type { DiscoverFrame, EnqueueOutcome, HostCommand } from "@fleetgate/contract";
 
 /** An agent's answer to a ping (or why there is none). */
 export interface PingOutcome {
@@ -29,6 +29,8 @@ export interface HostChannelsPort {
   presence(hostId: string): Promise<ChannelStatus>;
   /** Hands an agent's WebSocket upgrade to its channel. */
   connect(hostId: string, request: Request): Promise<Response>;
+  /** Asks the host's agent to run a discovery scan (only when it is connected now). */
+  discover(hostId: string, frame: DiscoverFrame): Promise<"sent" | "offline">;
 }
 
 /** The HostChannel binding behind the port. */
@@ -40,5 +42,6 @@ export function hostChannelsPort(ns: Env["HOSTS"]): HostChannelsPort {
     ping: (hostId, timeoutMs) => stub(hostId).ping(timeoutMs),
     presence: (hostId) => stub(hostId).status(),
     connect: (hostId, request) => stub(hostId).fetch(request),
+    discover: (hostId, frame) => stub(hostId).discover(frame),
   };
 }

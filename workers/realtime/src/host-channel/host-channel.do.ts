@@ -8,6 +8,7 @@ import { DurableOutbox } from "../shared/durable-outbox";
 import { jobRunStub } from "../shared/lookup";
 import { AgentSockets } from "./agent-socket";
 import { CommandQueue } from "./command-queue";
+import { DiscoveryRelay } from "./discovery-relay";
 import type { Attachment, ChannelStatus, CommandRow, PingOutcome } from "./host-channel.types";
 import { Presence } from "./presence";
 
@@ -41,6 +42,7 @@ export class HostChannel extends DurableObject<Env> {
   private readonly alarms: AlarmScheduler;
   private readonly publisher: EventPublisher;
   private readonly pings = new Map<string, PendingPing>();
+  private readonly discovery: DiscoveryRelay;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -61,6 +63,7 @@ export class HostChannel extends DurableObject<Env> {
     );
     this.alarms = new AlarmScheduler(ctx.storage);
     this.publisher = new EventPublisher(env);
+    this.discovery = new DiscoveryRelay(env.DB, this.sockets, env.LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => this.migrate());
   }
 
@@ -130,6 +133,10 @@ export class HostChannel extends DurableObject<Env> {
           return await this.onResult(frame, now);
         case "pong":
           return this.onPong(ws, frame.nonce, frame.version, now);
+        case "discovery_results":
+          return await this.discovery.onResults(this.sockets.attachment(ws).hostId, frame, now);
+        case "discovery_done":
+          return await this.discovery.onDone(this.sockets.attachment(ws).hostId, frame, now);
       }
     } catch (err) {
       // State is in storage (reports in the outbox): the alarm retries what did not go through.
@@ -314,6 +321,11 @@ export class HostChannel extends DurableObject<Env> {
     this.sockets.send(ws, { type: "ping", nonce });
     await this.scheduleAlarm();
     return outcome;
+  }
+
+  /** Hands a discovery scan to the connected agent (docs/agent-protocol.md, "Discovery"). */
+  async discover(frame: unknown): Promise<"sent" | "offline"> {
+    return this.discovery.send(frame);
   }
 
   /** The host was removed: close the connection and forget everything. */
