@@ -6,6 +6,7 @@ export * from "./native/certificates";
 export * from "./native/common";
 export * from "./native/health-checks";
 export * from "./native/host-api";
+export * from "./native/host-inventory";
 export * from "./native/host-registration";
 export * from "./native/hosts";
 export * from "./native/job-api";

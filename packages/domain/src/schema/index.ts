@@ -1,6 +1,7 @@
 export * from "./audit";
 export * from "./fleet";
 export * from "./identity";
+export * from "./inventory";
 export * from "./patching";
 export * from "./pki";
 export * from "./tasks";

@@ -7,6 +7,7 @@ import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./c
 import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
 import { groupsRouter } from "./groups/groups.index";
 import { checksRouter, hostChecksRouter } from "./health-checks/health-checks.index";
+import { hostInventoryRouter } from "./host-inventory/host-inventory.index";
 import { hostRegistrationRouter } from "./host-registration/host-registration.index";
 import { hostsRouter } from "./hosts/hosts.index";
 import { jobsRouter } from "./jobs/jobs.index";
@@ -55,5 +56,6 @@ v1.route("/auth/sso", ssoRouter)
   .route("/maintenance-windows", windowsRouter)
   .route("/hosts", hostChecksRouter)
   .route("/health-checks", checksRouter)
+  .route("/hosts", hostInventoryRouter)
   .route("/ziti", zitiManagementRouter);
 mountNativeDocs(v1);
