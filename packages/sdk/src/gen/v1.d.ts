@@ -6060,6 +6060,73 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/settings/smtp/test": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a test email with the saved SMTP settings (a real SMTP conversation: STARTTLS or implicit TLS, AUTH PLAIN/LOGIN); a failed conversation answers success:false with the server's reply */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["SmtpTestRequest"];
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["SettingsTestResult"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/ws/ticket": {
     parameters: {
       query?: never;
@@ -11780,6 +11847,11 @@ export interface components {
     SettingsTestResult: {
       success: boolean;
       message: string;
+    };
+    /** @description recipient; defaults to the first notification recipient */
+    SmtpTestRequest: {
+      /** Format: email */
+      to?: string;
     };
     WsTicket: {
       ticket: string;
