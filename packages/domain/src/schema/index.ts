@@ -6,3 +6,4 @@ export * from "./patching";
 export * from "./pki";
 export * from "./tasks";
 export * from "./ziti";
+export * from "./ziti-auth";
