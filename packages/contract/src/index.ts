@@ -1,5 +1,6 @@
 export * from "./agent/protocol";
 export * from "./exec/ctrl-exec";
+export * from "./exec/requests";
 export * from "./native/audit-ledger";
 export * from "./native/auth";
 export * from "./native/certificates";
