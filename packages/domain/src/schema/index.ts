@@ -3,5 +3,6 @@ export * from "./fleet";
 export * from "./identity";
 export * from "./patching";
 export * from "./pki";
+export * from "./reports";
 export * from "./tasks";
 export * from "./ziti";
