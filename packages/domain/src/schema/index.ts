@@ -4,6 +4,7 @@ export * from "./identity";
 export * from "./inventory";
 export * from "./patching";
 export * from "./pki";
+export * from "./reports";
 export * from "./tasks";
 export * from "./ziti";
 export * from "./ziti-auth";
