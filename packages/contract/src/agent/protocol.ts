@@ -1,5 +1,13 @@
 import { z } from "zod";
 import { DiscoverFrame, DiscoveryDoneFrame, DiscoveryResultsFrame } from "./discovery-frames";
+import {
+  HealthCheckFrame,
+  HealthResultsFrame,
+  InventoryAck,
+  InventoryDiffFrame,
+  InventoryFrame,
+  RefreshFrame,
+} from "./patch-frames";
 
 /**
  * The agent wire protocol: JSON text frames over the WebSocket at
@@ -90,6 +98,9 @@ export const AgentMessage = z.discriminatedUnion("type", [
   Output,
   Result,
   Pong,
+  InventoryFrame,
+  InventoryDiffFrame,
+  HealthResultsFrame,
   DiscoveryResultsFrame,
   DiscoveryDoneFrame,
 ]);
@@ -102,6 +113,12 @@ export const Welcome = z.object({
   host_id: Id,
   host_name: z.string(),
   server_time: z.number().int(),
+  /** Hash of the package set the server holds for this host (null: none); the agent sends a diff against it when it has the same base. */
+  inventory_hash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable()
+    .default(null),
 });
 
 /** Run an allowlisted script with argv (never a shell). `expires_at`: do not start after this instant (ms). */
@@ -121,7 +138,16 @@ export const Run = z.object({
 export const Cancel = z.object({ type: z.literal("cancel"), command_id: Id });
 export const Ping = z.object({ type: z.literal("ping"), nonce: z.string().max(64) });
 
-export const ServerMessage = z.discriminatedUnion("type", [Welcome, Run, Cancel, Ping, DiscoverFrame]);
+export const ServerMessage = z.discriminatedUnion("type", [
+  Welcome,
+  Run,
+  Cancel,
+  Ping,
+  InventoryAck,
+  RefreshFrame,
+  HealthCheckFrame,
+  DiscoverFrame,
+]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
 // ---- connect proof -----------------------------------------------------
