@@ -255,3 +255,22 @@ export async function patchJobOf(
   const hosts = await ctx.db.select().from(patchJobHosts).where(eq(patchJobHosts.jobId, jobId)).all();
   return { job, hosts };
 }
+
+/**
+ * The JobPlan of a patch or rollback job rebuilt from D1 (a lost start is replayed): each host's
+ * arguments come from its stored plan, or the parent job for a rollback.
+ */
+export async function patchJobPlan(ctx: DomainContext, job: JobRow, rows: JobHostRowLike[]): Promise<JobPlan> {
+  const stored = await patchJobOf(ctx, job.id);
+  const base = planOf(job, rows);
+  const plans = new Map(stored?.hosts.map((h) => [h.hostId, h.plan]) ?? []);
+  const parent = stored?.job.parentJobId ?? null;
+  return {
+    ...base,
+    hosts: base.hosts.map((h) => ({
+      ...h,
+      args: parent !== null ? [parent] : (encodePlanArgs(job.id, plans.get(h.host_id) ?? []) ?? []),
+    })),
+  };
+}
+type JobHostRowLike = Parameters<typeof planOf>[1][number];

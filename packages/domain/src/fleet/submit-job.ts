@@ -11,7 +11,7 @@ import { readFullOutput } from "./job-output";
 import { type JobOptions, planOf } from "./job-plan";
 import { resolveHostsByFilter, resolveHostsByIds, resolveHostsByName, type TargetHost } from "./job-targets.query";
 import type { JobHostRow, JobRow } from "./jobs.query";
-import { createPatchJob, type PatchJobRequest } from "./patch-job-create.service";
+import { createPatchJob, type PatchJobRequest, patchJobPlan } from "./patch-job-create.service";
 import { assertScriptUnlocked, type LabelledHost } from "./script-lock";
 import type { Visibility } from "./visibility";
 
@@ -189,5 +189,6 @@ export async function relaunchIfStuck(ctx: DomainContext, job: JobRow): Promise<
   if (job.status !== "queued" || ctx.now() - job.createdAt < STUCK_AFTER_MS) return;
   const rows = await jobHostRows(ctx.db, job.id);
   if (rows.length === 0) return;
-  await ctx.jobRuns.start(planOf(job, rows) satisfies JobPlan);
+  const plan: JobPlan = job.kind === "script" ? planOf(job, rows) : await patchJobPlan(ctx, job, rows);
+  await ctx.jobRuns.start(plan);
 }
