@@ -2,6 +2,7 @@ export * from "./audit";
 export * from "./fleet";
 export * from "./identity";
 export * from "./inventory";
+export * from "./patch-jobs";
 export * from "./patching";
 export * from "./pki";
 export * from "./reports";
