@@ -19,6 +19,7 @@ export * from "./fleet/hosts.query";
 export * from "./fleet/hosts.service";
 export * from "./fleet/job-actions";
 export * from "./fleet/job-output";
+export * from "./fleet/job-stream";
 export * from "./fleet/job-visibility";
 export * from "./fleet/jobs.query";
 export * from "./fleet/jobs.service";
