@@ -1,4 +1,5 @@
 import "./exports/export.task";
+import "./notify/notify.task";
 
 export { backoffSeconds, handleQueue, LEASE_MS } from "./consumer";
 export { pruneTasks, retentionMs, runSweeps, type Sweep, type SweepContext, sweeps } from "./cron";
