@@ -5,6 +5,8 @@ export * from "./audit/checkpoint";
 export * from "./audit/ledger-seal.service";
 export * from "./audit/ledger-verify.service";
 export * from "./db";
+export * from "./discovery/discovery.service";
+export * from "./discovery/scan-range";
 export * from "./external-jwt/oidc-provider";
 export * from "./external-jwt/outbound";
 export * from "./external-jwt/verify";

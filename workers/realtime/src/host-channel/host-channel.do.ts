@@ -23,6 +23,7 @@ import { DurableOutbox } from "../shared/durable-outbox";
 import { jobRunStub } from "../shared/lookup";
 import { AgentSockets } from "./agent-socket";
 import { CommandQueue } from "./command-queue";
+import { DiscoveryRelay } from "./discovery-relay";
 import type { Attachment, ChannelStatus, CommandRow, PingOutcome } from "./host-channel.types";
 import { HealthRequests, InventoryInbox } from "./patch-reports";
 import { Presence } from "./presence";
@@ -63,6 +64,7 @@ export class HostChannel extends DurableObject<Env> {
   private readonly pings = new Map<string, PendingPing>();
   private readonly inventory: InventoryInbox;
   private readonly health = new HealthRequests();
+  private readonly discovery: DiscoveryRelay;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -84,6 +86,7 @@ export class HostChannel extends DurableObject<Env> {
     this.alarms = new AlarmScheduler(ctx.storage);
     this.publisher = new EventPublisher(env);
     this.inventory = new InventoryInbox(env.DB, env.LOG_LEVEL);
+    this.discovery = new DiscoveryRelay(env.DB, this.sockets, env.LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => this.migrate());
   }
 
@@ -162,6 +165,10 @@ export class HostChannel extends DurableObject<Env> {
           return await this.onInventory(ws, { kind: "diff", diff: frame.diff });
         case "health_results":
           return this.health.answer(frame.request_id, frame.results);
+        case "discovery_results":
+          return await this.discovery.onResults(this.sockets.attachment(ws).hostId, frame, now);
+        case "discovery_done":
+          return await this.discovery.onDone(this.sockets.attachment(ws).hostId, frame, now);
       }
     } catch (err) {
       // State is in storage (reports in the outbox): the alarm retries what did not go through.
@@ -387,6 +394,11 @@ export class HostChannel extends DurableObject<Env> {
     this.sockets.send(ws, { type: "health_check", request_id: requestId, checks: specs });
     await this.scheduleAlarm();
     return outcome;
+  }
+
+  /** Hands a discovery scan to the connected agent (docs/agent-protocol.md, "Discovery"). */
+  async discover(frame: unknown): Promise<"sent" | "offline"> {
+    return this.discovery.send(frame);
   }
 
   /** The host was removed: close the connection and forget everything. */
