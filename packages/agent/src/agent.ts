@@ -62,13 +62,6 @@ export class Agent {
     private readonly host: HostInfo,
   ) {
     this.backoff = new Backoff(options.backoffBaseMs ?? 1000, options.backoffCapMs ?? 60_000);
-    this.commands = new CommandRunner({
-      config: options.config,
-      store,
-      logger: options.logger,
-      send: (frame) => this.send(frame),
-      killGraceMs: options.killGraceMs,
-    });
     const patching = options.config.patching;
     this.patch = patching?.enabled
       ? new PatchAgent({
@@ -78,6 +71,14 @@ export class Agent {
           send: (frame) => this.send(frame),
         })
       : null;
+    this.commands = new CommandRunner({
+      builtins: this.patch?.builtins(),
+      config: options.config,
+      store,
+      logger: options.logger,
+      send: (frame) => this.send(frame),
+      killGraceMs: options.killGraceMs,
+    });
   }
 
   private get config(): AgentConfig {

@@ -25,4 +25,6 @@ export * from "./native/ziti";
 export * from "./realtime/job-options";
 export * from "./realtime/rpc";
 export * from "./tasks/queue";
+export * from "./zentral/drf-fields";
 export * from "./zentral/tasks";
+export * from "./zentral/token-exchange";

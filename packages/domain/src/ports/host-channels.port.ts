@@ -28,6 +28,8 @@ export interface HostChannelsPort {
   enqueue(hostId: string, command: HostCommand): Promise<EnqueueOutcome>;
   /** Closes the agent's socket (the host was removed or its certificate revoked). */
   disconnect(hostId: string, reason: string): Promise<void>;
+  /** Closes the agent connections authenticated with these certificates (revoked or superseded). */
+  endCertificates(hostId: string, certIds: string[], reason: string): Promise<void>;
   ping(hostId: string, timeoutMs: number): Promise<PingOutcome>;
   presence(hostId: string): Promise<ChannelStatus>;
   /** Asks the agent for a fresh inventory; false when it is not connected (it reports on connect). */
@@ -46,6 +48,9 @@ export function hostChannelsPort(ns: Env["HOSTS"]): HostChannelsPort {
   return {
     enqueue: (hostId, command) => stub(hostId).enqueue(command),
     disconnect: (hostId, reason) => stub(hostId).disconnect(reason),
+    endCertificates: async (hostId, certIds, reason) => {
+      await stub(hostId).endCertificates({ cert_ids: certIds, reason });
+    },
     ping: (hostId, timeoutMs) => stub(hostId).ping(timeoutMs),
     presence: (hostId) => stub(hostId).status(),
     refreshInventory: (hostId) => stub(hostId).refreshInventory(),

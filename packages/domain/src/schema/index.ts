@@ -3,6 +3,7 @@ export * from "./discovery";
 export * from "./fleet";
 export * from "./identity";
 export * from "./inventory";
+export * from "./patch-jobs";
 export * from "./patching";
 export * from "./pki";
 export * from "./reports";

@@ -5577,7 +5577,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Run an allowlisted script on hosts (by id, or by group/tag filter), in waves */
+    /** Run an allowlisted script on hosts (by id, or by group/tag filter), in waves; or a patch job (kind patch_apply, the reference body) */
     post: {
       parameters: {
         query?: never;
@@ -5816,7 +5816,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Cancel a job: pending hosts never start, running scripts are stopped */
+    /** Cancel a job: patch jobs only while queued or pending (409 invalid_state otherwise); script jobs also while running (pending hosts never start, running scripts are stopped) */
     post: {
       parameters: {
         query?: never;
@@ -5880,6 +5880,98 @@ export interface paths {
           };
           content: {
             "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/jobs/{id}/rollback": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Roll the hosts of a finished patch job back to their exact pre-patch versions (a new job of kind rollback) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["RollbackCreated"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No hosts to roll back */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": unknown;
           };
         };
       };
@@ -12559,7 +12651,8 @@ export interface components {
       reqid: string;
       message: string;
     };
-    CreateJobRequest: {
+    CreateJobRequest: components["schemas"]["CreateScriptJobRequest"] | components["schemas"]["CreatePatchJobRequest"];
+    CreateScriptJobRequest: {
       /** @enum {string} */
       kind: "script";
       script: string;
@@ -12595,6 +12688,38 @@ export interface components {
        * @example env=production
        */
       tag?: string;
+    };
+    CreatePatchJobRequest: {
+      /**
+       * @default patch_apply
+       * @enum {string}
+       */
+      kind?: "patch_apply";
+      host_ids: string[];
+      /**
+       * @description Package names to update; [] = every pending update
+       * @default []
+       */
+      packages?: string[];
+      /** @default true */
+      immediate?: boolean;
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      maintenance_window_id?: string | null;
+      /** @default false */
+      allow_reboot?: boolean;
+      /** @default  */
+      notes?: string;
+      /** @default false */
+      security_only?: boolean;
+      /** @default 64 */
+      max_parallel?: number;
+      /** @default null */
+      error_threshold?: number | string | null;
+      /** @default 3600 */
+      timeout_seconds?: number;
     };
     JobList: {
       jobs: components["schemas"]["JobSummary"][];
@@ -12724,6 +12849,26 @@ export interface components {
        * @example 2026-06-02T10:11:12.123Z
        */
       completed_at: string | null;
+      plan?: components["schemas"]["PatchPlanItem"][] | null;
+    };
+    PatchPlanItem: {
+      name: string;
+      arch: string;
+      from_version: string | null;
+      to_version: string;
+    };
+    RollbackCreated: {
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      id: string;
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      parent_job_id: string;
+      message: string;
     };
     CtrlExecSettings: {
       /** @description Actions allowed without a token (the reference CLI sends none on GET /discovery, GET /status) */
