@@ -4,9 +4,11 @@ import { Backoff } from "./backoff";
 import { CommandStore } from "./command-store";
 import { CommandRunner } from "./commands";
 import type { AgentConfig } from "./config";
+import { runScan } from "./discovery/scanner";
 import { AgentError, EXIT } from "./exit-codes";
 import { collectHostInfo, type HostInfo } from "./host-info";
 import type { Logger } from "./log";
+import { PatchAgent } from "./patch/patch-agent";
 import { createProof, endpoint, toWebSocketUrl } from "./proof";
 import { renewIfDue } from "./renew";
 import { inventoryScripts } from "./scripts";
@@ -46,8 +48,11 @@ export class Agent {
   private loopDone: Promise<void> = Promise.resolve();
   private renewTimer: NodeJS.Timeout | undefined;
   private renewing = false;
+  private scanning = false;
   private readonly backoff: Backoff;
   private readonly commands: CommandRunner;
+  /** Patch management (inventory, health checks); null when the config does not enable it. */
+  private readonly patch: PatchAgent | null;
 
   private constructor(
     private readonly options: AgentOptions,
@@ -57,7 +62,17 @@ export class Agent {
     private readonly host: HostInfo,
   ) {
     this.backoff = new Backoff(options.backoffBaseMs ?? 1000, options.backoffCapMs ?? 60_000);
+    const patching = options.config.patching;
+    this.patch = patching?.enabled
+      ? new PatchAgent({
+          config: patching,
+          stateDir: state.dir,
+          logger: options.logger,
+          send: (frame) => this.send(frame),
+        })
+      : null;
     this.commands = new CommandRunner({
+      builtins: this.patch?.builtins(),
       config: options.config,
       store,
       logger: options.logger,
@@ -102,6 +117,7 @@ export class Agent {
     }
     await agent.checkRenewal();
     agent.renewTimer = setInterval(() => void agent.checkRenewal(), options.renewCheckMs ?? 3_600_000);
+    agent.patch?.start();
     agent.loopDone = agent.loop();
     return agent;
   }
@@ -111,6 +127,7 @@ export class Agent {
     if (this.stopped) return this.loopDone;
     this.stopped = true;
     clearInterval(this.renewTimer);
+    this.patch?.stop();
     await this.commands.stopAll();
     const ws = this.ws;
     if (ws) {
@@ -279,7 +296,7 @@ export class Agent {
     const message = parsed.data;
     switch (message.type) {
       case "welcome":
-        void this.onWelcome(message.host_id, message.host_name);
+        void this.onWelcome(message.host_id, message.host_name, message.inventory_hash);
         return;
       case "ping":
         void this.send({ type: "pong", nonce: message.nonce, version: AGENT_VERSION });
@@ -296,10 +313,62 @@ export class Agent {
       case "cancel":
         this.commands.onCancel(message.command_id);
         return;
+      case "inventory_ack":
+        void this.patch?.onAck(message.hash, message.full_needed);
+        return;
+      case "refresh":
+        if (this.patch) void this.patch.onRefresh();
+        else this.log.info("refresh requested, but patching is not enabled in the config");
+        return;
+      case "health_check":
+        if (this.patch) void this.patch.onHealthCheck(message.request_id, message.checks);
+        else {
+          void this.send({
+            type: "health_results",
+            request_id: message.request_id,
+            results: message.checks.map((c) => ({
+              check_id: c.id,
+              healthy: false,
+              detail: "patching is not enabled on this agent",
+              latency_ms: 0,
+            })),
+          });
+        }
+        return;
+      case "discover":
+        void this.onDiscover(message);
+        return;
     }
   }
 
-  private async onWelcome(hostId: string, hostName: string): Promise<void> {
+  /** Runs one discovery scan at a time (docs/agent-protocol.md, "Discovery"); a second is refused. */
+  private async onDiscover(frame: Extract<ServerMessage, { type: "discover" }>): Promise<void> {
+    const scanId = frame.scan_id;
+    if (this.scanning) {
+      await this.send({ type: "discovery_done", scan_id: scanId, probed: 0, error: "busy: another scan is running" });
+      return;
+    }
+    this.scanning = true;
+    this.log.info("discovery scan started", { scan_id: scanId, cidr: frame.cidr, agent_port: frame.agent_port });
+    try {
+      await runScan(frame, {
+        results: async (results) => {
+          await this.send({ type: "discovery_results", scan_id: scanId, results });
+        },
+        done: async (probed, error) => {
+          await this.send({ type: "discovery_done", scan_id: scanId, probed, error });
+          this.log.info("discovery scan finished", { scan_id: scanId, probed, error });
+        },
+      });
+    } catch (error) {
+      this.log.error("discovery scan failed", { scan_id: scanId, error });
+      await this.send({ type: "discovery_done", scan_id: scanId, probed: 0, error: "scan failed on the agent" });
+    } finally {
+      this.scanning = false;
+    }
+  }
+
+  private async onWelcome(hostId: string, hostName: string, inventoryHash: string | null): Promise<void> {
     this.log.info("welcomed", { host_id: hostId, host_name: hostName });
     try {
       const identity = await this.state.readIdentity();
@@ -310,6 +379,7 @@ export class Agent {
       this.log.warn("could not record the host name", { error });
     }
     await this.commands.flushUndelivered();
+    void this.patch?.onConnected(inventoryHash);
   }
 
   // ---- renewal ----------------------------------------------------------

@@ -155,3 +155,90 @@ export const HealthResult = z.object({
   latency_ms: z.number().int().nonnegative(),
 });
 export type HealthResult = z.infer<typeof HealthResult>;
+
+// ---- patch frames of the agent protocol ---------------------------------
+
+const RequestId = z.string().min(1).max(64);
+
+/** agent → server: a whole inventory (first report, or when the server has no matching base). */
+export const InventoryFrame = z.object({ type: z.literal("inventory"), inventory: Inventory });
+/** agent → server: an inventory as a diff against the base the server acknowledged last. */
+export const InventoryDiffFrame = z.object({ type: z.literal("inventory_diff"), diff: InventoryDiff });
+/** agent → server: the results of a `health_check` request, one per check, in the order asked. */
+export const HealthResultsFrame = z.object({
+  type: z.literal("health_results"),
+  request_id: RequestId,
+  results: z.array(HealthResult).max(16),
+});
+
+/**
+ * server → agent: the inventory was stored (`hash` = the package set the server now holds: the
+ * agent's next diff is against it) or not (`full_needed`: the diff's base is not what the
+ * server holds; send the whole inventory).
+ */
+export const InventoryAck = z.object({
+  type: z.literal("inventory_ack"),
+  hash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
+  full_needed: z.boolean(),
+});
+/** server → agent: collect and report the inventory now (`POST /hosts/{id}/refresh`). */
+export const RefreshFrame = z.object({ type: z.literal("refresh") });
+/** server → agent: run these health checks now and answer with `health_results`. */
+export const HealthCheckFrame = z.object({
+  type: z.literal("health_check"),
+  request_id: RequestId,
+  checks: z.array(HealthCheckSpec).min(1).max(16),
+});
+
+// ---- patch commands ------------------------------------------------------
+
+/**
+ * Patch work travels as `run` frames of these built-in names (the agent runs its own patch code,
+ * never a configured script of the same name): apply `args` = [job id, …plan chunks] (each chunk a
+ * JSON array of PlanItem ≤ 4096 characters); rollback `args` = [the patch job's id]. The result's
+ * stdout is the JSON ApplyReport / RollbackReport; exit code 0 = ok.
+ */
+export const PATCH_APPLY_COMMAND = "fleetgate-patch-apply";
+export const PATCH_ROLLBACK_COMMAND = "fleetgate-patch-rollback";
+const MAX_ARG = 4096;
+const MAX_ARGS = 256;
+
+/** The arguments of an apply command; null when the plan does not fit in one command (split the job). */
+export function encodePlanArgs(jobId: string, plan: PlanItem[]): string[] | null {
+  const args = [jobId];
+  let chunk: PlanItem[] = [];
+  for (const item of plan) {
+    const next = [...chunk, item];
+    if (JSON.stringify(next).length > MAX_ARG) {
+      if (chunk.length === 0) return null;
+      args.push(JSON.stringify(chunk));
+      chunk = [item];
+    } else {
+      chunk = next;
+    }
+  }
+  if (chunk.length > 0) args.push(JSON.stringify(chunk));
+  return args.length <= MAX_ARGS ? args : null;
+}
+
+/** The job id and plan of an apply command's arguments; null when they are not a valid plan. */
+export function decodePlanArgs(args: string[]): { jobId: string; plan: PlanItem[] } | null {
+  const [jobId, ...chunks] = args;
+  if (!jobId || !/^[\w-]{1,64}$/.test(jobId)) return null;
+  const plan: PlanItem[] = [];
+  for (const c of chunks) {
+    let json: unknown;
+    try {
+      json = JSON.parse(c);
+    } catch {
+      return null;
+    }
+    const parsed = z.array(PlanItem).safeParse(json);
+    if (!parsed.success) return null;
+    plan.push(...parsed.data);
+  }
+  return plan.length > 0 ? { jobId, plan } : null;
+}

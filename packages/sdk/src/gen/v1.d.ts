@@ -2683,8 +2683,8 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Export hosts, jobs, certificates or the audit log as CSV or XLSX (asynchronous)
-     * @description `filters` are those of the matching list endpoint (an unknown filter is a 400); the file holds every matching row the caller may see. Poll `task_result_url`, then follow `download_url`.
+     * Export hosts, jobs, certificates or the audit log as CSV or XLSX, or a report as CSV or PDF (asynchronous)
+     * @description `filters` are those of the matching list endpoint (an unknown filter is a 400); the file holds every matching row the caller may see. Reports (`report:compliance|patch-history|vulnerability|audit`) take `from`, `to`, `group_id` and give the file of `GET /reports/{type}`. Poll `task_result_url`, then follow `download_url`.
      */
     post: {
       parameters: {
@@ -2695,7 +2695,7 @@ export interface paths {
       };
       requestBody: {
         content: {
-          "application/json": components["schemas"]["ExportRequest"];
+          "application/json": components["schemas"]["ExportOrReportRequest"];
         };
       };
       responses: {
@@ -5198,6 +5198,326 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/discovery/cidr": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Scan a range (inside the allowlisted discovery CIDRs, at most a /22) through an online agent in that network */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["DiscoveryScanRequest"];
+        };
+      };
+      responses: {
+        /** @description Scan handed to the agent */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["DiscoveryScanStarted"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/discovery/{scan_id}/status": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether a scan is still running, how many addresses it probed and found */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          scan_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["DiscoveryScanStatus"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/discovery/{scan_id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The addresses of a scan where something answered (poll until the scan's status is final) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          scan_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["DiscoveredHostList"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/discovery/{id}/register": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Register a discovered address as a host with a one-time enrollment and its install command */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["RegisterDiscoveredRequest"];
+        };
+      };
+      responses: {
+        /** @description Registered */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["RegisterDiscoveredResponse"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/jobs": {
     parameters: {
       query?: never;
@@ -5257,7 +5577,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Run an allowlisted script on hosts (by id, or by group/tag filter), in waves */
+    /** Run an allowlisted script on hosts (by id, or by group/tag filter), in waves; or a patch job (kind patch_apply, the reference body) */
     post: {
       parameters: {
         query?: never;
@@ -5496,7 +5816,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Cancel a job: pending hosts never start, running scripts are stopped */
+    /** Cancel a job: patch jobs only while queued or pending (409 invalid_state otherwise); script jobs also while running (pending hosts never start, running scripts are stopped) */
     post: {
       parameters: {
         query?: never;
@@ -5560,6 +5880,98 @@ export interface paths {
           };
           content: {
             "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/jobs/{id}/rollback": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Roll the hosts of a finished patch job back to their exact pre-patch versions (a new job of kind rollback) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["RollbackCreated"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No hosts to roll back */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": unknown;
           };
         };
       };
@@ -6923,6 +7335,81 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/hosts/{host_id}/health-checks/{check_id}/test": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Run the check on the host's agent now (the result is kept; unhealthy with the reason when the agent cannot run it) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          host_id: string;
+          check_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["HealthCheckTestResult"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/health-checks": {
     parameters: {
       query?: never;
@@ -7246,6 +7733,312 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/health-checks/{check_id}/test": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Run the check on the host's agent now */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          check_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["HealthCheckTestResult"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/hosts/{id}/packages": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Installed packages as the host's agent last reported them (name order, paginated) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          offset?: number | null;
+          /** @description Packages whose name contains this text */
+          search?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["HostPackageList"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/hosts/{id}/updates": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Pending updates (security first, then unknown, then the rest; paginated) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          offset?: number | null;
+          /** @description Only updates with this flag */
+          security?: "true" | "false" | "unknown";
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["HostUpdateList"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/hosts/{id}/refresh": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Ask the host's agent for a fresh inventory (an offline agent reports when it connects) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Accepted */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Message"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -10667,6 +11460,199 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/status/fleet": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Fleet status over the hosts the caller may see (docs/reports.md defines every figure) */
+    get: {
+      parameters: {
+        query?: {
+          group_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["FleetStatus"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/ca/health": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Health of the CA's CRL and of the deployment's public TLS name */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["CaHealth"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/reports/{type}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A report as a file: compliance, patch-history, vulnerability or audit (admins), CSV or PDF
+     * @description Rows cover the hosts the caller may see. `Content-Disposition: attachment; filename="<type>-report.<ext>"`. For large fleets use `POST /exports {"kind":"report:<type>"}`.
+     */
+    get: {
+      parameters: {
+        query?: {
+          format?: "csv" | "pdf";
+          from?: string;
+          to?: string;
+          group_id?: string;
+        };
+        header?: never;
+        path: {
+          type: "compliance" | "patch-history" | "vulnerability" | "audit";
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The report */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "text/csv; charset=utf-8": string;
+            "application/pdf": string;
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -10965,7 +11951,7 @@ export interface components {
       /** @example /api/task_result/8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10/ */
       task_result_url: string;
     };
-    ExportRequest:
+    ExportOrReportRequest:
       | {
           /** @enum {string} */
           kind: "hosts";
@@ -11057,7 +12043,29 @@ export interface components {
             /** Format: date-time */
             to?: string;
           };
-        };
+        }
+      | components["schemas"]["ReportExportRequest"];
+    ReportExportRequest: {
+      /** @enum {string} */
+      kind: "report:compliance" | "report:patch-history" | "report:vulnerability" | "report:audit";
+      /**
+       * @default pdf
+       * @enum {string}
+       */
+      format?: "csv" | "pdf";
+      /** @default {} */
+      filters?: {
+        /** @example 2026-01-01 */
+        from?: string;
+        /** @example 2026-01-01 */
+        to?: string;
+        /**
+         * Format: uuid
+         * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+         */
+        group_id?: string;
+      };
+    };
     TokenIssuer: {
       /**
        * Format: uuid
@@ -11515,6 +12523,125 @@ export interface components {
        */
       updated_at: string;
     };
+    DiscoveryScanStarted: {
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      scan_id: string;
+      /** @enum {string} */
+      message: "Discovery scan started";
+      cidr: string;
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      via_host_id: string;
+    };
+    DiscoveryScanRequest: {
+      /** @example 10.20.4.0/24 */
+      cidr: string;
+      /** @default 12443 */
+      agent_port?: number;
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      via_host_id?: string;
+      via_tag?: string;
+    };
+    DiscoveryScanStatus: {
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      scan_id: string;
+      cidr: string;
+      agent_port: number;
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      via_host_id: string | null;
+      /** @enum {string} */
+      status: "running" | "completed" | "failed";
+      probed: number;
+      found: number;
+      error: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      started_at: string;
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      completed_at: string | null;
+    };
+    DiscoveredHostList: components["schemas"]["DiscoveredHost"][];
+    DiscoveredHost: {
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      id: string;
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      scan_id: string;
+      ip_address: string;
+      fqdn: string | null;
+      agent_version: string | null;
+      os_name: string | null;
+      agent_port: number;
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      discovered_at: string;
+      registered: boolean;
+      agent_port_open: boolean;
+      ssh_open: boolean;
+      agent_identity: {
+        common_name: string | null;
+        dns_names: string[];
+        fingerprint_sha256: string;
+      } | null;
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      host_id: string | null;
+    };
+    RegisterDiscoveredResponse: {
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      host_id: string;
+      /** @enum {string} */
+      message: "Host registered from discovery";
+      enrollment: {
+        /**
+         * Format: uuid
+         * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+         */
+        id: string;
+        jwt: string;
+        /**
+         * Format: date-time
+         * @example 2026-06-02T10:11:12.123Z
+         */
+        expires_at: string;
+      };
+      install_command: string;
+    };
+    RegisterDiscoveredRequest: {
+      display_name?: string;
+      group_ids?: string[];
+    };
     JobCreated: {
       /**
        * Format: uuid
@@ -11524,7 +12651,8 @@ export interface components {
       reqid: string;
       message: string;
     };
-    CreateJobRequest: {
+    CreateJobRequest: components["schemas"]["CreateScriptJobRequest"] | components["schemas"]["CreatePatchJobRequest"];
+    CreateScriptJobRequest: {
       /** @enum {string} */
       kind: "script";
       script: string;
@@ -11560,6 +12688,38 @@ export interface components {
        * @example env=production
        */
       tag?: string;
+    };
+    CreatePatchJobRequest: {
+      /**
+       * @default patch_apply
+       * @enum {string}
+       */
+      kind?: "patch_apply";
+      host_ids: string[];
+      /**
+       * @description Package names to update; [] = every pending update
+       * @default []
+       */
+      packages?: string[];
+      /** @default true */
+      immediate?: boolean;
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      maintenance_window_id?: string | null;
+      /** @default false */
+      allow_reboot?: boolean;
+      /** @default  */
+      notes?: string;
+      /** @default false */
+      security_only?: boolean;
+      /** @default 64 */
+      max_parallel?: number;
+      /** @default null */
+      error_threshold?: number | string | null;
+      /** @default 3600 */
+      timeout_seconds?: number;
     };
     JobList: {
       jobs: components["schemas"]["JobSummary"][];
@@ -11689,6 +12849,26 @@ export interface components {
        * @example 2026-06-02T10:11:12.123Z
        */
       completed_at: string | null;
+      plan?: components["schemas"]["PatchPlanItem"][] | null;
+    };
+    PatchPlanItem: {
+      name: string;
+      arch: string;
+      from_version: string | null;
+      to_version: string;
+    };
+    RollbackCreated: {
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      id: string;
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      parent_job_id: string;
+      message: string;
     };
     CtrlExecSettings: {
       /** @description Actions allowed without a token (the reference CLI sends none on GET /discovery, GET /status) */
@@ -12056,6 +13236,11 @@ export interface components {
        */
       target_host_id?: string | null;
     };
+    HealthCheckTestResult: {
+      healthy: boolean;
+      detail: string;
+      latency_ms: number;
+    };
     CreateHealthCheckWithHost: {
       name: string;
       /** @enum {string} */
@@ -12078,6 +13263,69 @@ export interface components {
        * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
        */
       host_id: string;
+    };
+    HostPackageList: {
+      packages: components["schemas"]["HostPackage"][];
+      total: number;
+      limit: number;
+      offset: number;
+      inventory: components["schemas"]["HostInventoryState"];
+    };
+    HostPackage: {
+      name: string;
+      arch: string;
+      version: string;
+      source: string;
+      source_version: string;
+      status: string;
+    };
+    HostInventoryState: {
+      os: components["schemas"]["HostOsFacts"];
+      package_count: number;
+      update_count: number;
+      security_update_count: number;
+      reboot_required: boolean;
+      reboot_reasons: string[];
+      removals: string[];
+      lists_age_secs: number | null;
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      collected_at: string;
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      reported_at: string;
+    } | null;
+    HostOsFacts: {
+      id: string;
+      id_like: string[];
+      /** @enum {string} */
+      family: "debian" | "rhel" | "unknown";
+      version_id: string;
+      codename: string;
+      pretty_name: string;
+      kernel: string;
+      arch: string;
+    };
+    HostUpdateList: {
+      updates: components["schemas"]["HostUpdate"][];
+      total: number;
+      limit: number;
+      offset: number;
+      inventory: components["schemas"]["HostInventoryState"];
+    };
+    HostUpdate: {
+      name: string;
+      arch: string;
+      installed_version: string | null;
+      candidate_version: string;
+      source: string | null;
+      security: boolean | "unknown";
+      cve_ids: string[];
+      origins: string[];
     };
     ZitiEntity: {
       /**
@@ -12383,6 +13631,55 @@ export interface components {
        * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
        */
       authPolicyId: string | null;
+    };
+    FleetStatus: {
+      total_hosts: number;
+      healthy: number;
+      degraded: number;
+      unreachable: number;
+      pending: number;
+      total_pending_patches: number;
+      hosts_requiring_reboot: number;
+      /** @description One decimal; 100.0 when no host's compliance is known */
+      compliance_pct: number;
+      crl_valid: number;
+      crl_expired: number;
+      crl_missing: number;
+      crl_invalid: number;
+      crl_not_reporting: number;
+      /** @description Hosts whose latest health-check result failed */
+      failed_health_checks: number;
+      compliant: number;
+      non_compliant: number;
+      compliance_unknown: number;
+    };
+    CaHealth: {
+      /** @enum {string} */
+      overall: "healthy" | "warning" | "critical";
+      web_tls: {
+        cn: string;
+        sans: string[];
+        /**
+         * Format: date-time
+         * @description null on Cloudflare: the edge certificate is not visible to the Worker
+         * @example 2026-06-02T10:11:12.123Z
+         */
+        expiry: string | null;
+        days_until_expiry: number | null;
+        is_fqdn: boolean;
+        error: string | null;
+      };
+      crl: {
+        /** @enum {string} */
+        status: "valid" | "expiring" | "expired" | "missing" | "invalid";
+        revoked_count: number;
+        /**
+         * Format: date-time
+         * @example 2026-06-02T10:11:12.123Z
+         */
+        next_update: string | null;
+        error: string | null;
+      };
     };
   };
   responses: never;

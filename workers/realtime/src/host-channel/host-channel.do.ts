@@ -1,6 +1,21 @@
 import { DurableObject } from "cloudflare:workers";
-import { AgentMessage, type EnqueueOutcome, HostCommand, HostReport, type OutputChunk } from "@fleetgate/contract";
-import { createDb, logAt, recordAgentHello } from "@fleetgate/domain";
+import {
+  AgentMessage,
+  type EnqueueOutcome,
+  HealthCheckSpec,
+  HostCommand,
+  HostReport,
+  type OutputChunk,
+} from "@fleetgate/contract";
+import {
+  certificateStillValid,
+  createDb,
+  type HealthRunOutcome,
+  hostInventoryHash,
+  type InventoryReport,
+  logAt,
+  recordAgentHello,
+} from "@fleetgate/domain";
 import { z } from "zod";
 import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
@@ -8,7 +23,9 @@ import { DurableOutbox } from "../shared/durable-outbox";
 import { jobRunStub } from "../shared/lookup";
 import { AgentSockets } from "./agent-socket";
 import { CommandQueue } from "./command-queue";
+import { DiscoveryRelay } from "./discovery-relay";
 import type { Attachment, ChannelStatus, CommandRow, PingOutcome } from "./host-channel.types";
+import { HealthRequests, InventoryInbox } from "./patch-reports";
 import { Presence } from "./presence";
 
 export type { ChannelStatus, PingOutcome } from "./host-channel.types";
@@ -16,6 +33,10 @@ export type { ChannelStatus, PingOutcome } from "./host-channel.types";
 const LIVENESS_MS = 5 * 60_000;
 const PingTimeout = z.number().int().min(1).max(600_000);
 const Reason = z.string().max(120);
+const HealthChecks = z.array(HealthCheckSpec).min(1).max(16);
+const EndCertificates = z.object({ cert_ids: z.array(z.string().max(64)).min(1).max(100), reason: Reason });
+/** Close code of a socket whose certificate was revoked, superseded or expired. */
+const CERT_ENDED = 4003;
 
 interface PendingPing {
   sentAt: number;
@@ -41,6 +62,9 @@ export class HostChannel extends DurableObject<Env> {
   private readonly alarms: AlarmScheduler;
   private readonly publisher: EventPublisher;
   private readonly pings = new Map<string, PendingPing>();
+  private readonly inventory: InventoryInbox;
+  private readonly health = new HealthRequests();
+  private readonly discovery: DiscoveryRelay;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -61,6 +85,8 @@ export class HostChannel extends DurableObject<Env> {
     );
     this.alarms = new AlarmScheduler(ctx.storage);
     this.publisher = new EventPublisher(env);
+    this.inventory = new InventoryInbox(env.DB, env.LOG_LEVEL);
+    this.discovery = new DiscoveryRelay(env.DB, this.sockets, env.LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => this.migrate());
   }
 
@@ -89,11 +115,14 @@ export class HostChannel extends DurableObject<Env> {
       hostId,
       hostName,
       certNotAfter: Number(request.headers.get("x-fleetgate-cert-not-after") ?? 0),
+      certId: request.headers.get("x-fleetgate-cert-id") ?? undefined,
       connectedAt: Date.now(),
       hello: false,
     };
     this.ctx.acceptWebSocket(pair[1]);
     pair[1].serializeAttachment(attachment);
+    // The alarm closes the socket at the certificate's notAfter.
+    await this.scheduleAlarm();
     logAt(this.env.LOG_LEVEL, "info", "agent connected", { host_id: hostId, host_name: hostName });
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -130,6 +159,16 @@ export class HostChannel extends DurableObject<Env> {
           return await this.onResult(frame, now);
         case "pong":
           return this.onPong(ws, frame.nonce, frame.version, now);
+        case "inventory":
+          return await this.onInventory(ws, { kind: "full", inventory: frame.inventory });
+        case "inventory_diff":
+          return await this.onInventory(ws, { kind: "diff", diff: frame.diff });
+        case "health_results":
+          return this.health.answer(frame.request_id, frame.results);
+        case "discovery_results":
+          return await this.discovery.onResults(this.sockets.attachment(ws).hostId, frame, now);
+        case "discovery_done":
+          return await this.discovery.onDone(this.sockets.attachment(ws).hostId, frame, now);
       }
     } catch (err) {
       // State is in storage (reports in the outbox): the alarm retries what did not go through.
@@ -157,6 +196,7 @@ export class HostChannel extends DurableObject<Env> {
     logAt(this.env.LOG_LEVEL, "info", "agent disconnected", { host_id: a.hostId, replaced: others.length > 0 });
     if (others.length > 0) return;
     this.settlePings("connection closed");
+    this.health.settle("the agent disconnected");
     try {
       await this.presence.markOffline();
     } catch (err) {
@@ -169,6 +209,7 @@ export class HostChannel extends DurableObject<Env> {
 
   private async onHello(ws: WebSocket, hello: Extract<AgentMessage, { type: "hello" }>, now: number): Promise<void> {
     const a = this.sockets.attachment(ws);
+    let inventoryHash: string | null = null;
     try {
       await recordAgentHello(
         createDb(this.env.DB),
@@ -183,6 +224,7 @@ export class HostChannel extends DurableObject<Env> {
         now,
       );
       this.presence.set("online", "1");
+      inventoryHash = await hostInventoryHash(createDb(this.env.DB), a.hostId);
     } catch (err) {
       // The connection is usable without the registry update; the liveness alarm marks it online later.
       logAt(this.env.LOG_LEVEL, "warn", "recording the agent's hello failed", {
@@ -194,7 +236,13 @@ export class HostChannel extends DurableObject<Env> {
     a.version = hello.agent_version;
     a.hostname = hello.hostname.slice(0, 253);
     ws.serializeAttachment(a);
-    this.sockets.send(ws, { type: "welcome", host_id: a.hostId, host_name: a.hostName, server_time: now });
+    this.sockets.send(ws, {
+      type: "welcome",
+      host_id: a.hostId,
+      host_name: a.hostName,
+      server_time: now,
+      inventory_hash: inventoryHash,
+    });
     // Re-deliver every command without a result (docs/agent-protocol.md §4.6): the agent
     // answers a command it already has with `ack duplicate` + its stored result, never a second run.
     const open = this.queue.open();
@@ -249,6 +297,15 @@ export class HostChannel extends DurableObject<Env> {
     this.publisher.publish(chunk);
   }
 
+  /** Stores an inventory report (serialized per host) and tells the agent what the server now holds. */
+  private async onInventory(ws: WebSocket, report: InventoryReport): Promise<void> {
+    const a = this.sockets.attachment(ws);
+    if (!a.hello) return;
+    await this.inventory.receive(a.hostId, report, (hash) =>
+      this.sockets.send(ws, { type: "inventory_ack", hash, full_needed: hash === null }),
+    );
+  }
+
   private onPong(ws: WebSocket, nonce: string, version: string | undefined, now: number): void {
     const p = this.pings.get(nonce);
     if (!p) return;
@@ -268,6 +325,8 @@ export class HostChannel extends DurableObject<Env> {
   /** Stores a command and sends it if the host is connected (idempotent by command id). */
   async enqueue(raw: unknown): Promise<EnqueueOutcome> {
     const cmd = HostCommand.parse(raw);
+    // Never send a command over a connection whose certificate ended (finding 3).
+    await this.verifyLive(Date.now());
     const now = Date.now();
     const ws = this.sockets.live();
     const known = this.queue.get(cmd.command_id);
@@ -316,15 +375,87 @@ export class HostChannel extends DurableObject<Env> {
     return outcome;
   }
 
+  /** Asks the agent for a fresh inventory now; false when it is not connected (it reports on connect). */
+  async refreshInventory(): Promise<boolean> {
+    const ws = this.sockets.live();
+    if (!ws) return false;
+    this.sockets.send(ws, { type: "refresh" });
+    return true;
+  }
+
+  /** Runs health checks on the agent and resolves with its results (or why there are none). */
+  async runHealthChecks(checks: unknown, timeoutMs: unknown): Promise<HealthRunOutcome> {
+    const specs = HealthChecks.parse(checks);
+    const ms = PingTimeout.parse(timeoutMs);
+    const ws = this.sockets.live();
+    if (!ws) return { ok: false, error: "the agent is not connected" };
+    const requestId = crypto.randomUUID();
+    const outcome = this.health.open(requestId, specs, ms);
+    this.sockets.send(ws, { type: "health_check", request_id: requestId, checks: specs });
+    await this.scheduleAlarm();
+    return outcome;
+  }
+
+  /** Hands a discovery scan to the connected agent (docs/agent-protocol.md, "Discovery"). */
+  async discover(frame: unknown): Promise<"sent" | "offline"> {
+    return this.discovery.send(frame);
+  }
+
   /** The host was removed: close the connection and forget everything. */
   async disconnect(reason: unknown): Promise<void> {
     const text = Reason.parse(reason);
     this.sockets.closeAll(4001, text);
     this.settlePings("host removed", true);
+    this.health.settle("host removed");
     await this.alarms.clear();
     await this.ctx.storage.deleteAll();
     // Close events of the sockets above still arrive: keep the (now empty) tables they touch.
     this.migrate();
+  }
+
+  /** Certificates of this host were revoked or superseded: close the connections they authenticated. */
+  async endCertificates(raw: unknown): Promise<number> {
+    const { cert_ids, reason } = EndCertificates.parse(raw);
+    return this.closeWhere((a) => a.certId === undefined || cert_ids.includes(a.certId), reason);
+  }
+
+  /**
+   * Closes the live socket when its certificate is no longer active in D1 or
+   * past its notAfter. A D1 error keeps the socket (the next check retries).
+   */
+  private async verifyLive(now: number): Promise<void> {
+    const ws = this.sockets.live();
+    if (!ws) return;
+    const a = this.sockets.attachment(ws);
+    if (a.certNotAfter > 0 && a.certNotAfter <= now) {
+      this.closeWhere((_, s) => s === ws, "certificate expired");
+      return;
+    }
+    if (!a.certId) return;
+    try {
+      if (!(await certificateStillValid(createDb(this.env.DB), a.certId, now))) {
+        this.closeWhere((x) => x.certId === a.certId, "certificate no longer valid");
+      }
+    } catch (err) {
+      logAt(this.env.LOG_LEVEL, "warn", "certificate recheck failed", { error: String(err) });
+    }
+  }
+
+  private closeWhere(pred: (a: Attachment, ws: WebSocket) => boolean, reason: string): number {
+    let n = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const a = this.sockets.attachment(ws);
+      if (!pred(a, ws)) continue;
+      ws.serializeAttachment({ ...a, hello: false });
+      try {
+        ws.close(CERT_ENDED, reason);
+      } catch {
+        // Already closing.
+      }
+      n++;
+    }
+    if (n > 0) logAt(this.env.LOG_LEVEL, "info", "agent connection closed", { reason, sockets: n });
+    return n;
   }
 
   /** Connection and queue state (tests, diagnostics). */
@@ -353,8 +484,10 @@ export class HostChannel extends DurableObject<Env> {
         p.resolve({ ok: false, rtt_ms: now - p.sentAt, error: `read timeout after ${p.timeoutS}s` });
       }
     }
+    this.health.expire(now);
     this.queue.purge(now);
     await this.drainOutbox();
+    await this.verifyLive(now);
     const hostId = this.presence.get("host_id");
     try {
       if (hostId && this.sockets.live()) {
@@ -375,7 +508,13 @@ export class HostChannel extends DurableObject<Env> {
     const outbox = this.outbox.nextAt();
     if (outbox !== null) candidates.push(outbox);
     for (const p of this.pings.values()) candidates.push(p.deadline);
-    if (this.sockets.live() || this.presence.get("online") === "1") candidates.push(now + LIVENESS_MS);
+    candidates.push(...this.health.deadlines());
+    const live = this.sockets.live();
+    if (live || this.presence.get("online") === "1") candidates.push(now + LIVENESS_MS);
+    for (const ws of this.ctx.getWebSockets()) {
+      const notAfter = this.sockets.attachment(ws).certNotAfter;
+      if (notAfter > now) candidates.push(notAfter);
+    }
     await this.alarms.armEarliest(candidates, now);
   }
 

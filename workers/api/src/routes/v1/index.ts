@@ -4,14 +4,17 @@ import { signingKeysRouter } from "./audit/signing-keys.index";
 import { auditCheckpointsRouter } from "./audit-checkpoints/audit-checkpoints.index";
 import { authRouter } from "./auth/auth.index";
 import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./certificates/certificates.index";
+import { discoveryRouter } from "./discovery/discovery.index";
 import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
 import { groupsRouter } from "./groups/groups.index";
 import { checksRouter, hostChecksRouter } from "./health-checks/health-checks.index";
+import { hostInventoryRouter } from "./host-inventory/host-inventory.index";
 import { hostRegistrationRouter } from "./host-registration/host-registration.index";
 import { hostsRouter } from "./hosts/hosts.index";
 import { jobsRouter } from "./jobs/jobs.index";
 import { hostWindowsRouter, windowsRouter } from "./maintenance-windows/maintenance-windows.index";
 import { mountNativeDocs } from "./openapi";
+import { caHealthRouter, reportsRouter, statusRouter } from "./reports/reports.index";
 import { ctrlExecSettingsRouter } from "./settings/ctrl-exec.index";
 import { settingsRouter } from "./settings/settings.index";
 import { azureSsoRouter, ssoRouter } from "./sso/sso.index";
@@ -47,6 +50,7 @@ v1.route("/auth/sso", ssoRouter)
   .route("/", publicPkiRouter)
   .route("/hosts", hostRegistrationRouter)
   .route("/hosts", hostsRouter)
+  .route("/discovery", discoveryRouter)
   .route("/jobs", jobsRouter)
   .route("/settings", ctrlExecSettingsRouter)
   .route("/settings", settingsRouter)
@@ -55,5 +59,9 @@ v1.route("/auth/sso", ssoRouter)
   .route("/maintenance-windows", windowsRouter)
   .route("/hosts", hostChecksRouter)
   .route("/health-checks", checksRouter)
-  .route("/ziti", zitiManagementRouter);
+  .route("/hosts", hostInventoryRouter)
+  .route("/ziti", zitiManagementRouter)
+  .route("/status", statusRouter)
+  .route("/ca", caHealthRouter)
+  .route("/reports", reportsRouter);
 mountNativeDocs(v1);
