@@ -66,7 +66,14 @@ describe("POST /authenticate: refusals", () => {
     const err = await errorOf(res);
     expect(err.code).toBe("COULD_NOT_VALIDATE");
     expect(err.message).toBe("The supplied request contains an invalid document");
-    expect(err.cause).toMatchObject({ field: "username" });
+    // gojsonschema's ResultError, as the controller puts it in `cause`.
+    expect(err.cause).toEqual({
+      details: { context: "(root).username", field: "username", min: 4 },
+      field: "username",
+      message: "username: String length must be greater than or equal to 4",
+      type: "string_gte",
+      value: "abc",
+    });
   });
 
   it("password of 101 characters → 400 COULD_NOT_VALIDATE", async () => {
@@ -74,7 +81,13 @@ describe("POST /authenticate: refusals", () => {
     expect(res.status).toBe(400);
     const err = await errorOf(res);
     expect(err.code).toBe("COULD_NOT_VALIDATE");
-    expect(err.cause).toMatchObject({ field: "password" });
+    expect(err.cause).toMatchObject({
+      field: "password",
+      type: "string_lte",
+      message: "password: String length must be less than or equal to 100",
+      details: { max: 100 },
+      value: "******",
+    });
   });
 
   it("envInfo.hostname over 253 and sdkInfo.version over 255 → 400 COULD_NOT_VALIDATE", async () => {
@@ -88,7 +101,29 @@ describe("POST /authenticate: refusals", () => {
   it("configTypes must be an array of strings", async () => {
     const res = await authenticate(ADMIN.username, ADMIN.password, { configTypes: [1, 2] });
     expect(res.status).toBe(400);
-    expect((await errorOf(res)).code).toBe("COULD_NOT_VALIDATE");
+    const err = await errorOf(res);
+    expect(err.code).toBe("COULD_NOT_VALIDATE");
+    expect(err.cause).toEqual({
+      details: { context: "(root).configTypes.0", field: "configTypes.0", expected: "string", given: "integer" },
+      field: "configTypes.0",
+      message: "configTypes.0: Invalid type. Expected: string, given: integer",
+      type: "invalid_type",
+      value: 1,
+    });
+  });
+
+  it("a missing required field → type required on the parent object, with the property in details", async () => {
+    const u = await nativeUser();
+    const s = await ztSession(u.username, u.password);
+    const res = await zcall("/sessions", { method: "POST", session: s, json: { type: "Dial" } });
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).cause).toEqual({
+      details: { context: "(root)", field: "(root)", property: "serviceId" },
+      field: "(root)",
+      message: "(root): serviceId is required",
+      type: "required",
+      value: { type: "Dial" },
+    });
   });
 
   it("missing or unknown method → 400 INVALID_AUTH_METHOD", async () => {

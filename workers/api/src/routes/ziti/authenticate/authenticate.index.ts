@@ -60,7 +60,7 @@ export const authenticateRouter = createRouter()
       if (result.success) return undefined;
       // A missing or unknown method is refused as such, before the body is looked at.
       if (result.target === "query") throw Z.invalidAuthMethod();
-      throw validationError(result.error);
+      throw validationError(result.error, (result as { data?: unknown }).data);
     },
   )
   .openapi(authenticateMfa, async (c) => {
