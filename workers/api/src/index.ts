@@ -2,8 +2,8 @@ import { auditSequencer } from "@fleetgate/realtime";
 import { handleQueue, runSweeps } from "@fleetgate/tasks";
 import { app } from "./app";
 import type { Bindings } from "./context";
+import { rewriteZitiLegacy } from "./dialects";
 import { serveDashboard } from "./lib/dashboard";
-import { rewriteZitiLegacy } from "./lib/face";
 
 export { AuditSequencer, EventHub, HostChannel, JobRun } from "@fleetgate/realtime";
 

@@ -1,7 +1,7 @@
 import { type DomainError, log } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
-import type { FaceName } from "./face";
+import type { FaceName } from "../dialects";
 
 /**
  * Logs a domain refusal's internal reason with the request id (the reason never
