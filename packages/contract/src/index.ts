@@ -1,5 +1,6 @@
 export * from "./agent/protocol";
 export * from "./exec/ctrl-exec";
+export * from "./exec/requests";
 export * from "./native/audit-ledger";
 export * from "./native/auth";
 export * from "./native/certificates";
@@ -13,6 +14,7 @@ export * from "./native/job-api";
 export * from "./native/jobs";
 export * from "./native/maintenance-windows";
 export * from "./native/pki";
+export * from "./native/reports";
 export * from "./native/settings";
 export * from "./native/tasks";
 export * from "./native/token-issuers";

@@ -46,6 +46,7 @@ export * from "./ports/job-runs.port";
 export * from "./ports/r2-presign";
 export * from "./ports/task-queue.port";
 export * from "./principal";
+export * from "./reports/index";
 export * as schema from "./schema";
 export * from "./settings/settings.service";
 export * from "./shared/cidr";

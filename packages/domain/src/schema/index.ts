@@ -5,5 +5,7 @@ export * from "./inventory";
 export * from "./patch-jobs";
 export * from "./patching";
 export * from "./pki";
+export * from "./reports";
 export * from "./tasks";
 export * from "./ziti";
+export * from "./ziti-auth";

@@ -197,7 +197,7 @@ function drawChart(w: Writer, chart: ReportChart): void {
  * header on each page; "Page i of n" on every page. Returns the bytes and the
  * number of rows written.
  */
-export async function writePdf(report: ReportDocument): Promise<{ bytes: Uint8Array; rows: number }> {
+export async function writePdf(report: ReportDocument): Promise<{ bytes: Uint8Array<ArrayBuffer>; rows: number }> {
   const doc = await PDFDocument.create();
   doc.setTitle(pdfSafe(report.title));
   doc.setCreator("Fleetgate");

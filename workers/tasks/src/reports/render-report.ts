@@ -3,7 +3,7 @@ import { writePdf } from "./pdf-writer";
 import { REPORT_CONTENT_TYPES, type ReportDocument, type ReportFormat, reportFilename } from "./report-document";
 
 export interface RenderedReport {
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   rows: number;
   contentType: string;
   contentDisposition: string;
@@ -13,7 +13,7 @@ export interface RenderedReport {
 /** Writes a report as CSV (the exports' formula-safe RFC 4180 writer) or PDF. */
 export async function renderReport(report: ReportDocument, format: ReportFormat): Promise<RenderedReport> {
   const filename = reportFilename(report.type, format);
-  let bytes: Uint8Array;
+  let bytes: Uint8Array<ArrayBuffer>;
   let rows: number;
   if (format === "pdf") {
     ({ bytes, rows } = await writePdf(report));

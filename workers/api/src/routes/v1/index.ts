@@ -13,6 +13,7 @@ import { hostsRouter } from "./hosts/hosts.index";
 import { jobsRouter } from "./jobs/jobs.index";
 import { hostWindowsRouter, windowsRouter } from "./maintenance-windows/maintenance-windows.index";
 import { mountNativeDocs } from "./openapi";
+import { caHealthRouter, reportsRouter, statusRouter } from "./reports/reports.index";
 import { ctrlExecSettingsRouter } from "./settings/ctrl-exec.index";
 import { settingsRouter } from "./settings/settings.index";
 import { azureSsoRouter, ssoRouter } from "./sso/sso.index";
@@ -57,5 +58,8 @@ v1.route("/auth/sso", ssoRouter)
   .route("/hosts", hostChecksRouter)
   .route("/health-checks", checksRouter)
   .route("/hosts", hostInventoryRouter)
-  .route("/ziti", zitiManagementRouter);
+  .route("/ziti", zitiManagementRouter)
+  .route("/status", statusRouter)
+  .route("/ca", caHealthRouter)
+  .route("/reports", reportsRouter);
 mountNativeDocs(v1);
