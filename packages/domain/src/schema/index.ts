@@ -1,4 +1,5 @@
 export * from "./audit";
+export * from "./discovery";
 export * from "./fleet";
 export * from "./identity";
 export * from "./inventory";
