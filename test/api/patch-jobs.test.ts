@@ -140,6 +140,12 @@ describe("patch jobs", () => {
     });
     expect(detail.hosts[0]?.plan).toEqual(plan);
     expect(detail.hosts[0]?.agent_job_id).toBe(run.command_id);
+    const noEvent = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_log WHERE target_id = ? AND action LIKE 'patch.%'",
+    )
+      .bind(created.id)
+      .first();
+    expect(noEvent).toEqual({ n: 0 });
     // Finished: the reference's cancel refusal.
     const cancel = await post(`/api/v1/jobs/${created.id}/cancel`);
     expect(cancel.status).toBe(409);
@@ -193,6 +199,16 @@ describe("patch jobs", () => {
     expect((await post(`/api/v1/jobs/${job.id}/rollback`)).status).toBe(409);
     agent.finish(run.command_id, { exit_code: 1, stdout: applyReport, stderr: "" });
     await waitStatus(job.id, "failed");
+    const events = async (id: string) =>
+      (
+        await env.DB.prepare(
+          "SELECT action, outcome, detail FROM audit_log WHERE target_id = ? AND action LIKE 'patch.%'",
+        )
+          .bind(id)
+          .all<{ action: string; outcome: string; detail: string }>()
+      ).results;
+    const failedEvents = await eventually(async () => ((await events(job.id)).length > 0 ? events(job.id) : undefined));
+    expect(failedEvents).toMatchObject([{ action: "patch.job_failed", outcome: "failure" }]);
 
     const rb = await post(`/api/v1/jobs/${job.id}/rollback`);
     expect(rb.status).toBe(200);
@@ -208,6 +224,13 @@ describe("patch jobs", () => {
     expect(JSON.parse(audit?.detail ?? "{}")).toMatchObject({ kind: "rollback", parent_job_id: job.id });
     agent.finish(rbRun.command_id, { exit_code: 0, stdout: "{}", stderr: "" });
     await waitStatus(rollback.id, "succeeded");
+    const performed = await eventually(async () =>
+      (await events(rollback.id)).length > 0 ? events(rollback.id) : undefined,
+    );
+    expect(performed).toHaveLength(1);
+    expect(performed[0]).toMatchObject({ action: "patch.rollback_performed", outcome: "success" });
+    expect(JSON.parse(performed[0]?.detail ?? "{}")).toMatchObject({ kind: "rollback", parent_job_id: job.id });
+    expect(await events(job.id)).toHaveLength(1);
     const again = await post(`/api/v1/jobs/${rollback.id}/rollback`);
     expect(again.status).toBe(422);
     expect((await nativeError(again)).code).toBe("no_hosts");

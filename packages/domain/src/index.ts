@@ -30,6 +30,7 @@ export * from "./fleet/job-stream";
 export * from "./fleet/job-targets.query";
 export * from "./fleet/job-visibility";
 export * from "./fleet/jobs.query";
+export * from "./fleet/patch-events";
 export * from "./fleet/patch-job-create.service";
 export * from "./fleet/script-lock";
 export * from "./fleet/submit-job";

@@ -4,6 +4,7 @@ import type { Database } from "../db";
 import { jobHosts, jobs } from "../schema";
 import type { DomainContext } from "../shared/context";
 import type { JobRow } from "./jobs.query";
+import { patchOutcomeEvent } from "./patch-events";
 
 /** Audits a cancellation request (the JobRun does the state change). */
 export async function auditJobCancel(ctx: DomainContext, job: JobRow): Promise<void> {
@@ -74,6 +75,8 @@ export async function writeJobState(
         })
         .where(eq(jobHosts.id, r.id)),
     ),
+    // After the job row: a finished patch job's outcome event (once; nothing for other jobs).
+    ...(job?.completedAt != null ? [patchOutcomeEvent(db, job.id, job.status, job.completedAt)] : []),
   ];
   if (statements.length === 0) return;
   await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
