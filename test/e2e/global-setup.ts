@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { freePort, type LocalServer, migrateLocal, startLocalServer } from "../../scripts/lib/local-server.mjs";
+import { writeTestTls } from "./test-tls";
 
 export const E2E_ADMIN = { username: "admin", password: "E2e-Admin-Pass-1!" };
 
@@ -14,6 +15,11 @@ export default async function setup(project: TestProject) {
   dir = mkdtempSync(path.join(tmpdir(), "fleetgate-e2e-"));
   migrateLocal(dir);
   const port = await freePort();
+  // Test servers with TLS (SMTP) use a throw-away CA that workerd trusts through NODE_EXTRA_CA_CERTS (test-tls.ts).
+  const tls = await writeTestTls(dir);
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  if (extra && existsSync(extra)) appendFileSync(tls.caFile, `\n${readFileSync(extra, "utf8")}`);
+  process.env.NODE_EXTRA_CA_CERTS = tls.caFile;
   server = await startLocalServer({
     port,
     persistTo: dir,
@@ -28,6 +34,7 @@ export default async function setup(project: TestProject) {
   });
   project.provide("baseUrl", server.url);
   project.provide("persistDir", dir);
+  project.provide("testTls", tls);
   return async () => {
     await server?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -38,5 +45,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     persistDir: string;
+    testTls: { caFile: string; certFile: string; keyFile: string };
   }
 }

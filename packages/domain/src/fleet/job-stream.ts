@@ -1,8 +1,8 @@
 import type { IdentityRow } from "../identity/users.service";
 import type { Subscription } from "../ports/events.port";
 import type { DomainContext } from "../shared/context";
+import { getVisibleJob } from "./job-lookup.query";
 import { jobScope } from "./job-visibility";
-import { getVisibleJob } from "./jobs.service";
 import { visibilityOf } from "./visibility";
 
 /**

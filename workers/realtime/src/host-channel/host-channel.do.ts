@@ -1,6 +1,21 @@
 import { DurableObject } from "cloudflare:workers";
-import { AgentMessage, type EnqueueOutcome, HostCommand, HostReport, type OutputChunk } from "@fleetgate/contract";
-import { certificateStillValid, createDb, logAt, recordAgentHello } from "@fleetgate/domain";
+import {
+  AgentMessage,
+  type EnqueueOutcome,
+  HealthCheckSpec,
+  HostCommand,
+  HostReport,
+  type OutputChunk,
+} from "@fleetgate/contract";
+import {
+  certificateStillValid,
+  createDb,
+  type HealthRunOutcome,
+  hostInventoryHash,
+  type InventoryReport,
+  logAt,
+  recordAgentHello,
+} from "@fleetgate/domain";
 import { z } from "zod";
 import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
@@ -9,6 +24,7 @@ import { jobRunStub } from "../shared/lookup";
 import { AgentSockets } from "./agent-socket";
 import { CommandQueue } from "./command-queue";
 import type { Attachment, ChannelStatus, CommandRow, PingOutcome } from "./host-channel.types";
+import { HealthRequests, InventoryInbox } from "./patch-reports";
 import { Presence } from "./presence";
 
 export type { ChannelStatus, PingOutcome } from "./host-channel.types";
@@ -19,6 +35,7 @@ const Reason = z.string().max(120);
 const EndCertificates = z.object({ cert_ids: z.array(z.string().max(64)).min(1).max(100), reason: Reason });
 /** Close code of a socket whose certificate was revoked, superseded or expired. */
 const CERT_ENDED = 4003;
+const HealthChecks = z.array(HealthCheckSpec).min(1).max(16);
 
 interface PendingPing {
   sentAt: number;
@@ -44,6 +61,8 @@ export class HostChannel extends DurableObject<Env> {
   private readonly alarms: AlarmScheduler;
   private readonly publisher: EventPublisher;
   private readonly pings = new Map<string, PendingPing>();
+  private readonly inventory: InventoryInbox;
+  private readonly health = new HealthRequests();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -64,6 +83,7 @@ export class HostChannel extends DurableObject<Env> {
     );
     this.alarms = new AlarmScheduler(ctx.storage);
     this.publisher = new EventPublisher(env);
+    this.inventory = new InventoryInbox(env.DB, env.LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => this.migrate());
   }
 
@@ -136,6 +156,12 @@ export class HostChannel extends DurableObject<Env> {
           return await this.onResult(frame, now);
         case "pong":
           return this.onPong(ws, frame.nonce, frame.version, now);
+        case "inventory":
+          return await this.onInventory(ws, { kind: "full", inventory: frame.inventory });
+        case "inventory_diff":
+          return await this.onInventory(ws, { kind: "diff", diff: frame.diff });
+        case "health_results":
+          return this.health.answer(frame.request_id, frame.results);
       }
     } catch (err) {
       // State is in storage (reports in the outbox): the alarm retries what did not go through.
@@ -163,6 +189,7 @@ export class HostChannel extends DurableObject<Env> {
     logAt(this.env.LOG_LEVEL, "info", "agent disconnected", { host_id: a.hostId, replaced: others.length > 0 });
     if (others.length > 0) return;
     this.settlePings("connection closed");
+    this.health.settle("the agent disconnected");
     try {
       await this.presence.markOffline();
     } catch (err) {
@@ -175,6 +202,7 @@ export class HostChannel extends DurableObject<Env> {
 
   private async onHello(ws: WebSocket, hello: Extract<AgentMessage, { type: "hello" }>, now: number): Promise<void> {
     const a = this.sockets.attachment(ws);
+    let inventoryHash: string | null = null;
     try {
       await recordAgentHello(
         createDb(this.env.DB),
@@ -189,6 +217,7 @@ export class HostChannel extends DurableObject<Env> {
         now,
       );
       this.presence.set("online", "1");
+      inventoryHash = await hostInventoryHash(createDb(this.env.DB), a.hostId);
     } catch (err) {
       // The connection is usable without the registry update; the liveness alarm marks it online later.
       logAt(this.env.LOG_LEVEL, "warn", "recording the agent's hello failed", {
@@ -200,7 +229,13 @@ export class HostChannel extends DurableObject<Env> {
     a.version = hello.agent_version;
     a.hostname = hello.hostname.slice(0, 253);
     ws.serializeAttachment(a);
-    this.sockets.send(ws, { type: "welcome", host_id: a.hostId, host_name: a.hostName, server_time: now });
+    this.sockets.send(ws, {
+      type: "welcome",
+      host_id: a.hostId,
+      host_name: a.hostName,
+      server_time: now,
+      inventory_hash: inventoryHash,
+    });
     // Re-deliver every command without a result (docs/agent-protocol.md §4.6): the agent
     // answers a command it already has with `ack duplicate` + its stored result, never a second run.
     const open = this.queue.open();
@@ -253,6 +288,15 @@ export class HostChannel extends DurableObject<Env> {
       data: frame.data,
     };
     this.publisher.publish(chunk);
+  }
+
+  /** Stores an inventory report (serialized per host) and tells the agent what the server now holds. */
+  private async onInventory(ws: WebSocket, report: InventoryReport): Promise<void> {
+    const a = this.sockets.attachment(ws);
+    if (!a.hello) return;
+    await this.inventory.receive(a.hostId, report, (hash) =>
+      this.sockets.send(ws, { type: "inventory_ack", hash, full_needed: hash === null }),
+    );
   }
 
   private onPong(ws: WebSocket, nonce: string, version: string | undefined, now: number): void {
@@ -324,11 +368,33 @@ export class HostChannel extends DurableObject<Env> {
     return outcome;
   }
 
+  /** Asks the agent for a fresh inventory now; false when it is not connected (it reports on connect). */
+  async refreshInventory(): Promise<boolean> {
+    const ws = this.sockets.live();
+    if (!ws) return false;
+    this.sockets.send(ws, { type: "refresh" });
+    return true;
+  }
+
+  /** Runs health checks on the agent and resolves with its results (or why there are none). */
+  async runHealthChecks(checks: unknown, timeoutMs: unknown): Promise<HealthRunOutcome> {
+    const specs = HealthChecks.parse(checks);
+    const ms = PingTimeout.parse(timeoutMs);
+    const ws = this.sockets.live();
+    if (!ws) return { ok: false, error: "the agent is not connected" };
+    const requestId = crypto.randomUUID();
+    const outcome = this.health.open(requestId, specs, ms);
+    this.sockets.send(ws, { type: "health_check", request_id: requestId, checks: specs });
+    await this.scheduleAlarm();
+    return outcome;
+  }
+
   /** The host was removed: close the connection and forget everything. */
   async disconnect(reason: unknown): Promise<void> {
     const text = Reason.parse(reason);
     this.sockets.closeAll(4001, text);
     this.settlePings("host removed", true);
+    this.health.settle("host removed");
     await this.alarms.clear();
     await this.ctx.storage.deleteAll();
     // Close events of the sockets above still arrive: keep the (now empty) tables they touch.
@@ -406,6 +472,7 @@ export class HostChannel extends DurableObject<Env> {
         p.resolve({ ok: false, rtt_ms: now - p.sentAt, error: `read timeout after ${p.timeoutS}s` });
       }
     }
+    this.health.expire(now);
     this.queue.purge(now);
     await this.drainOutbox();
     await this.verifyLive(now);
@@ -429,8 +496,8 @@ export class HostChannel extends DurableObject<Env> {
     const outbox = this.outbox.nextAt();
     if (outbox !== null) candidates.push(outbox);
     for (const p of this.pings.values()) candidates.push(p.deadline);
-    const live = this.sockets.live();
-    if (live || this.presence.get("online") === "1") candidates.push(now + LIVENESS_MS);
+    candidates.push(...this.health.deadlines());
+    if (this.sockets.live() || this.presence.get("online") === "1") candidates.push(now + LIVENESS_MS);
     for (const ws of this.ctx.getWebSockets()) {
       const notAfter = this.sockets.attachment(ws).certNotAfter;
       if (notAfter > now) candidates.push(notAfter);

@@ -23,3 +23,6 @@ export const ssoDiscover: RouteHandler<typeof r.ssoDiscover, AppEnv> = async (c)
 
 export const ssoTest: RouteHandler<typeof r.ssoTest, AppEnv> = async (c) =>
   c.json(await svc.testSso(await domain(c)), 200);
+
+export const smtpTest: RouteHandler<typeof r.smtpTest, AppEnv> = async (c) =>
+  c.json(await svc.testSmtp(await domain(c), c.req.valid("json").to), 200);

@@ -10,4 +10,5 @@ export const settingsRouter = createRouter()
   .openapi(r.putIpWhitelist, h.putIpWhitelist)
   .openapi(r.ssoDiscover, h.ssoDiscover)
   .openapi(r.ssoTest, h.ssoTest)
-  .openapi(r.azureSsoTest, h.ssoTest);
+  .openapi(r.azureSsoTest, h.ssoTest)
+  .openapi(r.smtpTest, h.smtpTest);

@@ -5,6 +5,7 @@ import {
   jsonBody,
   Settings,
   SettingsUpdate,
+  SmtpTestRequest,
   SsoDiscoverRequest,
   SsoDiscoverResult,
   TestResult,
@@ -70,4 +71,14 @@ export const azureSsoTest = protectedRoute("/settings", "admin", {
   tags,
   summary: "Same check as /settings/sso/test (the reference's Azure-era path)",
   responses: { 200: json(TestResult), ...errorResponses(401, 403) },
+});
+
+export const smtpTest = protectedRoute("/settings", "admin", {
+  method: "post",
+  path: "/smtp/test",
+  tags,
+  summary:
+    "Send a test email with the saved SMTP settings (a real SMTP conversation: STARTTLS or implicit TLS, AUTH PLAIN/LOGIN); a failed conversation answers success:false with the server's reply",
+  request: { body: jsonBody(SmtpTestRequest) },
+  responses: { 200: json(TestResult), ...errorResponses(400, 401, 403) },
 });
