@@ -1,4 +1,4 @@
-import type { EnqueueOutcome, HealthCheckSpec, HealthResult, HostCommand } from "@fleetgate/contract";
+import type { DiscoverFrame, EnqueueOutcome, HealthCheckSpec, HealthResult, HostCommand } from "@fleetgate/contract";
 
 /** An agent's answer to a ping (or why there is none). */
 export interface PingOutcome {
@@ -38,6 +38,8 @@ export interface HostChannelsPort {
   runHealthChecks(hostId: string, checks: HealthCheckSpec[], timeoutMs: number): Promise<HealthRunOutcome>;
   /** Hands an agent's WebSocket upgrade to its channel. */
   connect(hostId: string, request: Request): Promise<Response>;
+  /** Asks the host's agent to run a discovery scan (only when it is connected now). */
+  discover(hostId: string, frame: DiscoverFrame): Promise<"sent" | "offline">;
 }
 
 /** The HostChannel binding behind the port. */
@@ -54,5 +56,6 @@ export function hostChannelsPort(ns: Env["HOSTS"]): HostChannelsPort {
     refreshInventory: (hostId) => stub(hostId).refreshInventory(),
     runHealthChecks: (hostId, checks, timeoutMs) => stub(hostId).runHealthChecks(checks, timeoutMs),
     connect: (hostId, request) => stub(hostId).fetch(request),
+    discover: (hostId, frame) => stub(hostId).discover(frame),
   };
 }

@@ -23,6 +23,7 @@ import { DurableOutbox } from "../shared/durable-outbox";
 import { jobRunStub } from "../shared/lookup";
 import { AgentSockets } from "./agent-socket";
 import { CommandQueue } from "./command-queue";
+import { DiscoveryRelay } from "./discovery-relay";
 import type { Attachment, ChannelStatus, CommandRow, PingOutcome } from "./host-channel.types";
 import { HealthRequests, InventoryInbox } from "./patch-reports";
 import { Presence } from "./presence";
@@ -32,10 +33,10 @@ export type { ChannelStatus, PingOutcome } from "./host-channel.types";
 const LIVENESS_MS = 5 * 60_000;
 const PingTimeout = z.number().int().min(1).max(600_000);
 const Reason = z.string().max(120);
+const HealthChecks = z.array(HealthCheckSpec).min(1).max(16);
 const EndCertificates = z.object({ cert_ids: z.array(z.string().max(64)).min(1).max(100), reason: Reason });
 /** Close code of a socket whose certificate was revoked, superseded or expired. */
 const CERT_ENDED = 4003;
-const HealthChecks = z.array(HealthCheckSpec).min(1).max(16);
 
 interface PendingPing {
   sentAt: number;
@@ -63,6 +64,7 @@ export class HostChannel extends DurableObject<Env> {
   private readonly pings = new Map<string, PendingPing>();
   private readonly inventory: InventoryInbox;
   private readonly health = new HealthRequests();
+  private readonly discovery: DiscoveryRelay;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -84,6 +86,7 @@ export class HostChannel extends DurableObject<Env> {
     this.alarms = new AlarmScheduler(ctx.storage);
     this.publisher = new EventPublisher(env);
     this.inventory = new InventoryInbox(env.DB, env.LOG_LEVEL);
+    this.discovery = new DiscoveryRelay(env.DB, this.sockets, env.LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => this.migrate());
   }
 
@@ -162,6 +165,10 @@ export class HostChannel extends DurableObject<Env> {
           return await this.onInventory(ws, { kind: "diff", diff: frame.diff });
         case "health_results":
           return this.health.answer(frame.request_id, frame.results);
+        case "discovery_results":
+          return await this.discovery.onResults(this.sockets.attachment(ws).hostId, frame, now);
+        case "discovery_done":
+          return await this.discovery.onDone(this.sockets.attachment(ws).hostId, frame, now);
       }
     } catch (err) {
       // State is in storage (reports in the outbox): the alarm retries what did not go through.
@@ -389,6 +396,11 @@ export class HostChannel extends DurableObject<Env> {
     return outcome;
   }
 
+  /** Hands a discovery scan to the connected agent (docs/agent-protocol.md, "Discovery"). */
+  async discover(frame: unknown): Promise<"sent" | "offline"> {
+    return this.discovery.send(frame);
+  }
+
   /** The host was removed: close the connection and forget everything. */
   async disconnect(reason: unknown): Promise<void> {
     const text = Reason.parse(reason);
@@ -497,7 +509,8 @@ export class HostChannel extends DurableObject<Env> {
     if (outbox !== null) candidates.push(outbox);
     for (const p of this.pings.values()) candidates.push(p.deadline);
     candidates.push(...this.health.deadlines());
-    if (this.sockets.live() || this.presence.get("online") === "1") candidates.push(now + LIVENESS_MS);
+    const live = this.sockets.live();
+    if (live || this.presence.get("online") === "1") candidates.push(now + LIVENESS_MS);
     for (const ws of this.ctx.getWebSockets()) {
       const notAfter = this.sockets.attachment(ws).certNotAfter;
       if (notAfter > now) candidates.push(notAfter);
