@@ -20,7 +20,15 @@ export type KeyPurpose = "access" | "enrollment";
 const ALG: Record<KeyPurpose, ActiveKey["alg"]> = { access: "EdDSA", enrollment: "ES256" };
 
 // Per-isolate caches: public keys by kid, and the active private key per purpose.
-const publicCache = new Map<string, { jwk: JWK | undefined; at: number }>();
+// The public cache holds only keys that exist (a miss is never cached, so forged
+// kids cannot fill it) and at most KID_CACHE_MAX of them (oldest out first).
+const publicCache = new Map<string, { jwk: JWK; at: number }>();
+export const KID_CACHE_MAX = 32;
+/** Our kids are RFC 7638 SHA-256 thumbprints: 43 base64url characters. */
+const KID = /^[A-Za-z0-9_-]{43}$/;
+
+/** How many public keys this isolate caches (tests, diagnostics). */
+export const verificationKeyCacheSize = () => publicCache.size;
 const activeCache = new Map<KeyPurpose, { key: ActiveKey; at: number }>();
 
 const AAD = "signing-key";
@@ -68,9 +76,11 @@ export async function verificationKey(
   kid: string,
   purpose: KeyPurpose = "access",
 ): Promise<JWK | undefined> {
+  if (!KID.test(kid)) return undefined;
   const cacheKey = `${purpose}:${kid}`;
   const hit = publicCache.get(cacheKey);
   if (hit && ctx.now() - hit.at < CACHE_MS) return hit.jwk;
+  publicCache.delete(cacheKey);
   const row = await ctx.db
     .select()
     .from(signingKeys)
@@ -82,8 +92,14 @@ export async function verificationKey(
       ),
     )
     .get();
-  const jwk = row ? (row.publicJwk as JWK) : undefined;
+  if (!row) return undefined;
+  const jwk = row.publicJwk as JWK;
   publicCache.set(cacheKey, { jwk, at: ctx.now() });
+  while (publicCache.size > KID_CACHE_MAX) {
+    const oldest = publicCache.keys().next().value;
+    if (oldest === undefined) break;
+    publicCache.delete(oldest);
+  }
   return jwk;
 }
 
