@@ -170,6 +170,17 @@ describe("OpenAPI documents", () => {
     }
   });
 
+  it("/openapi.json states the limits the face enforces (generated from the validating schemas)", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as {
+      components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>> }> };
+    };
+    const run = doc.components.schemas.RunRequest?.properties ?? {};
+    expect(run.hosts).toMatchObject({ type: "array", minItems: 1, maxItems: 500 });
+    expect(run.script).toMatchObject({ type: "string", maxLength: 100, pattern: "^[\\w-]+$" });
+    expect(run.args).toMatchObject({ maxItems: 256, items: { type: "string", maxLength: 4096 } });
+    expect(doc.components.schemas.DiscoveryRequest?.properties.hosts).toMatchObject({ maxItems: 500 });
+  });
+
   it("GET / lists every endpoint in ctrl-exec's order", async () => {
     const body = (await (await call("/")).json()) as { endpoints: unknown[] };
     expect(body.endpoints).toEqual([

@@ -58,6 +58,23 @@ describe("POST /run: parse and validate (before auth)", () => {
     expect(await res.json()).toEqual(bad("too many args (max 256)"));
   });
 
+  it("an argument over 4096 characters → 400; type errors come before the count, the count before the length", async () => {
+    const tooLong = await execPost("/run", { hosts: ["a"], script: "s", args: ["x".repeat(4097)] });
+    expect(await tooLong.json()).toEqual(bad("argument too long (max 4096 characters)"));
+    const manyNumbers = await execPost("/run", { hosts: ["a"], script: "s", args: Array(300).fill(1) });
+    expect(await manyNumbers.json()).toEqual(bad("args must be an array of strings"));
+    const manyLong = await execPost("/run", {
+      hosts: ["a"],
+      script: "s",
+      args: [...Array(256).fill("x"), "x".repeat(4097)],
+    });
+    expect(await manyLong.json()).toEqual(bad("too many args (max 256)"));
+    const badHostsAndScript = await execPost("/run", { hosts: [""], script: "a b", args: "x" });
+    expect(await badHostsAndScript.json()).toEqual(bad("hosts must be a non-empty array"));
+    const longScript = await execPost("/run", { hosts: ["a"], script: "s".repeat(101) });
+    expect(await longScript.json()).toEqual(bad("script name required (alphanumeric and hyphens only)"));
+  });
+
   it("a body over 1 MiB → 413 payload too large", async () => {
     const res = await execPost("/run", { hosts: ["a"], script: "s", args: ["x".repeat(1_100_000)] });
     expect(res.status).toBe(413);

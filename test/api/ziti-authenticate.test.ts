@@ -100,13 +100,13 @@ describe("POST /authenticate: refusals", () => {
     }
   });
 
-  it("method=ext-jwt is not offered → 400 INVALID_AUTH_METHOD", async () => {
+  it("method=ext-jwt with a JWT no signer issued → 401 INVALID_AUTH (signers: ziti-ext-jwt.test.ts)", async () => {
     const res = await zcall("/authenticate?method=ext-jwt", {
       method: "POST",
       headers: { authorization: "Bearer x.y.z" },
     });
-    expect(res.status).toBe(400);
-    expect((await errorOf(res)).code).toBe("INVALID_AUTH_METHOD");
+    expect(res.status).toBe(401);
+    expect((await errorOf(res)).code).toBe("INVALID_AUTH");
   });
 
   it("method=cert without a client certificate → 401 INVALID_AUTH", async () => {

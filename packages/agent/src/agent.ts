@@ -7,6 +7,7 @@ import type { AgentConfig } from "./config";
 import { AgentError, EXIT } from "./exit-codes";
 import { collectHostInfo, type HostInfo } from "./host-info";
 import type { Logger } from "./log";
+import { PatchAgent } from "./patch/patch-agent";
 import { createProof, endpoint, toWebSocketUrl } from "./proof";
 import { renewIfDue } from "./renew";
 import { inventoryScripts } from "./scripts";
@@ -48,6 +49,8 @@ export class Agent {
   private renewing = false;
   private readonly backoff: Backoff;
   private readonly commands: CommandRunner;
+  /** Patch management (inventory, health checks); null when the config does not enable it. */
+  private readonly patch: PatchAgent | null;
 
   private constructor(
     private readonly options: AgentOptions,
@@ -64,6 +67,15 @@ export class Agent {
       send: (frame) => this.send(frame),
       killGraceMs: options.killGraceMs,
     });
+    const patching = options.config.patching;
+    this.patch = patching?.enabled
+      ? new PatchAgent({
+          config: patching,
+          stateDir: state.dir,
+          logger: options.logger,
+          send: (frame) => this.send(frame),
+        })
+      : null;
   }
 
   private get config(): AgentConfig {
@@ -102,6 +114,7 @@ export class Agent {
     }
     await agent.checkRenewal();
     agent.renewTimer = setInterval(() => void agent.checkRenewal(), options.renewCheckMs ?? 3_600_000);
+    agent.patch?.start();
     agent.loopDone = agent.loop();
     return agent;
   }
@@ -111,6 +124,7 @@ export class Agent {
     if (this.stopped) return this.loopDone;
     this.stopped = true;
     clearInterval(this.renewTimer);
+    this.patch?.stop();
     await this.commands.stopAll();
     const ws = this.ws;
     if (ws) {
@@ -279,7 +293,7 @@ export class Agent {
     const message = parsed.data;
     switch (message.type) {
       case "welcome":
-        void this.onWelcome(message.host_id, message.host_name);
+        void this.onWelcome(message.host_id, message.host_name, message.inventory_hash);
         return;
       case "ping":
         void this.send({ type: "pong", nonce: message.nonce, version: AGENT_VERSION });
@@ -296,10 +310,32 @@ export class Agent {
       case "cancel":
         this.commands.onCancel(message.command_id);
         return;
+      case "inventory_ack":
+        void this.patch?.onAck(message.hash, message.full_needed);
+        return;
+      case "refresh":
+        if (this.patch) void this.patch.onRefresh();
+        else this.log.info("refresh requested, but patching is not enabled in the config");
+        return;
+      case "health_check":
+        if (this.patch) void this.patch.onHealthCheck(message.request_id, message.checks);
+        else {
+          void this.send({
+            type: "health_results",
+            request_id: message.request_id,
+            results: message.checks.map((c) => ({
+              check_id: c.id,
+              healthy: false,
+              detail: "patching is not enabled on this agent",
+              latency_ms: 0,
+            })),
+          });
+        }
+        return;
     }
   }
 
-  private async onWelcome(hostId: string, hostName: string): Promise<void> {
+  private async onWelcome(hostId: string, hostName: string, inventoryHash: string | null): Promise<void> {
     this.log.info("welcomed", { host_id: hostId, host_name: hostName });
     try {
       const identity = await this.state.readIdentity();
@@ -310,6 +346,7 @@ export class Agent {
       this.log.warn("could not record the host name", { error });
     }
     await this.commands.flushUndelivered();
+    void this.patch?.onConnected(inventoryHash);
   }
 
   // ---- renewal ----------------------------------------------------------

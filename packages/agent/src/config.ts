@@ -28,6 +28,18 @@ export interface AgentConfig {
   defaultTimeoutSeconds: number;
   outputCapBytes: number;
   pollIntervalSeconds: number;
+  /** Patch management (docs/patching.md); absent or `enabled: false`: the agent reports no inventory. */
+  patching?: PatchingConfig;
+}
+
+export interface PatchingConfig {
+  enabled: boolean;
+  /** How often the inventory is collected and reported as a diff (the reference's patch_poll_interval_secs). */
+  pollIntervalSeconds: number;
+  /** Pre-patch package files (root-only). */
+  vaultDir: string;
+  /** Tests and demos: act on the apt sandbox at this directory (`apt.conf` + `root/`), never on the system. */
+  sandboxDir: string | null;
 }
 
 export const DEFAULT_STATE_DIR = "/var/lib/fleetgate-agent";
@@ -76,6 +88,14 @@ export const ConfigFile = z
       .max(64 * 1024 * 1024)
       .default(1024 * 1024),
     poll_interval_seconds: Seconds.default(60),
+    patching: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        poll_interval_seconds: z.number().int().min(60).max(604_800).default(1800),
+        vault_dir: AbsolutePath.optional(),
+        sandbox_dir: AbsolutePath.optional(),
+      })
+      .optional(),
   })
   .refine((c) => c.default_timeout_seconds <= c.max_timeout_seconds, {
     message: "must not exceed max_timeout_seconds",
@@ -117,6 +137,14 @@ export function parseConfig(document: unknown, source: string): AgentConfig {
     defaultTimeoutSeconds: c.default_timeout_seconds,
     outputCapBytes: c.output_cap_bytes,
     pollIntervalSeconds: c.poll_interval_seconds,
+    patching: c.patching
+      ? {
+          enabled: c.patching.enabled,
+          pollIntervalSeconds: c.patching.poll_interval_seconds,
+          vaultDir: c.patching.vault_dir ?? path.join(path.resolve(base, c.state_dir), "vault"),
+          sandboxDir: c.patching.sandbox_dir ?? null,
+        }
+      : undefined,
   };
 }
 

@@ -8,5 +8,6 @@ export * from "./password";
 export * from "./proof";
 export * from "./qr";
 export * from "./recovery-codes";
+export * from "./signer-keys";
 export * from "./totp";
 export * from "./ztl-token";

@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider } from "@tanstack/react-router";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { ApiFailure } from "./api/client";
+import { isFinal } from "./api/client";
 import { router } from "./router";
 import { applyTheme } from "./theme/theme";
 import "./styles.css";
@@ -17,7 +17,7 @@ const queryClient = new QueryClient({
     queries: {
       staleTime: 15_000,
       // 4xx answers are final; retry only what may be transient.
-      retry: (n, err) => n < 2 && !(err instanceof ApiFailure && err.status < 500),
+      retry: (n, err) => n < 2 && !isFinal(err),
     },
   },
 });

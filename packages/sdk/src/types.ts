@@ -12,7 +12,8 @@ export type JobDetail = Schemas["JobDetail"];
 export type JobHostRow = Schemas["JobHostRow"];
 export type CreateJobRequest = Schemas["CreateJobRequest"];
 export type Task = Schemas["Task"];
-export type ExportRequest = Schemas["ExportRequest"];
+/** Body of `POST /exports`: a data export or a report (`kind: "report:<type>"`). */
+export type ExportRequest = Schemas["ExportOrReportRequest"];
 export type User = Schemas["User"];
 export type LoginUser = Schemas["LoginUser"];
 export type ApiToken = Schemas["ApiToken"];

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import type { InstalledPackage, Inventory, InventoryDiff } from "@fleetgate/contract/agent";
-import { compareDpkgVersions, parseDpkgVersion } from "@fleetgate/contract/patching";
+import { canonicalPackageText, compareDpkgVersions, parseDpkgVersion } from "@fleetgate/contract/patching";
 import type { AptBackend } from "./apt-backend";
 import { parseOsRelease } from "./apt-parse";
 import { hostFile, type PackageEnv } from "./package-env";
@@ -56,10 +56,9 @@ export async function collectInventory(
   };
 }
 
-/** Order-independent hash of the installed set (what the server acknowledges). */
+/** Order-independent hash of the installed set (what the server acknowledges; same as `packageSetHash`). */
 export function packagesHash(packages: InstalledPackage[]): string {
-  const lines = packages.map((p) => [key(p), p.version, p.source, p.source_version, p.status].join("\t")).sort();
-  return createHash("sha256").update(lines.join("\n")).digest("hex");
+  return createHash("sha256").update(canonicalPackageText(packages)).digest("hex");
 }
 
 /**

@@ -248,6 +248,7 @@ export class FakeServer {
               host_id: `host-${checked.commonName}`,
               host_name: checked.commonName,
               server_time: Date.now(),
+              inventory_hash: null,
             } satisfies ServerMessage),
           );
         }

@@ -155,3 +155,40 @@ export const HealthResult = z.object({
   latency_ms: z.number().int().nonnegative(),
 });
 export type HealthResult = z.infer<typeof HealthResult>;
+
+// ---- patch frames of the agent protocol ---------------------------------
+
+const RequestId = z.string().min(1).max(64);
+
+/** agent → server: a whole inventory (first report, or when the server has no matching base). */
+export const InventoryFrame = z.object({ type: z.literal("inventory"), inventory: Inventory });
+/** agent → server: an inventory as a diff against the base the server acknowledged last. */
+export const InventoryDiffFrame = z.object({ type: z.literal("inventory_diff"), diff: InventoryDiff });
+/** agent → server: the results of a `health_check` request, one per check, in the order asked. */
+export const HealthResultsFrame = z.object({
+  type: z.literal("health_results"),
+  request_id: RequestId,
+  results: z.array(HealthResult).max(16),
+});
+
+/**
+ * server → agent: the inventory was stored (`hash` = the package set the server now holds: the
+ * agent's next diff is against it) or not (`full_needed`: the diff's base is not what the
+ * server holds; send the whole inventory).
+ */
+export const InventoryAck = z.object({
+  type: z.literal("inventory_ack"),
+  hash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
+  full_needed: z.boolean(),
+});
+/** server → agent: collect and report the inventory now (`POST /hosts/{id}/refresh`). */
+export const RefreshFrame = z.object({ type: z.literal("refresh") });
+/** server → agent: run these health checks now and answer with `health_results`. */
+export const HealthCheckFrame = z.object({
+  type: z.literal("health_check"),
+  request_id: RequestId,
+  checks: z.array(HealthCheckSpec).min(1).max(16),
+});

@@ -1,4 +1,12 @@
 import { z } from "zod";
+import {
+  HealthCheckFrame,
+  HealthResultsFrame,
+  InventoryAck,
+  InventoryDiffFrame,
+  InventoryFrame,
+  RefreshFrame,
+} from "./patch-frames";
 
 /**
  * The agent wire protocol: JSON text frames over the WebSocket at
@@ -83,7 +91,16 @@ export const Pong = z.object({
   version: z.string().max(64).optional(),
 });
 
-export const AgentMessage = z.discriminatedUnion("type", [Hello, Ack, Output, Result, Pong]);
+export const AgentMessage = z.discriminatedUnion("type", [
+  Hello,
+  Ack,
+  Output,
+  Result,
+  Pong,
+  InventoryFrame,
+  InventoryDiffFrame,
+  HealthResultsFrame,
+]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 
 // ---- server → agent ----------------------------------------------------
@@ -93,6 +110,12 @@ export const Welcome = z.object({
   host_id: Id,
   host_name: z.string(),
   server_time: z.number().int(),
+  /** Hash of the package set the server holds for this host (null: none); the agent sends a diff against it when it has the same base. */
+  inventory_hash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable()
+    .default(null),
 });
 
 /** Run an allowlisted script with argv (never a shell). `expires_at`: do not start after this instant (ms). */
@@ -112,7 +135,15 @@ export const Run = z.object({
 export const Cancel = z.object({ type: z.literal("cancel"), command_id: Id });
 export const Ping = z.object({ type: z.literal("ping"), nonce: z.string().max(64) });
 
-export const ServerMessage = z.discriminatedUnion("type", [Welcome, Run, Cancel, Ping]);
+export const ServerMessage = z.discriminatedUnion("type", [
+  Welcome,
+  Run,
+  Cancel,
+  Ping,
+  InventoryAck,
+  RefreshFrame,
+  HealthCheckFrame,
+]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
 // ---- connect proof -----------------------------------------------------

@@ -4,23 +4,12 @@ import { z } from "@hono/zod-openapi";
  * The ctrl-exec face's wire shapes (ctrl-exec.md §3–§5). Component names follow
  * ctrl-exec 0.12.3 so that clients generated from either document agree, and
  * `/openapi-live.json` can inject the live host/script enums at the same places.
- * Request bodies are parsed by hand in the face (ctrl-exec accepts any content
- * type and answers fixed error texts in a fixed order); these schemas document
- * them and check our responses in the tests.
+ * The request bodies are in `./requests` (they validate too); these response
+ * schemas document the answers and check them in the tests.
  */
 
-const HostName = z.string().openapi({ description: "Registry name of the host (`name:port` accepted, port ignored)" });
 const Rtt = z.string().openapi({ description: "Round-trip time, `<integer>ms`", example: "12ms" });
 const Reqid = z.string().openapi({ description: "16 lowercase hex characters", example: "a1b2c3d4e5f60718" });
-const Credentials = {
-  username: z.string().nullable().optional().openapi({ description: "Recorded as the submitter; not checked" }),
-  token: z
-    .string()
-    .nullable()
-    .optional()
-    .openapi({ description: "A Fleetgate API token (`ztlu_…`/`ztls_…`) or access JWT" }),
-};
-
 export const ExecErrorResponse = z
   .object({
     ok: z.literal(false),
@@ -30,10 +19,6 @@ export const ExecErrorResponse = z
     conflicts: z.array(z.string()).optional(),
   })
   .openapi("ErrorResponse");
-
-export const PingRequest = z
-  .object({ hosts: z.array(HostName).min(1), ...Credentials })
-  .openapi("PingRequest", { example: { hosts: ["web-01", "web-02"], token: "ztlu_…" } });
 
 export const PingResult = z
   .object({
@@ -52,19 +37,6 @@ export const PingResult = z
   .openapi("PingResult");
 
 export const PingResponse = z.object({ ok: z.literal(true), results: z.array(PingResult) }).openapi("PingResponse");
-
-export const RunRequest = z
-  .object({
-    hosts: z.array(HostName).min(1).max(500),
-    script: z
-      .string()
-      .regex(/^[\w-]+$/)
-      .openapi({ description: "Allowlisted script name (alphanumeric and hyphens only)" }),
-    args: z.array(z.string()).optional().openapi({ description: "Literal argv for the script (never a shell)" }),
-    async: z.boolean().optional().openapi({ description: "Submit and return 202; poll GET /status/{reqid}" }),
-    ...Credentials,
-  })
-  .openapi("RunRequest", { example: { hosts: ["db-01"], script: "pg-backup", args: ["--database", "myapp"] } });
 
 export const RunResult = z
   .object({
@@ -126,10 +98,6 @@ export const StatusResponse = z
     created: z.number().int().optional(),
   })
   .openapi("StatusResponse");
-
-export const DiscoveryRequest = z
-  .object({ hosts: z.array(HostName).optional(), ...Credentials })
-  .openapi("DiscoveryRequest");
 
 export const ScriptEntry = z
   .object({ name: z.string(), path: z.string(), executable: z.boolean() })

@@ -104,3 +104,8 @@ export const HostCheckParams = z.object({
   check_id: Uuid.openapi({ param: { name: "check_id", in: "path" } }),
 });
 export const CheckIdParam = z.object({ check_id: Uuid.openapi({ param: { name: "check_id", in: "path" } }) });
+
+/** `POST …/health-checks/{check_id}/test`: the agent's result (unhealthy with the reason when it could not run it). */
+export const HealthCheckTestResult = z
+  .object({ healthy: z.boolean(), detail: z.string(), latency_ms: z.number().int() })
+  .openapi("HealthCheckTestResult");

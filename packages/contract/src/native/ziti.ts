@@ -165,6 +165,64 @@ export const ZitiPostureCheckInput = z
   ])
   .openapi("ZitiPostureCheckInput");
 
+const HttpsUrl = z
+  .string()
+  .max(2048)
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), "must be an http(s) URL");
+
+/**
+ * An external JWT signer (OpenZiti's `externalJwtSignerCreate`): keys from
+ * `jwksEndpoint` or the pinned `certPem` (then `kid` names it), never both.
+ */
+export const ZitiExternalJwtSignerInput = z
+  .object({
+    name: Name,
+    issuer: z.string().trim().min(1).max(1024),
+    audience: z.string().trim().min(1).max(1024),
+    jwksEndpoint: HttpsUrl.nullable().default(null),
+    certPem: z.string().max(16_384).nullable().default(null),
+    kid: z.string().min(1).max(255).nullable().default(null),
+    claimsProperty: z.string().min(1).max(255).default("sub"),
+    useExternalId: z.boolean().default(false),
+    externalAuthUrl: HttpsUrl.nullable().default(null),
+    clientId: z.string().max(1024).nullable().default(null),
+    scopes: z.array(z.string().min(1).max(255)).max(50).default([]),
+    enabled: z.boolean().default(true),
+    tags: Tags.default({}),
+  })
+  .strict()
+  .superRefine((v, issue) => {
+    if ((v.jwksEndpoint === null) === (v.certPem === null))
+      issue.addIssue({
+        code: "custom",
+        path: ["jwksEndpoint"],
+        message: "set exactly one of jwksEndpoint and certPem",
+      });
+    if (v.certPem !== null && v.kid === null)
+      issue.addIssue({ code: "custom", path: ["kid"], message: "kid is required with certPem" });
+  })
+  .openapi("ZitiExternalJwtSignerInput");
+
+/** An auth policy's primary ext-JWT rules (OpenZiti `authPolicyPrimaryExtJwt`); empty allowedSigners = any. */
+export const ZitiAuthPolicyInput = z
+  .object({
+    name: Name,
+    primary: z
+      .object({
+        extJwt: z.object({ allowed: z.boolean(), allowedSigners: z.array(Uuid).max(100).default([]) }).strict(),
+      })
+      .strict(),
+    tags: Tags.default({}),
+  })
+  .strict()
+  .openapi("ZitiAuthPolicyInput");
+
+export const ZitiIdentityAuthPolicyInput = z
+  .object({ authPolicyId: Uuid.nullable() })
+  .strict()
+  .openapi("ZitiIdentityAuthPolicyInput");
+
 export const ZitiRoleAttributesInput = z
   .object({ roleAttributes: RoleAttributes })
   .strict()
@@ -186,6 +244,8 @@ export const ZitiKindParam = z.object({
       "edge-router-policies",
       "service-edge-router-policies",
       "posture-checks",
+      "external-jwt-signers",
+      "auth-policies",
     ])
     .openapi({ param: { name: "kind", in: "path" } }),
 });
@@ -201,6 +261,8 @@ export const ZITI_INPUTS = {
   "edge-router-policies": ZitiEdgeRouterPolicyInput,
   "service-edge-router-policies": ZitiServiceEdgeRouterPolicyInput,
   "posture-checks": ZitiPostureCheckInput,
+  "external-jwt-signers": ZitiExternalJwtSignerInput,
+  "auth-policies": ZitiAuthPolicyInput,
 } as const satisfies Record<ZitiKind, z.ZodType>;
 
 export type ZitiInput<K extends ZitiKind> = z.infer<(typeof ZITI_INPUTS)[K]>;

@@ -36,6 +36,8 @@ let accessToken: string | undefined;
 let expiresAt = 0;
 /** Bumped whenever a token arrives from anywhere, so a waiting refresh can tell it is no longer needed. */
 let generation = 0;
+/** The refresh under way in this tab, shared by every caller that needs one meanwhile. */
+let refreshing: Promise<boolean> | undefined;
 const listeners = new Set<() => void>();
 const channel = typeof BroadcastChannel === "undefined" ? undefined : new BroadcastChannel("fleetgate-session");
 
@@ -126,8 +128,16 @@ export const session = {
       channel?.postMessage({ type: "token", ...body });
       return true;
     };
-    if (typeof navigator !== "undefined" && navigator.locks) return navigator.locks.request(LOCK, run);
-    return run();
+    // One refresh at a time in this tab (callers share it), and across tabs through the Web Lock.
+    const locked = async (): Promise<boolean> =>
+      typeof navigator !== "undefined" && navigator.locks ? await navigator.locks.request(LOCK, run) : run();
+    const shared =
+      refreshing ??
+      locked().finally(() => {
+        refreshing = undefined;
+      });
+    refreshing = shared;
+    return shared;
   },
   /** Revokes the refresh family on the server (cookie), then forgets the session in every tab. */
   async logout(): Promise<void> {

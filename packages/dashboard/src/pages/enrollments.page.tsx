@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { ApiFailure, api, done, ok } from "../api/client";
+import { api, ConflictError, done, ok } from "../api/client";
 import { isAdmin, useUser } from "../auth/use-session";
 import { Empty, ErrorState, fmtTime, messageOf, QueryView } from "../ui/states";
 
@@ -36,7 +36,7 @@ export function EnrollmentsPage() {
           }
           results.push({ id: p.id, fqdn: p.fqdn, ok: true, message: action === "approve" ? "approved" : "denied" });
         } catch (e) {
-          const collision = e instanceof ApiFailure && e.status === 409;
+          const collision = e instanceof ConflictError && e.status === 409;
           results.push({
             id: p.id,
             fqdn: p.fqdn,

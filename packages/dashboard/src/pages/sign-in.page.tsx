@@ -1,6 +1,6 @@
 import { useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
-import { ApiFailure, api, ok } from "../api/client";
+import { api, FleetgateError, ok, RateLimitError } from "../api/client";
 import { session } from "../auth/session";
 import { signInRoute } from "../router";
 import { messageOf } from "../ui/states";
@@ -8,8 +8,8 @@ import { messageOf } from "../ui/states";
 type Step = "password" | "totp" | "change";
 
 /** Turns a failed sign-in into the sentence the user needs (lockout and rate limits included). */
-export function signInMessage(err: unknown, retryAfter?: string | null): string {
-  if (!(err instanceof ApiFailure)) return messageOf(err);
+export function signInMessage(err: unknown): string {
+  if (!(err instanceof FleetgateError)) return messageOf(err);
   switch (err.code) {
     case "invalid_credentials":
       return "Invalid username, password or code.";
@@ -20,9 +20,9 @@ export function signInMessage(err: unknown, retryAfter?: string | null): string 
     case "weak_password":
       return err.message;
     default:
-      if (err.status === 429) {
-        return retryAfter
-          ? `Too many attempts. Wait ${retryAfter} seconds and try again.`
+      if (err instanceof RateLimitError) {
+        return err.retryAfterSeconds !== undefined
+          ? `Too many attempts. Wait ${err.retryAfterSeconds} seconds and try again.`
           : "Too many attempts. Wait a minute and try again.";
       }
       return err.message;
@@ -48,18 +48,18 @@ export function SignInPage() {
     });
     if (!r.response.ok) {
       const e = await ok(Promise.resolve(r)).catch((x: unknown) => x);
-      if (e instanceof ApiFailure && e.code === "mfa_required") {
+      if (e instanceof FleetgateError && e.code === "mfa_required") {
         setStep("totp");
         setError(undefined);
         return;
       }
-      if (e instanceof ApiFailure && e.code === "password_reset_required") {
+      if (e instanceof FleetgateError && e.code === "password_reset_required") {
         setStep("change");
         setError(undefined);
         setNotice("Your password must be changed before you sign in.");
         return;
       }
-      setError(signInMessage(e, r.response.headers.get("Retry-After")));
+      setError(signInMessage(e));
       return;
     }
     session.signedIn(r.data);

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiFailure } from "../api/client";
+import { AuthenticationError, ConflictError, RateLimitError } from "../api/client";
 import { sharedScripts } from "../pages/run-script";
 import { signInMessage } from "../pages/sign-in.page";
 import { Confirm } from "./confirm";
@@ -110,11 +110,14 @@ describe("small pieces", () => {
   });
 
   it("sign-in messages name lockout and rate limits, never which credential was wrong", () => {
-    expect(signInMessage(new ApiFailure(401, "invalid_credentials", "x"))).toBe("Invalid username, password or code.");
-    expect(signInMessage(new ApiFailure(423, "account_locked", "x"))).toMatch(/locked/);
-    expect(signInMessage(new ApiFailure(429, "rate_limited", "x"), "30")).toBe(
-      "Too many attempts. Wait 30 seconds and try again.",
+    expect(signInMessage(new AuthenticationError("x", 401, "invalid_credentials"))).toBe(
+      "Invalid username, password or code.",
     );
+    expect(signInMessage(new ConflictError("x", 423, "account_locked"))).toMatch(/locked/);
+    const limited = new RateLimitError("x", 429, "rate_limited");
+    expect(signInMessage(limited)).toBe("Too many attempts. Wait a minute and try again.");
+    limited.retryAfterSeconds = 30;
+    expect(signInMessage(limited)).toBe("Too many attempts. Wait 30 seconds and try again.");
   });
 
   it("StatusBadge shows the status in words with its tone", () => {

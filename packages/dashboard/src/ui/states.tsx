@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { ApiFailure } from "../api/client";
+import { FleetgateError } from "../api/client";
 
 export function Loading({ label = "Loading…" }: { label?: string }) {
   return (
@@ -14,7 +14,7 @@ export function Empty({ children }: { children: ReactNode }) {
 }
 
 export function messageOf(err: unknown): string {
-  if (err instanceof ApiFailure) return err.message;
+  if (err instanceof FleetgateError) return err.message;
   if (err instanceof Error) return err.message;
   return "Something went wrong";
 }

@@ -161,26 +161,67 @@ export async function loadOidcProvider(
     log("warn", "oidc provider unavailable", { discoveryUrl, reason });
     return { ok: false, reason };
   }
-  const current = entry;
+  return { ok: true, provider: providerOf(entry, discoveryUrl, policy) };
+}
+
+/** The cached entry as a provider whose unknown kids re-fetch the JWKS (within the budget). */
+function providerOf(current: Entry, cacheKey: string, policy: TargetPolicy): OidcProvider {
   return {
-    ok: true,
-    provider: {
-      discovery: current.discovery,
-      async resolveKey(kid) {
-        const known = current.keys.find((k) => k.kid === kid);
-        if (known) return known;
-        const t = Date.now();
-        current.refetches = current.refetches.filter((at) => t - at < REFETCH_WINDOW_MS);
-        if (current.refetches.length >= REFETCH_BUDGET) return undefined;
-        current.refetches.push(t);
-        try {
-          current.keys = parseJwks((await fetchIdpJson(current.discovery.jwksUri, policy)).body);
-        } catch (err) {
-          log("warn", "jwks refetch failed", { discoveryUrl, reason: String(err) });
-          return undefined;
-        }
-        return current.keys.find((k) => k.kid === kid);
-      },
+    discovery: current.discovery,
+    async resolveKey(kid) {
+      const known = current.keys.find((k) => k.kid === kid);
+      if (known) return known;
+      const t = Date.now();
+      current.refetches = current.refetches.filter((at) => t - at < REFETCH_WINDOW_MS);
+      if (current.refetches.length >= REFETCH_BUDGET) return undefined;
+      current.refetches.push(t);
+      try {
+        current.keys = parseJwks((await fetchIdpJson(current.discovery.jwksUri, policy)).body);
+      } catch (err) {
+        log("warn", "jwks refetch failed", { source: cacheKey, reason: String(err) });
+        return undefined;
+      }
+      return current.keys.find((k) => k.kid === kid);
     },
   };
+}
+
+const JWKS_PREFIX = "jwks:";
+
+/**
+ * A signer known only by its JWKS URL (Ziti external JWT signers): no
+ * discovery, so no advertised algorithms — `algorithms` are the caller's
+ * allowlist and `issuer` is what the caller configured. Cached like a provider.
+ */
+export async function loadJwksProvider(
+  jwksUrl: string,
+  issuer: string,
+  algorithms: readonly string[],
+  now: number,
+  policy: TargetPolicy = TOKEN_ISSUER_POLICY,
+): Promise<ProviderResult> {
+  const key = `${JWKS_PREFIX}${jwksUrl}`;
+  let entry = cache.get(key);
+  try {
+    if (!entry || now - entry.fetchedAt > CACHE_TTL_MS) {
+      const keys = parseJwks((await fetchIdpJson(jwksUrl, policy)).body);
+      entry = {
+        discovery: { issuer, jwksUri: jwksUrl, algorithms: [...algorithms] },
+        keys,
+        fetchedAt: now,
+        refetches: [],
+      };
+      cache.set(key, entry);
+    }
+  } catch (err) {
+    const reason = err instanceof FetchProblem ? err.message : `unexpected: ${String(err)}`;
+    log("warn", "jwks unavailable", { jwksUrl, reason });
+    return { ok: false, reason };
+  }
+  return { ok: true, provider: providerOf(entry, key, policy) };
+}
+
+/** Drops the cached keys of a JWKS URL (after an admin edits the signer). */
+export function forgetJwks(jwksUrl: string): void {
+  cache.delete(`${JWKS_PREFIX}${jwksUrl}`);
 }

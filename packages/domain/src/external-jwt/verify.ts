@@ -1,11 +1,12 @@
-import { type OidcCheck, type OidcVerifyReport, verifyOidcToken } from "@fleetgate/auth";
-import { loadOidcProvider } from "./oidc-provider";
+import { type JWK, OIDC_ALGORITHMS, type OidcCheck, type OidcVerifyReport, verifyOidcToken } from "@fleetgate/auth";
+import { loadJwksProvider, loadOidcProvider, type ProviderResult } from "./oidc-provider";
 import type { TargetPolicy } from "./outbound";
 
 /**
  * The one verifier of JWTs minted by external identity providers: SSO ID
- * tokens, CI token-issuer JWTs and (next) Ziti external JWT signers. It loads
- * the provider's discovery and JWKS (cached, refreshed on an unknown `kid`),
+ * tokens, CI token-issuer JWTs and Ziti external JWT signers. It loads
+ * the provider's discovery and JWKS (cached, refreshed on an unknown `kid`) —
+ * or, for a Ziti signer, its JWKS URL or pinned key without discovery —
  * then applies the algorithm policy (the provider's advertised algorithms ∩
  * an asymmetric allowlist, never `none` or HMAC) and the claim checks
  * (`iss`, `aud`, `exp`/`nbf`/`iat` with leeway, `nonce` when expected) in
@@ -13,8 +14,13 @@ import type { TargetPolicy } from "./outbound";
  */
 export interface ExternalJwtInput {
   token: string;
-  /** Issuer URI (discovery appended) or the discovery document's URL. */
-  provider: string;
+  /**
+   * Issuer URI (discovery appended) or the discovery document's URL; or a
+   * signer without discovery: its JWKS URL, or one pinned key (e.g. from a
+   * certificate). Without discovery `issuer` is required and the algorithms
+   * are the asymmetric allowlist.
+   */
+  provider: string | { jwksUrl: string } | { key: JWK };
   /** Expected `iss`; defaults to the `issuer` of the discovery document. */
   issuer?: string;
   audience: string;
@@ -31,7 +37,7 @@ export interface ExternalJwtReport extends OidcVerifyReport {
 
 /** Verifies an external JWT; never throws (an unreachable provider is a failed `discovery` check). */
 export async function verifyExternalJwt(input: ExternalJwtInput): Promise<ExternalJwtReport> {
-  const provider = await loadOidcProvider(input.provider, input.now, input.policy);
+  const provider = await resolveProvider(input);
   if (!provider.ok) {
     return {
       ok: false,
@@ -53,4 +59,21 @@ export async function verifyExternalJwt(input: ExternalJwtInput): Promise<Extern
     resolveKey: (kid) => p.resolveKey(kid),
   });
   return { ...report, checks: [discovery, ...report.checks] };
+}
+
+async function resolveProvider(input: ExternalJwtInput): Promise<ProviderResult> {
+  const source = input.provider;
+  if (typeof source === "string") return loadOidcProvider(source, input.now, input.policy);
+  if (input.issuer === undefined) return { ok: false, reason: "no issuer configured" };
+  if ("jwksUrl" in source)
+    return loadJwksProvider(source.jwksUrl, input.issuer, OIDC_ALGORITHMS, input.now, input.policy);
+  const pinned = source.key;
+  const algorithms = typeof pinned.alg === "string" ? [pinned.alg] : [...OIDC_ALGORITHMS];
+  return {
+    ok: true,
+    provider: {
+      discovery: { issuer: input.issuer, jwksUri: "(pinned key)", algorithms },
+      resolveKey: async (kid) => (kid === pinned.kid ? pinned : undefined),
+    },
+  };
 }

@@ -4,7 +4,8 @@ import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import type { HostRow } from "./host-records";
 import { deleteHost } from "./hosts.service";
-import { newReqid, resolveHostsByName } from "./jobs.service";
+import { newReqid } from "./job-plan";
+import { resolveHostsByName } from "./job-targets.query";
 import type { Visibility } from "./visibility";
 
 /**

@@ -1,9 +1,10 @@
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
+import { getVisibleJob, jobById, jobHostRows } from "./job-lookup.query";
 import { type OutputStream, readJobOutput } from "./job-output";
+import { auditJobCancel, cancelQueuedJob } from "./job-state.store";
 import { jobScope, scopeShows } from "./job-visibility";
 import type { JobRow } from "./jobs.query";
-import { auditJobCancel, cancelQueuedJob, getVisibleJob, jobById, jobHostRows } from "./jobs.service";
 import type { Visibility } from "./visibility";
 
 const FINISHED: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);

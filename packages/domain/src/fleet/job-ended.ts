@@ -1,6 +1,6 @@
 import { notifySafely } from "../notify/notify.service";
 import type { DomainContext } from "../shared/context";
-import { jobById } from "./jobs.service";
+import { jobById } from "./job-lookup.query";
 
 /**
  * Called once when a job reaches its final state (the JobRun Durable Object,

@@ -5,21 +5,13 @@ import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import type { HostRow } from "./host-records";
 import { hostById } from "./hosts.service";
+import { byIdempotencyKey, createScriptJob } from "./job-create.service";
+import { jobHostRows } from "./job-lookup.query";
 import { readFullOutput } from "./job-output";
+import { type JobOptions, planOf } from "./job-plan";
+import { resolveHostsByFilter, resolveHostsByIds, resolveHostsByName, type TargetHost } from "./job-targets.query";
 import type { JobHostRow, JobRow } from "./jobs.query";
-import {
-  assertScriptUnlocked,
-  byIdempotencyKey,
-  createScriptJob,
-  type JobOptions,
-  jobHostRows,
-  type LabelledHost,
-  planOf,
-  resolveHostsByFilter,
-  resolveHostsByIds,
-  resolveHostsByName,
-  type TargetHost,
-} from "./jobs.service";
+import { assertScriptUnlocked, type LabelledHost } from "./script-lock";
 import type { Visibility } from "./visibility";
 
 /**

@@ -1,4 +1,4 @@
-import type { EnqueueOutcome, HostCommand } from "@fleetgate/contract";
+import type { EnqueueOutcome, HealthCheckSpec, HealthResult, HostCommand } from "@fleetgate/contract";
 
 /** An agent's answer to a ping (or why there is none). */
 export interface PingOutcome {
@@ -20,6 +20,9 @@ export interface ChannelStatus {
   outbox: number;
 }
 
+/** Health checks run by an agent now (`ok: false` with `error` when it is offline or did not answer in time). */
+export type HealthRunOutcome = { ok: true; results: HealthResult[] } | { ok: false; error: string };
+
 /** Host channels (one HostChannel Durable Object per host): enqueue, disconnect, ping, presence. */
 export interface HostChannelsPort {
   enqueue(hostId: string, command: HostCommand): Promise<EnqueueOutcome>;
@@ -27,6 +30,10 @@ export interface HostChannelsPort {
   disconnect(hostId: string, reason: string): Promise<void>;
   ping(hostId: string, timeoutMs: number): Promise<PingOutcome>;
   presence(hostId: string): Promise<ChannelStatus>;
+  /** Asks the agent for a fresh inventory; false when it is not connected (it reports on connect). */
+  refreshInventory(hostId: string): Promise<boolean>;
+  /** Runs health checks on the host's agent and waits for the results (at most `timeoutMs`). */
+  runHealthChecks(hostId: string, checks: HealthCheckSpec[], timeoutMs: number): Promise<HealthRunOutcome>;
   /** Hands an agent's WebSocket upgrade to its channel. */
   connect(hostId: string, request: Request): Promise<Response>;
 }
@@ -39,6 +46,8 @@ export function hostChannelsPort(ns: Env["HOSTS"]): HostChannelsPort {
     disconnect: (hostId, reason) => stub(hostId).disconnect(reason),
     ping: (hostId, timeoutMs) => stub(hostId).ping(timeoutMs),
     presence: (hostId) => stub(hostId).status(),
+    refreshInventory: (hostId) => stub(hostId).refreshInventory(),
+    runHealthChecks: (hostId, checks, timeoutMs) => stub(hostId).runHealthChecks(checks, timeoutMs),
     connect: (hostId, request) => stub(hostId).fetch(request),
   };
 }

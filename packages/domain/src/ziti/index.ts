@@ -1,4 +1,5 @@
 export * from "./controller.service";
+export * from "./ext-jwt.service";
 export * from "./management.service";
 export * from "./policy";
 export * from "./posture";

@@ -1,13 +1,18 @@
 import { Validator } from "@cfworker/json-schema";
+import { certificateJwk } from "@fleetgate/auth";
 import type { ZitiInput, ZitiKind } from "@fleetgate/contract";
-import { and, asc, eq, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { commitAudited } from "../audit/audit.service";
+import { forgetJwks } from "../external-jwt/oidc-provider";
+import { refuseTarget } from "../external-jwt/outbound";
 import {
   identities,
+  zitiAuthPolicies,
   zitiConfigs,
   zitiConfigTypes,
   zitiEdgeRouters,
+  zitiExternalJwtSigners,
   zitiPostureChecks,
   zitiRouterPolicies,
   zitiServicePolicies,
@@ -16,6 +21,7 @@ import {
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
+import { ssoPolicy } from "../sso/sso.service";
 
 type Row = Record<string, unknown> & { id: string; createdAt: number; updatedAt: number };
 type Values = Record<string, unknown>;
@@ -114,6 +120,49 @@ const ADAPTERS: { [K in ZitiKind]: Adapter<K> } = {
     table: zitiPostureChecks,
     toValues: ({ name, typeId, roleAttributes, tags, ...params }) => ({ name, typeId, roleAttributes, tags, params }),
     toView: ({ params, ...rest }: Row) => ({ ...rest, ...(params as Values) }),
+  },
+  "external-jwt-signers": {
+    table: zitiExternalJwtSigners,
+    toValues: (i) => i,
+    toView: (r) => r,
+    check: async (ctx, i, id) => {
+      if (i.jwksEndpoint) {
+        const refused = refuseTarget(new URL(i.jwksEndpoint), ssoPolicy(ctx));
+        if (refused) throw new DomainError("common.validation", `jwksEndpoint: ${refused}`);
+      }
+      if (i.certPem && !(await certificateJwk(i.certPem, i.kid ?? "")))
+        throw new DomainError("common.validation", "certPem is not a PEM certificate with an RSA, EC or Ed25519 key");
+      // An edited signer's keys are fetched afresh.
+      const before = await ctx.db
+        .select({ jwks: zitiExternalJwtSigners.jwksEndpoint })
+        .from(zitiExternalJwtSigners)
+        .where(eq(zitiExternalJwtSigners.id, id))
+        .get();
+      if (before?.jwks) forgetJwks(before.jwks);
+    },
+  },
+  "auth-policies": {
+    table: zitiAuthPolicies,
+    toValues: (i) => ({
+      name: i.name,
+      extJwtAllowed: i.primary.extJwt.allowed,
+      extJwtAllowedSigners: i.primary.extJwt.allowedSigners,
+      tags: i.tags,
+    }),
+    toView: ({ extJwtAllowed, extJwtAllowedSigners, ...rest }: Row) => ({
+      ...rest,
+      primary: { extJwt: { allowed: extJwtAllowed, allowedSigners: extJwtAllowedSigners } },
+    }),
+    check: async (ctx, i) => {
+      const ids = [...new Set(i.primary.extJwt.allowedSigners)];
+      if (ids.length === 0) return;
+      const found = await ctx.db
+        .select({ id: zitiExternalJwtSigners.id })
+        .from(zitiExternalJwtSigners)
+        .where(inArray(zitiExternalJwtSigners.id, ids))
+        .all();
+      if (found.length !== ids.length) throw new DomainError("common.validation", "allowedSigners: unknown signer id");
+    },
   },
 };
 

@@ -1,6 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
-import { AgentMessage, type EnqueueOutcome, HostCommand, HostReport, type OutputChunk } from "@fleetgate/contract";
-import { createDb, logAt, recordAgentHello } from "@fleetgate/domain";
+import {
+  AgentMessage,
+  type EnqueueOutcome,
+  HealthCheckSpec,
+  HostCommand,
+  HostReport,
+  type OutputChunk,
+} from "@fleetgate/contract";
+import {
+  createDb,
+  type HealthRunOutcome,
+  hostInventoryHash,
+  type InventoryReport,
+  logAt,
+  recordAgentHello,
+} from "@fleetgate/domain";
 import { z } from "zod";
 import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
@@ -9,6 +23,7 @@ import { jobRunStub } from "../shared/lookup";
 import { AgentSockets } from "./agent-socket";
 import { CommandQueue } from "./command-queue";
 import type { Attachment, ChannelStatus, CommandRow, PingOutcome } from "./host-channel.types";
+import { HealthRequests, InventoryInbox } from "./patch-reports";
 import { Presence } from "./presence";
 
 export type { ChannelStatus, PingOutcome } from "./host-channel.types";
@@ -16,6 +31,7 @@ export type { ChannelStatus, PingOutcome } from "./host-channel.types";
 const LIVENESS_MS = 5 * 60_000;
 const PingTimeout = z.number().int().min(1).max(600_000);
 const Reason = z.string().max(120);
+const HealthChecks = z.array(HealthCheckSpec).min(1).max(16);
 
 interface PendingPing {
   sentAt: number;
@@ -41,6 +57,8 @@ export class HostChannel extends DurableObject<Env> {
   private readonly alarms: AlarmScheduler;
   private readonly publisher: EventPublisher;
   private readonly pings = new Map<string, PendingPing>();
+  private readonly inventory: InventoryInbox;
+  private readonly health = new HealthRequests();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -61,6 +79,7 @@ export class HostChannel extends DurableObject<Env> {
     );
     this.alarms = new AlarmScheduler(ctx.storage);
     this.publisher = new EventPublisher(env);
+    this.inventory = new InventoryInbox(env.DB, env.LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => this.migrate());
   }
 
@@ -130,6 +149,12 @@ export class HostChannel extends DurableObject<Env> {
           return await this.onResult(frame, now);
         case "pong":
           return this.onPong(ws, frame.nonce, frame.version, now);
+        case "inventory":
+          return await this.onInventory(ws, { kind: "full", inventory: frame.inventory });
+        case "inventory_diff":
+          return await this.onInventory(ws, { kind: "diff", diff: frame.diff });
+        case "health_results":
+          return this.health.answer(frame.request_id, frame.results);
       }
     } catch (err) {
       // State is in storage (reports in the outbox): the alarm retries what did not go through.
@@ -157,6 +182,7 @@ export class HostChannel extends DurableObject<Env> {
     logAt(this.env.LOG_LEVEL, "info", "agent disconnected", { host_id: a.hostId, replaced: others.length > 0 });
     if (others.length > 0) return;
     this.settlePings("connection closed");
+    this.health.settle("the agent disconnected");
     try {
       await this.presence.markOffline();
     } catch (err) {
@@ -169,6 +195,7 @@ export class HostChannel extends DurableObject<Env> {
 
   private async onHello(ws: WebSocket, hello: Extract<AgentMessage, { type: "hello" }>, now: number): Promise<void> {
     const a = this.sockets.attachment(ws);
+    let inventoryHash: string | null = null;
     try {
       await recordAgentHello(
         createDb(this.env.DB),
@@ -183,6 +210,7 @@ export class HostChannel extends DurableObject<Env> {
         now,
       );
       this.presence.set("online", "1");
+      inventoryHash = await hostInventoryHash(createDb(this.env.DB), a.hostId);
     } catch (err) {
       // The connection is usable without the registry update; the liveness alarm marks it online later.
       logAt(this.env.LOG_LEVEL, "warn", "recording the agent's hello failed", {
@@ -194,7 +222,13 @@ export class HostChannel extends DurableObject<Env> {
     a.version = hello.agent_version;
     a.hostname = hello.hostname.slice(0, 253);
     ws.serializeAttachment(a);
-    this.sockets.send(ws, { type: "welcome", host_id: a.hostId, host_name: a.hostName, server_time: now });
+    this.sockets.send(ws, {
+      type: "welcome",
+      host_id: a.hostId,
+      host_name: a.hostName,
+      server_time: now,
+      inventory_hash: inventoryHash,
+    });
     // Re-deliver every command without a result (docs/agent-protocol.md §4.6): the agent
     // answers a command it already has with `ack duplicate` + its stored result, never a second run.
     const open = this.queue.open();
@@ -247,6 +281,15 @@ export class HostChannel extends DurableObject<Env> {
       data: frame.data,
     };
     this.publisher.publish(chunk);
+  }
+
+  /** Stores an inventory report (serialized per host) and tells the agent what the server now holds. */
+  private async onInventory(ws: WebSocket, report: InventoryReport): Promise<void> {
+    const a = this.sockets.attachment(ws);
+    if (!a.hello) return;
+    await this.inventory.receive(a.hostId, report, (hash) =>
+      this.sockets.send(ws, { type: "inventory_ack", hash, full_needed: hash === null }),
+    );
   }
 
   private onPong(ws: WebSocket, nonce: string, version: string | undefined, now: number): void {
@@ -316,11 +359,33 @@ export class HostChannel extends DurableObject<Env> {
     return outcome;
   }
 
+  /** Asks the agent for a fresh inventory now; false when it is not connected (it reports on connect). */
+  async refreshInventory(): Promise<boolean> {
+    const ws = this.sockets.live();
+    if (!ws) return false;
+    this.sockets.send(ws, { type: "refresh" });
+    return true;
+  }
+
+  /** Runs health checks on the agent and resolves with its results (or why there are none). */
+  async runHealthChecks(checks: unknown, timeoutMs: unknown): Promise<HealthRunOutcome> {
+    const specs = HealthChecks.parse(checks);
+    const ms = PingTimeout.parse(timeoutMs);
+    const ws = this.sockets.live();
+    if (!ws) return { ok: false, error: "the agent is not connected" };
+    const requestId = crypto.randomUUID();
+    const outcome = this.health.open(requestId, specs, ms);
+    this.sockets.send(ws, { type: "health_check", request_id: requestId, checks: specs });
+    await this.scheduleAlarm();
+    return outcome;
+  }
+
   /** The host was removed: close the connection and forget everything. */
   async disconnect(reason: unknown): Promise<void> {
     const text = Reason.parse(reason);
     this.sockets.closeAll(4001, text);
     this.settlePings("host removed", true);
+    this.health.settle("host removed");
     await this.alarms.clear();
     await this.ctx.storage.deleteAll();
     // Close events of the sockets above still arrive: keep the (now empty) tables they touch.
@@ -353,6 +418,7 @@ export class HostChannel extends DurableObject<Env> {
         p.resolve({ ok: false, rtt_ms: now - p.sentAt, error: `read timeout after ${p.timeoutS}s` });
       }
     }
+    this.health.expire(now);
     this.queue.purge(now);
     await this.drainOutbox();
     const hostId = this.presence.get("host_id");
@@ -375,6 +441,7 @@ export class HostChannel extends DurableObject<Env> {
     const outbox = this.outbox.nextAt();
     if (outbox !== null) candidates.push(outbox);
     for (const p of this.pings.values()) candidates.push(p.deadline);
+    candidates.push(...this.health.deadlines());
     if (this.sockets.live() || this.presence.get("online") === "1") candidates.push(now + LIVENESS_MS);
     await this.alarms.armEarliest(candidates, now);
   }

@@ -1,3 +1,5 @@
+import { execRequestError } from "@fleetgate/contract";
+import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { badRequest } from "./errors";
@@ -7,9 +9,6 @@ import { badRequest } from "./errors";
  * JSON whatever the Content-Type (curl's `-d` sends form encoding), must be an
  * object, and the texts of the 400s are fixed (ctrl-exec.md §3).
  */
-
-/** Largest fan-out of one request (ctrl-exec `max_hosts`). */
-export const MAX_HOSTS = 500;
 
 /** The JSON object body, or a 400 `request body required` / `invalid JSON body`. */
 export async function jsonObjectBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
@@ -51,13 +50,11 @@ export const perlTruthy = (v: unknown) =>
 /** `$req->{token} // ''`: a string, or "" (the reference client sends null when unset). */
 export const stringOrEmpty = (v: unknown) => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
 
-/** `hosts` as `_handle_run`/`_handle_ping` check it: a non-empty array of host names. */
-export function hostList(v: unknown): string[] {
-  if (!Array.isArray(v) || v.length === 0 || !v.every((h) => typeof h === "string" && h.length > 0)) {
-    throw badRequest("hosts must be a non-empty array");
-  }
-  if (v.length > MAX_HOSTS) throw badRequest(`too many hosts (max ${MAX_HOSTS})`);
-  return v as string[];
+/** A body checked against its contract schema, or the 400 with ctrl-exec's text for the first failure. */
+export function execRequest<T extends z.ZodType>(schema: T, body: Record<string, unknown>): z.output<T> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw badRequest(execRequestError(parsed.error));
+  return parsed.data;
 }
 
 /** `name:port` addresses the same registry name (the agent connects to us; ports mean nothing here). */

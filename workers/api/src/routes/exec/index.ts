@@ -1,7 +1,6 @@
 import { createRouter } from "../../lib/router";
 import { discoveryRouter } from "./discovery/discovery.index";
 import { healthRouter } from "./health/health.index";
-import { registerExecDocs } from "./openapi/openapi.docs";
 import { openapiRouter } from "./openapi/openapi.index";
 import { pingRouter } from "./ping/ping.index";
 import { runRouter } from "./run/run.index";
@@ -22,4 +21,3 @@ exec
     "/",
     openapiRouter(() => exec),
   );
-registerExecDocs(exec);

@@ -7,11 +7,13 @@ import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./c
 import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
 import { groupsRouter } from "./groups/groups.index";
 import { checksRouter, hostChecksRouter } from "./health-checks/health-checks.index";
+import { hostInventoryRouter } from "./host-inventory/host-inventory.index";
 import { hostRegistrationRouter } from "./host-registration/host-registration.index";
 import { hostsRouter } from "./hosts/hosts.index";
 import { jobsRouter } from "./jobs/jobs.index";
 import { hostWindowsRouter, windowsRouter } from "./maintenance-windows/maintenance-windows.index";
 import { mountNativeDocs } from "./openapi";
+import { caHealthRouter, reportsRouter, statusRouter } from "./reports/reports.index";
 import { ctrlExecSettingsRouter } from "./settings/ctrl-exec.index";
 import { settingsRouter } from "./settings/settings.index";
 import { azureSsoRouter, ssoRouter } from "./sso/sso.index";
@@ -55,5 +57,9 @@ v1.route("/auth/sso", ssoRouter)
   .route("/maintenance-windows", windowsRouter)
   .route("/hosts", hostChecksRouter)
   .route("/health-checks", checksRouter)
-  .route("/ziti", zitiManagementRouter);
+  .route("/hosts", hostInventoryRouter)
+  .route("/ziti", zitiManagementRouter)
+  .route("/status", statusRouter)
+  .route("/ca", caHealthRouter)
+  .route("/reports", reportsRouter);
 mountNativeDocs(v1);

@@ -100,3 +100,11 @@ export const deleteCheck: RouteHandler<typeof r.deleteCheck, AppEnv> = async (c)
   await svc.deleteCheck(await domain(c), c.req.valid("param").check_id, vis(c));
   return c.json({ message: "Health check deleted" }, 200);
 };
+
+export const testHostCheck: RouteHandler<typeof r.testHostCheck, AppEnv> = async (c) => {
+  const p = c.req.valid("param");
+  return c.json(await svc.testCheck(await domain(c), p.check_id, vis(c), p.host_id), 200);
+};
+
+export const testCheck: RouteHandler<typeof r.testCheck, AppEnv> = async (c) =>
+  c.json(await svc.testCheck(await domain(c), c.req.valid("param").check_id, vis(c)), 200);

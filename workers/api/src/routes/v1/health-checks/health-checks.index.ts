@@ -8,7 +8,8 @@ export const hostChecksRouter = createRouter()
   .openapi(r.createHostCheck, h.createHostCheck)
   .openapi(r.getHostCheck, h.getHostCheck)
   .openapi(r.updateHostCheck, h.updateHostCheck)
-  .openapi(r.deleteHostCheck, h.deleteHostCheck);
+  .openapi(r.deleteHostCheck, h.deleteHostCheck)
+  .openapi(r.testHostCheck, h.testHostCheck);
 
 /** Mounted at /health-checks: the reference document's alias paths. */
 export const checksRouter = createRouter()
@@ -16,4 +17,5 @@ export const checksRouter = createRouter()
   .openapi(r.createCheck, h.createCheck)
   .openapi(r.getCheck, h.getCheck)
   .openapi(r.updateCheck, h.updateCheck)
-  .openapi(r.deleteCheck, h.deleteCheck);
+  .openapi(r.deleteCheck, h.deleteCheck)
+  .openapi(r.testCheck, h.testCheck);

@@ -7,6 +7,7 @@ import {
   HealthCheckCreated,
   HealthCheckList,
   HealthCheckListQuery,
+  HealthCheckTestResult,
   HostCheckParams,
   HostIdParam,
   json,
@@ -102,4 +103,22 @@ export const deleteCheck = protectedRoute(A, "write", {
   summary: "Delete a check and its results",
   request: { params: CheckIdParam },
   responses: { 200: json(Message), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const testHostCheck = protectedRoute(H, "write", {
+  method: "post",
+  path: "/{host_id}/health-checks/{check_id}/test",
+  tags,
+  summary:
+    "Run the check on the host's agent now (the result is kept; unhealthy with the reason when the agent cannot run it)",
+  request: { params: HostCheckParams },
+  responses: { 200: json(HealthCheckTestResult), ...errorResponses(400, 401, 403, 404) },
+});
+export const testCheck = protectedRoute(A, "write", {
+  method: "post",
+  path: "/{check_id}/test",
+  tags,
+  summary: "Run the check on the host's agent now",
+  request: { params: CheckIdParam },
+  responses: { 200: json(HealthCheckTestResult), ...errorResponses(400, 401, 403, 404) },
 });

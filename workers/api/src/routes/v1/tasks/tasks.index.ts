@@ -1,9 +1,10 @@
 import {
-  ExportRequest,
+  ExportOrReportRequest,
   errorResponses,
   IdParam,
   iso,
   isoOrNull,
+  isReportExport,
   json,
   jsonBody,
   Message,
@@ -13,7 +14,7 @@ import {
   TaskListQuery,
 } from "@fleetgate/contract";
 import * as svc from "@fleetgate/domain";
-import { startExport } from "@fleetgate/tasks";
+import { startExport, startReportExport } from "@fleetgate/tasks";
 import { domain } from "../../../lib/domain-context";
 import { createRouter } from "../../../lib/router";
 import { currentIdentity } from "../current";
@@ -95,16 +96,20 @@ const createExport = protectedRoute("/exports", "read", {
   method: "post",
   path: "",
   tags: ["Tasks"],
-  summary: "Export hosts, jobs, certificates or the audit log as CSV or XLSX (asynchronous)",
+  summary: "Export hosts, jobs, certificates or the audit log as CSV or XLSX, or a report as CSV or PDF (asynchronous)",
   description:
-    "`filters` are those of the matching list endpoint (an unknown filter is a 400); the file holds every matching row the caller may see. Poll `task_result_url`, then follow `download_url`.",
-  request: { body: jsonBody(ExportRequest) },
+    "`filters` are those of the matching list endpoint (an unknown filter is a 400); the file holds every matching row the caller may see. Reports (`report:compliance|patch-history|vulnerability|audit`) take `from`, `to`, `group_id` and give the file of `GET /reports/{type}`. Poll `task_result_url`, then follow `download_url`.",
+  request: { body: jsonBody(ExportOrReportRequest) },
   responses: { 202: json(TaskCreated, "Accepted"), ...errorResponses(400, 401, 403, 415) },
 });
 
 export const exportsRouter = createRouter().openapi(createExport, async (c) => {
   const body = c.req.valid("json");
   const me = currentIdentity(c);
+  if (isReportExport(body)) {
+    const task = await startReportExport(await domain(c), me, body);
+    return c.json({ task_id: task.id, task_result_url: taskResultUrl(task.id) }, 202);
+  }
   if (body.kind === "audit" && me.role !== "admin") throw new ApiError(403, "forbidden", "Access denied");
   const task = await startExport(await domain(c), body);
   return c.json({ task_id: task.id, task_result_url: taskResultUrl(task.id) }, 202);

@@ -41,3 +41,8 @@ export async function roleAttributes(c: Context<AppEnv>, id: string, attrs: stri
   await svc.setIdentityRoleAttributes(await domain(c), id, attrs);
   return c.json({ message: "Role attributes updated" }, 200);
 }
+
+export async function authPolicy(c: Context<AppEnv>, id: string, authPolicyId: string | null) {
+  await svc.setIdentityAuthPolicy(await domain(c), id, authPolicyId);
+  return c.json({ message: "Auth policy updated" }, 200);
+}

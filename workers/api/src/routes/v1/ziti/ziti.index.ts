@@ -1,7 +1,7 @@
 import type { ZitiInput, ZitiKind } from "@fleetgate/contract";
 import { createRouter, type Router } from "../../../lib/router";
 import * as h from "./ziti.handlers";
-import { kindRoutes, setRoleAttributes } from "./ziti.routes";
+import { kindRoutes, setAuthPolicy, setRoleAttributes } from "./ziti.routes";
 
 const KINDS: ZitiKind[] = [
   "services",
@@ -12,6 +12,8 @@ const KINDS: ZitiKind[] = [
   "edge-router-policies",
   "service-edge-router-policies",
   "posture-checks",
+  "external-jwt-signers",
+  "auth-policies",
 ];
 
 function mountKind<K extends ZitiKind>(router: Router, kind: K) {
@@ -29,4 +31,7 @@ export const zitiManagementRouter = createRouter();
 for (const kind of KINDS) mountKind(zitiManagementRouter, kind);
 zitiManagementRouter.openapi(setRoleAttributes, (c) =>
   h.roleAttributes(c, c.req.valid("param").id, c.req.valid("json").roleAttributes),
+);
+zitiManagementRouter.openapi(setAuthPolicy, (c) =>
+  h.authPolicy(c, c.req.valid("param").id, c.req.valid("json").authPolicyId),
 );

@@ -7,6 +7,7 @@ import {
   Message,
   ZITI_INPUTS,
   ZitiEntity,
+  ZitiIdentityAuthPolicyInput,
   type ZitiKind,
   ZitiRoleAttributesInput,
 } from "@fleetgate/contract";
@@ -69,5 +70,14 @@ export const setRoleAttributes = protectedRoute(P, "admin", {
   tags,
   summary: "Set an identity's Ziti role attributes (what #attribute policy roles select)",
   request: { params: IdParam, body: jsonBody(ZitiRoleAttributesInput) },
+  responses: { 200: json(Message), ...errorResponses(400, 401, 403, 404) },
+});
+
+export const setAuthPolicy = protectedRoute(P, "admin", {
+  method: "put",
+  path: "/identities/{id}/auth-policy",
+  tags,
+  summary: "Set an identity's Ziti auth policy (null: the default policy, which allows every signer)",
+  request: { params: IdParam, body: jsonBody(ZitiIdentityAuthPolicyInput) },
   responses: { 200: json(Message), ...errorResponses(400, 401, 403, 404) },
 });

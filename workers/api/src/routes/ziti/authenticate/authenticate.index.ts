@@ -1,6 +1,7 @@
 import {
   attemptSessionMfa,
   authenticateByCertificate,
+  authenticateByExternalJwt,
   checkPassword,
   completeSessionMfa,
   createApiSession,
@@ -10,6 +11,7 @@ import {
   mfaRecord,
   type TlsClientAuth,
 } from "@fleetgate/domain";
+import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../context";
 import { domain } from "../../../lib/domain-context";
@@ -19,7 +21,7 @@ import { sessionView } from "../current-api-session/current-api-session.index";
 import { EMPTY } from "../envelope";
 import { Z } from "../errors";
 import { addSessionHeaders, currentIdentityRow, currentSession } from "../ziti-auth";
-import { authenticate, authenticateMfa } from "./authenticate.routes";
+import { type Authenticate, authenticate, authenticateMfa } from "./authenticate.routes";
 
 /** Drops absent and null fields: what is stored as the identity's envInfo / sdkInfo. */
 function info(value: Record<string, string | null | undefined> | null | undefined): Record<string, string> | undefined {
@@ -32,7 +34,7 @@ export const authenticateRouter = createRouter()
     authenticate,
     async (c) => {
       const { method } = c.req.valid("query");
-      if (method === "ext-jwt") throw Z.invalidAuthMethod();
+      if (method === "ext-jwt") return authenticateExtJwt(c, c.req.valid("json"));
       if (method === "cert") return authenticateCert(c);
       const body = c.req.valid("json");
       if (!body.username || !body.password) throw Z.invalidAuth();
@@ -95,4 +97,24 @@ async function authenticateCert(c: Context<AppEnv>) {
   c.header("zt-session", token);
   addSessionHeaders(c, session, now);
   return c.json({ data: sessionView(session, token, found.identity, now), meta: {} }, 200);
+}
+
+/** `?method=ext-jwt`: `Authorization: Bearer <JWT>` from an enabled external JWT signer. */
+async function authenticateExtJwt(c: Context<AppEnv>, body: z.infer<typeof Authenticate> | undefined) {
+  const ctx = await domain(c);
+  const header = c.req.header("authorization") ?? "";
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  const { identity, signer } = await authenticateByExternalJwt(ctx, bearer);
+  const { token, session } = await createApiSession(ctx, identity, {
+    authenticatorId: signer.id,
+    method: "ext-jwt",
+    mfaRequired: await isMfaEnabled(ctx, identity.id),
+    configTypes: [...new Set(body?.configTypes ?? [])],
+    envInfo: info(body?.envInfo),
+    sdkInfo: info(body?.sdkInfo),
+  });
+  const now = ctx.now();
+  c.header("zt-session", token);
+  addSessionHeaders(c, session, now);
+  return c.json({ data: sessionView(session, token, identity, now), meta: {} }, 200);
 }

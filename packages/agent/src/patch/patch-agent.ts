@@ -1,0 +1,216 @@
+import { readFile, stat } from "node:fs/promises";
+import { userInfo } from "node:os";
+import path from "node:path";
+import {
+  type AgentMessage,
+  type HealthCheckSpec,
+  type HealthResult,
+  InstalledPackage,
+  type Inventory,
+} from "@fleetgate/contract/agent";
+import { z } from "zod";
+import type { PatchingConfig } from "../config";
+import { writeFileDurable } from "../fs-atomic";
+import type { Logger } from "../log";
+import { AptBackend } from "./apt-backend";
+import { runHealthCheck } from "./health";
+import { collectInventory, diffInventory, packagesHash } from "./inventory";
+import { aptSandboxEnv, hostFile, type PackageEnv, systemEnv } from "./package-env";
+import { PackageRunner } from "./package-runner";
+import { Vault } from "./vault";
+
+/** inventory-base.json: the package set the server acknowledged last (diffs are against it). */
+const Base = z.object({ hash: z.string(), packages: z.array(InstalledPackage) });
+type Base = z.infer<typeof Base>;
+
+/** Refresh the package lists first: always, never, or when they are older than a day. */
+type UpdateLists = boolean | "if-stale";
+const mergeLists = (a: UpdateLists, b: UpdateLists): UpdateLists =>
+  a === true || b === true ? true : a === "if-stale" || b === "if-stale" ? "if-stale" : false;
+
+/** Package lists older than this are refreshed (`apt-get update`) before a scheduled report. */
+const STALE_LISTS_SECS = 24 * 3600;
+
+export interface PatchAgentOptions {
+  config: PatchingConfig;
+  stateDir: string;
+  logger: Logger;
+  send: (frame: AgentMessage) => Promise<boolean>;
+  /** Tests: a prepared environment instead of the one the config names. */
+  env?: PackageEnv;
+}
+
+/** The package environment the config names: a sandbox root (tests, demos) or the real system. */
+export function patchEnv(config: PatchingConfig): PackageEnv {
+  if (config.sandboxDir) {
+    const { env } = aptSandboxEnv(config.sandboxDir, { user: userInfo().username });
+    return { ...env, vaultDir: config.vaultDir };
+  }
+  return systemEnv("apt", config.vaultDir);
+}
+
+/**
+ * The agent's patch-management side of the connection (docs/patching.md, "Inventory"): reports
+ * the inventory on connect (a diff when the server holds the same base), on `refresh` and on a
+ * schedule, one report at a time; answers `health_check` requests.
+ */
+export class PatchAgent {
+  readonly env: PackageEnv;
+  readonly backend: AptBackend;
+  private readonly runner: PackageRunner;
+  private timer: NodeJS.Timeout | undefined;
+  /** The hash the server said it holds (welcome / last ack). */
+  private serverHash: string | null = null;
+  private tail: Promise<void> = Promise.resolve();
+  /** The report that has not started yet (later requests join it). */
+  private queued: Promise<void> | null = null;
+  private queuedLists: UpdateLists = false;
+  /** What the last report sent, until the server acknowledges it. */
+  private sent: { hash: string; inventory: Inventory } | null = null;
+
+  constructor(private readonly options: PatchAgentOptions) {
+    this.env = options.env ?? patchEnv(options.config);
+    this.runner = new PackageRunner(this.env);
+    this.backend = new AptBackend(this.runner, new Vault(this.env.vaultDir));
+  }
+
+  private get log(): Logger {
+    return this.options.logger;
+  }
+  private get baseFile(): string {
+    return path.join(this.options.stateDir, "inventory-base.json");
+  }
+
+  /** Starts the schedule (reports also go out on every connect). */
+  start(): void {
+    if (!this.options.config.enabled || this.timer) return;
+    this.timer = setInterval(
+      () => void this.report({ updateLists: "if-stale" }),
+      this.options.config.pollIntervalSeconds * 1000,
+    );
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** After `welcome`: the server holds `hash` (null: nothing); report against it. */
+  onConnected(hash: string | null): Promise<void> {
+    this.serverHash = hash;
+    return this.report({ updateLists: false });
+  }
+
+  /** `POST /hosts/{id}/refresh`: refresh the package lists, then report. */
+  onRefresh(): Promise<void> {
+    return this.report({ updateLists: true });
+  }
+
+  /** `inventory_ack`: remember what the server holds; send everything when it could not use a diff. */
+  async onAck(hash: string | null, fullNeeded: boolean): Promise<void> {
+    const sent = this.sent;
+    if (fullNeeded || hash === null) {
+      this.serverHash = null;
+      if (sent) await this.options.send({ type: "inventory", inventory: sent.inventory });
+      return;
+    }
+    this.serverHash = hash;
+    if (sent && sent.hash === hash) {
+      this.sent = null;
+      await this.saveBase({ hash, packages: sent.inventory.packages });
+    }
+  }
+
+  /** `health_check`: run the checks (one after another) and answer with every result. */
+  async onHealthCheck(requestId: string, checks: HealthCheckSpec[]): Promise<void> {
+    const results: HealthResult[] = [];
+    for (const check of checks) {
+      if (!this.options.config.enabled) {
+        results.push({
+          check_id: check.id,
+          healthy: false,
+          detail: "patching is not enabled on this agent",
+          latency_ms: 0,
+        });
+      } else {
+        results.push(await runHealthCheck(check));
+      }
+    }
+    await this.options.send({ type: "health_results", request_id: requestId, results });
+  }
+
+  /**
+   * Collects and sends one report that starts after this call; reports run one at a time and
+   * requests made while one waits to start share it (`updateLists` if any of them asked).
+   */
+  report(opts: { updateLists: UpdateLists }): Promise<void> {
+    if (!this.options.config.enabled) return Promise.resolve();
+    if (this.queued) {
+      this.queuedLists = mergeLists(this.queuedLists, opts.updateLists);
+      return this.queued;
+    }
+    this.queuedLists = opts.updateLists;
+    const run = this.tail.then(async () => {
+      this.queued = null;
+      try {
+        await this.reportOnce({ updateLists: this.queuedLists });
+      } catch (error) {
+        this.log.warn("inventory report failed", { error });
+      }
+    });
+    this.queued = run;
+    this.tail = run;
+    return run;
+  }
+
+  private async reportOnce(opts: { updateLists: UpdateLists }): Promise<void> {
+    if (opts.updateLists !== false) {
+      const stale = opts.updateLists === "if-stale" ? await this.listsStale() : true;
+      if (stale) {
+        try {
+          await this.backend.updateLists();
+        } catch (error) {
+          // The report still goes out, from the lists the host has (their age is part of it).
+          this.log.warn("refreshing the package lists failed", { error });
+        }
+      }
+    }
+    const inventory = await collectInventory(this.backend, this.env);
+    const hash = packagesHash(inventory.packages);
+    this.sent = { hash, inventory };
+    const base = await this.loadBase();
+    if (base && this.serverHash !== null && base.hash === this.serverHash) {
+      await this.options.send({ type: "inventory_diff", diff: diffInventory(base.packages, inventory) });
+    } else {
+      await this.options.send({ type: "inventory", inventory });
+    }
+    this.log.info("inventory reported", {
+      packages: inventory.packages.length,
+      updates: inventory.updates.length,
+      reboot_required: inventory.reboot_required,
+    });
+  }
+
+  private async listsStale(): Promise<boolean> {
+    const lists = await stat(hostFile(this.env, "var/lib/apt/lists")).catch(() => null);
+    return !lists || Date.now() - lists.mtimeMs > STALE_LISTS_SECS * 1000;
+  }
+
+  private async loadBase(): Promise<Base | null> {
+    try {
+      const parsed = Base.safeParse(JSON.parse(await readFile(this.baseFile, "utf8")));
+      return parsed.success && packagesHash(parsed.data.packages) === parsed.data.hash ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async saveBase(base: Base): Promise<void> {
+    try {
+      await writeFileDurable(this.baseFile, JSON.stringify(base), 0o600);
+    } catch (error) {
+      this.log.warn("could not store the acknowledged inventory; the next report is whole", { error });
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { sql } from "drizzle-orm";
+import { healthCheckStatusSql } from "../patching/health-checks.service";
+import { hosts } from "../schema";
+import type { DomainContext } from "../shared/context";
+import { compliancePct, complianceSql, hostHealthSql } from "./host-signals";
+import { type ReportScope, scopeWhere } from "./report-scope";
+
+/** `GET /status/fleet` (linux-patch-manager.md §4 "Status/reports"). */
+export interface FleetStatus {
+  total_hosts: number;
+  healthy: number;
+  degraded: number;
+  unreachable: number;
+  pending: number;
+  total_pending_patches: number;
+  hosts_requiring_reboot: number;
+  compliance_pct: number;
+  crl_valid: number;
+  crl_expired: number;
+  crl_missing: number;
+  crl_invalid: number;
+  crl_not_reporting: number;
+  failed_health_checks: number;
+  /** Extensions: the compliance split behind compliance_pct. */
+  compliant: number;
+  non_compliant: number;
+  compliance_unknown: number;
+}
+
+const id = sql`${hosts.id}`;
+
+/** The per-host signals of a scope, as a subquery. */
+export function scopedHostSignals(ctx: DomainContext, scope: ReportScope) {
+  return ctx.db
+    .select({
+      id: hosts.id,
+      health: hostHealthSql(id, sql`${hosts.online}`, sql`${hosts.lastSeenAt}`).as("health"),
+      compliance: complianceSql(sql`${hosts.lastSeenAt}`, sql`${hosts.patchesMissing}`).as("compliance"),
+      checks: healthCheckStatusSql(id).as("checks"),
+      pending: hosts.patchesMissing,
+      lastSeenAt: hosts.lastSeenAt,
+    })
+    .from(hosts)
+    .where(scopeWhere(scope))
+    .as("h");
+}
+
+/**
+ * The fleet's status over the hosts the caller may see. Agents report no CRL
+ * state and no reboot flag yet: every host counts as `crl_not_reporting` and
+ * `hosts_requiring_reboot` is 0 (docs/reports.md).
+ */
+export async function fleetStatus(ctx: DomainContext, scope: ReportScope): Promise<FleetStatus> {
+  const h = scopedHostSignals(ctx, scope);
+  const n = (cond: ReturnType<typeof sql>) => sql<number>`coalesce(sum(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`;
+  const row = await ctx.db
+    .select({
+      total: sql<number>`count(*)`,
+      healthy: n(sql`${h.health} = 'healthy'`),
+      degraded: n(sql`${h.health} = 'degraded'`),
+      unreachable: n(sql`${h.health} = 'unreachable'`),
+      pending: n(sql`${h.health} = 'pending'`),
+      totalPending: sql<number>`coalesce(sum(${h.pending}), 0)`,
+      compliant: n(sql`${h.compliance} = 'compliant'`),
+      nonCompliant: n(sql`${h.compliance} = 'non_compliant'`),
+      unknown: n(sql`${h.compliance} = 'unknown'`),
+      failedChecks: n(sql`${h.checks} = 'some_unhealthy'`),
+    })
+    .from(h)
+    .get();
+  const total = row?.total ?? 0;
+  const compliant = row?.compliant ?? 0;
+  const nonCompliant = row?.nonCompliant ?? 0;
+  return {
+    total_hosts: total,
+    healthy: row?.healthy ?? 0,
+    degraded: row?.degraded ?? 0,
+    unreachable: row?.unreachable ?? 0,
+    pending: row?.pending ?? 0,
+    total_pending_patches: row?.totalPending ?? 0,
+    hosts_requiring_reboot: 0,
+    compliance_pct: compliancePct(compliant, nonCompliant),
+    crl_valid: 0,
+    crl_expired: 0,
+    crl_missing: 0,
+    crl_invalid: 0,
+    crl_not_reporting: total,
+    failed_health_checks: row?.failedChecks ?? 0,
+    compliant,
+    non_compliant: nonCompliant,
+    compliance_unknown: row?.unknown ?? 0,
+  };
+}

@@ -1,0 +1,63 @@
+import { type SQL, sql } from "drizzle-orm";
+import { healthCheckStatusSql } from "../patching/health-checks.service";
+
+/**
+ * Per-host signals the status page and the reports are computed from, as SQL
+ * expressions over a `hosts` row (docs/reports.md defines each one).
+ */
+
+/** Grace period of the compliance rule, in days (docs/reports.md). */
+export const COMPLIANCE_GRACE_DAYS = 7;
+
+/** Job kinds that change a host's packages: the patch history and the patch age count these. */
+export const PATCH_JOB_KINDS = ["patch_apply", "patch_remove", "rollback"] as const;
+const patchKinds = sql.raw(PATCH_JOB_KINDS.map((k) => `'${k}'`).join(","));
+
+export type HostHealth = "pending" | "healthy" | "degraded" | "unreachable";
+export type Compliance = "compliant" | "non_compliant" | "unknown";
+
+/**
+ * health_status from real signals: `pending` until the agent first connected;
+ * `unreachable` while its agent is not connected; `degraded` when connected but
+ * the latest result of an enabled health check failed; otherwise `healthy`.
+ */
+export function hostHealthSql(id: SQL, online: SQL, lastSeenAt: SQL): SQL<HostHealth> {
+  return sql<HostHealth>`(CASE WHEN ${lastSeenAt} IS NULL THEN 'pending'
+    WHEN ${online} = 0 THEN 'unreachable'
+    WHEN ${healthCheckStatusSql(id)} = 'some_unhealthy' THEN 'degraded'
+    ELSE 'healthy' END)`;
+}
+
+/**
+ * Compliance of one host: `unknown` while its agent never reported (no
+ * inventory, nothing can be said); `non_compliant` when it has pending updates
+ * (the agent's `patches_missing`); else `compliant`.
+ */
+export function complianceSql(lastSeenAt: SQL, patchesMissing: SQL): SQL<Compliance> {
+  return sql<Compliance>`(CASE WHEN ${lastSeenAt} IS NULL THEN 'unknown'
+    WHEN ${patchesMissing} > 0 THEN 'non_compliant' ELSE 'compliant' END)`;
+}
+
+/** When the host last completed a patch job successfully (null: never). */
+export function lastPatchAtSql(id: SQL): SQL<number | null> {
+  return sql<number | null>`(SELECT max(jh.completed_at) FROM job_hosts jh JOIN jobs j ON j.id = jh.job_id
+    WHERE jh.host_id = ${id} AND jh.status = 'succeeded' AND j.kind IN (${patchKinds}))`;
+}
+
+/** Bucket of a duration in days; `never` when there is no timestamp. */
+export function ageBucket(now: number, at: number | null): string {
+  if (at === null) return "never";
+  const days = (now - at) / 86_400_000;
+  if (days <= 1) return "0-1d";
+  if (days <= 7) return "1-7d";
+  if (days <= 30) return "7-30d";
+  if (days <= 90) return "30-90d";
+  return ">90d";
+}
+export const AGE_BUCKETS = ["0-1d", "1-7d", "7-30d", "30-90d", ">90d", "never"] as const;
+
+/** One decimal; 100.0 when nothing is known (the reference's rule). */
+export function compliancePct(compliant: number, nonCompliant: number): number {
+  const known = compliant + nonCompliant;
+  return known === 0 ? 100 : Math.round((compliant / known) * 1000) / 10;
+}

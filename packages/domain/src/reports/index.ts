@@ -1,0 +1,5 @@
+export * from "./ca-health.service";
+export * from "./fleet-status.query";
+export * from "./host-signals";
+export * from "./report-rows.query";
+export * from "./report-scope";

@@ -1,0 +1,170 @@
+import { and, asc, gt, gte, inArray, lte, or, type SQL, sql } from "drizzle-orm";
+import { auditLog, hosts, jobHosts, jobs } from "../schema";
+import type { DomainContext } from "../shared/context";
+import {
+  type Compliance,
+  complianceSql,
+  type HostHealth,
+  hostHealthSql,
+  lastPatchAtSql,
+  PATCH_JOB_KINDS,
+} from "./host-signals";
+import { type ReportScope, scopeWhere } from "./report-scope";
+
+/** A report period in epoch ms (either end open). */
+export interface Period {
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
+export interface ComplianceRow {
+  id: string;
+  name: string;
+  fqdn: string;
+  displayName: string;
+  groups: string;
+  osName: string;
+  agentVersion: string;
+  health: HostHealth;
+  lastSeenAt: number | null;
+  pendingUpdates: number;
+  lastPatchAt: number | null;
+  compliance: Compliance;
+}
+
+const id = sql`${hosts.id}`;
+const groupsOf = sql<string>`COALESCE((SELECT group_concat(g.name, '; ') FROM host_groups hg JOIN groups g ON g.id = hg.group_id WHERE hg.host_id = ${hosts.id}), '')`;
+
+/** Every host of the scope with its compliance, by fqdn then id; keyset pages of `pageSize`. */
+export async function* iterateComplianceRows(
+  ctx: DomainContext,
+  scope: ReportScope,
+  pageSize = 1000,
+): AsyncGenerator<ComplianceRow[]> {
+  let cursor: { fqdn: string; id: string } | undefined;
+  for (;;) {
+    const where: (SQL | undefined)[] = [scopeWhere(scope)];
+    if (cursor)
+      where.push(or(gt(hosts.fqdn, cursor.fqdn), and(sql`${hosts.fqdn} = ${cursor.fqdn}`, gt(hosts.id, cursor.id))));
+    const rows = await ctx.db
+      .select({
+        id: hosts.id,
+        name: hosts.name,
+        fqdn: hosts.fqdn,
+        displayName: hosts.displayName,
+        groups: groupsOf,
+        osName: hosts.osName,
+        agentVersion: hosts.agentVersion,
+        health: hostHealthSql(id, sql`${hosts.online}`, sql`${hosts.lastSeenAt}`),
+        lastSeenAt: hosts.lastSeenAt,
+        pendingUpdates: hosts.patchesMissing,
+        lastPatchAt: lastPatchAtSql(id),
+        compliance: complianceSql(sql`${hosts.lastSeenAt}`, sql`${hosts.patchesMissing}`),
+      })
+      .from(hosts)
+      .where(and(...where))
+      .orderBy(asc(hosts.fqdn), asc(hosts.id))
+      .limit(pageSize)
+      .all();
+    if (rows.length === 0) return;
+    yield rows;
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < pageSize) return;
+    cursor = { fqdn: last.fqdn, id: last.id };
+  }
+}
+
+export interface PatchHistoryRow {
+  jobId: string;
+  kind: string;
+  jobStatus: string;
+  createdBy: string | null;
+  createdAt: number;
+  hostId: string;
+  hostName: string;
+  hostStatus: string;
+  exitCode: number | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  error: string | null;
+}
+
+/** Patch jobs (apply, remove, rollback) of the period per target host in scope, oldest first. */
+export async function* iteratePatchHistory(
+  ctx: DomainContext,
+  scope: ReportScope,
+  period: Period,
+  pageSize = 1000,
+): AsyncGenerator<PatchHistoryRow[]> {
+  let cursor: { createdAt: number; id: string } | undefined;
+  for (;;) {
+    const where: (SQL | undefined)[] = [
+      inArray(jobs.kind, [...PATCH_JOB_KINDS]),
+      scopeWhere(scope, sql`${jobHosts.hostId}`),
+    ];
+    if (period.from !== undefined) where.push(gte(jobs.createdAt, period.from));
+    if (period.to !== undefined) where.push(lte(jobs.createdAt, period.to));
+    if (cursor)
+      where.push(
+        or(
+          gt(jobs.createdAt, cursor.createdAt),
+          and(sql`${jobs.createdAt} = ${cursor.createdAt}`, gt(jobHosts.id, cursor.id)),
+        ),
+      );
+    const rows = await ctx.db
+      .select({
+        rowId: jobHosts.id,
+        jobId: jobs.id,
+        kind: jobs.kind,
+        jobStatus: jobs.status,
+        createdBy: jobs.createdBy,
+        createdAt: jobs.createdAt,
+        hostId: jobHosts.hostId,
+        hostName: jobHosts.hostName,
+        hostStatus: jobHosts.status,
+        exitCode: jobHosts.exitCode,
+        startedAt: jobHosts.startedAt,
+        completedAt: jobHosts.completedAt,
+        error: jobHosts.error,
+      })
+      .from(jobHosts)
+      .innerJoin(jobs, sql`${jobs.id} = ${jobHosts.jobId}`)
+      .where(and(...where))
+      .orderBy(asc(jobs.createdAt), asc(jobHosts.id))
+      .limit(pageSize)
+      .all();
+    if (rows.length === 0) return;
+    yield rows.map(({ rowId: _, ...r }) => r);
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < pageSize) return;
+    cursor = { createdAt: last.createdAt, id: last.rowId };
+  }
+}
+
+export type AuditRow = typeof auditLog.$inferSelect;
+
+/** Audit entries of the period in ledger insertion order (`seq`). */
+export async function* iterateAuditPeriod(
+  ctx: DomainContext,
+  period: Period,
+  pageSize = 1000,
+): AsyncGenerator<AuditRow[]> {
+  let after = 0;
+  for (;;) {
+    const where: SQL[] = [gt(auditLog.seq, after)];
+    if (period.from !== undefined) where.push(gte(auditLog.at, period.from));
+    if (period.to !== undefined) where.push(lte(auditLog.at, period.to));
+    const rows = await ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(...where))
+      .orderBy(asc(auditLog.seq))
+      .limit(pageSize)
+      .all();
+    if (rows.length === 0) return;
+    yield rows;
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < pageSize) return;
+    after = last.seq;
+  }
+}

@@ -1,0 +1,6 @@
+import { createRouter } from "../../../lib/router";
+import { signers } from "./external-jwt-signers.handlers";
+import { listExternalJwtSigners } from "./external-jwt-signers.routes";
+
+/** `GET /external-jwt-signers`: the signers an SDK may authenticate with (`method=ext-jwt`). */
+export const externalJwtSignersRouter = createRouter().openapi(listExternalJwtSigners, signers);
