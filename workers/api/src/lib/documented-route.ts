@@ -8,7 +8,8 @@ import type { Router } from "./router";
  * whose bodies arrive with any (or DRF's) content type and whose refusals have
  * fixed texts in a fixed order: their handlers parse with the very schemas the
  * route documents (packages/contract/src/{exec,zentral}). `path` is the Hono
- * path when it constrains a parameter (`/status/:reqid{[a-f0-9]+}`).
+ * path when it constrains a parameter (`/status/:reqid{[a-f0-9]+}`); the
+ * route's `middleware` (authentication) runs only when the path matched.
  */
 export function serveDocumented<R extends RouteConfig>(
   router: Router,
@@ -16,7 +17,10 @@ export function serveDocumented<R extends RouteConfig>(
   handler: RouteHandler<R, AppEnv>,
   path = route.path.replace(/\{(\w+)\}/g, ":$1"),
 ): Router {
-  router.openAPIRegistry.registerPath(route);
+  const { middleware, hide: _hide, ...documented } = route;
+  router.openAPIRegistry.registerPath(documented);
+  const before = middleware === undefined ? [] : Array.isArray(middleware) ? middleware : [middleware];
+  for (const mw of before) router.on(route.method.toUpperCase(), path, mw);
   router.on(route.method.toUpperCase(), path, handler);
   return router;
 }

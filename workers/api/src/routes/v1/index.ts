@@ -5,6 +5,7 @@ import { auditCheckpointsRouter } from "./audit-checkpoints/audit-checkpoints.in
 import { authRouter } from "./auth/auth.index";
 import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./certificates/certificates.index";
 import { deviceAuthRouter } from "./device-auth/device-auth.index";
+import { discoveryRouter } from "./discovery/discovery.index";
 import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
 import { groupsRouter } from "./groups/groups.index";
 import { checksRouter, hostChecksRouter } from "./health-checks/health-checks.index";
@@ -51,6 +52,7 @@ v1.route("/auth/sso", ssoRouter)
   .route("/", publicPkiRouter)
   .route("/hosts", hostRegistrationRouter)
   .route("/hosts", hostsRouter)
+  .route("/discovery", discoveryRouter)
   .route("/jobs", jobsRouter)
   .route("/settings", ctrlExecSettingsRouter)
   .route("/settings", settingsRouter)

@@ -126,6 +126,7 @@ const DOMAIN = {
   "fleet.unknown_hosts": Z.notFound,
   "fleet.no_hosts_match": Z.notFound,
   "fleet.fqdn_resolution_failed": (e) => Z.invalidField("fqdn", e.message),
+  "discovery.invalid_cidr": (e) => Z.invalidField("cidr", e.message),
   "jobs.script_locked": (e) => Z.invalidField("(root)", e.message),
   "jobs.invalid_state": (e) => Z.invalidField("(root)", e.message),
   "tasks.result_not_found": Z.notFound,

@@ -1,34 +1,12 @@
-import { findVisibleTask, type IdentityRow, isUnready, taskDownloadUrl } from "@fleetgate/domain";
-import { Hono } from "hono";
-import type { AppEnv } from "../../../context";
-import { domain } from "../../../lib/domain-context";
-import { zentralAuth } from "../auth";
-import { UUID_PARAM } from "../drf";
+import { serveDocumented } from "../../../lib/documented-route";
+import { createRouter } from "../../../lib/router";
+import { uuidPath } from "../responses";
+import { taskResult, taskResultDownload } from "./task-result.handlers";
+import { downloadTaskResult, getTaskResult } from "./task-result.routes";
 
-const viewerOf = (i: IdentityRow | undefined) => ({ id: i?.id ?? "", role: i?.role ?? ("reporter" as const) });
-
-/**
- * `GET /api/task_result/<uuid>/` and `…/download/` (zentral.md §4,
- * `server/base/api_views.py`). A task that is not the caller's (and the caller
- * is no admin) answers exactly like an unknown one: ids are not an oracle.
- */
-export const taskResultRouter = new Hono<AppEnv>({ strict: true })
-  .get(`/task_result/:id{${UUID_PARAM}}/`, zentralAuth, async (c) => {
-    const id = c.req.param("id");
-    const task = await findVisibleTask(await domain(c), id, viewerOf(c.get("identity")));
-    if (!task) return c.json({ id, status: "UNKNOWN", unready: true }, 200);
-    const body: Record<string, unknown> = { name: task.name, id, status: task.status, unready: isUnready(task.status) };
-    if (task.status === "SUCCESS" && task.result && typeof task.result === "object") {
-      const { filepath, ...result } = task.result;
-      if (filepath) body.download_url = `/api/task_result/${id}/download/`;
-      body.result = result;
-    }
-    return c.json(body, 200);
-  })
-  .get(`/task_result/:id{${UUID_PARAM}}/download/`, zentralAuth, async (c) => {
-    const url = await taskDownloadUrl(await domain(c), c.req.param("id"), viewerOf(c.get("identity")));
-    c.header("Cache-Control", "no-store");
-    c.header("Referrer-Policy", "no-referrer");
-    // Zentral redirects to its storage's signed URL (ours: see taskDownloadUrl).
-    return c.redirect(url, 302);
-  });
+export const taskResultRouter = serveDocumented(
+  serveDocumented(createRouter(), getTaskResult, taskResult, uuidPath(getTaskResult.path)),
+  downloadTaskResult,
+  taskResultDownload,
+  uuidPath(downloadTaskResult.path),
+);
