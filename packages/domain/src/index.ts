@@ -64,6 +64,7 @@ export * from "./shared/errors";
 export * from "./shared/health";
 export * from "./shared/ids";
 export * from "./shared/rate-limit";
+export * from "./sso/device-code.service";
 export * from "./sso/login-policy";
 export * from "./sso/sso.service";
 export * from "./sso/sso-admin.service";

@@ -4,6 +4,7 @@ import { signingKeysRouter } from "./audit/signing-keys.index";
 import { auditCheckpointsRouter } from "./audit-checkpoints/audit-checkpoints.index";
 import { authRouter } from "./auth/auth.index";
 import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./certificates/certificates.index";
+import { deviceAuthRouter } from "./device-auth/device-auth.index";
 import { discoveryRouter } from "./discovery/discovery.index";
 import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
 import { groupsRouter } from "./groups/groups.index";
@@ -28,6 +29,7 @@ import { zitiManagementRouter } from "./ziti/ziti.index";
 /** The native face, mounted at /api/v1. Resource routers are chained here. */
 export const v1 = createRouter();
 v1.route("/auth/sso", ssoRouter)
+  .route("/auth/device", deviceAuthRouter)
   .route("/sso", ssoRouter)
   .route("/auth/azure", azureSsoRouter)
   .route("/auth", authRouter)
