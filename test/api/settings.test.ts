@@ -31,7 +31,7 @@ describe("GET/PUT /api/v1/settings", () => {
       ip_whitelist: [],
       web_tls_strategy: "cloudflare",
       notification: { email_enabled: false, email_from: "", recipients: [] },
-      sso_callback_url: "/auth/sso/callback",
+      sso_callback_url: "/app/auth/sso/callback",
       allowed_origins: [],
       sso_policy: { sso_only: false, mfa_required: "off", created_role: "reporter", groups_claim: "" },
       discovery_cidrs: [],

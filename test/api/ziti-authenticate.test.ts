@@ -1,5 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { adminLogin, bearer } from "./auth-helpers";
+import { call } from "./helpers";
 import {
   authenticate,
   body,
@@ -64,7 +66,14 @@ describe("POST /authenticate: refusals", () => {
     const err = await errorOf(res);
     expect(err.code).toBe("COULD_NOT_VALIDATE");
     expect(err.message).toBe("The supplied request contains an invalid document");
-    expect(err.cause).toMatchObject({ field: "username" });
+    // gojsonschema's ResultError, as the controller puts it in `cause`.
+    expect(err.cause).toEqual({
+      details: { context: "(root).username", field: "username", min: 4 },
+      field: "username",
+      message: "username: String length must be greater than or equal to 4",
+      type: "string_gte",
+      value: "abc",
+    });
   });
 
   it("password of 101 characters → 400 COULD_NOT_VALIDATE", async () => {
@@ -72,7 +81,13 @@ describe("POST /authenticate: refusals", () => {
     expect(res.status).toBe(400);
     const err = await errorOf(res);
     expect(err.code).toBe("COULD_NOT_VALIDATE");
-    expect(err.cause).toMatchObject({ field: "password" });
+    expect(err.cause).toMatchObject({
+      field: "password",
+      type: "string_lte",
+      message: "password: String length must be less than or equal to 100",
+      details: { max: 100 },
+      value: "******",
+    });
   });
 
   it("envInfo.hostname over 253 and sdkInfo.version over 255 → 400 COULD_NOT_VALIDATE", async () => {
@@ -86,7 +101,29 @@ describe("POST /authenticate: refusals", () => {
   it("configTypes must be an array of strings", async () => {
     const res = await authenticate(ADMIN.username, ADMIN.password, { configTypes: [1, 2] });
     expect(res.status).toBe(400);
-    expect((await errorOf(res)).code).toBe("COULD_NOT_VALIDATE");
+    const err = await errorOf(res);
+    expect(err.code).toBe("COULD_NOT_VALIDATE");
+    expect(err.cause).toEqual({
+      details: { context: "(root).configTypes.0", field: "configTypes.0", expected: "string", given: "integer" },
+      field: "configTypes.0",
+      message: "configTypes.0: Invalid type. Expected: string, given: integer",
+      type: "invalid_type",
+      value: 1,
+    });
+  });
+
+  it("a missing required field → type required on the parent object, with the property in details", async () => {
+    const u = await nativeUser();
+    const s = await ztSession(u.username, u.password);
+    const res = await zcall("/sessions", { method: "POST", session: s, json: { type: "Dial" } });
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).cause).toEqual({
+      details: { context: "(root)", field: "(root)", property: "serviceId" },
+      field: "(root)",
+      message: "(root): serviceId is required",
+      type: "required",
+      value: { type: "Dial" },
+    });
   });
 
   it("missing or unknown method → 400 INVALID_AUTH_METHOD", async () => {
@@ -257,7 +294,8 @@ describe("POST /authenticate: success", () => {
         entity: "identities",
         _links: { self: { href: `./identities/${u.id}` } },
       },
-      configTypes: ["f2dd2df0-9c04-4b84-a91e-71437ac229f1", "all"],
+      // `all` stays `all` (every config type, also later ones); see "configTypes are resolved" below.
+      configTypes: ["all"],
       authQueries: [],
       isMfaRequired: false,
       isMfaComplete: false,
@@ -332,5 +370,63 @@ describe("POST /authenticate: success", () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("zt-session")).toBeTruthy();
+  });
+});
+
+describe("wire fidelity: configTypes and the controller headers", () => {
+  it("configTypes are resolved to config-type ids (names or ids; unknown ones dropped)", async () => {
+    const name = `zt-ct-${crypto.randomUUID().slice(0, 8)}`;
+    const created = await call("/api/v1/ziti/config-types", {
+      method: "POST",
+      headers: bearer(await adminLogin()),
+      json: { name },
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const u = await nativeUser();
+    const res = await authenticate(u.username, u.password, {
+      configTypes: [name, id, "no-such-type", crypto.randomUUID()],
+    });
+    expect(res.status).toBe(200);
+    const { data } = await body(res);
+    expect(data.configTypes).toEqual([id]);
+    const again = await body(await zcall("/current-api-session", { session: res.headers.get("zt-session") ?? "" }));
+    expect(again.data.configTypes).toEqual([id]);
+  });
+
+  it("server and ziti-instance-id on every answer (success, error, not found); the instance id is the controller's id", async () => {
+    const u = await nativeUser();
+    const token = await ztSession(u.username, u.password);
+    const ctrl = await zcall("/controllers", { session: token });
+    const controllerId = (await body<{ id: string }[]>(ctrl)).data[0]?.id;
+    expect(controllerId).toMatch(/^[0-9a-f-]{36}$/);
+    for (const res of [
+      ctrl,
+      await zcall("/version"),
+      await zcall("/current-identity"),
+      await zcall("/no-such-path"),
+      await authenticate(u.username, "Wrong-Pass-1!"),
+    ]) {
+      expect(res.headers.get("server")).toMatch(/^ziti-controller\/v\d+\.\d+\.\d+/);
+      expect(res.headers.get("ziti-instance-id")).toBe(controllerId);
+    }
+  });
+
+  it("CORS: preflight 200 with the controller's headers and methods; answers reflect the origin", async () => {
+    const pre = await zcall("/authenticate?method=password", {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example.test", "access-control-request-method": "POST" },
+    });
+    expect(pre.status).toBe(200);
+    expect(pre.headers.get("access-control-allow-origin")).toBe("https://app.example.test");
+    expect(pre.headers.get("access-control-allow-credentials")).toBe("true");
+    expect(pre.headers.get("access-control-allow-headers")).toBe("content-type, accept, authorization, zt-session");
+    expect(pre.headers.get("access-control-allow-methods")).toBe("GET, HEAD, POST, PUT, PATCH, DELETE");
+    const res = await zcall("/version", { headers: { origin: "https://app.example.test" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://app.example.test");
+    expect(res.headers.get("access-control-expose-headers")).toContain("zt-session");
+    const plain = await zcall("/version");
+    expect(plain.headers.get("access-control-allow-origin")).toBeNull();
   });
 });

@@ -202,7 +202,15 @@ describe("current-identity authenticators", () => {
 
     const missing = await zcall(path, { method: "PATCH", session: s, json: { password: "N3w!Password-x" } });
     expect(missing.status).toBe(400);
-    expect(await errorOf(missing)).toMatchObject({ code: "COULD_NOT_VALIDATE", cause: { field: "currentPassword" } });
+    expect(await errorOf(missing)).toMatchObject({
+      code: "COULD_NOT_VALIDATE",
+      cause: {
+        field: "(root)",
+        type: "required",
+        details: { property: "currentPassword" },
+        value: { password: "******" },
+      },
+    });
 
     const putMissing = await zcall(path, {
       method: "PUT",

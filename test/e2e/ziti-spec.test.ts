@@ -5,9 +5,12 @@
  * part of the project); without it only our own generated document is checked.
  */
 import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { validate as validateOpenApi } from "@readme/openapi-parser";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { Secret, TOTP } from "otpauth";
 import { describe, expect, inject, it } from "vitest";
 import { parse } from "yaml";
@@ -30,6 +33,9 @@ const base = () => `${inject("baseUrl")}/edge/client/v1`;
  *    show `cause: null`), so it is treated as nullable.
  *  - link.href is `format: uri` but every href is relative (`./current-identity`),
  *    which Go's strfmt accepts; validated as `uri-reference`.
+ *  - serviceDetail.config declares each config's fields as `type: object`, which
+ *    go-swagger renders as `interface{}` (any JSON value: `{"port": 443}`); the
+ *    innermost level is validated as any value.
  */
 type Json = Record<string, unknown>;
 
@@ -54,6 +60,9 @@ function loadSpec(file: string) {
   const own = apiSession[1] as { required: string[] };
   own.required = own.required.filter((f) => f !== "cachedUpdatedAt");
   (defs.apiError?.properties as Json).cause = { $ref: "#/definitions/apiErrorCause", "x-nullable": true };
+  const serviceDetail = defs.serviceDetail as { allOf: { properties: { config: Json } }[] };
+  const serviceOwn = serviceDetail.allOf[1] as { properties: { config: Json } };
+  serviceOwn.properties.config = { type: "object", additionalProperties: { type: "object" } };
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addFormat("int64", true).addFormat("int32", true);
@@ -117,7 +126,8 @@ async function newPerson() {
     body: JSON.stringify({ username, email: `${username}@example.test`, role: "operator", password }),
   });
   expect(created.status).toBe(200);
-  return { username, password };
+  const { id } = (await created.json()) as { id: string };
+  return { username, password, id };
 }
 
 describe("Ziti edge-client face", () => {
@@ -245,4 +255,197 @@ describe("Ziti edge-client face", () => {
     expect(validator("apiErrorEnvelope")({ error: { code: 401 }, meta: {} })).toBe(false);
     expect(undeclared("identityDetail", { name: "x", bogus: 1 })).toEqual(["bogus"]);
   });
+
+  it.skipIf(SPEC_PATH === undefined)(
+    "the scripted SDK session of reference §8 validates against the spec at every step",
+    async () => {
+      if (SPEC_PATH === undefined) return;
+      const { validator } = loadSpec(SPEC_PATH);
+      const problems: string[] = [];
+      const check = (what: string, definition: string, payload: unknown) => {
+        const v = validator(definition);
+        if (!v(payload)) problems.push(`${what} ≠ ${definition}: ${JSON.stringify(v.errors)}`);
+      };
+      const root = inject("baseUrl");
+      const u = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+      const login = await fetch(`${root}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(E2E_ADMIN),
+      });
+      const { access_token } = (await login.json()) as { access_token: string };
+      const admin = async (method: string, path: string, json?: unknown) => {
+        const res = await fetch(`${root}/api/v1${path}`, {
+          method,
+          headers: { "content-type": "application/json", authorization: `Bearer ${access_token}` },
+          body: json === undefined ? undefined : JSON.stringify(json),
+        });
+        if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+        return (await res.json()) as { id: string };
+      };
+
+      // A JWKS on loopback for the external JWT signer.
+      const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
+      const jwk = { ...(await exportJWK(publicKey)), kid: "e2e-1", alg: "ES256", use: "sig" };
+      const idp: Server = createServer((_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ keys: [jwk] }));
+      });
+      await new Promise<void>((r) => idp.listen(0, "127.0.0.1", r));
+      const issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
+      try {
+        // The network: one attribute for the person, the service, the router and the policies.
+        const attr = `sdk-${u}`;
+        const { id: personId, ...who } = await newPerson();
+        await admin("PUT", `/ziti/identities/${personId}/role-attributes`, { roleAttributes: [attr] });
+        const ctName = `intercept.v1.${u}`;
+        const ct = await admin("POST", "/ziti/config-types", { name: ctName });
+        const cfg = await admin("POST", "/ziti/configs", {
+          name: `cfg-${u}`,
+          configTypeId: ct.id,
+          data: { port: 443 },
+        });
+        const svc = await admin("POST", "/ziti/services", {
+          name: `svc-${u}`,
+          roleAttributes: [attr],
+          configs: [cfg.id],
+        });
+        await admin("POST", "/ziti/edge-routers", {
+          name: `er-${u}`,
+          hostname: "er.example.test",
+          supportedProtocols: { tls: "tls://er.example.test:3022" },
+          isOnline: true,
+          roleAttributes: [attr],
+        });
+        await admin("POST", "/ziti/edge-router-policies", {
+          name: `erp-${u}`,
+          identityRoles: [`#${attr}`],
+          edgeRouterRoles: [`#${attr}`],
+        });
+        await admin("POST", "/ziti/service-edge-router-policies", {
+          name: `serp-${u}`,
+          serviceRoles: [`#${attr}`],
+          edgeRouterRoles: [`#${attr}`],
+        });
+        const os = await admin("POST", "/ziti/posture-checks", {
+          name: `os-${u}`,
+          typeId: "OS",
+          roleAttributes: [`os-${u}`],
+          operatingSystems: [{ type: "Linux", versions: [] }],
+        });
+        const dialPolicy = {
+          name: `dial-${u}`,
+          type: "Dial",
+          identityRoles: [`#${attr}`],
+          serviceRoles: [`#${attr}`],
+          postureCheckRoles: [`#os-${u}`],
+        };
+        const dial = await admin("POST", "/ziti/service-policies", dialPolicy);
+        const bind = await admin("POST", "/ziti/service-policies", {
+          name: `bind-${u}`,
+          type: "Bind",
+          identityRoles: [`#${attr}`],
+          serviceRoles: [`#${attr}`],
+        });
+        await admin("POST", "/ziti/external-jwt-signers", {
+          name: `signer-${u}`,
+          issuer,
+          audience: "ziti-e2e",
+          jwksEndpoint: `${issuer}/jwks.json`,
+          externalAuthUrl: "https://idp.example.com/authorize",
+        });
+
+        // version → authenticate (password, ext-jwt).
+        check("GET /version", "listVersionEnvelope", (await req("/version")).body);
+        const auth = await req("/authenticate?method=password", {
+          method: "POST",
+          json: { ...who, configTypes: [ctName] },
+        });
+        expect(auth.res.status).toBe(200);
+        check("POST /authenticate password", "currentApiSessionDetailEnvelope", auth.body);
+        expect((auth.body.data as Json).configTypes).toEqual([ct.id]);
+        const s = auth.res.headers.get("zt-session") ?? "";
+        check(
+          "GET /external-jwt-signers",
+          "listClientExternalJwtSignersEnvelope",
+          (await req("/external-jwt-signers")).body,
+        );
+        const jwt = await new SignJWT({ sub: personId })
+          .setProtectedHeader({ alg: "ES256", kid: "e2e-1" })
+          .setIssuer(issuer)
+          .setAudience("ziti-e2e")
+          .setIssuedAt()
+          .setExpirationTime("5m")
+          .sign(privateKey);
+        const ext = await req("/authenticate?method=ext-jwt", {
+          method: "POST",
+          json: {},
+          headers: { authorization: `Bearer ${jwt}` },
+        });
+        expect(ext.res.status).toBe(200);
+        check("POST /authenticate ext-jwt", "currentApiSessionDetailEnvelope", ext.body);
+        const bad = await req("/authenticate?method=ext-jwt", { method: "POST", json: {} });
+        expect(bad.res.status).toBe(401);
+        check("401 ext-jwt without bearer", "apiErrorEnvelope", bad.body);
+
+        // What the SDK reads after login.
+        check("GET /controllers", "listControllersEnvelope", (await req("/controllers", { session: s })).body);
+        check(
+          "GET /current-identity/edge-routers",
+          "listCurrentIdentityEdgeRoutersEnvelope",
+          (await req("/current-identity/edge-routers", { session: s })).body,
+        );
+        const services = await req(`/services?limit=500&offset=0&configTypes=${ctName}`, { session: s });
+        check("GET /services", "listServicesEnvelope", services.body);
+        const mine = (services.body.data as Json[]).find((x) => x.id === svc.id) as Json;
+        expect(mine.permissions).toEqual(expect.arrayContaining(["Dial", "Bind"]));
+        expect(mine.config).toEqual({ [ctName]: { port: 443 } });
+        check("GET /services/{id}", "detailServiceEnvelope", (await req(`/services/${svc.id}`, { session: s })).body);
+        const updates = async () => {
+          const r = await req("/current-api-session/service-updates", { session: s });
+          check("GET service-updates", "listCurrentApiSessionServiceUpdatesEnvelope", r.body);
+          return (r.body.data as { lastChangeAt: string }).lastChangeAt;
+        };
+        const t1 = await updates();
+
+        // Dial needs the OS posture: refused first, then allowed after the posture response.
+        const refused = await req("/sessions", {
+          method: "POST",
+          session: s,
+          json: { serviceId: svc.id, type: "Dial" },
+        });
+        expect(refused.res.status).toBe(409);
+        expect((refused.body.error as Json).code).toBe("INVALID_POSTURE");
+        check("409 INVALID_POSTURE", "apiErrorEnvelope", refused.body);
+        const posture = await req("/posture-response", {
+          method: "POST",
+          session: s,
+          json: { typeId: "OS", id: os.id, type: "Linux", version: "6.1.0" },
+        });
+        expect(posture.res.status).toBe(201);
+        check("POST /posture-response", "postureResponseEnvelope", posture.body);
+        const t2 = await updates();
+        expect(t2).not.toBe(t1);
+        for (const type of ["Dial", "Bind"]) {
+          const created = await req("/sessions", { method: "POST", session: s, json: { serviceId: svc.id, type } });
+          expect(created.res.status, type).toBe(201);
+          check(`POST /sessions ${type}`, "sessionCreateEnvelope", created.body);
+        }
+        check("GET /sessions", "listSessionsEnvelope", (await req("/sessions", { session: s })).body);
+        expect(await updates()).toBe(t2);
+
+        // A policy change moves lastChangeAt and removes the service.
+        await admin("PUT", `/ziti/service-policies/${dial.id}`, { ...dialPolicy, identityRoles: [`#nobody-${u}`] });
+        await admin("DELETE", `/ziti/service-policies/${bind.id}`);
+        const t3 = await updates();
+        expect(t3).not.toBe(t2);
+        const after = await req("/services?limit=500", { session: s });
+        check("GET /services (after the change)", "listServicesEnvelope", after.body);
+        expect((after.body.data as Json[]).some((x) => x.id === svc.id)).toBe(false);
+        expect(problems).toEqual([]);
+      } finally {
+        await new Promise<void>((r) => idp.close(() => r()));
+      }
+    },
+  );
 });

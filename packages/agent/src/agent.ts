@@ -4,6 +4,7 @@ import { Backoff } from "./backoff";
 import { CommandStore } from "./command-store";
 import { CommandRunner } from "./commands";
 import type { AgentConfig } from "./config";
+import { runScan } from "./discovery/scanner";
 import { AgentError, EXIT } from "./exit-codes";
 import { collectHostInfo, type HostInfo } from "./host-info";
 import type { Logger } from "./log";
@@ -47,6 +48,7 @@ export class Agent {
   private loopDone: Promise<void> = Promise.resolve();
   private renewTimer: NodeJS.Timeout | undefined;
   private renewing = false;
+  private scanning = false;
   private readonly backoff: Backoff;
   private readonly commands: CommandRunner;
   /** Patch management (inventory, health checks); null when the config does not enable it. */
@@ -60,13 +62,6 @@ export class Agent {
     private readonly host: HostInfo,
   ) {
     this.backoff = new Backoff(options.backoffBaseMs ?? 1000, options.backoffCapMs ?? 60_000);
-    this.commands = new CommandRunner({
-      config: options.config,
-      store,
-      logger: options.logger,
-      send: (frame) => this.send(frame),
-      killGraceMs: options.killGraceMs,
-    });
     const patching = options.config.patching;
     this.patch = patching?.enabled
       ? new PatchAgent({
@@ -76,6 +71,14 @@ export class Agent {
           send: (frame) => this.send(frame),
         })
       : null;
+    this.commands = new CommandRunner({
+      builtins: this.patch?.builtins(),
+      config: options.config,
+      store,
+      logger: options.logger,
+      send: (frame) => this.send(frame),
+      killGraceMs: options.killGraceMs,
+    });
   }
 
   private get config(): AgentConfig {
@@ -332,6 +335,36 @@ export class Agent {
           });
         }
         return;
+      case "discover":
+        void this.onDiscover(message);
+        return;
+    }
+  }
+
+  /** Runs one discovery scan at a time (docs/agent-protocol.md, "Discovery"); a second is refused. */
+  private async onDiscover(frame: Extract<ServerMessage, { type: "discover" }>): Promise<void> {
+    const scanId = frame.scan_id;
+    if (this.scanning) {
+      await this.send({ type: "discovery_done", scan_id: scanId, probed: 0, error: "busy: another scan is running" });
+      return;
+    }
+    this.scanning = true;
+    this.log.info("discovery scan started", { scan_id: scanId, cidr: frame.cidr, agent_port: frame.agent_port });
+    try {
+      await runScan(frame, {
+        results: async (results) => {
+          await this.send({ type: "discovery_results", scan_id: scanId, results });
+        },
+        done: async (probed, error) => {
+          await this.send({ type: "discovery_done", scan_id: scanId, probed, error });
+          this.log.info("discovery scan finished", { scan_id: scanId, probed, error });
+        },
+      });
+    } catch (error) {
+      this.log.error("discovery scan failed", { scan_id: scanId, error });
+      await this.send({ type: "discovery_done", scan_id: scanId, probed: 0, error: "scan failed on the agent" });
+    } finally {
+      this.scanning = false;
     }
   }
 

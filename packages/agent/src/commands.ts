@@ -32,6 +32,8 @@ export interface CommandRunnerOptions {
   send: (frame: AgentMessage) => Promise<boolean>;
   /** SIGTERM → SIGKILL grace for timed-out and cancelled commands. */
   killGraceMs?: number;
+  /** Built-in commands (patch apply/rollback): run by the agent's own code, never a configured script of that name. */
+  builtins?: ReadonlyMap<string, (run: RunFrame) => Execution>;
 }
 
 /**
@@ -105,8 +107,9 @@ export class CommandRunner {
   /** Records the command, acknowledges it, and starts it (or refuses it). Resolves once the first ack went out. */
   private async accept(entry: Entry, run: RunFrame, log: Logger): Promise<void> {
     const { command_id: id, reqid } = run;
-    const script = this.options.config.scripts.get(run.script);
-    if (!script) {
+    const builtin = this.options.builtins?.get(run.script);
+    const script = builtin ? undefined : this.options.config.scripts.get(run.script);
+    if (!builtin && !script) {
       log.warn(`REQID=${reqid} refused: script not allowlisted`, { script: run.script });
       return this.refuse(entry, "not_allowlisted");
     }
@@ -124,27 +127,33 @@ export class CommandRunner {
       return;
     }
     const timeoutSeconds = Math.min(run.timeout_seconds, this.options.config.maxTimeoutSeconds);
-    log.info(`REQID=${reqid} running ${script.name}`, {
-      script: script.name,
+    log.info(`REQID=${reqid} running ${run.script}`, {
+      script: run.script,
       args: run.args.length,
       timeout_seconds: timeoutSeconds,
+      builtin: builtin !== undefined,
     });
-    const execution = execute(
-      {
-        commandId: id,
-        reqid,
-        script: script.name,
-        path: script.path,
-        args: [...script.args, ...run.args],
-        timeoutMs: timeoutSeconds * 1000,
-        streamCapBytes: this.options.config.outputCapBytes,
-        storeCapBytes: storedOutputCap(this.options.config),
-      },
-      {
-        killGraceMs: this.options.killGraceMs,
-        onOutput: (stream, seq, data) => void this.options.send({ type: "output", command_id: id, stream, seq, data }),
-      },
-    );
+    const execution = builtin
+      ? builtin(run)
+      : script &&
+        execute(
+          {
+            commandId: id,
+            reqid,
+            script: script.name,
+            path: script.path,
+            args: [...script.args, ...run.args],
+            timeoutMs: timeoutSeconds * 1000,
+            streamCapBytes: this.options.config.outputCapBytes,
+            storeCapBytes: storedOutputCap(this.options.config),
+          },
+          {
+            killGraceMs: this.options.killGraceMs,
+            onOutput: (stream, seq, data) =>
+              void this.options.send({ type: "output", command_id: id, stream, seq, data }),
+          },
+        );
+    if (!execution) return;
     this.executions.set(id, execution);
     const completion = execution.done
       .then(async (outcome) => {
@@ -161,7 +170,7 @@ export class CommandRunner {
           started_at: outcome.started_at,
           finished_at: outcome.finished_at,
         });
-        log.info(`REQID=${reqid} finished ${script.name}`, {
+        log.info(`REQID=${reqid} finished ${run.script}`, {
           exit_code: outcome.exit_code,
           error: outcome.error,
           signal: outcome.signal,

@@ -5,6 +5,7 @@ export * from "./native/audit-ledger";
 export * from "./native/auth";
 export * from "./native/certificates";
 export * from "./native/common";
+export * from "./native/discovery";
 export * from "./native/health-checks";
 export * from "./native/host-api";
 export * from "./native/host-inventory";

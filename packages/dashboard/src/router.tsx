@@ -7,7 +7,15 @@ import {
   redirect,
 } from "@tanstack/react-router";
 import { session } from "./auth/session";
-import { AuditSearch, CertificatesSearch, ExportsSearch, HostsSearch, JobsSearch, SignInSearch } from "./lib/search";
+import {
+  AuditSearch,
+  CertificatesSearch,
+  ExportsSearch,
+  HostsSearch,
+  JobsSearch,
+  SignInSearch,
+  SsoCallbackSearch,
+} from "./lib/search";
 import { AppShell } from "./shell/app-shell";
 
 /**
@@ -34,6 +42,14 @@ export const signInRoute = createRoute({
     if (session.get().status === "signed-in") throw redirect({ to: "/" });
   },
   component: lazyRouteComponent(() => import("./pages/sign-in.page"), "SignInPage"),
+});
+
+/** The SSO callback (`sso_callback_url`): public, it turns a handoff code into a session. */
+export const ssoCallbackRoute = createRoute({
+  getParentRoute: () => root,
+  path: "/auth/sso/callback",
+  validateSearch: SsoCallbackSearch,
+  component: lazyRouteComponent(() => import("./pages/sso-callback.page"), "SsoCallbackPage"),
 });
 
 const authed = createRoute({
@@ -153,6 +169,7 @@ const simple = {
 
 const routeTree = root.addChildren([
   signInRoute,
+  ssoCallbackRoute,
   authed.addChildren([
     overviewRoute,
     hostsRoute,

@@ -11,6 +11,8 @@ export type JobSummary = Schemas["JobSummary"];
 export type JobDetail = Schemas["JobDetail"];
 export type JobHostRow = Schemas["JobHostRow"];
 export type CreateJobRequest = Schemas["CreateJobRequest"];
+export type CreateScriptJobRequest = Schemas["CreateScriptJobRequest"];
+export type CreatePatchJobRequest = Schemas["CreatePatchJobRequest"];
 export type Task = Schemas["Task"];
 /** Body of `POST /exports`: a data export or a report (`kind: "report:<type>"`). */
 export type ExportRequest = Schemas["ExportOrReportRequest"];

@@ -8,6 +8,21 @@ export const ALL_JOBS = "*";
 export const ALL_JOBS_REDACTED = "*redacted";
 const Topic = z.union([z.literal(ALL_JOBS), z.literal(ALL_JOBS_REDACTED), z.uuid()]);
 const Events = z.array(StreamEvent).max(1000);
+const Id = z.string().min(1).max(64);
+const Subscriber = z.object({ identity: Id, key: z.uuid().optional() });
+const Restriction = z.object({ key: z.uuid(), hosts: z.array(Id).max(10_000) });
+/** At most this many dashboard sockets per identity; a new one closes the oldest. */
+export const MAX_SOCKETS_PER_IDENTITY = 16;
+/** Close code for a socket ended by the server for a policy reason (RFC 6455 1008). */
+const POLICY_CLOSE = 1008;
+
+/** What a socket carries through hibernation (serializeAttachment, < 2 KB). */
+interface SocketInfo {
+  identity: string;
+  /** Set when the socket's job stream shows only some hosts (the list is in storage `vis:<key>`). */
+  key?: string;
+}
+const identityTag = (id: string) => `id:${id}`;
 
 /**
  * Fan-out of job events to dashboard WebSockets (`/api/v1/ws/jobs`). One
@@ -27,11 +42,64 @@ export class EventHub extends DurableObject<Env> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected websocket", { status: 426 });
     }
-    const topic = Topic.safeParse(new URL(request.url).searchParams.get("topic") ?? ALL_JOBS);
-    if (!topic.success) return new Response("bad topic", { status: 400 });
+    const params = new URL(request.url).searchParams;
+    const topic = Topic.safeParse(params.get("topic") ?? ALL_JOBS);
+    const who = Subscriber.safeParse({ identity: params.get("identity"), key: params.get("key") ?? undefined });
+    if (!topic.success || !who.success) return new Response("bad subscription", { status: 400 });
+    // Bounded sockets per identity: the oldest make room.
+    const own = this.ctx.getWebSockets(identityTag(who.data.identity));
+    for (const ws of own.slice(0, Math.max(0, own.length - MAX_SOCKETS_PER_IDENTITY + 1))) {
+      this.end(ws, "too many sockets for this user");
+    }
     const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1], [topic.data]);
+    this.ctx.acceptWebSocket(pair[1], [topic.data, identityTag(who.data.identity)]);
+    const info: SocketInfo = { identity: who.data.identity, key: who.data.key };
+    pair[1].serializeAttachment(info);
     return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /**
+   * Before a job-stream subscription of a caller who sees only some of the
+   * job's hosts: the hosts whose events that socket (`key`) may receive.
+   */
+  async restrict(raw: unknown): Promise<void> {
+    const r = Restriction.parse(raw);
+    await this.ctx.storage.put(`vis:${r.key}`, r.hosts);
+    this.visible.set(r.key, new Set(r.hosts));
+  }
+
+  /** Closes every dashboard socket of an identity (disabled, demoted, revoked); returns how many. */
+  async closeIdentity(identityId: string, reason: string): Promise<number> {
+    const sockets = this.ctx.getWebSockets(identityTag(Id.parse(identityId)));
+    for (const ws of sockets) this.end(ws, reason.slice(0, 100));
+    return sockets.length;
+  }
+
+  /** In-memory copy of the restrictions (reloaded from storage after hibernation). */
+  private readonly visible = new Map<string, Set<string>>();
+
+  private async visibleHosts(key: string): Promise<Set<string>> {
+    let set = this.visible.get(key);
+    if (!set) {
+      set = new Set((await this.ctx.storage.get<string[]>(`vis:${key}`)) ?? []);
+      this.visible.set(key, set);
+    }
+    return set;
+  }
+
+  private end(ws: WebSocket, reason: string): void {
+    const info = ws.deserializeAttachment() as SocketInfo | null;
+    try {
+      ws.close(POLICY_CLOSE, reason);
+    } catch {
+      // Already closed.
+    }
+    if (info?.key) void this.forget(info.key);
+  }
+
+  private async forget(key: string): Promise<void> {
+    this.visible.delete(key);
+    await this.ctx.storage.delete(`vis:${key}`);
   }
 
   /** Sends events to their subscribers; returns how many frames were written. */
@@ -50,7 +118,14 @@ export class EventHub extends DurableObject<Env> {
     };
     for (const event of events) {
       const frame = JSON.stringify(event);
-      send(this.ctx.getWebSockets(event.job_id), frame);
+      // A job's own sockets: a restricted one gets only its visible hosts' events (finding 1).
+      const own: WebSocket[] = [];
+      for (const ws of this.ctx.getWebSockets(event.job_id)) {
+        const info = ws.deserializeAttachment() as SocketInfo | null;
+        if (info?.key && event.host_id !== "" && !(await this.visibleHosts(info.key)).has(event.host_id)) continue;
+        own.push(ws);
+      }
+      send(own, frame);
       if (event.event_type === "output") continue;
       send(this.ctx.getWebSockets(ALL_JOBS), frame);
       const redacted = this.ctx.getWebSockets(ALL_JOBS_REDACTED);
@@ -66,7 +141,7 @@ export class EventHub extends DurableObject<Env> {
   async subscribers(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const ws of this.ctx.getWebSockets()) {
-      for (const tag of this.ctx.getTags(ws)) out[tag] = (out[tag] ?? 0) + 1;
+      for (const tag of this.ctx.getTags(ws)) if (!tag.startsWith("id:")) out[tag] = (out[tag] ?? 0) + 1;
     }
     return out;
   }
@@ -76,11 +151,13 @@ export class EventHub extends DurableObject<Env> {
     if (message === "ping") ws.send("pong");
   }
 
-  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    const info = ws.deserializeAttachment() as SocketInfo | null;
     try {
       ws.close(code, reason);
     } catch {
       // Already closed.
     }
+    if (info?.key) await this.forget(info.key);
   }
 }

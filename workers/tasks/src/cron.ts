@@ -6,6 +6,7 @@ import {
   expireRecoveryReveals,
   failStaleTasks,
   log,
+  notifyExpiringCertificates,
   pruneApiSessions,
   pruneNonces,
   pruneSigningKeys,
@@ -74,6 +75,7 @@ export const sweeps: Sweep[] = [
   { name: "identity.api_sessions", run: ({ domain }) => pruneApiSessions(domain) },
   { name: "identity.signing_keys", run: ({ domain }) => pruneSigningKeys(domain) },
   { name: "identity.recovery_reveals", run: async ({ domain }) => void (await expireRecoveryReveals(domain)) },
+  { name: "notify.expiring_certificates", run: async ({ domain }) => void (await notifyExpiringCertificates(domain)) },
 ];
 
 /** Runs every sweep once; returns which ones failed (each failure is logged). */

@@ -1,4 +1,5 @@
 import "./exports/export.task";
+import "./notify/notify.task";
 import "./reports/report.task";
 
 export { backoffSeconds, handleQueue, LEASE_MS } from "./consumer";

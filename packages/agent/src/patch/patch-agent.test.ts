@@ -1,11 +1,26 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { AgentMessage } from "@fleetgate/contract/agent";
+import {
+  type AgentMessage,
+  type ApplyReport,
+  encodePlanArgs,
+  PATCH_APPLY_COMMAND,
+  PATCH_ROLLBACK_COMMAND,
+  type RollbackReport,
+} from "@fleetgate/contract/agent";
 import { packageSetHash } from "@fleetgate/contract/patching";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Logger } from "../log";
-import { buildDeb, debToolsMissing, makeAptSandbox, sandboxRun, setSources, writeRepo } from "../test-support/deb-repo";
+import {
+  buildDeb,
+  debToolsMissing,
+  makeAptSandbox,
+  sandboxRun,
+  sandboxVersion,
+  setSources,
+  writeRepo,
+} from "../test-support/deb-repo";
 import type { PackageEnv } from "./package-env";
 import { PatchAgent } from "./patch-agent";
 
@@ -116,5 +131,56 @@ describe.skipIf(missing !== null)("patch agent: inventory reports", { timeout: 1
         results: [{ check_id: "c1", healthy: false, detail: "patching is not enabled on this agent", latency_ms: 0 }],
       },
     ]);
+  });
+
+  it("built-in commands: apply installs exactly the plan's version, rollback restores the exact previous one and holds it", async () => {
+    const sb = makeAptSandbox(path.join(work, "sb2"), [path.join(work, "repo1"), repoV2]);
+    sandboxRun(sb, "apt-get", ["-q", "update"]);
+    sandboxRun(sb, "apt-get", ["-y", "-q", "install", "demo=1.0-1"]);
+    const frames: AgentMessage[] = [];
+    const agent = new PatchAgent({
+      config: { enabled: true, pollIntervalSeconds: 1800, vaultDir: sb.vaultDir, sandboxDir: null },
+      stateDir: path.join(work, "sb2"),
+      logger: quiet,
+      send: async (f) => {
+        frames.push(f);
+        return true;
+      },
+      env: sb,
+    });
+    const builtins = agent.builtins();
+    const jobId = "4f1f7c2e-0000-4000-8000-000000000001";
+    const args = encodePlanArgs(jobId, [{ name: "demo", arch: "all", from_version: "1.0-1", to_version: "1.1-1" }]);
+    if (!args) throw new Error("plan does not fit");
+    const run = (script: string, a: string[]) => ({
+      type: "run" as const,
+      command_id: `c-${script}`,
+      reqid: "abcdef0123456789",
+      script,
+      args: a,
+      timeout_seconds: 600,
+      expires_at: Date.now() + 60_000,
+    });
+    const apply = builtins.get(PATCH_APPLY_COMMAND);
+    const rollback = builtins.get(PATCH_ROLLBACK_COMMAND);
+    if (!apply || !rollback) throw new Error("missing built-ins");
+    const applied = await apply(run(PATCH_APPLY_COMMAND, args)).done;
+    expect(applied.exit_code).toBe(0);
+    const report = JSON.parse(applied.stdout) as ApplyReport;
+    expect(report.changes).toEqual([{ name: "demo", arch: "all", before: "1.0-1", after: "1.1-1" }]);
+    expect(report.vault.map((v) => `${v.name}=${v.version}`)).toEqual(["demo=1.0-1"]);
+    expect(sandboxVersion(sb, "demo")?.version).toBe("1.1-1");
+
+    const rolled = await rollback(run(PATCH_ROLLBACK_COMMAND, [jobId])).done;
+    expect(rolled.exit_code).toBe(0);
+    const rb = JSON.parse(rolled.stdout) as RollbackReport;
+    expect(rb).toMatchObject({ ok: true, verified: true, held: ["demo"] });
+    expect(sandboxVersion(sb, "demo")).toEqual({ version: "1.0-1", status: "hi" });
+
+    // A garbled plan is refused without touching anything.
+    const bad = await apply(run(PATCH_APPLY_COMMAND, [jobId, "[{]"])).done;
+    expect(bad).toMatchObject({ exit_code: 1, stderr: "invalid patch plan in the command's arguments" });
+    await agent.report({ updateLists: false });
+    expect(frames.some((f) => f.type === "inventory")).toBe(true);
   });
 });

@@ -3,13 +3,18 @@ import { userInfo } from "node:os";
 import path from "node:path";
 import {
   type AgentMessage,
+  decodePlanArgs,
   type HealthCheckSpec,
   type HealthResult,
   InstalledPackage,
   type Inventory,
+  PATCH_APPLY_COMMAND,
+  PATCH_ROLLBACK_COMMAND,
+  type Run,
 } from "@fleetgate/contract/agent";
 import { z } from "zod";
 import type { PatchingConfig } from "../config";
+import type { ExecOutcome, Execution } from "../executor";
 import { writeFileDurable } from "../fs-atomic";
 import type { Logger } from "../log";
 import { AptBackend } from "./apt-backend";
@@ -22,6 +27,9 @@ import { Vault } from "./vault";
 /** inventory-base.json: the package set the server acknowledged last (diffs are against it). */
 const Base = z.object({ hash: z.string(), packages: z.array(InstalledPackage) });
 type Base = z.infer<typeof Base>;
+
+/** The end of a long tool output (the report must stay one result frame). */
+const tail = (text: string, max = 16 * 1024) => (text.length > max ? text.slice(-max) : text);
 
 /** Refresh the package lists first: always, never, or when they are older than a day. */
 type UpdateLists = boolean | "if-stale";
@@ -120,6 +128,67 @@ export class PatchAgent {
       this.sent = null;
       await this.saveBase({ hash, packages: sent.inventory.packages });
     }
+  }
+
+  /**
+   * The built-in commands: apply a pinned plan (vault first) and roll a job back from the vault.
+   * Their result's stdout is the JSON report; they are never interrupted (dpkg must not be
+   * killed mid-run): cancel and shutdown let them finish. Afterwards the inventory is reported.
+   */
+  builtins(): Map<string, (run: z.infer<typeof Run>) => Execution> {
+    return new Map([
+      [
+        PATCH_APPLY_COMMAND,
+        (run: z.infer<typeof Run>) =>
+          this.execution(async () => {
+            const decoded = decodePlanArgs(run.args);
+            if (!decoded) return { ok: false, json: "", error: "invalid patch plan in the command's arguments" };
+            const report = await this.backend.apply(decoded.jobId, decoded.plan);
+            return { ok: report.ok, json: JSON.stringify({ ...report, output: tail(report.output) }), error: null };
+          }),
+      ],
+      [
+        PATCH_ROLLBACK_COMMAND,
+        (run: z.infer<typeof Run>) =>
+          this.execution(async () => {
+            const [jobId] = run.args;
+            if (!jobId || run.args.length !== 1 || !/^[\w-]{1,64}$/.test(jobId)) {
+              return { ok: false, json: "", error: "invalid rollback arguments" };
+            }
+            const report = await this.backend.rollback(jobId);
+            return { ok: report.ok, json: JSON.stringify({ ...report, output: tail(report.output) }), error: null };
+          }),
+      ],
+    ]);
+  }
+
+  private execution(work: () => Promise<{ ok: boolean; json: string; error: string | null }>): Execution {
+    const startedAt = Date.now();
+    const outcome = (exit: number, stdout: string, stderr: string): ExecOutcome => ({
+      exit_code: exit,
+      error: null,
+      signal: null,
+      stdout,
+      stderr,
+      truncated: false,
+      started_at: startedAt,
+      finished_at: Date.now(),
+    });
+    const done = (async () => {
+      if (!this.options.config.enabled) return outcome(1, "", "patching is not enabled on this agent");
+      try {
+        const r = await work();
+        return outcome(r.ok ? 0 : 1, r.json, r.error ?? "");
+      } catch (error) {
+        return outcome(1, "", error instanceof Error ? error.message : String(error));
+      } finally {
+        void this.report({ updateLists: false });
+      }
+    })();
+    return {
+      done,
+      stop: (reason) => this.log.warn("a patch run is never interrupted; it continues", { reason }),
+    };
   }
 
   /** `health_check`: run the checks (one after another) and answer with every result. */

@@ -1,4 +1,4 @@
-import type { CreateJobRequest, JobHostRow } from "@fleetgate/sdk";
+import type { CreateScriptJobRequest, JobHostRow } from "@fleetgate/sdk";
 import { defineCommand } from "citty";
 import type { App } from "../app";
 import { CliError, EXIT, UsageError } from "../exit-codes";
@@ -125,8 +125,8 @@ export const jobs = (app: App) =>
             app.info(`job ${args.id} has no failed hosts.`);
             return;
           }
-          const options = d.job.options as Partial<CreateJobRequest>;
-          const body: CreateJobRequest = {
+          const options = d.job.options as Partial<CreateScriptJobRequest>;
+          const body: CreateScriptJobRequest = {
             kind: "script",
             script: d.job.script,
             args: d.job.args,
@@ -153,8 +153,8 @@ export const jobs = (app: App) =>
   });
 
 /** The original job's options that a retry keeps (only known, well-typed ones). */
-function pick(o: Partial<CreateJobRequest>): Partial<CreateJobRequest> {
-  const out: Partial<CreateJobRequest> = {};
+function pick(o: Partial<CreateScriptJobRequest>): Partial<CreateScriptJobRequest> {
+  const out: Partial<CreateScriptJobRequest> = {};
   if (typeof o.max_parallel === "number") out.max_parallel = o.max_parallel;
   if (typeof o.timeout_seconds === "number") out.timeout_seconds = o.timeout_seconds;
   if (typeof o.queue_ttl_seconds === "number") out.queue_ttl_seconds = o.queue_ttl_seconds;

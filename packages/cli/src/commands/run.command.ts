@@ -1,4 +1,4 @@
-import type { CreateJobRequest } from "@fleetgate/sdk";
+import type { CreateScriptJobRequest } from "@fleetgate/sdk";
 import { defineCommand } from "citty";
 import type { App } from "../app";
 import { UsageError } from "../exit-codes";
@@ -16,7 +16,7 @@ export const jobOptionArgs = {
   "wait-timeout": { type: "string", description: "give up waiting after this long (exit 124; the job goes on)" },
 } as const;
 
-export function jobOptions(args: Record<string, unknown>): Partial<CreateJobRequest> {
+export function jobOptions(args: Record<string, unknown>): Partial<CreateScriptJobRequest> {
   const s = (k: string) => (typeof args[k] === "string" ? (args[k] as string) : undefined);
   const threshold = s("error-threshold");
   if (threshold !== undefined && !/^\d+%?$/.test(threshold)) throw new UsageError("--error-threshold is N or N%");
@@ -41,7 +41,7 @@ export const run = (app: App) =>
     async run({ args }) {
       const fg = app.client();
       const targets = await resolveSelector(fg, parseSelector(args.hosts));
-      const body: CreateJobRequest = {
+      const body: CreateScriptJobRequest = {
         kind: "script",
         script: args.script,
         args: app.passthrough,

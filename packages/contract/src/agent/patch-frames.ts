@@ -192,3 +192,53 @@ export const HealthCheckFrame = z.object({
   request_id: RequestId,
   checks: z.array(HealthCheckSpec).min(1).max(16),
 });
+
+// ---- patch commands ------------------------------------------------------
+
+/**
+ * Patch work travels as `run` frames of these built-in names (the agent runs its own patch code,
+ * never a configured script of the same name): apply `args` = [job id, …plan chunks] (each chunk a
+ * JSON array of PlanItem ≤ 4096 characters); rollback `args` = [the patch job's id]. The result's
+ * stdout is the JSON ApplyReport / RollbackReport; exit code 0 = ok.
+ */
+export const PATCH_APPLY_COMMAND = "fleetgate-patch-apply";
+export const PATCH_ROLLBACK_COMMAND = "fleetgate-patch-rollback";
+const MAX_ARG = 4096;
+const MAX_ARGS = 256;
+
+/** The arguments of an apply command; null when the plan does not fit in one command (split the job). */
+export function encodePlanArgs(jobId: string, plan: PlanItem[]): string[] | null {
+  const args = [jobId];
+  let chunk: PlanItem[] = [];
+  for (const item of plan) {
+    const next = [...chunk, item];
+    if (JSON.stringify(next).length > MAX_ARG) {
+      if (chunk.length === 0) return null;
+      args.push(JSON.stringify(chunk));
+      chunk = [item];
+    } else {
+      chunk = next;
+    }
+  }
+  if (chunk.length > 0) args.push(JSON.stringify(chunk));
+  return args.length <= MAX_ARGS ? args : null;
+}
+
+/** The job id and plan of an apply command's arguments; null when they are not a valid plan. */
+export function decodePlanArgs(args: string[]): { jobId: string; plan: PlanItem[] } | null {
+  const [jobId, ...chunks] = args;
+  if (!jobId || !/^[\w-]{1,64}$/.test(jobId)) return null;
+  const plan: PlanItem[] = [];
+  for (const c of chunks) {
+    let json: unknown;
+    try {
+      json = JSON.parse(c);
+    } catch {
+      return null;
+    }
+    const parsed = z.array(PlanItem).safeParse(json);
+    if (!parsed.success) return null;
+    plan.push(...parsed.data);
+  }
+  return plan.length > 0 ? { jobId, plan } : null;
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DiscoverFrame, DiscoveryDoneFrame, DiscoveryResultsFrame } from "./discovery-frames";
 import {
   HealthCheckFrame,
   HealthResultsFrame,
@@ -100,6 +101,8 @@ export const AgentMessage = z.discriminatedUnion("type", [
   InventoryFrame,
   InventoryDiffFrame,
   HealthResultsFrame,
+  DiscoveryResultsFrame,
+  DiscoveryDoneFrame,
 ]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 
@@ -143,6 +146,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   InventoryAck,
   RefreshFrame,
   HealthCheckFrame,
+  DiscoverFrame,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
@@ -163,4 +167,5 @@ export const ProofClaims = z.object({
   exp: z.number().int(),
   jti: z.uuid(),
 });
+export * from "./discovery-frames";
 export * from "./patch-frames";

@@ -42,7 +42,7 @@ export const HostFilter = z
   .refine((f) => f.group_id !== undefined || f.tag !== undefined, "host_filter needs group_id or tag")
   .openapi("HostFilter");
 
-export const CreateJobRequest = z
+export const CreateScriptJobRequest = z
   .object({
     kind: z.literal("script"),
     script: ScriptName,
@@ -66,10 +66,45 @@ export const CreateJobRequest = z
     message: "exactly one of host_ids and host_filter is required",
     path: ["host_ids"],
   })
-  .openapi("CreateJobRequest");
+  .openapi("CreateScriptJobRequest");
+
+/**
+ * The reference's patch-job body (kind `patch_apply`, also when `kind` is absent) plus our
+ * extensions `security_only`, `max_parallel`, `error_threshold` (docs/patching.md). The plan —
+ * exact versions per host — is fixed from each host's reported pending updates when the job is created.
+ */
+export const CreatePatchJobRequest = z
+  .object({
+    kind: z.literal("patch_apply").default("patch_apply"),
+    host_ids: z.array(Uuid).min(1, "host_ids must not be empty").max(10_000),
+    packages: z
+      .array(z.string().min(1).max(256))
+      .max(1000)
+      .default([])
+      .openapi({ description: "Package names to update; [] = every pending update" }),
+    immediate: z.boolean().default(true),
+    maintenance_window_id: Uuid.nullable().optional(),
+    allow_reboot: z.boolean().default(false),
+    notes: z.string().max(10_000).default(""),
+    security_only: z.boolean().default(false),
+    max_parallel: z.number().int().min(1).max(10_000).default(64),
+    error_threshold: ErrorThresholdInput.nullable().default(null),
+    timeout_seconds: z.number().int().min(60).max(86_400).default(3600),
+  })
+  .strict()
+  .openapi("CreatePatchJobRequest");
+
+export const CreateJobRequest = z.union([CreateScriptJobRequest, CreatePatchJobRequest]).openapi("CreateJobRequest");
 export type CreateJobRequest = z.infer<typeof CreateJobRequest>;
 
 export const JobCreated = z.object({ id: Uuid, reqid: z.string(), message: z.string() }).openapi("JobCreated");
+export const RollbackCreated = z
+  .object({ id: Uuid, parent_job_id: Uuid, message: z.string() })
+  .openapi("RollbackCreated");
+/** One package of a host's patch plan: from → exactly `to_version`. */
+export const PatchPlanItemBody = z
+  .object({ name: z.string(), arch: z.string(), from_version: z.string().nullable(), to_version: z.string() })
+  .openapi("PatchPlanItem");
 
 export const JobSummary = z
   .object({
@@ -115,6 +150,8 @@ export const JobHostRow = z
     last_error: z.string().nullable(),
     started_at: Timestamp.nullable(),
     completed_at: Timestamp.nullable(),
+    /** Patch jobs: this host's plan, fixed when the job was created (null for other kinds). */
+    plan: z.array(PatchPlanItemBody).nullable().optional(),
   })
   .openapi("JobHostRow");
 

@@ -63,7 +63,15 @@ export const JobPlan = z.object({
   max_parallel: z.number().int().min(1).max(10_000),
   error_threshold: ErrorThreshold.nullable(),
   hosts: z
-    .array(z.object({ host_id: Id, host_name: z.string().max(253), command_id: Id }))
+    .array(
+      z.object({
+        host_id: Id,
+        host_name: z.string().max(253),
+        command_id: Id,
+        /** This host's own arguments instead of the plan's (a patch job's per-host pinned versions). */
+        args: Run.shape.args.optional(),
+      }),
+    )
     .min(1)
     .max(10_000),
 });

@@ -95,6 +95,21 @@ export function isFinal(err: unknown): boolean {
 }
 
 /**
+ * A JSON request to an endpoint this build's generated types may not know yet (it arrives from
+ * another part of the API): the answer body, or the SDK's typed error.
+ */
+export async function requestJson(path: string, method: string, body?: unknown): Promise<unknown> {
+  const res = await fg.request(path, {
+    method,
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await readBody(res);
+  if (!res.ok) throw errorFromResponse(res, answer);
+  return answer;
+}
+
+/**
  * Whether the server has an API path, read from the OpenAPI document it serves (fetched once
  * per page load). Asking the document rather than probing the path keeps the console free of
  * 404s on pages whose API this server lacks.

@@ -29,3 +29,9 @@ export const AuditSearch = z.object({
 export const CertificatesSearch = z.object({ status: opt(z.enum(["active", "revoked", "expired"])) });
 export const ExportsSearch = z.object({ offset });
 export const SignInSearch = z.object({ redirect: opt(z.string().max(500)), reason: opt(z.string().max(200)) });
+/** What the SSO callback brings back (`sso_callback_url?handoff=…` or `?error=…&error_description=…`). */
+export const SsoCallbackSearch = z.object({
+  handoff: opt(z.string().max(200)),
+  error: opt(z.string().max(200)),
+  error_description: opt(z.string().max(1000)),
+});

@@ -1,24 +1,19 @@
+import type { Schemas } from "@fleetgate/sdk";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
+import { useState } from "react";
 import { api, done, endpointExists, ok } from "../api/client";
 import { canWrite, useUser } from "../auth/use-session";
+import { Confirm } from "../ui/confirm";
 import { ErrorState, fmtTime, Loading, QueryView } from "../ui/states";
+import { HealthCheckDialog } from "./health-check-dialog";
 import { Availability } from "./unavailable.page";
 
-type Check = {
-  id: string;
-  host_id: string;
-  name: string;
-  check_type: string;
-  enabled: boolean;
-  service_name: string | null;
-  url: string | null;
-  last_result?: { healthy: boolean; detail: string; latency_ms: number; checked_at: string } | null;
-};
+type Check = Schemas["HealthCheck"];
 
 /** Failing first, then never run, then healthy; by name within each. */
-export function failingFirst(checks: Check[]): Check[] {
-  const rank = (c: Check) => (c.last_result ? (c.last_result.healthy ? 2 : 0) : 1);
+export function failingFirst<C extends { name: string; last_result: { healthy: boolean } | null }>(checks: C[]): C[] {
+  const rank = (c: C) => (c.last_result ? (c.last_result.healthy ? 2 : 0) : 1);
   return [...checks].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
 }
 
@@ -37,14 +32,25 @@ export function HealthChecksPage() {
     enabled: has.data === true,
     refetchInterval: 30_000,
   });
+  /** The check being edited; null = a new one; undefined = no dialog. */
+  const [editing, setEditing] = useState<Check | null | undefined>();
+  const [deleting, setDeleting] = useState<Check | undefined>();
   const remove = useMutation({
     mutationFn: (id: string) => done(api.DELETE("/health-checks/{check_id}", { params: { path: { check_id: id } } })),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ["health-checks"] }),
+    onSuccess: () => {
+      setDeleting(undefined);
+      void qc.invalidateQueries({ queryKey: ["health-checks"] });
+    },
   });
   return (
     <>
       <div className="page-head">
         <h1>Health checks</h1>
+        {has.data === true && canWrite(user) && (
+          <button type="button" className="primary" onClick={() => setEditing(null)}>
+            New check
+          </button>
+        )}
       </div>
       {has.data !== true ? (
         has.isPending ? (
@@ -53,11 +59,7 @@ export function HealthChecksPage() {
           <Availability q={has} paths="/api/v1/health-checks" what="health checks" />
         )
       ) : (
-        <QueryView
-          q={q}
-          isEmpty={(d) => d.checks.length === 0}
-          empty="No health checks yet. Hosts get checks through the API."
-        >
+        <QueryView q={q} isEmpty={(d) => d.checks.length === 0} empty="No health checks yet.">
           {(d) => (
             <table className="data">
               <caption className="visually-hidden">Health checks, failing first</caption>
@@ -75,7 +77,7 @@ export function HealthChecksPage() {
                 </tr>
               </thead>
               <tbody>
-                {failingFirst(d.checks as Check[]).map((c) => (
+                {failingFirst(d.checks).map((c) => (
                   <tr key={c.id}>
                     <td>
                       {c.name} {!c.enabled && <span className="badge">disabled</span>}
@@ -104,9 +106,14 @@ export function HealthChecksPage() {
                     <td>{fmtTime(c.last_result?.checked_at)}</td>
                     <td>
                       {canWrite(user) && (
-                        <button type="button" className="danger" onClick={() => remove.mutate(c.id)}>
-                          Delete {c.name}
-                        </button>
+                        <span className="row-actions">
+                          <button type="button" onClick={() => setEditing(c)}>
+                            Edit {c.name}
+                          </button>
+                          <button type="button" className="danger" onClick={() => setDeleting(c)}>
+                            Delete {c.name}
+                          </button>
+                        </span>
                       )}
                     </td>
                   </tr>
@@ -116,6 +123,18 @@ export function HealthChecksPage() {
           )}
         </QueryView>
       )}
+      {editing !== undefined && (
+        <HealthCheckDialog open onOpenChange={(o) => !o && setEditing(undefined)} check={editing ?? undefined} />
+      )}
+      <Confirm
+        open={deleting !== undefined}
+        onOpenChange={(o) => !o && setDeleting(undefined)}
+        title={`Delete check ${deleting?.name ?? ""}?`}
+        description="Its results go with it; patch rollouts stop consulting it."
+        action="Delete check"
+        busy={remove.isPending}
+        onConfirm={() => deleting && remove.mutate(deleting.id)}
+      />
       {remove.isError && <ErrorState error={remove.error} />}
     </>
   );

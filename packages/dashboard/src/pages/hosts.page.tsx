@@ -4,6 +4,7 @@ import { createColumnHelper } from "@tanstack/react-table";
 import { useMemo, useState } from "react";
 import { api, done, ok } from "../api/client";
 import { canWrite, isAdmin, useUser } from "../auth/use-session";
+import { currentView, deleteView, loadViews, saveView } from "../lib/saved-views";
 import type { HostsSearch } from "../lib/search";
 import { hostsRoute } from "../router";
 import { Confirm } from "../ui/confirm";
@@ -37,8 +38,16 @@ export function HostsPage() {
   const [deleteOpen, setDeleteOpen] = useState(false);
   const [notice, setNotice] = useState<string>();
   const [draft, setDraft] = useState(search.search ?? "");
-  const set = (patch: Partial<HostsSearch>) =>
-    navigate({ search: (prev) => ({ ...prev, offset: 0, ...patch }), replace: true });
+  const [views, setViews] = useState(loadViews);
+  const [viewName, setViewName] = useState("");
+  /** "All N matching" chosen: bulk actions go to the server as the filter, not as ids. */
+  const [allChosen, setAllMatching] = useState(false);
+  const groups = useQuery({ queryKey: ["groups"], queryFn: () => ok(api.GET("/groups")) });
+  const set = (patch: Partial<HostsSearch>) => {
+    setAllMatching(false);
+    return navigate({ search: (prev) => ({ ...prev, offset: 0, ...patch }), replace: true });
+  };
+  const active = currentView(views, search);
 
   const q = useQuery({
     queryKey: ["hosts", search],
@@ -119,7 +128,17 @@ export function HostsPage() {
   );
 
   const selectedIds = [...selected];
-  const filtered = Boolean(search.search || search.health_status || search.patches_missing || search.os_family);
+  const filtered = Boolean(
+    search.search || search.health_status || search.patches_missing || search.os_family || search.group_id,
+  );
+  const total = q.data?.total ?? 0;
+  // A job's host_filter can carry a group: "all matching" is offered when the group is the only filter.
+  const groupOnly =
+    search.group_id !== undefined &&
+    !(search.search || search.health_status || search.patches_missing || search.os_family);
+  const groupName = groups.data?.find((g) => g.id === search.group_id)?.name ?? "the group";
+  const pageAllSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const allMatching = allChosen && groupOnly && pageAllSelected;
   return (
     <>
       <div className="page-head">
@@ -174,12 +193,24 @@ export function HostsPage() {
               <option value="uptodate">Up to date</option>
             </select>
           </label>
+          <label>
+            Group
+            <select value={search.group_id ?? ""} onChange={(e) => void set({ group_id: e.target.value || undefined })}>
+              <option value="">Any</option>
+              {groups.data?.map((g) => (
+                <option key={g.id} value={g.id}>
+                  {g.name}
+                </option>
+              ))}
+            </select>
+          </label>
           <button type="submit">Apply</button>
           {filtered && (
             <button
               type="button"
               onClick={() => {
                 setDraft("");
+                setAllMatching(false);
                 void navigate({ search: { offset: 0 }, replace: true });
               }}
             >
@@ -188,6 +219,52 @@ export function HostsPage() {
           )}
         </form>
       </search>
+      <section className="toolbar" aria-label="Saved views">
+        <label>
+          Saved view
+          <select
+            value={active ?? ""}
+            onChange={(e) => {
+              const v = views[e.target.value];
+              if (!v) return;
+              setDraft(v.search ?? "");
+              setAllMatching(false);
+              void navigate({ search: { ...v, offset: 0 }, replace: true });
+            }}
+          >
+            <option value="">{active ? "" : "(unsaved filters)"}</option>
+            {Object.keys(views)
+              .sort()
+              .map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+          </select>
+        </label>
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!viewName.trim()) return;
+            setViews(saveView(viewName, search));
+            setViewName("");
+          }}
+        >
+          <label>
+            Save these filters as
+            <input value={viewName} onChange={(e) => setViewName(e.target.value)} maxLength={60} />
+          </label>
+          <button type="submit" disabled={!viewName.trim()}>
+            Save view
+          </button>
+        </form>
+        {active && (
+          <button type="button" onClick={() => setViews(deleteView(active))}>
+            Delete view {active}
+          </button>
+        )}
+      </section>
       {notice && (
         <div className="alert info" role="status">
           {notice}
@@ -195,16 +272,29 @@ export function HostsPage() {
       )}
       {canWrite(user) && selectedIds.length > 0 && (
         <section className="toolbar" aria-label="Bulk actions">
-          <strong>{selectedIds.length} selected</strong>
+          <strong>
+            {allMatching ? `All ${total} matching hosts in ${groupName}` : `${selectedIds.length} selected`}
+          </strong>
+          {groupOnly && pageAllSelected && total > rows.length && !allMatching && (
+            <button type="button" onClick={() => setAllMatching(true)}>
+              Select all {total} matching
+            </button>
+          )}
           <button type="button" className="primary" onClick={() => setRunOpen(true)}>
             Run script…
           </button>
-          {isAdmin(user) && (
+          {isAdmin(user) && !allMatching && (
             <button type="button" className="danger" onClick={() => setDeleteOpen(true)}>
               Delete…
             </button>
           )}
-          <button type="button" onClick={() => setSelected(new Set())}>
+          <button
+            type="button"
+            onClick={() => {
+              setSelected(new Set());
+              setAllMatching(false);
+            }}
+          >
             Clear selection
           </button>
         </section>
@@ -247,6 +337,11 @@ export function HostsPage() {
         open={runOpen}
         onOpenChange={setRunOpen}
         hosts={rows.filter((r) => selected.has(r.id)).map((r) => ({ id: r.id, name: r.fqdn, online: r.online }))}
+        filter={
+          allMatching && search.group_id
+            ? { group_id: search.group_id, count: total, label: `group ${groupName}` }
+            : undefined
+        }
       />
       <Confirm
         open={deleteOpen}

@@ -8,6 +8,7 @@ import { ChunkBuffer, type StreamFrame, useJobStream } from "../lib/job-stream";
 import { jobRoute } from "../router";
 import { Chart } from "../ui/chart";
 import { ErrorState, fmtTime, Loading, StatusBadge } from "../ui/states";
+import { JobActions } from "./job-actions";
 
 const LogViewer = lazy(() => import("../ui/log-viewer"));
 const TERMINAL = new Set(["succeeded", "failed", "timed_out", "cancelled", "offline_expired"]);
@@ -88,6 +89,7 @@ export function JobLivePage() {
         <Link to="/jobs">← All jobs</Link>
       </p>
       {cancel.isError && <ErrorState error={cancel.error} />}
+      {canWrite(user) && finished && <JobActions detail={q.data} />}
       <section className="card" aria-labelledby="progress">
         <h2 id="progress">Progress</h2>
         <div

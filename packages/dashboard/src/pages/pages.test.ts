@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { failingFirst } from "./health-checks.page";
+import { failedHosts } from "./job-actions";
 import { inZone } from "./maintenance.page";
 
 describe("failingFirst", () => {
@@ -22,5 +23,20 @@ describe("inZone", () => {
     expect(inZone("2026-12-07T22:30:00Z", "Asia/Tokyo")).toMatch(/7:30|07:30/);
     expect(inZone(null, "UTC")).toBe("—");
     expect(inZone("2026-12-07T22:30:00Z", "Not/AZone")).toBe("2026-12-07T22:30:00.000Z (UTC)");
+  });
+});
+
+describe("failedHosts", () => {
+  it("retries failed, timed-out and never-reached hosts, not succeeded or cancelled ones", () => {
+    const row = (host_id: string, status: string) => ({ host_id, status }) as never;
+    expect(
+      failedHosts([
+        row("a", "succeeded"),
+        row("b", "failed"),
+        row("c", "timed_out"),
+        row("d", "cancelled"),
+        row("e", "offline_expired"),
+      ]),
+    ).toEqual(["b", "c", "e"]);
   });
 });

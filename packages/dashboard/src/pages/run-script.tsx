@@ -1,11 +1,13 @@
 import { useMutation, useQueries } from "@tanstack/react-query";
-import { useNavigate } from "@tanstack/react-router";
+import { Link, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { api, ok } from "../api/client";
 import { Dialog } from "../ui/dialog";
 import { ErrorState } from "../ui/states";
 
 export type Target = { id: string; name: string; online: boolean };
+/** "All N matching": the job is sent with the filter itself, resolved by the server. */
+export type TargetFilter = { group_id: string; count: number; label: string };
 
 /** Above this many targets the user confirms by typing the host count. */
 export const CONFIRM_THRESHOLD = 10;
@@ -24,11 +26,13 @@ export function RunScriptDrawer({
   open,
   onOpenChange,
   hosts,
+  filter,
   script: initialScript,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   hosts: Target[];
+  filter?: TargetFilter;
   script?: string;
 }) {
   const navigate = useNavigate();
@@ -39,7 +43,9 @@ export function RunScriptDrawer({
   const [timeout, setTimeoutS] = useState(60);
   const [notes, setNotes] = useState("");
   const [typed, setTyped] = useState("");
-  const preview = hosts.slice(0, PREVIEW_LIMIT);
+  const [echo, setEcho] = useState<{ jobId: string; matched: number }>();
+  const count = filter ? filter.count : hosts.length;
+  const preview = filter ? [] : hosts.slice(0, PREVIEW_LIMIT);
   const scripts = useQueries({
     queries: preview.map((h) => ({
       queryKey: ["host-scripts", h.id],
@@ -51,7 +57,7 @@ export function RunScriptDrawer({
   const shared = loaded ? sharedScripts(scripts.map((s) => (s.data ?? []).map((x) => x.name))) : [];
   const offline = hosts.filter((h) => !h.online).length;
   const lacking = loaded && script ? scripts.filter((s) => !(s.data ?? []).some((x) => x.name === script)).length : 0;
-  const needTyped = hosts.length > CONFIRM_THRESHOLD;
+  const needTyped = count > CONFIRM_THRESHOLD;
 
   const run = useMutation({
     mutationFn: () => {
@@ -62,7 +68,7 @@ export function RunScriptDrawer({
             kind: "script",
             script,
             args: args.split("\n").filter((a) => a !== ""),
-            host_ids: hosts.map((h) => h.id),
+            ...(filter ? { host_filter: { group_id: filter.group_id } } : { host_ids: hosts.map((h) => h.id) }),
             max_parallel: parallel,
             error_threshold: t === "" ? null : /%$/.test(t) ? t : Number(t),
             timeout_seconds: timeout,
@@ -72,7 +78,14 @@ export function RunScriptDrawer({
         }),
       );
     },
-    onSuccess: (job) => {
+    onSuccess: async (job) => {
+      // The server resolves the targets: echo its count, and stop if it is not what was confirmed.
+      const detail = await ok(api.GET("/jobs/{id}", { params: { path: { id: job.id } } })).catch(() => undefined);
+      const matched = detail?.job.host_count;
+      if (matched !== undefined && matched !== count) {
+        setEcho({ jobId: job.id, matched });
+        return;
+      }
       onOpenChange(false);
       void navigate({ to: "/jobs/$jobId", params: { jobId: job.id } });
     },
@@ -84,7 +97,11 @@ export function RunScriptDrawer({
       onOpenChange={onOpenChange}
       drawer
       title="Run a script"
-      description={`${hosts.length} host(s), ${offline} offline${lacking ? `, ${lacking} lack this script` : ""}. Offline hosts run it when they reconnect (within an hour).`}
+      description={
+        filter
+          ? `All ${count} host(s) matching ${filter.label}, resolved by the server when the job starts. Offline hosts run it when they reconnect (within an hour).`
+          : `${hosts.length} host(s), ${offline} offline${lacking ? `, ${lacking} lack this script` : ""}. Offline hosts run it when they reconnect (within an hour).`
+      }
     >
       <form
         className="form"
@@ -93,16 +110,27 @@ export function RunScriptDrawer({
           run.mutate();
         }}
       >
-        <details>
-          <summary>Targets</summary>
-          <ul>
-            {hosts.map((h) => (
-              <li key={h.id}>
-                {h.name} {h.online ? "" : "(offline)"}
-              </li>
-            ))}
-          </ul>
-        </details>
+        {echo && (
+          <div className="alert error" role="alert">
+            The server matched {echo.matched} host(s), not the {count} you confirmed (the fleet changed meanwhile).{" "}
+            <Link to="/jobs/$jobId" params={{ jobId: echo.jobId }}>
+              Open the job
+            </Link>{" "}
+            to follow or cancel it.
+          </div>
+        )}
+        {!filter && (
+          <details>
+            <summary>Targets</summary>
+            <ul>
+              {hosts.map((h) => (
+                <li key={h.id}>
+                  {h.name} {h.online ? "" : "(offline)"}
+                </li>
+              ))}
+            </ul>
+          </details>
+        )}
         <label>
           Script
           <span className="hint">Only scripts the hosts' own agent config allowlists can run.</span>
@@ -156,7 +184,7 @@ export function RunScriptDrawer({
         </label>
         {needTyped && (
           <label>
-            Type <code>{hosts.length}</code> to run on {hosts.length} hosts
+            Type <code>{count}</code> to run on {count} hosts
             <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
           </label>
         )}
@@ -168,9 +196,11 @@ export function RunScriptDrawer({
           <button
             type="submit"
             className="primary"
-            disabled={run.isPending || hosts.length === 0 || (needTyped && typed.trim() !== String(hosts.length))}
+            disabled={
+              run.isPending || count === 0 || echo !== undefined || (needTyped && typed.trim() !== String(count))
+            }
           >
-            Run on {hosts.length} host(s)
+            Run on {count} host(s)
           </button>
         </div>
       </form>

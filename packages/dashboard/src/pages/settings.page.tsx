@@ -1,14 +1,34 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, endpointExists, ok } from "../api/client";
-import { ErrorState, QueryView } from "../ui/states";
+import { isAdmin, useUser } from "../auth/use-session";
+import { ErrorState, Loading, QueryView } from "../ui/states";
+import { GeneralSettings } from "./settings-general";
 import { Availability } from "./unavailable.page";
 
 const ACTIONS = ["discovery", "status", "ping"] as const;
 type Action = (typeof ACTIONS)[number];
 
-/** Server settings (admins): ctrl-exec anonymous access, signing-key rotation; SSO/SMTP when the server has them. */
+/** Server settings: administrators only (the API refuses everyone else, so nobody else is shown them). */
 export function SettingsPage() {
+  const user = useUser();
+  if (!isAdmin(user))
+    return (
+      <>
+        <div className="page-head">
+          <h1>Settings</h1>
+        </div>
+        <div className="alert info" role="status">
+          Server settings are managed by administrators. You are signed in as {user.role}; ask an administrator to
+          change SSO, email, polling or the IP allowlist.
+        </div>
+      </>
+    );
+  return <AdminSettings />;
+}
+
+/** SSO, SMTP, polling, notifications, IP allowlist; ctrl-exec anonymous access; signing-key rotation. */
+function AdminSettings() {
   const qc = useQueryClient();
   const q = useQuery({ queryKey: ["settings", "ctrl-exec"], queryFn: () => ok(api.GET("/settings/ctrl-exec")) });
   const general = useQuery({
@@ -45,6 +65,16 @@ export function SettingsPage() {
       <div className="page-head">
         <h1>Settings</h1>
       </div>
+      {general.data === true ? (
+        <GeneralSettings />
+      ) : general.isPending ? (
+        <Loading />
+      ) : (
+        <section className="card" aria-labelledby="general">
+          <h2 id="general">SSO, SMTP and IP allowlist</h2>
+          <Availability q={general} paths="/api/v1/settings" what="general settings (SSO, SMTP, IP allowlist)" />
+        </section>
+      )}
       <section className="card" aria-labelledby="ctrl-exec">
         <h2 id="ctrl-exec">ctrl-exec anonymous access</h2>
         <QueryView q={q}>
@@ -100,10 +130,6 @@ export function SettingsPage() {
         <button type="button" onClick={() => rotate.mutate()} disabled={rotate.isPending}>
           Rotate signing key
         </button>
-      </section>
-      <section className="card" aria-labelledby="general">
-        <h2 id="general">SSO, SMTP and IP allowlist</h2>
-        <Availability q={general} paths="/api/v1/settings" what="general settings (SSO, SMTP, IP allowlist)" />
       </section>
     </>
   );

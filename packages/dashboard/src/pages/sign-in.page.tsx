@@ -1,7 +1,9 @@
+import { useQuery } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { api, FleetgateError, ok, RateLimitError } from "../api/client";
 import { session } from "../auth/session";
+import { startSso } from "../auth/sso";
 import { signInRoute } from "../router";
 import { messageOf } from "../ui/states";
 
@@ -41,6 +43,13 @@ export function SignInPage() {
   const [error, setError] = useState<string | undefined>(search.reason);
   const [notice, setNotice] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  // SSO is offered only when the server says it is enabled; a failure to ask just hides the button.
+  const sso = useQuery({
+    queryKey: ["sso-config"],
+    queryFn: () => ok(api.GET("/auth/sso/config")),
+    retry: false,
+    staleTime: 60_000,
+  });
 
   const signIn = async (pw: string, totp?: string) => {
     const r = await api.POST("/auth/login", {
@@ -181,6 +190,16 @@ export function SignInPage() {
           <button type="submit" className="primary" disabled={busy}>
             {step === "change" ? "Change password and sign in" : step === "totp" ? "Verify" : "Sign in"}
           </button>
+          {step === "password" && sso.data?.enabled && sso.data.auth_url && (
+            <>
+              <div className="divider" aria-hidden="true">
+                or
+              </div>
+              <button type="button" onClick={() => startSso(sso.data.auth_url, search.redirect)}>
+                Sign in with {sso.data.display_name || "SSO"}
+              </button>
+            </>
+          )}
           {step !== "password" && (
             <button
               type="button"

@@ -1,5 +1,6 @@
 import { ed25519Verify } from "@fleetgate/auth";
 import { and, asc, count, gt, inArray, isNotNull, isNull, lt } from "drizzle-orm";
+import { notifySafely } from "../notify/notify.service";
 import { auditCheckpoints, auditLog } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { entryHash, GENESIS_HASH } from "./chain";
@@ -100,5 +101,12 @@ export async function verifyAuditChain(ctx: DomainContext): Promise<IntegrityRep
       after = cp.size;
     }
   }
+  const first = errors[0];
+  if (first)
+    await notifySafely(
+      ctx,
+      { type: "audit_verification_failed", rows_checked: checked, errors: errors.length, first_row_id: first.rowId },
+      { dedupe: `audit:${first.rowId}` },
+    );
   return { intact: errors.length === 0, rowsChecked: checked, errors };
 }

@@ -35,8 +35,9 @@ export async function listJobs(
 }
 
 /**
- * Every visible job, newest first, each with its per-host results (host name
- * order). Keyset pages of `pageSize` jobs; the IN list stays under D1's limit
+ * Every visible job, newest first, each with the per-host results of the hosts
+ * the caller may see (host name order; finding 1: a non-admin never gets
+ * another group's rows). Keyset pages of `pageSize` jobs; the IN list stays under D1's limit
  * of 100 bound parameters.
  */
 export async function* iterateJobsWithHosts(
@@ -65,9 +66,12 @@ export async function* iterateJobsWithHosts(
       .select()
       .from(jobHosts)
       .where(
-        inArray(
-          jobHosts.jobId,
-          page.map((j) => j.id),
+        and(
+          inArray(
+            jobHosts.jobId,
+            page.map((j) => j.id),
+          ),
+          hostVisible(v, sql`${jobHosts.hostId}`),
         ),
       )
       .orderBy(asc(jobHosts.hostName), asc(jobHosts.id))

@@ -11,6 +11,7 @@ import { readFullOutput } from "./job-output";
 import { type JobOptions, planOf } from "./job-plan";
 import { resolveHostsByFilter, resolveHostsByIds, resolveHostsByName, type TargetHost } from "./job-targets.query";
 import type { JobHostRow, JobRow } from "./jobs.query";
+import { createPatchJob, type PatchJobRequest, patchJobPlan } from "./patch-job-create.service";
 import { assertScriptUnlocked, type LabelledHost } from "./script-lock";
 import type { Visibility } from "./visibility";
 
@@ -34,7 +35,7 @@ export interface ScriptJobRequest {
 }
 
 export interface SubmitJob {
-  job: ScriptJobRequest;
+  job: ScriptJobRequest | PatchJobRequest;
   hosts: HostSelector;
   visibility: Visibility;
   mode: "sync" | "async";
@@ -66,7 +67,7 @@ export interface Submitted {
 
 async function resolveTargets(
   ctx: DomainContext,
-  input: SubmitJob,
+  input: SubmitJob & { job: ScriptJobRequest },
   checkLock: boolean,
 ): Promise<{ targets: TargetHost[]; labels: LabelledHost[] }> {
   const { hosts: sel, visibility: v } = input;
@@ -112,6 +113,21 @@ async function resolveTargets(
  * from D1 and R2. A repeated Idempotency-Key returns the earlier job.
  */
 export async function submitJob(ctx: DomainContext, input: SubmitJob): Promise<Submitted> {
+  const request = input.job;
+  if (request.kind !== "script") {
+    // Patch jobs (docs/patching.md): host ids only, a plan per host fixed now, never waited for here.
+    if (!("ids" in input.hosts)) throw new DomainError("common.validation", "Patch jobs take host_ids");
+    const job = await createPatchJob(ctx, request, input.hosts.ids, input.visibility, input.options, input.notes ?? "");
+    logAt(ctx.logLevel, "info", `ACTION=job REQID=${job.reqid} KIND=${job.kind} HOSTS=${job.hostCount}`, {
+      requestId: ctx.requestId,
+      job_id: job.id,
+    });
+    return { job, existing: false, targets: [], progress: undefined, results: undefined };
+  }
+  return submitScriptJob(ctx, { ...input, job: request });
+}
+
+async function submitScriptJob(ctx: DomainContext, input: SubmitJob & { job: ScriptJobRequest }): Promise<Submitted> {
   const prior = input.idempotencyKey ? await byIdempotencyKey(ctx, input.idempotencyKey) : undefined;
   const { targets, labels } = await resolveTargets(ctx, input, !prior);
   const { job, plan, existing } = await createScriptJob(ctx, {
@@ -145,7 +161,13 @@ export async function submitJob(ctx: DomainContext, input: SubmitJob): Promise<S
 }
 
 /** The submission's log line; ctrl-exec's is always written (the reqid is how operators correlate a run). */
-function logSubmission(ctx: DomainContext, input: SubmitJob, job: JobRow, targets: TargetHost[], existing: boolean) {
+function logSubmission(
+  ctx: DomainContext,
+  input: SubmitJob & { job: ScriptJobRequest },
+  job: JobRow,
+  targets: TargetHost[],
+  existing: boolean,
+) {
   const fields = { requestId: ctx.requestId, reqid: job.reqid, job_id: job.id };
   const script = input.job.script;
   if ("names" in input.hosts) {
@@ -167,5 +189,6 @@ export async function relaunchIfStuck(ctx: DomainContext, job: JobRow): Promise<
   if (job.status !== "queued" || ctx.now() - job.createdAt < STUCK_AFTER_MS) return;
   const rows = await jobHostRows(ctx.db, job.id);
   if (rows.length === 0) return;
-  await ctx.jobRuns.start(planOf(job, rows) satisfies JobPlan);
+  const plan: JobPlan = job.kind === "script" ? planOf(job, rows) : await patchJobPlan(ctx, job, rows);
+  await ctx.jobRuns.start(plan);
 }

@@ -2,6 +2,7 @@ import { checkPasswordPolicy, hashPassword } from "@fleetgate/auth";
 import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { commitAudited } from "../audit/audit.service";
+import { logAt } from "../log";
 import type { Role } from "../principal";
 import { apiSessions, apiTokens, authenticators, identities, identityGroups, mfa, refreshTokens } from "../schema";
 import type { DomainContext } from "../shared/context";
@@ -197,6 +198,21 @@ export async function updateUser(ctx: DomainContext, id: string, patch: UserPatc
       throw new DomainError("common.conflict", "Username or email already exists");
     throw err;
   }
+  if (patch.isActive === false) await closeDashboards(ctx, id, "user disabled");
+  else if (patch.role !== undefined && patch.role !== row.role) await closeDashboards(ctx, id, "role changed");
+}
+
+/**
+ * Closes the live dashboard sockets of an identity (finding 3): a disabled,
+ * re-roled or revoked user keeps no stream opened under the old rights. Best
+ * effort after the commit; a new socket needs a ticket, which needs a valid session.
+ */
+async function closeDashboards(ctx: DomainContext, identityId: string, reason: string): Promise<void> {
+  try {
+    await ctx.events.closeIdentity(identityId, reason);
+  } catch (err) {
+    logAt(ctx.logLevel, "warn", "closing dashboard sockets failed", { identity_id: identityId, error: String(err) });
+  }
 }
 
 export async function deleteUser(ctx: DomainContext, id: string): Promise<void> {
@@ -209,6 +225,7 @@ export async function deleteUser(ctx: DomainContext, id: string): Promise<void> 
     targetId: id,
     detail: { username: row.name },
   });
+  await closeDashboards(ctx, id, "user deleted");
 }
 
 /** Statements that end every session and API token of an identity (refresh families, Ziti sessions, tokens). */
@@ -252,6 +269,7 @@ export async function revokeSessions(ctx: DomainContext, id: string): Promise<nu
     ],
     { action: "user.revoke_sessions", targetType: "user", targetId: id, detail: { count } },
   );
+  await closeDashboards(ctx, id, "sessions revoked");
   return count;
 }
 

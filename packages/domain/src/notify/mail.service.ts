@@ -24,6 +24,15 @@ function refuseSmtpHost(ctx: DomainContext, host: string): string | undefined {
   return refuseTarget(url, ssoPolicy(ctx));
 }
 
+/** Our host name (EHLO, Message-ID): PUBLIC_URL's, or a reserved placeholder when it is not set. */
+function ourHostname(issuer: string): string {
+  try {
+    return new URL(issuer).hostname || "fleetgate.invalid";
+  } catch {
+    return "fleetgate.invalid";
+  }
+}
+
 /** The sender address: notification.email_from, else smtp.from. */
 export const senderOf = (s: SettingsValues) => s.notification.email_from || s.smtp.from;
 
@@ -44,10 +53,7 @@ export async function sendMail(
   if (!from) throw new DomainError("common.validation", "SMTP sender is not configured (smtp.from)");
   const refused = refuseSmtpHost(ctx, s.smtp.host);
   if (refused) throw new DomainError("common.validation", `smtp.host: ${refused}`);
-  const message = buildMimeMessage(
-    { ...mail, from },
-    { now: ctx.now(), messageIdDomain: new URL(ctx.issuer).hostname || "fleetgate.invalid" },
-  );
+  const message = buildMimeMessage({ ...mail, from }, { now: ctx.now(), messageIdDomain: ourHostname(ctx.issuer) });
   return sendSmtp(
     {
       host: s.smtp.host,
@@ -58,7 +64,7 @@ export async function sendMail(
     },
     { from, to: mail.to },
     message,
-    { connector: connectorOverride, clientName: new URL(ctx.issuer).hostname || undefined },
+    { connector: connectorOverride, clientName: ourHostname(ctx.issuer) },
   );
 }
 

@@ -15,6 +15,7 @@ import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { caChain } from "./ca.service";
+import { endHostConnections } from "./certificate-liveness";
 
 export type CertificateRow = typeof certificates.$inferSelect;
 
@@ -183,6 +184,7 @@ export async function revokeCertificate(ctx: DomainContext, id: string, reason: 
     detail: { serial: row.serial, reason },
   });
   await regenerateCrl(ctx);
+  await endHostConnections(ctx, row.hostId, [id], "certificate revoked");
   return { ...row, status: "revoked" as const };
 }
 

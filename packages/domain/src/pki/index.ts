@@ -1,4 +1,5 @@
 export * from "./ca.service";
+export * from "./certificate-liveness";
 export * from "./certificates.service";
 export * from "./enrollment-keys.service";
 export * from "./enrollments.service";

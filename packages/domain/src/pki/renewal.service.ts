@@ -4,6 +4,7 @@ import { commitAudited } from "../audit/audit.service";
 import { authenticators, certificates, hosts } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
+import { endHostConnections } from "./certificate-liveness";
 import {
   type CertificateRow,
   getCertificate,
@@ -57,6 +58,7 @@ export async function renewWithCsr(ctx: DomainContext, current: CertificateRow, 
     detail: { previous: current.serial, serial: prepared.row.serial },
   });
   await regenerateCrl(ctx);
+  await endHostConnections(ctx, current.hostId, [current.id], "certificate superseded");
   return prepared;
 }
 
@@ -267,7 +269,10 @@ export async function issueHostCertificate(ctx: DomainContext, hostId: string, h
       detail: { serials: [client.row.serial, server.row.serial], revoked: active.length },
     },
   );
-  if (active.length) await regenerateCrl(ctx);
+  if (active.length) {
+    await regenerateCrl(ctx);
+    await endHostConnections(ctx, hostId, active, "certificate superseded");
+  }
   return { client, server, chain: client.chain };
 }
 

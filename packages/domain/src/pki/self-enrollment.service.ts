@@ -2,6 +2,7 @@ import { decrypt, encrypt, newPollingToken, sha256Hex } from "@fleetgate/auth";
 import { and, desc, eq, gt, lte, or } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import { HOST_NAME, newHostRows } from "../fleet/host-records";
+import { notifySafely } from "../notify/notify.service";
 import { enrollmentRequests, hosts, identities } from "../schema";
 import { addressKey } from "../shared/address-key";
 import type { DomainContext } from "../shared/context";
@@ -78,6 +79,17 @@ export async function submitEnrollmentRequest(ctx: DomainContext, input: Enrollm
       targetId: id,
       detail: { fqdn: input.fqdn, csr: Boolean(input.csr) },
     },
+  );
+  await notifySafely(
+    ctx,
+    {
+      type: "enrollment_pending",
+      request_id: id,
+      hostname: input.hostname ?? "",
+      fqdn: input.fqdn,
+      ip_address: input.ipAddress,
+    },
+    { dedupe: `enroll:${input.machineId}`, windowMs: 3600_000 },
   );
   return token;
 }

@@ -1,18 +1,37 @@
 import { eventHubStub } from "./durable-objects";
 
+/** Who a dashboard socket belongs to, and which of a job's hosts it may hear about. */
+export interface Subscription {
+  identityId: string;
+  /** A job stream of a caller who sees only these of the job's hosts; undefined = every host. */
+  visibleHosts?: string[];
+}
+
 /** The dashboards' event fan-out (the EventHub Durable Object). */
 export interface EventsPort {
   /** Hands a dashboard's WebSocket upgrade to the hub, subscribed to `topic`. */
-  subscribe(topic: string): Promise<Response>;
+  subscribe(topic: string, who: Subscription): Promise<Response>;
+  /** Closes every dashboard socket of an identity (disabled, demoted, sessions revoked). */
+  closeIdentity(identityId: string, reason: string): Promise<void>;
 }
 
 /** The EventHub binding behind the port. */
 export function eventsPort(ns: Env["EVENTS"]): EventsPort {
+  const hub = () => eventHubStub(ns);
   return {
-    subscribe(topic) {
-      const hub = eventHubStub(ns);
-      const url = `https://event-hub/subscribe?topic=${encodeURIComponent(topic)}`;
-      return hub.fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
+    async subscribe(topic, who) {
+      const url = new URL("https://event-hub/subscribe");
+      url.searchParams.set("topic", topic);
+      url.searchParams.set("identity", who.identityId);
+      if (who.visibleHosts) {
+        const key = crypto.randomUUID();
+        await hub().restrict({ key, hosts: who.visibleHosts });
+        url.searchParams.set("key", key);
+      }
+      return hub().fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
+    },
+    async closeIdentity(identityId, reason) {
+      await hub().closeIdentity(identityId, reason);
     },
   };
 }

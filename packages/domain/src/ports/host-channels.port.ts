@@ -1,4 +1,4 @@
-import type { EnqueueOutcome, HealthCheckSpec, HealthResult, HostCommand } from "@fleetgate/contract";
+import type { DiscoverFrame, EnqueueOutcome, HealthCheckSpec, HealthResult, HostCommand } from "@fleetgate/contract";
 import { hostChannelStub } from "./durable-objects";
 
 /** An agent's answer to a ping (or why there is none). */
@@ -29,6 +29,8 @@ export interface HostChannelsPort {
   enqueue(hostId: string, command: HostCommand): Promise<EnqueueOutcome>;
   /** Closes the agent's socket (the host was removed or its certificate revoked). */
   disconnect(hostId: string, reason: string): Promise<void>;
+  /** Closes the agent connections authenticated with these certificates (revoked or superseded). */
+  endCertificates(hostId: string, certIds: string[], reason: string): Promise<void>;
   ping(hostId: string, timeoutMs: number): Promise<PingOutcome>;
   presence(hostId: string): Promise<ChannelStatus>;
   /** Asks the agent for a fresh inventory; false when it is not connected (it reports on connect). */
@@ -37,6 +39,8 @@ export interface HostChannelsPort {
   runHealthChecks(hostId: string, checks: HealthCheckSpec[], timeoutMs: number): Promise<HealthRunOutcome>;
   /** Hands an agent's WebSocket upgrade to its channel. */
   connect(hostId: string, request: Request): Promise<Response>;
+  /** Asks the host's agent to run a discovery scan (only when it is connected now). */
+  discover(hostId: string, frame: DiscoverFrame): Promise<"sent" | "offline">;
 }
 
 /** The HostChannel binding behind the port. */
@@ -45,10 +49,14 @@ export function hostChannelsPort(ns: Env["HOSTS"]): HostChannelsPort {
   return {
     enqueue: (hostId, command) => stub(hostId).enqueue(command),
     disconnect: (hostId, reason) => stub(hostId).disconnect(reason),
+    endCertificates: async (hostId, certIds, reason) => {
+      await stub(hostId).endCertificates({ cert_ids: certIds, reason });
+    },
     ping: (hostId, timeoutMs) => stub(hostId).ping(timeoutMs),
     presence: (hostId) => stub(hostId).status(),
     refreshInventory: (hostId) => stub(hostId).refreshInventory(),
     runHealthChecks: (hostId, checks, timeoutMs) => stub(hostId).runHealthChecks(checks, timeoutMs),
     connect: (hostId, request) => stub(hostId).fetch(request),
+    discover: (hostId, frame) => stub(hostId).discover(frame),
   };
 }

@@ -3,7 +3,7 @@ import { healthCheckStatusSql } from "../patching/health-checks.service";
 import { hosts } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { compliancePct, complianceSql, hostHealthSql } from "./host-signals";
-import { type ReportScope, scopeWhere } from "./report-scope";
+import { HOST_ID, type ReportScope, scopeWhere } from "./report-scope";
 
 /** `GET /status/fleet` (linux-patch-manager.md §4 "Status/reports"). */
 export interface FleetStatus {
@@ -27,15 +27,17 @@ export interface FleetStatus {
   compliance_unknown: number;
 }
 
-const id = sql`${hosts.id}`;
+const id = HOST_ID;
 
 /** The per-host signals of a scope, as a subquery. */
 export function scopedHostSignals(ctx: DomainContext, scope: ReportScope) {
   return ctx.db
     .select({
       id: hosts.id,
-      health: hostHealthSql(id, sql`${hosts.online}`, sql`${hosts.lastSeenAt}`).as("health"),
-      compliance: complianceSql(sql`${hosts.lastSeenAt}`, sql`${hosts.patchesMissing}`).as("compliance"),
+      health: hostHealthSql(id, sql.raw('"hosts"."online"'), sql.raw('"hosts"."last_seen_at"')).as("health"),
+      compliance: complianceSql(sql.raw('"hosts"."last_seen_at"'), sql.raw('"hosts"."patches_missing"')).as(
+        "compliance",
+      ),
       checks: healthCheckStatusSql(id).as("checks"),
       pending: hosts.patchesMissing,
       lastSeenAt: hosts.lastSeenAt,

@@ -9,7 +9,7 @@ import {
   lastPatchAtSql,
   PATCH_JOB_KINDS,
 } from "./host-signals";
-import { type ReportScope, scopeWhere } from "./report-scope";
+import { HOST_ID, type ReportScope, scopeWhere } from "./report-scope";
 
 /** A report period in epoch ms (either end open). */
 export interface Period {
@@ -32,8 +32,8 @@ export interface ComplianceRow {
   compliance: Compliance;
 }
 
-const id = sql`${hosts.id}`;
-const groupsOf = sql<string>`COALESCE((SELECT group_concat(g.name, '; ') FROM host_groups hg JOIN groups g ON g.id = hg.group_id WHERE hg.host_id = ${hosts.id}), '')`;
+const id = HOST_ID;
+const groupsOf = sql<string>`COALESCE((SELECT group_concat(g.name, '; ') FROM host_groups hg JOIN groups g ON g.id = hg.group_id WHERE hg.host_id = ${HOST_ID}), '')`;
 
 /** Every host of the scope with its compliance, by fqdn then id; keyset pages of `pageSize`. */
 export async function* iterateComplianceRows(
@@ -55,11 +55,11 @@ export async function* iterateComplianceRows(
         groups: groupsOf,
         osName: hosts.osName,
         agentVersion: hosts.agentVersion,
-        health: hostHealthSql(id, sql`${hosts.online}`, sql`${hosts.lastSeenAt}`),
+        health: hostHealthSql(id, sql.raw('"hosts"."online"'), sql.raw('"hosts"."last_seen_at"')),
         lastSeenAt: hosts.lastSeenAt,
         pendingUpdates: hosts.patchesMissing,
         lastPatchAt: lastPatchAtSql(id),
-        compliance: complianceSql(sql`${hosts.lastSeenAt}`, sql`${hosts.patchesMissing}`),
+        compliance: complianceSql(sql.raw('"hosts"."last_seen_at"'), sql.raw('"hosts"."patches_missing"')),
       })
       .from(hosts)
       .where(and(...where))
@@ -100,7 +100,7 @@ export async function* iteratePatchHistory(
   for (;;) {
     const where: (SQL | undefined)[] = [
       inArray(jobs.kind, [...PATCH_JOB_KINDS]),
-      scopeWhere(scope, sql`${jobHosts.hostId}`),
+      scopeWhere(scope, sql.raw('"job_hosts"."host_id"')),
     ];
     if (period.from !== undefined) where.push(gte(jobs.createdAt, period.from));
     if (period.to !== undefined) where.push(lte(jobs.createdAt, period.to));

@@ -51,7 +51,7 @@ export const DEFAULT_SETTINGS: SettingsValues = {
   ip_whitelist: [],
   web_tls_strategy: "cloudflare",
   notification: { email_enabled: false, email_from: "", recipients: [] },
-  sso_callback_url: "/auth/sso/callback",
+  sso_callback_url: "/app/auth/sso/callback",
   allowed_origins: [],
   sso_policy: { sso_only: false, mfa_required: "off", created_role: "reporter", groups_claim: "" },
   discovery_cidrs: [],

@@ -52,6 +52,8 @@ export const DOMAIN_ERRORS = {
   "ziti.no_edge_routers": "No edge routers are assigned and online to handle the requested connection",
   /** POST /sessions: no policy granting the access passes its posture checks. */
   "ziti.invalid_posture": "Failed to pass posture checks for service policies",
+  /** POST /discovery/cidr: malformed, wider than a /22, or outside the allowlisted discovery CIDRs. */
+  "discovery.invalid_cidr": "Invalid CIDR range",
   "common.not_found": "Resource not found",
   "common.conflict": "Resource already exists",
   "common.rate_limited": "Too many requests",

@@ -93,6 +93,16 @@ export async function resolveConfigTypes(ctx: DomainContext, requested: readonly
   return [...ids];
 }
 
+/**
+ * What an API session stores as its `configTypes` (and reports back): the
+ * requested names or ids resolved to config-type ids, unknown ones dropped,
+ * or `["all"]` when `all` was asked for (every type, including later ones).
+ */
+export async function sessionConfigTypes(ctx: DomainContext, requested: readonly string[] | null | undefined) {
+  const resolved = await resolveConfigTypes(ctx, [...new Set(requested ?? [])]);
+  return resolved === "all" ? ["all"] : resolved;
+}
+
 /** The posture responses an API session has sent. */
 export async function postureResponses(ctx: DomainContext, apiSessionId: string): Promise<ZitiPostureResponseRow[]> {
   return ctx.db.select().from(zitiPostureResponses).where(eq(zitiPostureResponses.apiSessionId, apiSessionId)).all();

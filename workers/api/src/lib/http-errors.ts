@@ -21,7 +21,13 @@ export class CommonError extends Error {
   constructor(
     readonly kind: CommonErrorKind,
     message: string,
-    readonly extra: { issues?: ValidationIssue[]; retryAfter?: number; contentType?: string } = {},
+    readonly extra: {
+      issues?: ValidationIssue[];
+      retryAfter?: number;
+      contentType?: string;
+      /** The failed zod issues and the input they refer to (faces that report the value, e.g. Ziti's cause). */
+      zod?: { issues: ZodError["issues"]; input: unknown };
+    } = {},
   ) {
     super(message);
     this.name = "CommonError";
@@ -63,8 +69,8 @@ export function toCommonError(err: unknown): CommonError | undefined {
   return undefined;
 }
 
-/** Turns zod issues into a validation CommonError with dotted paths. */
-export function validationError(err: ZodError): CommonError {
+/** Turns zod issues into a validation CommonError with dotted paths (`input`: what was validated, when known). */
+export function validationError(err: ZodError, input?: unknown): CommonError {
   const issues = err.issues.map((i) => ({
     path: i.path.map(String).join("."),
     message: i.message,
@@ -72,5 +78,5 @@ export function validationError(err: ZodError): CommonError {
   }));
   const first = issues[0];
   const msg = first ? (first.path ? `${first.path}: ${first.message}` : first.message) : "Invalid request";
-  return new CommonError("validation", msg, { issues });
+  return new CommonError("validation", msg, { issues, zod: { issues: err.issues, input } });
 }

@@ -10,7 +10,8 @@ export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     strict: true,
     defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error);
+      // On failure `data` is the raw input (@hono/zod-validator passes it to the hook).
+      if (!result.success) throw validationError(result.error, (result as { data?: unknown }).data);
     },
   });
 }

@@ -8,6 +8,7 @@ import {
   type OutputChunk,
 } from "@fleetgate/contract";
 import {
+  certificateStillValid,
   createDb,
   type HealthRunOutcome,
   hostInventoryHash,
@@ -22,6 +23,7 @@ import { AlarmScheduler } from "../shared/alarm-scheduler";
 import { DurableOutbox } from "../shared/durable-outbox";
 import { AgentSockets } from "./agent-socket";
 import { CommandQueue } from "./command-queue";
+import { DiscoveryRelay } from "./discovery-relay";
 import type { Attachment, ChannelStatus, CommandRow, PingOutcome } from "./host-channel.types";
 import { HealthRequests, InventoryInbox } from "./patch-reports";
 import { Presence } from "./presence";
@@ -32,6 +34,9 @@ const LIVENESS_MS = 5 * 60_000;
 const PingTimeout = z.number().int().min(1).max(600_000);
 const Reason = z.string().max(120);
 const HealthChecks = z.array(HealthCheckSpec).min(1).max(16);
+const EndCertificates = z.object({ cert_ids: z.array(z.string().max(64)).min(1).max(100), reason: Reason });
+/** Close code of a socket whose certificate was revoked, superseded or expired. */
+const CERT_ENDED = 4003;
 
 interface PendingPing {
   sentAt: number;
@@ -59,6 +64,7 @@ export class HostChannel extends DurableObject<Env> {
   private readonly pings = new Map<string, PendingPing>();
   private readonly inventory: InventoryInbox;
   private readonly health = new HealthRequests();
+  private readonly discovery: DiscoveryRelay;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -80,6 +86,7 @@ export class HostChannel extends DurableObject<Env> {
     this.alarms = new AlarmScheduler(ctx.storage);
     this.publisher = new EventPublisher(env);
     this.inventory = new InventoryInbox(env.DB, env.LOG_LEVEL);
+    this.discovery = new DiscoveryRelay(env.DB, this.sockets, env.LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => this.migrate());
   }
 
@@ -108,11 +115,14 @@ export class HostChannel extends DurableObject<Env> {
       hostId,
       hostName,
       certNotAfter: Number(request.headers.get("x-fleetgate-cert-not-after") ?? 0),
+      certId: request.headers.get("x-fleetgate-cert-id") ?? undefined,
       connectedAt: Date.now(),
       hello: false,
     };
     this.ctx.acceptWebSocket(pair[1]);
     pair[1].serializeAttachment(attachment);
+    // The alarm closes the socket at the certificate's notAfter.
+    await this.scheduleAlarm();
     logAt(this.env.LOG_LEVEL, "info", "agent connected", { host_id: hostId, host_name: hostName });
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -155,6 +165,10 @@ export class HostChannel extends DurableObject<Env> {
           return await this.onInventory(ws, { kind: "diff", diff: frame.diff });
         case "health_results":
           return this.health.answer(frame.request_id, frame.results);
+        case "discovery_results":
+          return await this.discovery.onResults(this.sockets.attachment(ws).hostId, frame, now);
+        case "discovery_done":
+          return await this.discovery.onDone(this.sockets.attachment(ws).hostId, frame, now);
       }
     } catch (err) {
       // State is in storage (reports in the outbox): the alarm retries what did not go through.
@@ -311,6 +325,8 @@ export class HostChannel extends DurableObject<Env> {
   /** Stores a command and sends it if the host is connected (idempotent by command id). */
   async enqueue(raw: unknown): Promise<EnqueueOutcome> {
     const cmd = HostCommand.parse(raw);
+    // Never send a command over a connection whose certificate ended (finding 3).
+    await this.verifyLive(Date.now());
     const now = Date.now();
     const ws = this.sockets.live();
     const known = this.queue.get(cmd.command_id);
@@ -380,6 +396,11 @@ export class HostChannel extends DurableObject<Env> {
     return outcome;
   }
 
+  /** Hands a discovery scan to the connected agent (docs/agent-protocol.md, "Discovery"). */
+  async discover(frame: unknown): Promise<"sent" | "offline"> {
+    return this.discovery.send(frame);
+  }
+
   /** The host was removed: close the connection and forget everything. */
   async disconnect(reason: unknown): Promise<void> {
     const text = Reason.parse(reason);
@@ -390,6 +411,51 @@ export class HostChannel extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
     // Close events of the sockets above still arrive: keep the (now empty) tables they touch.
     this.migrate();
+  }
+
+  /** Certificates of this host were revoked or superseded: close the connections they authenticated. */
+  async endCertificates(raw: unknown): Promise<number> {
+    const { cert_ids, reason } = EndCertificates.parse(raw);
+    return this.closeWhere((a) => a.certId === undefined || cert_ids.includes(a.certId), reason);
+  }
+
+  /**
+   * Closes the live socket when its certificate is no longer active in D1 or
+   * past its notAfter. A D1 error keeps the socket (the next check retries).
+   */
+  private async verifyLive(now: number): Promise<void> {
+    const ws = this.sockets.live();
+    if (!ws) return;
+    const a = this.sockets.attachment(ws);
+    if (a.certNotAfter > 0 && a.certNotAfter <= now) {
+      this.closeWhere((_, s) => s === ws, "certificate expired");
+      return;
+    }
+    if (!a.certId) return;
+    try {
+      if (!(await certificateStillValid(createDb(this.env.DB), a.certId, now))) {
+        this.closeWhere((x) => x.certId === a.certId, "certificate no longer valid");
+      }
+    } catch (err) {
+      logAt(this.env.LOG_LEVEL, "warn", "certificate recheck failed", { error: String(err) });
+    }
+  }
+
+  private closeWhere(pred: (a: Attachment, ws: WebSocket) => boolean, reason: string): number {
+    let n = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const a = this.sockets.attachment(ws);
+      if (!pred(a, ws)) continue;
+      ws.serializeAttachment({ ...a, hello: false });
+      try {
+        ws.close(CERT_ENDED, reason);
+      } catch {
+        // Already closing.
+      }
+      n++;
+    }
+    if (n > 0) logAt(this.env.LOG_LEVEL, "info", "agent connection closed", { reason, sockets: n });
+    return n;
   }
 
   /** Connection and queue state (tests, diagnostics). */
@@ -421,6 +487,7 @@ export class HostChannel extends DurableObject<Env> {
     this.health.expire(now);
     this.queue.purge(now);
     await this.drainOutbox();
+    await this.verifyLive(now);
     const hostId = this.presence.get("host_id");
     try {
       if (hostId && this.sockets.live()) {
@@ -442,7 +509,12 @@ export class HostChannel extends DurableObject<Env> {
     if (outbox !== null) candidates.push(outbox);
     for (const p of this.pings.values()) candidates.push(p.deadline);
     candidates.push(...this.health.deadlines());
-    if (this.sockets.live() || this.presence.get("online") === "1") candidates.push(now + LIVENESS_MS);
+    const live = this.sockets.live();
+    if (live || this.presence.get("online") === "1") candidates.push(now + LIVENESS_MS);
+    for (const ws of this.ctx.getWebSockets()) {
+      const notAfter = this.sockets.attachment(ws).certNotAfter;
+      if (notAfter > now) candidates.push(notAfter);
+    }
     await this.alarms.armEarliest(candidates, now);
   }
 

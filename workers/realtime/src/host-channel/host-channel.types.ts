@@ -3,6 +3,8 @@ export interface Attachment {
   hostId: string;
   hostName: string;
   certNotAfter: number;
+  /** The certificate the agent authenticated with (its revocation closes this socket). */
+  certId?: string;
   connectedAt: number;
   hello: boolean;
   version?: string;

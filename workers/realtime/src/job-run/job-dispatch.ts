@@ -24,6 +24,7 @@ export async function enqueueCommands(
   onDelivered: (d: Delivery) => void,
 ): Promise<{ failed: number }> {
   let failed = 0;
+  const ownArgs = new Map(plan.hosts.flatMap((h) => (h.args ? [[h.host_id, h.args] as const] : [])));
   await forEachLimited(hosts, ENQUEUE_CONCURRENCY, async (h) => {
     let outcome: EnqueueOutcome;
     try {
@@ -33,7 +34,7 @@ export async function enqueueCommands(
         host_id: h.host_id,
         reqid: plan.reqid,
         script: plan.script,
-        args: plan.args,
+        args: ownArgs.get(h.host_id) ?? plan.args,
         timeout_seconds: plan.timeout_seconds,
         expires_at: (h.dispatched_at ?? now) + plan.queue_ttl_seconds * 1000,
         require_online: plan.require_online,

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { HostReport, type JobHostStatus, JobPlan, type JobStatus, TERMINAL_HOST_STATUSES } from "@fleetgate/contract";
-import { createDb, jobById, logAt } from "@fleetgate/domain";
+import { createDb, createDomainContext, jobById, logAt, onJobEnded } from "@fleetgate/domain";
 import { z } from "zod";
 import { finalStatus, hostOutcome, RESULT_GRACE_MS, thresholdExceeded } from "../job-state";
 import { EventPublisher } from "../publisher";
@@ -11,6 +11,12 @@ import type { HostPatch, HostRow, JobProgress } from "./job-run.types";
 import { JobStore } from "./job-store";
 import { JobWaiters } from "./job-waiters";
 import { JobWriteBack } from "./job-writeback";
+
+/** Secrets are not in the generated `Env` (not in wrangler.toml); the Worker's env carries them. */
+interface PlatformSecrets {
+  MASTER_KEY: string;
+  PASSWORD_PEPPER: string;
+}
 
 export type { HostProgress, JobProgress } from "./job-run.types";
 
@@ -315,6 +321,12 @@ export class JobRun extends DurableObject<Env> {
         this.events.job();
         // D1 first, then the waiters: whoever waited reads the final rows from D1.
         await this.writeBack.flush();
+        // Follow-ups of the job's end (the "job failed" email); never fails the job.
+        this.ctx.waitUntil(
+          createDomainContext(this.env as Env & PlatformSecrets, { requestId: `job:${plan.job_id}` })
+            .then((ctx) => onJobEnded(ctx, plan.job_id))
+            .catch((err) => logAt(this.env.LOG_LEVEL, "error", "job-end follow-up failed", { error: String(err) })),
+        );
       }
     }
     this.checkWaiters();

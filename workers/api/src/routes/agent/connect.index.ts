@@ -19,6 +19,7 @@ export const connectRouter = createRouter().get("/connect", async (c) => {
     "x-fleetgate-host-id": host.id,
     "x-fleetgate-host-name": host.name,
     "x-fleetgate-cert-not-after": String(certificate.notAfter),
+    "x-fleetgate-cert-id": certificate.id,
   });
   const ctx = await domain(c);
   const res = await ctx.hostChannels.connect(host.id, new Request("https://host-channel/connect", { headers }));

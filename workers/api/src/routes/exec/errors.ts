@@ -54,6 +54,7 @@ const EXEC_DOMAIN_ERRORS = {
     new ExecError(404, "unknown agent", { detail: `not a registered agent: ${err.details.hosts.join(", ")}` }),
   "fleet.no_hosts_match": (err) => new ExecError(404, "unknown agent", { detail: err.message }),
   "fleet.fqdn_resolution_failed": asBadRequest,
+  "discovery.invalid_cidr": asBadRequest,
   // The lock: `{"ok":false,"error":"locked","code":4,"conflicts":["host:script"]}` (ctrl-exec.md §3).
   "jobs.script_locked": (err) =>
     new ExecError(409, "locked", { code: 4, conflicts: err.details.hosts.map((h) => `${h}:${err.details.script}`) }),

@@ -91,4 +91,5 @@ export const NATIVE_DOMAIN_ERRORS = {
   }),
   "common.validation": as(400, "validation_error"),
   "fleet.fqdn_resolution_failed": as(400, "fqdn_resolution_failed"),
+  "discovery.invalid_cidr": as(400, "bad_request"),
 } satisfies DomainErrorTable<NativeRendering>;

@@ -4,6 +4,7 @@ import { signingKeysRouter } from "./audit/signing-keys.index";
 import { auditCheckpointsRouter } from "./audit-checkpoints/audit-checkpoints.index";
 import { authRouter } from "./auth/auth.index";
 import { certificatesRouter, hostCertificatesRouter, publicPkiRouter } from "./certificates/certificates.index";
+import { discoveryRouter } from "./discovery/discovery.index";
 import { approvalRouter, enrollmentsRouter, selfEnrollRouter } from "./enrollments/enrollments.index";
 import { groupsRouter } from "./groups/groups.index";
 import { checksRouter, hostChecksRouter } from "./health-checks/health-checks.index";
@@ -49,6 +50,7 @@ v1.route("/auth/sso", ssoRouter)
   .route("/", publicPkiRouter)
   .route("/hosts", hostRegistrationRouter)
   .route("/hosts", hostsRouter)
+  .route("/discovery", discoveryRouter)
   .route("/jobs", jobsRouter)
   .route("/settings", ctrlExecSettingsRouter)
   .route("/settings", settingsRouter)

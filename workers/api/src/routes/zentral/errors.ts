@@ -67,6 +67,7 @@ const ZENTRAL_DOMAIN_ERRORS = {
   "pki.enrollment_request_not_found": notFound,
   "fleet.host_collision": detail(409),
   "fleet.fqdn_resolution_failed": nonField,
+  "discovery.invalid_cidr": nonField,
   "jobs.script_locked": detail(409),
   "fleet.unknown_hosts": (err) => ({
     status: 400,

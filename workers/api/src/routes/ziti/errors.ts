@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
 import { logDomainRefusal, logUnhandled } from "../../lib/domain-refusal";
 import { type CommonErrorKind, statusOf, toCommonError } from "../../lib/http-errors";
+import { zitiValidationCause } from "./validation-cause";
 
 /** `meta` of every Ziti error envelope (ziti-edge-client.md §3). */
 export const ZITI_ERROR_META = { apiEnrollmentVersion: "0.0.1", apiVersion: "0.0.1" } as const;
@@ -126,6 +127,7 @@ const DOMAIN = {
   "fleet.unknown_hosts": Z.notFound,
   "fleet.no_hosts_match": Z.notFound,
   "fleet.fqdn_resolution_failed": (e) => Z.invalidField("fqdn", e.message),
+  "discovery.invalid_cidr": (e) => Z.invalidField("cidr", e.message),
   "jobs.script_locked": (e) => Z.invalidField("(root)", e.message),
   "jobs.invalid_state": (e) => Z.invalidField("(root)", e.message),
   "tasks.result_not_found": Z.notFound,
@@ -201,10 +203,15 @@ export function renderZiti(c: Context<AppEnv>, err: unknown): Response {
   if (common) {
     const [code, message] = COMMON[common.kind];
     const first = common.extra.issues?.[0];
+    const zod = common.extra.zod;
     const cause =
-      common.kind === "validation" && first
-        ? { field: first.path || "(root)", reason: first.message, value: null }
-        : null;
+      common.kind !== "validation"
+        ? null
+        : zod
+          ? zitiValidationCause(zod.issues, zod.input)
+          : first
+            ? { field: first.path || "(root)", reason: first.message, value: null }
+            : null;
     if (common.extra.retryAfter !== undefined) c.header("Retry-After", String(common.extra.retryAfter));
     const status = common.kind === "forbidden" ? 401 : statusOf[common.kind];
     return c.json(envelope(c, code, message, cause, common.kind === "validation" ? common.message : ""), status);

@@ -1,6 +1,7 @@
 import { createRouter } from "../../lib/router";
 import { authenticateRouter } from "./authenticate/authenticate.index";
 import { authenticatorsRouter } from "./authenticators/authenticators.index";
+import { controllerHeaders } from "./controller-headers";
 import { currentApiSessionRouter } from "./current-api-session/current-api-session.index";
 import { currentIdentityRouter } from "./current-identity/current-identity.index";
 import { cacertsRouter, enrollRouter } from "./enroll/enroll.index";
@@ -15,6 +16,7 @@ import { versionRouter } from "./version/version.index";
 
 /** The OpenZiti edge-client face, mounted at /edge/client/v1 (legacy paths are rewritten to it). */
 export const ziti = createRouter();
+ziti.use("*", controllerHeaders);
 ziti.route("/", versionRouter);
 ziti.route("/", authenticateRouter);
 ziti.route("/", currentApiSessionRouter);

@@ -15,6 +15,7 @@ import {
   json,
   jsonBody,
   Message,
+  RollbackCreated,
 } from "@fleetgate/contract";
 import * as svc from "@fleetgate/domain";
 import { z } from "@hono/zod-openapi";
@@ -43,7 +44,8 @@ const create = protectedRoute(P, "write", {
   method: "post",
   path: "",
   tags,
-  summary: "Run an allowlisted script on hosts (by id, or by group/tag filter), in waves",
+  summary:
+    "Run an allowlisted script on hosts (by id, or by group/tag filter), in waves; or a patch job (kind patch_apply, the reference body)",
   request: { headers: IdempotencyHeader, body: jsonBody(CreateJobRequest) },
   responses: { 200: json(JobCreated), ...errorResponses(400, 401, 403, 409), 422: json(z.unknown(), "No hosts") },
 });
@@ -78,9 +80,22 @@ const cancel = protectedRoute(P, "write", {
   method: "post",
   path: "/{id}/cancel",
   tags,
-  summary: "Cancel a job: pending hosts never start, running scripts are stopped",
+  summary:
+    "Cancel a job: patch jobs only while queued or pending (409 invalid_state otherwise); script jobs also while running (pending hosts never start, running scripts are stopped)",
   request: { params: IdParam },
   responses: { 200: json(Message), ...errorResponses(400, 401, 403, 404, 409) },
+});
+const rollback = protectedRoute(P, "write", {
+  method: "post",
+  path: "/{id}/rollback",
+  tags,
+  summary: "Roll the hosts of a finished patch job back to their exact pre-patch versions (a new job of kind rollback)",
+  request: { params: IdParam },
+  responses: {
+    200: json(RollbackCreated),
+    ...errorResponses(400, 401, 403, 404, 409),
+    422: json(z.unknown(), "No hosts to roll back"),
+  },
 });
 
 const vis = (c: Parameters<typeof currentIdentity>[0]) => svc.visibilityOf(currentIdentity(c));
@@ -117,6 +132,32 @@ export const jobsRouter = createRouter()
   .openapi(create, async (c) => {
     const body = c.req.valid("json");
     if (body.host_ids?.length === 0) throw new ApiError(400, "bad_request", "host_ids must not be empty");
+    if (body.kind === "patch_apply") {
+      const { job } = await svc.submitJob(await domain(c), {
+        job: {
+          kind: "patch_apply",
+          packages: body.packages,
+          immediate: body.immediate,
+          maintenanceWindowId: body.maintenance_window_id ?? null,
+          allowReboot: body.allow_reboot,
+          securityOnly: body.security_only,
+        },
+        hosts: { ids: body.host_ids },
+        visibility: vis(c),
+        mode: "async",
+        notes: body.notes,
+        options: {
+          source: "native",
+          timeout_seconds: body.timeout_seconds,
+          queue_ttl_seconds: 3600,
+          require_online: false,
+          max_parallel: body.max_parallel,
+          error_threshold: threshold(body.error_threshold),
+          submitter: { username: currentIdentity(c).name, source_ip: c.get("clientIp") },
+        },
+      });
+      return c.json({ id: job.id, reqid: job.reqid, message: "Job created" }, 200);
+    }
     const { job } = await svc.submitJob(await domain(c), {
       job: { kind: "script", script: body.script, args: body.args },
       hosts: body.host_ids !== undefined ? { ids: body.host_ids } : { filter: body.host_filter ?? {} },
@@ -167,6 +208,8 @@ export const jobsRouter = createRouter()
       ctx,
       rows.map((r) => r.hostId),
     );
+    const patch = await svc.patchJobOf(ctx, job.id);
+    const plans = new Map(patch?.hosts.map((h) => [h.hostId, h.plan]) ?? []);
     return c.json(
       {
         job: {
@@ -175,10 +218,16 @@ export const jobsRouter = createRouter()
           kind: job.kind,
           status: job.status,
           created_by_user_id: job.createdBy,
-          parent_job_id: null,
-          maintenance_window_id: null,
-          immediate: true,
-          patch_selection: null,
+          parent_job_id: patch?.job.parentJobId ?? null,
+          maintenance_window_id: patch?.job.maintenanceWindowId ?? null,
+          immediate: patch?.job.immediate ?? true,
+          patch_selection: patch
+            ? {
+                packages: patch.job.packages,
+                security_only: patch.job.securityOnly,
+                allow_reboot: patch.job.allowReboot,
+              }
+            : null,
           notes: job.notes,
           script: job.script,
           // Arguments may carry other hosts' data: only for callers who see every target.
@@ -210,6 +259,7 @@ export const jobsRouter = createRouter()
           last_error: r.error,
           started_at: isoOrNull(r.startedAt),
           completed_at: isoOrNull(r.completedAt),
+          plan: patch ? (plans.get(r.hostId) ?? []) : null,
         })),
       },
       200,
@@ -223,6 +273,11 @@ export const jobsRouter = createRouter()
   .openapi(cancel, async (c) => {
     await svc.cancelJob(await domain(c), c.req.valid("param").id, vis(c));
     return c.json({ message: "Job cancelled" }, 200);
+  })
+  .openapi(rollback, async (c) => {
+    const submitter = { username: currentIdentity(c).name, source_ip: c.get("clientIp") };
+    const job = await svc.createRollbackJob(await domain(c), c.req.valid("param").id, vis(c), submitter);
+    return c.json({ id: job.id, parent_job_id: c.req.valid("param").id, message: "Rollback job created" }, 200);
   });
 
 /** Job options without the submitter's address or the request hash. */

@@ -96,13 +96,11 @@ wsRouter
     const identity = await svc.findIdentity(ctx, res.identityId);
     if (!identity || identity.disabled)
       throw new ApiError(401, "invalid_ticket", "WebSocket ticket not found or already used");
-    if (q.data.job) {
-      await svc.getVisibleJob(ctx, q.data.job, svc.visibilityOf(identity));
-    }
-    // A job's own stream needs visibility of the job (checked above); the all-jobs stream of a
-    // non-admin withholds host output and errors of jobs on hosts they may not see.
+    // A job's own stream needs visibility of the job and carries only its visible hosts' events;
+    // the all-jobs stream of a non-admin withholds host output and errors.
+    const who = await svc.streamSubscription(ctx, identity, q.data.job);
     const topic = q.data.job ?? (identity.role === "admin" ? ALL_JOBS : ALL_JOBS_REDACTED);
-    const upstream = await ctx.events.subscribe(topic);
+    const upstream = await ctx.events.subscribe(topic, who);
     return new Response(upstream.body, {
       status: upstream.status,
       webSocket: upstream.webSocket,

@@ -9,6 +9,7 @@ import {
   enforceLocalLoginPolicy,
   isMfaEnabled,
   mfaRecord,
+  sessionConfigTypes,
   type TlsClientAuth,
 } from "@fleetgate/domain";
 import type { z } from "@hono/zod-openapi";
@@ -35,7 +36,7 @@ export const authenticateRouter = createRouter()
     async (c) => {
       const { method } = c.req.valid("query");
       if (method === "ext-jwt") return authenticateExtJwt(c, c.req.valid("json"));
-      if (method === "cert") return authenticateCert(c);
+      if (method === "cert") return authenticateCert(c, c.req.valid("json"));
       const body = c.req.valid("json");
       if (!body.username || !body.password) throw Z.invalidAuth();
       const ctx = await domain(c);
@@ -46,7 +47,7 @@ export const authenticateRouter = createRouter()
         authenticatorId: checked.authenticatorId,
         method: "password",
         mfaRequired: checked.mfaEnabled,
-        configTypes: [...new Set(body.configTypes ?? [])],
+        configTypes: await sessionConfigTypes(ctx, body.configTypes),
         envInfo: info(body.envInfo),
         sdkInfo: info(body.sdkInfo),
       });
@@ -59,7 +60,7 @@ export const authenticateRouter = createRouter()
       if (result.success) return undefined;
       // A missing or unknown method is refused as such, before the body is looked at.
       if (result.target === "query") throw Z.invalidAuthMethod();
-      throw validationError(result.error);
+      throw validationError(result.error, (result as { data?: unknown }).data);
     },
   )
   .openapi(authenticateMfa, async (c) => {
@@ -82,7 +83,7 @@ export const authenticateRouter = createRouter()
  * `?method=cert`: the client certificate presented through Cloudflare mTLS
  * (`request.cf.tlsClientAuth`, set by the edge, not by client headers).
  */
-async function authenticateCert(c: Context<AppEnv>) {
+async function authenticateCert(c: Context<AppEnv>, body: z.infer<typeof Authenticate> | undefined) {
   const ctx = await domain(c);
   const tls = (c.req.raw as { cf?: { tlsClientAuth?: TlsClientAuth } }).cf?.tlsClientAuth;
   const found = await authenticateByCertificate(ctx, tls);
@@ -91,7 +92,9 @@ async function authenticateCert(c: Context<AppEnv>) {
     authenticatorId: found.authenticatorId,
     method: "cert",
     mfaRequired: await isMfaEnabled(ctx, found.identity.id),
-    configTypes: [],
+    configTypes: await sessionConfigTypes(ctx, body?.configTypes),
+    envInfo: info(body?.envInfo),
+    sdkInfo: info(body?.sdkInfo),
   });
   const now = ctx.now();
   c.header("zt-session", token);
@@ -109,7 +112,7 @@ async function authenticateExtJwt(c: Context<AppEnv>, body: z.infer<typeof Authe
     authenticatorId: signer.id,
     method: "ext-jwt",
     mfaRequired: await isMfaEnabled(ctx, identity.id),
-    configTypes: [...new Set(body?.configTypes ?? [])],
+    configTypes: await sessionConfigTypes(ctx, body?.configTypes),
     envInfo: info(body?.envInfo),
     sdkInfo: info(body?.sdkInfo),
   });

@@ -1,0 +1,25 @@
+import type { IdentityRow } from "../identity/users.service";
+import type { Subscription } from "../ports/events.port";
+import type { DomainContext } from "../shared/context";
+import { getVisibleJob } from "./job-lookup.query";
+import { jobScope } from "./job-visibility";
+import { visibilityOf } from "./visibility";
+
+/**
+ * The subscription of a dashboard socket: its identity (so the hub can bound
+ * and close that user's sockets) and, for one job's stream, the hosts whose
+ * events it may carry (finding 1: a caller who does not see every host of
+ * the job hears only about the visible ones). Throws not_found / forbidden
+ * for a job the caller may not see at all.
+ */
+export async function streamSubscription(
+  ctx: DomainContext,
+  identity: Pick<IdentityRow, "id" | "role">,
+  jobId: string | undefined,
+): Promise<Subscription> {
+  if (!jobId) return { identityId: identity.id };
+  const v = visibilityOf(identity);
+  await getVisibleJob(ctx, jobId, v);
+  const scope = await jobScope(ctx, jobId, v);
+  return { identityId: identity.id, visibleHosts: scope.whole || !scope.visible ? undefined : [...scope.visible] };
+}

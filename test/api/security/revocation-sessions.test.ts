@@ -1,0 +1,64 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { channelStub, connectAgent, enrollHost, eventually } from "../agent-helpers";
+import { adminLogin, bearer } from "../auth-helpers";
+import { call } from "../helpers";
+
+const activeCert = async (hostId: string) =>
+  (
+    await env.DB.prepare("SELECT id FROM certificates WHERE host_id = ? AND status = 'active' AND kind = 'client'")
+      .bind(hostId)
+      .first<{ id: string }>()
+  )?.id ?? "";
+
+describe("finding 3: the end of a host certificate ends the agent's connection", () => {
+  it("revoking the certificate closes the agent's socket", async () => {
+    const host = await enrollHost();
+    const agent = await connectAgent(host);
+    const res = await call(`/api/v1/certificates/${await activeCert(host.id)}`, {
+      method: "DELETE",
+      headers: bearer(await adminLogin()),
+    });
+    expect(res.status).toBeLessThan(300);
+    await eventually(async () => agent.closed);
+    expect((await channelStub(host.id).status()).online).toBe(false);
+  });
+
+  it("reissuing the host's certificates closes the agent's socket", async () => {
+    const host = await enrollHost();
+    const agent = await connectAgent(host);
+    const res = await call(`/api/v1/hosts/${host.id}/certificates/reissue`, {
+      method: "POST",
+      headers: bearer(await adminLogin()),
+      json: {},
+    });
+    expect(res.status).toBeLessThan(300);
+    await eventually(async () => agent.closed);
+  });
+
+  it("a certificate revoked behind the channel's back: no run frame is sent, the socket is closed", async () => {
+    const host = await enrollHost();
+    const agent = await connectAgent(host, { scripts: { x: () => ({ exit_code: 0 }) } });
+    await env.DB.prepare("UPDATE certificates SET status = 'revoked', revoked_at = ? WHERE id = ?")
+      .bind(Date.now(), await activeCert(host.id))
+      .run();
+    await call("/api/v1/jobs", {
+      method: "POST",
+      headers: bearer(await adminLogin()),
+      json: { kind: "script", script: "x", host_ids: [host.id] },
+    });
+    await eventually(async () => agent.closed);
+    expect(agent.frames.some((f) => f.type === "run")).toBe(false);
+  });
+
+  it("at the certificate's notAfter the channel's alarm closes the socket", async () => {
+    const host = await enrollHost();
+    const agent = await connectAgent(host);
+    await env.DB.prepare("UPDATE certificates SET not_after = ? WHERE id = ?")
+      .bind(Date.now() - 1000, await activeCert(host.id))
+      .run();
+    await runDurableObjectAlarm(channelStub(host.id));
+    await eventually(async () => agent.closed);
+  });
+});
