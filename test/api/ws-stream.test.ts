@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
+import { EVENT_HUB_NAME } from "@fleetgate/contract";
 import { describe, expect, it } from "vitest";
-import { EVENT_HUB_NAME } from "../../workers/realtime/src/publisher";
 import { connectAgent, enrollHost, eventually, jobStub } from "./agent-helpers";
 
 const hub = env.EVENTS.get(env.EVENTS.idFromName(EVENT_HUB_NAME));

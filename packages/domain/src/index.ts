@@ -47,6 +47,7 @@ export * from "./notify/notify.service";
 export * from "./notify/smtp-client";
 export * from "./patching/index";
 export * from "./pki/index";
+export * from "./ports/durable-objects";
 export * from "./ports/events.port";
 export * from "./ports/files.port";
 export * from "./ports/host-channels.port";

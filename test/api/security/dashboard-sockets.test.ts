@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
+import { EVENT_HUB_NAME } from "@fleetgate/contract";
 import { describe, expect, it } from "vitest";
 import { MAX_SOCKETS_PER_IDENTITY } from "../../../workers/realtime/src/event-hub.do";
-import { EVENT_HUB_NAME } from "../../../workers/realtime/src/publisher";
 import { eventually } from "../agent-helpers";
 import { adminLogin, bearer, userWithRole } from "../auth-helpers";
 import { call } from "../helpers";

@@ -1,4 +1,4 @@
-import { auditSequencer } from "@fleetgate/realtime";
+import { auditSequencerStub } from "@fleetgate/domain";
 import { handleQueue, runSweeps } from "@fleetgate/tasks";
 import { app } from "./app";
 import type { Bindings } from "./context";
@@ -18,6 +18,6 @@ export default {
   scheduled(controller, env, ctx) {
     ctx.waitUntil(runSweeps(env, controller.scheduledTime));
     // Backstop for the audit ledger: entries whose writer's wake-up was lost get sealed now.
-    ctx.waitUntil(auditSequencer(env).wake());
+    ctx.waitUntil(auditSequencerStub(env.AUDIT_LEDGER).wake());
   },
 } satisfies ExportedHandler<Bindings>;

@@ -2,11 +2,3 @@ export { AuditSequencer, type SealReport } from "./audit-sequencer/audit-sequenc
 export { ALL_JOBS, ALL_JOBS_REDACTED, EventHub } from "./event-hub.do";
 export { type ChannelStatus, HostChannel, type PingOutcome } from "./host-channel/host-channel.do";
 export { type HostProgress, type JobProgress, JobRun } from "./job-run/job-run.do";
-export {
-  auditSequencer,
-  EVENT_HUB_NAME,
-  eventHubStub,
-  hostChannelStub,
-  jobRunStub,
-  LEDGER_SEQUENCER_NAME,
-} from "./shared/lookup";

@@ -1,8 +1,5 @@
 import type { StreamEvent } from "@fleetgate/contract";
-import { logAt } from "@fleetgate/domain";
-import { eventHubStub } from "./shared/lookup";
-
-export { EVENT_HUB_NAME } from "./shared/lookup";
+import { eventHubStub, logAt } from "@fleetgate/domain";
 
 /**
  * Publishes stream events to the EventHub in order, without making the caller
@@ -26,7 +23,7 @@ export class EventPublisher {
   }
 
   private async drain(): Promise<void> {
-    const hub = eventHubStub(this.env);
+    const hub = eventHubStub(this.env.EVENTS);
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, 100);
       try {

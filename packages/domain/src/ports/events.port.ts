@@ -1,3 +1,5 @@
+import { eventHubStub } from "./durable-objects";
+
 /** Who a dashboard socket belongs to, and which of a job's hosts it may hear about. */
 export interface Subscription {
   identityId: string;
@@ -13,9 +15,9 @@ export interface EventsPort {
   closeIdentity(identityId: string, reason: string): Promise<void>;
 }
 
-/** The EventHub binding behind the port; `hubName` is the one hub's name (realtime's EVENT_HUB_NAME). */
-export function eventsPort(ns: Env["EVENTS"], hubName: string): EventsPort {
-  const hub = () => ns.get(ns.idFromName(hubName));
+/** The EventHub binding behind the port. */
+export function eventsPort(ns: Env["EVENTS"]): EventsPort {
+  const hub = () => eventHubStub(ns);
   return {
     async subscribe(topic, who) {
       const url = new URL("https://event-hub/subscribe");

@@ -1,4 +1,5 @@
 import type { DiscoverFrame, EnqueueOutcome, HealthCheckSpec, HealthResult, HostCommand } from "@fleetgate/contract";
+import { hostChannelStub } from "./durable-objects";
 
 /** An agent's answer to a ping (or why there is none). */
 export interface PingOutcome {
@@ -44,7 +45,7 @@ export interface HostChannelsPort {
 
 /** The HostChannel binding behind the port. */
 export function hostChannelsPort(ns: Env["HOSTS"]): HostChannelsPort {
-  const stub = (hostId: string) => ns.get(ns.idFromName(hostId));
+  const stub = (hostId: string) => hostChannelStub(ns, hostId);
   return {
     enqueue: (hostId, command) => stub(hostId).enqueue(command),
     disconnect: (hostId, reason) => stub(hostId).disconnect(reason),

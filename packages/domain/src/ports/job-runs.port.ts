@@ -1,5 +1,6 @@
 import type { JobHostStatus, JobPlan, JobStatus } from "@fleetgate/contract";
 import { logAt } from "../log";
+import { jobRunStub } from "./durable-objects";
 
 /** A host of a job as the faces see it while waiting (no output: that is read from D1/R2). */
 export interface HostProgress {
@@ -39,7 +40,7 @@ export interface JobRunsPort {
 
 /** The JobRun binding behind the port. */
 export function jobRunsPort(ns: Env["JOBS"], logLevel: string | undefined): JobRunsPort {
-  const stub = (jobId: string) => ns.get(ns.idFromName(jobId));
+  const stub = (jobId: string) => jobRunStub(ns, jobId);
   return {
     async start(plan) {
       // One retry covers a Durable Object reset during the call.

@@ -1,5 +1,4 @@
 import { deriveKeys } from "@fleetgate/auth";
-import { EVENT_HUB_NAME } from "@fleetgate/contract";
 import { createDb, type Database } from "../db";
 import { eventsPort } from "../ports/events.port";
 import { filesPort } from "../ports/files.port";
@@ -90,7 +89,7 @@ export async function createDomainContext(env: PlatformEnv, scope: ContextScope)
     hostChannels: hostChannelsPort(env.HOSTS),
     files: filesPort(env.EXPORTS, r2PresignConfig(env)),
     tasks: taskQueuePort(env.TASKS),
-    events: eventsPort(env.EVENTS, EVENT_HUB_NAME),
+    events: eventsPort(env.EVENTS),
     onAudited: scope.onAudited,
     allowLoopbackIdp: scope.allowLoopbackIdp,
   };

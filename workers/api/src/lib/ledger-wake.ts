@@ -1,5 +1,4 @@
-import { logAt } from "@fleetgate/domain";
-import { auditSequencer } from "@fleetgate/realtime";
+import { auditSequencerStub, logAt } from "@fleetgate/domain";
 import type { Bindings } from "../context";
 
 /** At most one wake-up call per isolate in this window; the sequencer keeps looking while entries arrive. */
@@ -16,7 +15,7 @@ export function wakeLedger(env: Bindings, ctx: Pick<ExecutionContext, "waitUntil
   if (now - lastWake < WAKE_EVERY_MS) return;
   lastWake = now;
   ctx.waitUntil(
-    auditSequencer(env)
+    auditSequencerStub(env.AUDIT_LEDGER)
       .wake()
       .catch((err: unknown) => logAt(env.LOG_LEVEL, "warn", "audit sequencer wake failed", { error: String(err) })),
   );

@@ -13,6 +13,7 @@ import {
   type HealthRunOutcome,
   hostInventoryHash,
   type InventoryReport,
+  jobRunStub,
   logAt,
   recordAgentHello,
 } from "@fleetgate/domain";
@@ -20,7 +21,6 @@ import { z } from "zod";
 import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
 import { DurableOutbox } from "../shared/durable-outbox";
-import { jobRunStub } from "../shared/lookup";
 import { AgentSockets } from "./agent-socket";
 import { CommandQueue } from "./command-queue";
 import { DiscoveryRelay } from "./discovery-relay";
@@ -78,7 +78,7 @@ export class HostChannel extends DurableObject<Env> {
       ctx.storage.sql,
       HostReport,
       async (jobId, report) => {
-        await jobRunStub(env, jobId).report(report);
+        await jobRunStub(env.JOBS, jobId).report(report);
       },
       (jobId, err) =>
         logAt(env.LOG_LEVEL, "warn", "report to JobRun failed; will retry", { job_id: jobId, error: String(err) }),

@@ -1,6 +1,6 @@
 import type { EnqueueOutcome, JobPlan } from "@fleetgate/contract";
-import { logAt } from "@fleetgate/domain";
-import { forEachLimited, hostChannelStub } from "../shared/lookup";
+import { hostChannelStub, logAt } from "@fleetgate/domain";
+import { forEachLimited } from "../shared/fan-out";
 import type { HostRow } from "./job-run.types";
 
 /** HostChannel RPCs in flight at once per JobRun. */
@@ -28,7 +28,7 @@ export async function enqueueCommands(
   await forEachLimited(hosts, ENQUEUE_CONCURRENCY, async (h) => {
     let outcome: EnqueueOutcome;
     try {
-      outcome = await hostChannelStub(env, h.host_id).enqueue({
+      outcome = await hostChannelStub(env.HOSTS, h.host_id).enqueue({
         command_id: h.command_id,
         job_id: plan.job_id,
         host_id: h.host_id,
@@ -56,7 +56,7 @@ export async function enqueueCommands(
 export async function cancelCommands(env: Env, hosts: readonly HostRow[]): Promise<void> {
   await forEachLimited(hosts, ENQUEUE_CONCURRENCY, async (h) => {
     try {
-      await hostChannelStub(env, h.host_id).cancel(h.command_id);
+      await hostChannelStub(env.HOSTS, h.host_id).cancel(h.command_id);
     } catch (err) {
       logAt(env.LOG_LEVEL, "warn", "cancel to HostChannel failed", { command_id: h.command_id, error: String(err) });
     }
