@@ -132,6 +132,33 @@ describe("notifications", () => {
     expect((await notifyTasks("job_failed")).some((t) => t.params.includes(jobId))).toBe(false);
   });
 
+  it("rollback performed: one email per restored host of a rollback job, none for hosts it could not restore", async () => {
+    await enable();
+    const jobId = crypto.randomUUID();
+    await env.DB.prepare(
+      `INSERT INTO jobs (id, reqid, kind, args, mode, status, options, notes, host_count, succeeded_count, failed_count, created_at)
+       VALUES (?, ?, 'rollback', '[]', 'async', 'failed', '{}', '', 2, 1, 1, ?)`,
+    )
+      .bind(jobId, `req-${jobId}`, Date.now())
+      .run();
+    const hosts = [
+      ["rb-ok", "succeeded"],
+      ["rb-bad", "failed"],
+    ] as const;
+    for (const [name, status] of hosts) {
+      await env.DB.prepare("INSERT INTO job_hosts (id, job_id, host_id, host_name, status) VALUES (?, ?, ?, ?, ?)")
+        .bind(crypto.randomUUID(), jobId, crypto.randomUUID(), `${name}-${jobId.slice(0, 8)}`, status)
+        .run();
+    }
+    await onJobEnded(ctx, jobId);
+    await onJobEnded(ctx, jobId);
+    const mine = (await notifyTasks("rollback_performed")).filter((t) => t.params.includes(jobId));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.params).toContain(`rb-ok-${jobId.slice(0, 8)}`);
+    // The rollback job itself failed on one host: "job failed" goes out too.
+    expect((await notifyTasks("job_failed")).some((t) => t.params.includes(jobId))).toBe(true);
+  });
+
   it("a temporary refusal (4xx) is retried; a later attempt delivers", async () => {
     await enable();
     const id = await seedTask({

@@ -12,7 +12,7 @@ type Detail = Schemas["JobDetail"];
 /** Host states worth another attempt. */
 const RETRYABLE = new Set(["failed", "timed_out", "offline_expired"]);
 /** Job kinds POST /jobs/{id}/rollback can undo (exact previous package versions). */
-const ROLLBACK_KINDS = new Set(["patch"]);
+const ROLLBACK_KINDS = new Set(["patch_apply"]);
 
 /** The hosts of a finished job that did not succeed (retry targets). */
 export function failedHosts(hosts: Detail["hosts"]): string[] {

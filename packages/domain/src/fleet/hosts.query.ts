@@ -26,6 +26,12 @@ export interface HostListRow {
   registeredAt: number;
 }
 
+/**
+ * The host id qualified with its table: inside a correlated subquery drizzle's plain `"id"`
+ * would name the subquery's own table (health_checks.id, groups.id), not the host.
+ */
+const HOST_ID = sql`"hosts"."id"`;
+
 const SORT_COLUMNS = {
   fqdn: hosts.fqdn,
   display_name: hosts.displayName,
@@ -35,7 +41,7 @@ const SORT_COLUMNS = {
   agent_version: hosts.agentVersion,
   patches_missing: hosts.patchesMissing,
   // COALESCE: the keyset cursor of iterateHosts needs a non-null sort value.
-  health_check_status: sql<string>`COALESCE(${healthCheckStatusSql(sql`${hosts.id}`)}, '')`,
+  health_check_status: sql<string>`COALESCE(${healthCheckStatusSql(HOST_ID)}, '')`,
   // Agents report no CRL state yet: every host is `not_reporting`, so this is fqdn order.
   crl_status: hosts.fqdn,
 } as const;
@@ -54,8 +60,8 @@ const columns = {
   online: hosts.online,
   lastSeenAt: hosts.lastSeenAt,
   patchesMissing: hosts.patchesMissing,
-  healthCheckStatus: healthCheckStatusSql(sql`${hosts.id}`),
-  groups: sql<string>`COALESCE((SELECT group_concat(g.name, '; ') FROM host_groups hg JOIN groups g ON g.id = hg.group_id WHERE hg.host_id = ${hosts.id}), '')`,
+  healthCheckStatus: healthCheckStatusSql(HOST_ID),
+  groups: sql<string>`COALESCE((SELECT group_concat(g.name, '; ') FROM host_groups hg JOIN groups g ON g.id = hg.group_id WHERE hg.host_id = ${HOST_ID}), '')`,
   registeredAt: hosts.registeredAt,
 };
 
