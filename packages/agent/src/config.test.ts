@@ -46,6 +46,22 @@ describe("config", () => {
     expect(refusal({ server: "not a url" })).toContain("server");
   });
 
+  it("refuses plain http to a non-loopback server unless allow_insecure_http is set", () => {
+    expect(refusal({ server: "http://fleet.example.com" })).toContain("must be an https:// URL");
+    expect(refusal({ server: "http://10.0.0.5:8787" })).toContain("server");
+    expect(parseConfig({ server: "http://fleet.example.com", allow_insecure_http: true }, "/x/c.json").server).toBe(
+      "http://fleet.example.com",
+    );
+    for (const server of [
+      "http://127.0.0.1:8787",
+      "http://localhost:8787",
+      "http://[::1]:8787",
+      "https://fleet.example.com",
+    ]) {
+      expect(parseConfig({ server }, "/x/c.json").server).toBe(server);
+    }
+  });
+
   it("refuses unknown keys (typos)", () => {
     expect(refusal({ server: "https://fleet.example.com", scripst: {} })).toContain("scripst");
   });

@@ -63,6 +63,19 @@ const ServerUrl = z
 
 const Seconds = z.number().int().min(1).max(86_400);
 
+/** Loopback never leaves the machine, so plain http to it is allowed without the explicit flag. */
+function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** Plain http only to loopback, or with `allow_insecure_http: true` (tokens and proofs would travel in clear). */
+function httpAllowed(server: string, allowInsecure: boolean): boolean {
+  if (!URL.canParse(server)) return true; // the server's own refinement reports it
+  const url = new URL(server);
+  return url.protocol !== "http:" || allowInsecure || isLoopbackHost(url.hostname);
+}
+
 const ScriptEntry = z.union([
   AbsolutePath,
   z.strictObject({
@@ -76,6 +89,7 @@ const ScriptEntry = z.union([
 export const ConfigFile = z
   .strictObject({
     server: ServerUrl,
+    allow_insecure_http: z.boolean().default(false),
     scripts: z.record(ScriptName, ScriptEntry).default({}),
     tags: z.record(z.string().min(1).max(64), z.string().max(256)).default({}),
     state_dir: z.string().min(1).max(4096).default(DEFAULT_STATE_DIR),
@@ -96,6 +110,10 @@ export const ConfigFile = z
         sandbox_dir: AbsolutePath.optional(),
       })
       .optional(),
+  })
+  .refine((c) => httpAllowed(c.server, c.allow_insecure_http), {
+    message: "must be an https:// URL (plain http is allowed only to loopback, or with allow_insecure_http: true)",
+    path: ["server"],
   })
   .refine((c) => c.default_timeout_seconds <= c.max_timeout_seconds, {
     message: "must not exceed max_timeout_seconds",

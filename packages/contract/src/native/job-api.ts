@@ -40,7 +40,7 @@ export const HostFilter = z
   })
   .strict()
   .refine((f) => f.group_id !== undefined || f.tag !== undefined, "host_filter needs group_id or tag")
-  .openapi("HostFilter");
+  .openapi("HostFilter", { description: "Hosts the caller may see that match; more than 10,000 matches is a 400" });
 
 export const CreateScriptJobRequest = z
   .object({

@@ -51,7 +51,13 @@ export async function resolveHostsByIds(
   };
 }
 
-/** Hosts matching a filter: membership of a group and/or a tag (`key` or `key=value`), in name order. */
+/** The most hosts one job may target, by ids (the contract's limit) or by a filter. */
+export const MAX_JOB_HOSTS = 10_000;
+
+/**
+ * Hosts matching a filter: membership of a group and/or a tag (`key` or `key=value`), in name order.
+ * At most `MAX_JOB_HOSTS + 1` are read, so that the caller can refuse a filter matching too many.
+ */
 export async function resolveHostsByFilter(
   ctx: DomainContext,
   filter: { group_id?: string; tag?: string },
@@ -78,5 +84,6 @@ export async function resolveHostsByFilter(
     .from(hosts)
     .where(and(...where))
     .orderBy(asc(hosts.name))
+    .limit(MAX_JOB_HOSTS + 1)
     .all();
 }

@@ -9,7 +9,13 @@ import { byIdempotencyKey, createScriptJob } from "./job-create.service";
 import { jobHostRows } from "./job-lookup.query";
 import { readFullOutput } from "./job-output";
 import { type JobOptions, planOf } from "./job-plan";
-import { resolveHostsByFilter, resolveHostsByIds, resolveHostsByName, type TargetHost } from "./job-targets.query";
+import {
+  MAX_JOB_HOSTS,
+  resolveHostsByFilter,
+  resolveHostsByIds,
+  resolveHostsByName,
+  type TargetHost,
+} from "./job-targets.query";
 import type { JobHostRow, JobRow } from "./jobs.query";
 import { createPatchJob, type PatchJobRequest, patchJobPlan } from "./patch-job-create.service";
 import { assertScriptUnlocked, type LabelledHost } from "./script-lock";
@@ -100,6 +106,9 @@ async function resolveTargets(
   } else {
     targets = await resolveHostsByFilter(ctx, sel.filter, v);
     if (targets.length === 0) throw new DomainError("fleet.no_hosts_match");
+    if (targets.length > MAX_JOB_HOSTS) {
+      throw new DomainError("common.validation", `host_filter matches more than ${MAX_JOB_HOSTS} hosts; narrow it`);
+    }
   }
   const labels = targets.map((t) => ({ id: t.id, label: t.name }));
   if (checkLock) await assertScriptUnlocked(ctx, script, labels);

@@ -12880,6 +12880,7 @@ export interface components {
       /** @default  */
       notes?: string;
     };
+    /** @description Hosts the caller may see that match; more than 10,000 matches is a 400 */
     HostFilter: {
       /**
        * Format: uuid
