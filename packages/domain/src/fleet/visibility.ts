@@ -11,6 +11,13 @@ export type Visibility = { kind: "all" } | { kind: "member"; identityId: string 
 export const visibilityOf = (identity: Pick<IdentityRow, "id" | "role">): Visibility =>
   identity.role === "admin" ? { kind: "all" } : { kind: "member", identityId: identity.id };
 
+/**
+ * The narrowest scope, for callers without an identity (anonymous ctrl-exec
+ * status and discovery, when an admin opened them): no identity has the empty
+ * id, so only ungrouped hosts are visible (docs/auth.md, "Who sees which hosts").
+ */
+export const UNGROUPED_ONLY: Visibility = { kind: "member", identityId: "" };
+
 /** SQL condition "host `hostIdColumn` is visible", or undefined for admins. */
 export function hostVisible(v: Visibility, hostIdColumn: SQL): SQL | undefined {
   if (v.kind === "all") return undefined;

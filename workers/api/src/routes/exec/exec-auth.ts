@@ -5,6 +5,7 @@ import {
   type IdentityRow,
   logAt,
   type Principal,
+  UNGROUPED_ONLY,
   type Visibility,
   visibilityOf,
 } from "@fleetgate/domain";
@@ -22,7 +23,8 @@ import { ExecError } from "./errors";
  *  - a `token` is a Fleetgate API token (`ztlu_…`/`ztls_…`) or access JWT;
  *  - run needs write (admin, operator); ping, discovery, status need read;
  *  - without a token, only the actions and source addresses the admin opened
- *    in `/api/v1/settings/ctrl-exec` are allowed (deny by default).
+ *    in `/api/v1/settings/ctrl-exec` are allowed (deny by default), and they
+ *    see ungrouped hosts only.
  */
 export type ExecAction = "run" | "ping" | "discovery" | "status";
 
@@ -39,7 +41,8 @@ export async function authorizeExec(c: Context<AppEnv>, action: ExecAction, toke
   if (!(await clientIpAllowed(c))) throw denied("denied", 1);
   if (token === "") {
     if (action !== "run" && anonymousAllowed(await getExecSettings(ctx), action, c.get("clientIp"))) {
-      return { principal: undefined, identity: undefined, visibility: { kind: "all" } };
+      // The narrowest scope: ungrouped hosts only (issue 11), never admin visibility.
+      return { principal: undefined, identity: undefined, visibility: UNGROUPED_ONLY };
     }
     throw denied("denied", 1);
   }

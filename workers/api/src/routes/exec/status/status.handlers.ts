@@ -44,7 +44,7 @@ export const getRunStatus: RouteHandler<typeof status, AppEnv> = async (c) => {
   if (!job) throw notFound();
   const lastChange = job.completedAt ?? job.startedAt ?? job.createdAt;
   if (job.completedAt !== null && now - lastChange > STATUS_RETENTION_MS) throw notFound();
-  if (caller.principal && !(await jobVisibleTo(ctx, job.id, caller.visibility))) throw notFound();
+  if (!(await jobVisibleTo(ctx, job.id, caller.visibility))) throw notFound();
   await relaunchIfStuck(ctx, job);
 
   // Only the hosts the caller may see (docs/remote-execution.md "Who sees which job rows").
