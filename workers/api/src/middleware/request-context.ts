@@ -1,13 +1,14 @@
 import { createDb, log } from "@fleetgate/domain";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
+import { accessLogPath } from "../lib/log-redaction";
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Per-request context: request id (echoed as `X-Request-Id`, accepted from the
  * client only when well-formed), client IP, the D1 client, and one structured
- * access-log line.
+ * access-log line (capabilities in paths redacted, lib/log-redaction.ts).
  */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const incoming = c.req.header("x-request-id");
@@ -25,7 +26,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   log("info", "request", {
     requestId,
     method: c.req.method,
-    path: c.req.path,
+    path: accessLogPath(c.req.path),
     status: c.res.status,
     ms: Date.now() - started,
     principal: c.get("principal")?.identityId,
