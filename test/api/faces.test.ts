@@ -91,20 +91,23 @@ describe("request ids", () => {
     }
   });
 
-  it("a well-formed incoming X-Request-Id is propagated", async () => {
+  it("a well-formed incoming X-Request-Id is kept as X-Correlation-Id; the request id is the server's own (issue 11)", async () => {
     const res = await call("/health", { headers: { "x-request-id": "ci-run-42.step_3" } });
-    expect(res.headers.get("x-request-id")).toBe("ci-run-42.step_3");
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get("x-correlation-id")).toBe("ci-run-42.step_3");
   });
 
   it("a malformed incoming X-Request-Id is replaced", async () => {
     const res = await call("/health", { headers: { "x-request-id": "bad id\twith spaces" } });
     expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get("x-correlation-id")).toBeNull();
   });
 
-  it("the Ziti error body repeats the request id", async () => {
+  it("the Ziti error body repeats the server's request id", async () => {
     const res = await call("/edge/client/v1/nope", { headers: { "x-request-id": "abc-123" } });
     const body = (await res.json()) as { error: { requestId: string } };
-    expect(body.error.requestId).toBe("abc-123");
+    expect(body.error.requestId).toBe(res.headers.get("x-request-id"));
+    expect(body.error.requestId).not.toBe("abc-123");
   });
 });
 

@@ -31,7 +31,7 @@ async function makeGroups(n: number) {
 }
 
 describe("audit chain (sealed ledger)", () => {
-  it("a mutating request appends exactly one entry with actor, credential, request id and source IP", async () => {
+  it("a mutating request appends exactly one entry with actor, credential, the server's request id, the client's id as correlation only, and source IP", async () => {
     const admin = await adminLogin();
     const before = await count();
     const res = await call("/api/v1/groups", {
@@ -50,10 +50,13 @@ describe("audit chain (sealed ledger)", () => {
       actor_id: admin.userId,
       actor_name: "admin",
       target_id: id,
-      request_id: "audit-req-1",
+      // Issue 11: the client's X-Request-Id is a correlation field, never the entry's request id.
+      request_id: res.headers.get("x-request-id"),
       source_ip: "192.0.2.7",
       outcome: "success",
     });
+    expect(list.entries[0]?.request_id).not.toBe("audit-req-1");
+    expect(list.entries[0]?.detail).toMatchObject({ correlation_id: "audit-req-1" });
     expect(list.entries[0]?.credential_id).toBeTruthy();
   });
 

@@ -26,7 +26,10 @@ export interface Secrets {
 export type Bindings = Env & Secrets;
 
 export interface Variables {
+  /** The server's own id for this request (always generated here). */
   requestId: string;
+  /** A well-formed client-supplied `X-Request-Id`, kept only as a correlation field. */
+  correlationId: string | undefined;
   db: Database;
   principal: Principal | undefined;
   /** The authenticated identity's row, loaded with the principal. */

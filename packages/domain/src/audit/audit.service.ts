@@ -39,7 +39,8 @@ export async function commitAudited(
     requestId: ctx.requestId,
     sourceIp: ctx.sourceIp || null,
     outcome: input.outcome ?? "success",
-    detail: input.detail ?? {},
+    // A client-chosen request id is recorded as a correlation field, never as the request id.
+    detail: ctx.correlationId ? { ...input.detail, correlation_id: ctx.correlationId } : (input.detail ?? {}),
   });
   const changes = typeof statements === "function" ? statements() : statements;
   // One transaction: if any statement fails, the entry rolls back with the change.

@@ -28,6 +28,8 @@ export interface DomainContext {
   /** Fixed when the context is built (after authentication); never re-pointed. */
   readonly actor: Actor | undefined;
   requestId: string;
+  /** A client-supplied request id: a correlation field only, never the request id. */
+  correlationId?: string | undefined;
   sourceIp: string;
   /** Public base URL: JWT `iss`, audiences, links. */
   issuer: string;

@@ -40,6 +40,8 @@ export interface PlatformEnv {
 /** Who and where: one request, queue message or cron run. The actor is fixed here, once. */
 export interface ContextScope {
   requestId: string;
+  /** A client-supplied request id, recorded only as a correlation field. */
+  correlationId?: string | undefined;
   actor?: Actor;
   sourceIp?: string;
   /** Public base URL (JWT `iss`, links); defaults to PUBLIC_URL. */
@@ -71,6 +73,7 @@ export async function createDomainContext(env: PlatformEnv, scope: ContextScope)
     now: () => Date.now(),
     actor: scope.actor,
     requestId: scope.requestId,
+    correlationId: scope.correlationId,
     sourceIp: scope.sourceIp ?? "",
     issuer: (scope.issuer ?? env.PUBLIC_URL ?? "").replace(/\/+$/, ""),
     logLevel: env.LOG_LEVEL,

@@ -16,6 +16,7 @@ export async function domain(c: Context<AppEnv>): Promise<DomainContext> {
   const ctx = await createDomainContext(c.env, {
     db: c.get("db"),
     requestId: c.get("requestId"),
+    correlationId: c.get("correlationId"),
     sourceIp: c.get("clientIp"),
     issuer: publicBase(c),
     actor: principal
