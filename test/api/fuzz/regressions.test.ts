@@ -46,4 +46,23 @@ describe("fuzz regressions", () => {
     expect(res.status).toBe(302);
     expect(new URL(res.headers.get("location") ?? "", "http://x").searchParams.get("error")).toBeTruthy();
   });
+
+  it("a Ziti validation error whose value is nested 3000 levels deep → 400, the echoed value bounded (was a 500)", async () => {
+    const deep = `${'{"a":'.repeat(3000)}1${"}".repeat(3000)}`;
+    const res = await call("/edge/client/v1/authenticate?method=password", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: `{"username":${deep},"password":"secret-value-1"}`,
+    });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text).not.toContain("secret-value-1");
+    expect(text.length).toBeLessThan(4096);
+    const body = JSON.parse(text) as {
+      error: { code: string; cause: { field: string; value: unknown } };
+      meta: unknown;
+    };
+    expect(body.error.cause.field).toBe("username");
+    expect(JSON.stringify(body.error.cause.value)).toContain("…");
+  });
 });

@@ -115,12 +115,27 @@ const DESCRIPTIONS: Record<string, (d: Record<string, unknown>) => string> = {
 const SECRET = /password|secret|token|^code$/i;
 const MASK = "******";
 
-/** Secrets sent in the body are never echoed back (a password's own value, or inside an object). */
-function redact(value: unknown, key: string | undefined): unknown {
+/** How deep an echoed value is copied; below it (hostile nesting) the value is elided. */
+const MAX_ECHO_DEPTH = 8;
+/** How many items or keys of one array or object are echoed. */
+const MAX_ECHO_ITEMS = 50;
+const ELIDED = "…";
+
+/**
+ * Secrets sent in the body are never echoed back (a password's own value, or
+ * inside an object), and the echo is bounded in depth and width, so a hostile
+ * body nested thousands of levels deep costs nothing to answer.
+ */
+function redact(value: unknown, key: string | undefined, depth = 0): unknown {
   if (key !== undefined && SECRET.test(key) && value !== null && value !== undefined) return MASK;
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, undefined));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, k)]));
+  if (depth >= MAX_ECHO_DEPTH) return ELIDED;
+  if (Array.isArray(value)) return value.slice(0, MAX_ECHO_ITEMS).map((v) => redact(v, undefined, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value)
+      .slice(0, MAX_ECHO_ITEMS)
+      .map(([k, v]) => [k, redact(v, k, depth + 1)]),
+  );
 }
 
 /** The cause of the first issue (the controller reports one). */
