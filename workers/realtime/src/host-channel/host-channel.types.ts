@@ -26,20 +26,5 @@ export interface CommandRow extends Record<string, SqlStorageValue> {
   updated_at: number;
 }
 
-export interface PingOutcome {
-  ok: boolean;
-  rtt_ms: number;
-  error?: string;
-  version?: string;
-  hostname?: string;
-  cert_not_after?: number;
-}
-
-export interface ChannelStatus {
-  online: boolean;
-  connected_at: number | null;
-  agent_version: string | null;
-  reported_hostname: string | null;
-  commands: Record<string, number>;
-  outbox: number;
-}
+/** The DO answers in the domain port's types (one definition: packages/domain/src/ports/host-channels.port.ts). */
+export type { ChannelStatus, PingOutcome } from "@fleetgate/domain";

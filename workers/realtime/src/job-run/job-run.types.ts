@@ -1,4 +1,5 @@
 import type { JobHostStatus, JobStatus } from "@fleetgate/contract";
+import type { HostProgress, JobProgress } from "@fleetgate/domain";
 
 /** The job row without its plan. */
 export interface JobMeta extends Record<string, SqlStorageValue> {
@@ -36,24 +37,7 @@ export interface HostRow extends Record<string, SqlStorageValue> {
 
 export type HostPatch = Partial<Omit<HostRow, "seq" | "host_id" | "command_id">>;
 
-/** A host as the faces see it while waiting (no output: that is read from D1/R2). */
-export interface HostProgress {
-  host_id: string;
-  host_name: string;
-  command_id: string;
-  status: JobHostStatus;
-  delivery: "sent" | "queued" | null;
-  error: string | null;
-  dispatched_at: number | null;
-  acked_at: number | null;
-  completed_at: number | null;
-}
-
-export interface JobProgress {
-  found: boolean;
-  status: JobStatus | null;
-  complete: boolean;
-  hosts: HostProgress[];
-}
+/** The DO answers in the domain port's types (one definition: packages/domain/src/ports/job-runs.port.ts). */
+export type { HostProgress, JobProgress };
 
 export const NOT_FOUND: JobProgress = { found: false, status: null, complete: false, hosts: [] };
