@@ -1,0 +1,40 @@
+import type { AgentMessage } from "@fleetgate/contract";
+import { createDb, hostInventoryHash, logAt, recordAgentHello } from "@fleetgate/domain";
+import type { Presence } from "./presence";
+
+export type HelloFrame = Extract<AgentMessage, { type: "hello" }>;
+
+/**
+ * Records the agent's hello in the registry (version, hostname, OS, tags, scripts; the host
+ * is online) and returns the inventory hash the server holds for the `welcome` frame.
+ * A D1 failure is logged and leaves the hash null: the connection is usable without the
+ * registry update, and the liveness alarm marks the host online later.
+ */
+export async function recordHello(
+  db: D1Database,
+  presence: Presence,
+  hostId: string,
+  hello: HelloFrame,
+  now: number,
+  logLevel: string | undefined,
+): Promise<string | null> {
+  try {
+    await recordAgentHello(
+      createDb(db),
+      hostId,
+      {
+        agentVersion: hello.agent_version,
+        hostname: hello.hostname,
+        os: hello.os,
+        tags: hello.tags,
+        scripts: hello.scripts,
+      },
+      now,
+    );
+    presence.set("online", "1");
+    return await hostInventoryHash(createDb(db), hostId);
+  } catch (err) {
+    logAt(logLevel, "warn", "recording the agent's hello failed", { host_id: hostId, error: String(err) });
+    return null;
+  }
+}
