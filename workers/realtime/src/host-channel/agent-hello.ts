@@ -1,5 +1,6 @@
 import type { AgentMessage } from "@fleetgate/contract";
-import { createDb, hostInventoryHash, logAt, recordAgentHello } from "@fleetgate/domain";
+import { hostInventoryHash, logAt, recordAgentHello } from "@fleetgate/domain";
+import type { DomainAccess } from "../shared/domain-access";
 import type { Presence } from "./presence";
 
 export type HelloFrame = Extract<AgentMessage, { type: "hello" }>;
@@ -11,7 +12,7 @@ export type HelloFrame = Extract<AgentMessage, { type: "hello" }>;
  * registry update, and the liveness alarm marks the host online later.
  */
 export async function recordHello(
-  db: D1Database,
+  domain: DomainAccess,
   presence: Presence,
   hostId: string,
   hello: HelloFrame,
@@ -19,8 +20,9 @@ export async function recordHello(
   logLevel: string | undefined,
 ): Promise<string | null> {
   try {
+    const ctx = await domain.context();
     await recordAgentHello(
-      createDb(db),
+      ctx,
       hostId,
       {
         agentVersion: hello.agent_version,
@@ -32,7 +34,7 @@ export async function recordHello(
       now,
     );
     presence.set("online", "1");
-    return await hostInventoryHash(createDb(db), hostId);
+    return await hostInventoryHash(ctx, hostId);
   } catch (err) {
     logAt(logLevel, "warn", "recording the agent's hello failed", { host_id: hostId, error: String(err) });
     return null;

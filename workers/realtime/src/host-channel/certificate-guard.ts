@@ -1,4 +1,5 @@
-import { certificateStillValid, createDb, logAt } from "@fleetgate/domain";
+import { certificateStillValid, logAt } from "@fleetgate/domain";
+import type { DomainAccess } from "../shared/domain-access";
 import type { AgentSockets } from "./agent-socket";
 import type { Attachment } from "./host-channel.types";
 
@@ -13,7 +14,7 @@ const CERT_ENDED = 4003;
 export class CertificateGuard {
   constructor(
     private readonly ctx: DurableObjectState,
-    private readonly db: D1Database,
+    private readonly domain: DomainAccess,
     private readonly sockets: AgentSockets,
     private readonly logLevel: string | undefined,
   ) {}
@@ -32,7 +33,7 @@ export class CertificateGuard {
     }
     if (!a.certId) return;
     try {
-      if (!(await certificateStillValid(createDb(this.db), a.certId, now))) {
+      if (!(await certificateStillValid(await this.domain.context(), a.certId, now))) {
         this.closeWhere((x) => x.certId === a.certId, "certificate no longer valid");
       }
     } catch (err) {

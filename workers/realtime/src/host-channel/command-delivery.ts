@@ -5,8 +5,9 @@ import {
   HostReport,
   type OutputChunk,
 } from "@fleetgate/contract";
-import { jobRunStub, logAt } from "@fleetgate/domain";
+import { logAt } from "@fleetgate/domain";
 import type { EventPublisher } from "../publisher";
+import type { DomainAccess } from "../shared/domain-access";
 import { DurableOutbox } from "../shared/durable-outbox";
 import type { AgentSockets } from "./agent-socket";
 import { CommandQueue } from "./command-queue";
@@ -24,7 +25,7 @@ export class CommandDelivery {
 
   constructor(
     sql: SqlStorage,
-    jobs: Env["JOBS"],
+    domain: DomainAccess,
     private readonly sockets: AgentSockets,
     private readonly publisher: EventPublisher,
     private readonly logLevel: string | undefined,
@@ -36,7 +37,7 @@ export class CommandDelivery {
       sql,
       HostReport,
       async (jobId, report) => {
-        await jobRunStub(jobs, jobId).report(report);
+        await (await domain.context()).jobRuns.report(jobId, report);
       },
       (jobId, err) =>
         logAt(logLevel, "warn", "report to JobRun failed; will retry", { job_id: jobId, error: String(err) }),

@@ -4,6 +4,7 @@ import { type HealthRunOutcome, type InventoryReport, logAt } from "@fleetgate/d
 import { z } from "zod";
 import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
+import { DomainAccess, objectScope } from "../shared/domain-access";
 import { parseAgentFrame } from "./agent-frames";
 import { type HelloFrame, recordHello } from "./agent-hello";
 import { AgentSockets } from "./agent-socket";
@@ -43,26 +44,29 @@ export class HostChannel extends DurableObject<Env> {
   private readonly inventory: InventoryInbox;
   private readonly health = new HealthRequests();
   private readonly discovery: DiscoveryRelay;
+  private readonly domain: DomainAccess;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.presence = new Presence(ctx.storage.sql, env.DB);
+    const domain = new DomainAccess(env, objectScope("host", ctx));
+    this.domain = domain;
+    this.presence = new Presence(ctx.storage.sql, domain);
     this.sockets = new AgentSockets(ctx, env.LOG_LEVEL, () => ({
       hostId: this.presence.get("host_id") ?? "",
       hostName: this.presence.get("host_name") ?? "",
     }));
     this.commands = new CommandDelivery(
       ctx.storage.sql,
-      env.JOBS,
+      domain,
       this.sockets,
-      new EventPublisher(env),
+      new EventPublisher(domain, env.LOG_LEVEL),
       env.LOG_LEVEL,
       () => this.scheduleAlarm(),
     );
-    this.certificates = new CertificateGuard(ctx, env.DB, this.sockets, env.LOG_LEVEL);
+    this.certificates = new CertificateGuard(ctx, domain, this.sockets, env.LOG_LEVEL);
     this.alarms = new AlarmScheduler(ctx.storage);
-    this.inventory = new InventoryInbox(env.DB, env.LOG_LEVEL);
-    this.discovery = new DiscoveryRelay(env.DB, this.sockets, env.LOG_LEVEL);
+    this.inventory = new InventoryInbox(domain, env.LOG_LEVEL);
+    this.discovery = new DiscoveryRelay(domain, this.sockets, env.LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => this.migrate());
   }
 
@@ -176,7 +180,7 @@ export class HostChannel extends DurableObject<Env> {
 
   private async onHello(ws: WebSocket, hello: HelloFrame, now: number): Promise<void> {
     const a = this.sockets.attachment(ws);
-    const inventoryHash = await recordHello(this.env.DB, this.presence, a.hostId, hello, now, this.env.LOG_LEVEL);
+    const inventoryHash = await recordHello(this.domain, this.presence, a.hostId, hello, now, this.env.LOG_LEVEL);
     a.hello = true;
     a.version = hello.agent_version;
     a.hostname = hello.hostname.slice(0, 253);

@@ -1,10 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { HostReport, JobPlan, type JobStatus } from "@fleetgate/contract";
-import { createDb, createDomainContext, jobById, logAt, onJobEnded } from "@fleetgate/domain";
+import { jobById, logAt, onJobEnded } from "@fleetgate/domain";
 import { z } from "zod";
 import { finalStatus, RESULT_GRACE_MS, thresholdExceeded } from "../job-state";
 import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
+import { DomainAccess, objectScope } from "../shared/domain-access";
 import { cancelCommands, enqueueCommands } from "./job-dispatch";
 import { JOB_EVENT_INTERVAL_MS, JobEvents } from "./job-events";
 import type { JobProgress } from "./job-run.types";
@@ -12,12 +13,6 @@ import { JobStore } from "./job-store";
 import { JobTransitions } from "./job-transitions";
 import { JobWaiters } from "./job-waiters";
 import { JobWriteBack } from "./job-writeback";
-
-/** Secrets are not in the generated `Env` (not in wrangler.toml); the Worker's env carries them. */
-interface PlatformSecrets {
-  MASTER_KEY: string;
-  PASSWORD_PEPPER: string;
-}
 
 export type { HostProgress, JobProgress } from "./job-run.types";
 
@@ -49,16 +44,18 @@ export class JobRun extends DurableObject<Env> {
   private readonly writeBack: JobWriteBack;
   private readonly transitions: JobTransitions;
   private readonly alarms: AlarmScheduler;
+  private readonly domain: DomainAccess;
   private pumping = false;
   private pumpAgain = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new JobStore(ctx.storage.sql);
-    this.events = new JobEvents(this.store, new EventPublisher(env));
+    this.domain = new DomainAccess(env, objectScope("job", ctx));
+    this.events = new JobEvents(this.store, new EventPublisher(this.domain, env.LOG_LEVEL));
     this.waiters = new JobWaiters(() => this.store.progress());
     this.alarms = new AlarmScheduler(ctx.storage);
-    this.writeBack = new JobWriteBack(env, this.store, (at) => this.alarms.armAt(at));
+    this.writeBack = new JobWriteBack(this.domain, env.LOG_LEVEL, this.store, (at) => this.alarms.armAt(at));
     this.transitions = new JobTransitions(this.store, this.events, this.writeBack, env.LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => this.store.migrate());
   }
@@ -71,7 +68,7 @@ export class JobRun extends DurableObject<Env> {
     if (!this.store.meta()) {
       // Only a job D1 still shows as queued may start here: after this object's state was
       // dropped (a day after the job ended) a replayed start must never run the hosts again.
-      const row = await jobById(createDb(this.env.DB), plan.job_id);
+      const row = await jobById((await this.domain.context()).db, plan.job_id);
       if (row?.status !== "queued") return this.store.progress();
       if (this.store.meta()) return this.store.progress(); // Another start won while we read D1.
       this.store.create(plan, Date.now());
@@ -112,7 +109,7 @@ export class JobRun extends DurableObject<Env> {
     logAt(this.env.LOG_LEVEL, "info", `REQID=${plan.reqid} job cancelled`, { reqid: plan.reqid, job_id: plan.job_id });
     await this.afterChange();
     await cancelCommands(
-      this.env,
+      await this.domain.context(),
       active.filter((h) => h.status !== "pending"),
     );
     return { ok: true, status: this.store.meta()?.status ?? null };
@@ -154,7 +151,7 @@ export class JobRun extends DurableObject<Env> {
     this.waiters.expire(now);
     this.events.flush();
     await this.afterChange();
-    if (late.length > 0) await cancelCommands(this.env, late);
+    if (late.length > 0) await cancelCommands(await this.domain.context(), late);
     await this.writeBack.flush();
     await this.scheduleAlarm();
   }
@@ -218,7 +215,7 @@ export class JobRun extends DurableObject<Env> {
     // Hand every dispatched-but-not-yet-enqueued command to its host (also retries after a reset).
     const toSend = this.store.hostsWhere("status = 'dispatched' AND delivery IS NULL");
     if (toSend.length === 0) return;
-    const { failed } = await enqueueCommands(this.env, plan, toSend, now, ({ host, outcome }) => {
+    const { failed } = await enqueueCommands(await this.domain.context(), plan, toSend, now, ({ host, outcome }) => {
       const current = this.store.host(host.command_id);
       if (current?.status !== "dispatched") return; // Acked, ended or cancelled meanwhile.
       if (outcome === "offline") {
@@ -254,7 +251,8 @@ export class JobRun extends DurableObject<Env> {
         await this.writeBack.flush();
         // Follow-ups of the job's end (the "job failed" email); never fails the job.
         this.ctx.waitUntil(
-          createDomainContext(this.env as Env & PlatformSecrets, { requestId: `job:${plan.job_id}` })
+          this.domain
+            .context()
             .then((ctx) => onJobEnded(ctx, plan.job_id))
             .catch((err) => logAt(this.env.LOG_LEVEL, "error", "job-end follow-up failed", { error: String(err) })),
         );
