@@ -77,6 +77,22 @@ describe("ephemeral API-session certificates and authenticator extend", () => {
       meta: { pagination: { totalCount: number } };
     };
     expect(list.meta.pagination.totalCount).toBe(1);
+    // ZitiQL on the list: by subject, by validity, and an unknown field → INVALID_FILTER.
+    const q = async (filter: string) =>
+      call(`/edge/client/v1/current-api-session/certificates?filter=${encodeURIComponent(filter)}`, {
+        headers: s.zt,
+      });
+    const hit = (await (
+      await q(`subject contains "${s.identity_id}" and validTo > datetime(2000-01-01T00:00:00Z)`)
+    ).json()) as {
+      data: { id: string }[];
+    };
+    expect(hit.data.map((x) => x.id)).toEqual([c.data.id]);
+    const miss = (await (await q('subject = "CN=nobody"')).json()) as { data: unknown[] };
+    expect(miss.data).toEqual([]);
+    const bad = await q('nosuchfield = "x"');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("INVALID_FILTER");
     const del = await call(`/edge/client/v1/current-api-session/certificates/${c.data.id}`, {
       method: "DELETE",
       headers: s.zt,

@@ -1,3 +1,4 @@
+import type { Authenticate } from "@fleetgate/contract/ziti";
 import {
   attemptSessionMfa,
   authenticateByCertificate,
@@ -22,7 +23,7 @@ import { sessionView } from "../current-api-session/current-api-session.index";
 import { EMPTY } from "../envelope";
 import { Z } from "../errors";
 import { addSessionHeaders, currentIdentityRow, currentSession } from "../ziti-auth";
-import { type Authenticate, authenticate, authenticateMfa } from "./authenticate.routes";
+import { authenticate, authenticateMfa } from "./authenticate.routes";
 
 /** Drops absent and null fields: what is stored as the identity's envInfo / sdkInfo. */
 function info(value: Record<string, string | null | undefined> | null | undefined): Record<string, string> | undefined {
