@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { adminLogin, bearer } from "./auth-helpers";
 import { call } from "./helpers";
@@ -48,6 +48,27 @@ describe("Ziti ?method=cert through Cloudflare mTLS (request.cf.tlsClientAuth)",
     await call(`/api/v1/certificates/${list[0]?.id}`, { method: "DELETE", headers: bearer(admin) });
     const again = await certAuth({ certPresented: "1", certVerified: "SUCCESS", certFingerprintSHA256: hex });
     expect(again.status).toBe(401);
+  });
+});
+
+describe("ziti-authenticator-extend-requested", () => {
+  it("absent for a fresh certificate; `true` once the certificate is past half its lifetime", async () => {
+    const h = await enrolledHost();
+    const { hex } = await thumbprints(h.certPem);
+    const tls = { certPresented: "1", certVerified: "SUCCESS", certFingerprintSHA256: hex };
+    const fresh = await certAuth(tls);
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get("ziti-authenticator-extend-requested")).toBeNull();
+    // Age the stored certificate (same lifetime, three quarters of it spent).
+    const leaf = new x509.X509Certificate(h.certPem);
+    const lifetime = leaf.notAfter.getTime() - leaf.notBefore.getTime();
+    const now = Date.now();
+    await env.DB.prepare("UPDATE certificates SET not_before = ?, not_after = ? WHERE fingerprint_sha256 = ?")
+      .bind(Math.round(now - 0.75 * lifetime), Math.round(now + 0.25 * lifetime), hex.toLowerCase())
+      .run();
+    const aged = await certAuth(tls);
+    expect(aged.status).toBe(200);
+    expect(aged.headers.get("ziti-authenticator-extend-requested")).toBe("true");
   });
 });
 

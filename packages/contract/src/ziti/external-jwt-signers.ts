@@ -6,7 +6,11 @@ export const ClientExternalJwtSignerDetail = z
   .object({
     ...BaseEntity,
     name: z.string(),
-    externalAuthUrl: z.string(),
+    externalAuthUrl: z.string().nullable().openapi({
+      format: "uri",
+      description:
+        "Where SDKs send the user to obtain a JWT; `null` when the signer has none (as the controller sends it)",
+    }),
     audience: z.string().nullable(),
     clientId: z.string().nullable(),
     scopes: z.array(z.string()),

@@ -3,6 +3,7 @@ import {
   attemptSessionMfa,
   authenticateByCertificate,
   authenticateByExternalJwt,
+  certExtendRequested,
   checkPassword,
   completeSessionMfa,
   createApiSession,
@@ -100,6 +101,8 @@ async function authenticateCert(c: Context<AppEnv>, body: z.infer<typeof Authent
   const now = ctx.now();
   c.header("zt-session", token);
   addSessionHeaders(c, session, now);
+  // Past half its lifetime, the network-issued certificate should be extended (docs/ziti.md).
+  if (certExtendRequested(found.certificate, now)) c.header("ziti-authenticator-extend-requested", "true");
   return c.json({ data: sessionView(session, token, found.identity, now), meta: {} }, 200);
 }
 
