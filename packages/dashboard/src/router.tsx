@@ -10,6 +10,7 @@ import { session } from "./auth/session";
 import {
   AuditSearch,
   CertificatesSearch,
+  DeviceSearch,
   ExportsSearch,
   HostsSearch,
   JobsSearch,
@@ -114,6 +115,13 @@ export const certificatesRoute = createRoute({
   validateSearch: CertificatesSearch,
   component: lazyRouteComponent(() => import("./pages/certificates.page"), "CertificatesPage"),
 });
+/** Approves a command-line client's device login (the CLI prints this page's URL). */
+export const deviceRoute = createRoute({
+  getParentRoute: () => authed,
+  path: "/device",
+  validateSearch: DeviceSearch,
+  component: lazyRouteComponent(() => import("./pages/device.page"), "DevicePage"),
+});
 const simple = {
   users: createRoute({
     getParentRoute: () => authed,
@@ -180,6 +188,7 @@ const routeTree = root.addChildren([
     exportsRoute,
     auditRoute,
     certificatesRoute,
+    deviceRoute,
     ...Object.values(simple),
   ]),
 ]);

@@ -35,3 +35,5 @@ export const SsoCallbackSearch = z.object({
   error: opt(z.string().max(200)),
   error_description: opt(z.string().max(1000)),
 });
+/** The CLI device login page (`verification_uri_complete` = `/app/device?user_code=…`). */
+export const DeviceSearch = z.object({ user_code: opt(z.string().max(64)) });
