@@ -14,6 +14,7 @@ import {
   ExportsSearch,
   HostsSearch,
   JobsSearch,
+  PatchingSearch,
   SignInSearch,
   SsoCallbackSearch,
 } from "./lib/search";
@@ -122,6 +123,12 @@ export const deviceRoute = createRoute({
   validateSearch: DeviceSearch,
   component: lazyRouteComponent(() => import("./pages/device.page"), "DevicePage"),
 });
+export const patchingRoute = createRoute({
+  getParentRoute: () => authed,
+  path: "/patching",
+  validateSearch: PatchingSearch,
+  component: lazyRouteComponent(() => import("./pages/patching.page"), "PatchingPage"),
+});
 const simple = {
   users: createRoute({
     getParentRoute: () => authed,
@@ -152,11 +159,6 @@ const simple = {
     getParentRoute: () => authed,
     path: "/profile",
     component: lazyRouteComponent(() => import("./pages/profile.page"), "ProfilePage"),
-  }),
-  patching: createRoute({
-    getParentRoute: () => authed,
-    path: "/patching",
-    component: lazyRouteComponent(() => import("./pages/unavailable.page"), "PatchingPage"),
   }),
   maintenance: createRoute({
     getParentRoute: () => authed,
@@ -189,6 +191,7 @@ const routeTree = root.addChildren([
     auditRoute,
     certificatesRoute,
     deviceRoute,
+    patchingRoute,
     ...Object.values(simple),
   ]),
 ]);

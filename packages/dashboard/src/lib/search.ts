@@ -37,3 +37,9 @@ export const SsoCallbackSearch = z.object({
 });
 /** The CLI device login page (`verification_uri_complete` = `/app/device?user_code=…`). */
 export const DeviceSearch = z.object({ user_code: opt(z.string().max(64)) });
+/** Patch deployment: hosts with pending updates (or all hosts), searched and paged in the URL. */
+export const PatchingSearch = z.object({
+  search: opt(z.string().max(200)),
+  scope: z.enum(["missing", "all"]).catch("missing").default("missing"),
+  offset,
+});

@@ -55,14 +55,6 @@ export function Availability({
   );
 }
 
-export const PatchingPage = () => (
-  <UnavailablePage
-    title="Patch deployment"
-    probe={/\/(patch|patches|packages)(\/|$)/}
-    paths="/api/v1/…/packages, patch jobs"
-    what="patch inventory and patch jobs"
-  />
-);
 export const CompliancePage = () => (
   <UnavailablePage
     title="Compliance"
