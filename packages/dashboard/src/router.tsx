@@ -10,6 +10,7 @@ import { session } from "./auth/session";
 import {
   AuditSearch,
   CertificatesSearch,
+  ComplianceSearch,
   DeviceSearch,
   ExportsSearch,
   HostsSearch,
@@ -129,6 +130,12 @@ export const patchingRoute = createRoute({
   validateSearch: PatchingSearch,
   component: lazyRouteComponent(() => import("./pages/patching.page"), "PatchingPage"),
 });
+export const complianceRoute = createRoute({
+  getParentRoute: () => authed,
+  path: "/compliance",
+  validateSearch: ComplianceSearch,
+  component: lazyRouteComponent(() => import("./pages/compliance.page"), "CompliancePage"),
+});
 const simple = {
   users: createRoute({
     getParentRoute: () => authed,
@@ -170,11 +177,6 @@ const simple = {
     path: "/health-checks",
     component: lazyRouteComponent(() => import("./pages/health-checks.page"), "HealthChecksPage"),
   }),
-  compliance: createRoute({
-    getParentRoute: () => authed,
-    path: "/compliance",
-    component: lazyRouteComponent(() => import("./pages/unavailable.page"), "CompliancePage"),
-  }),
 };
 
 const routeTree = root.addChildren([
@@ -192,6 +194,7 @@ const routeTree = root.addChildren([
     certificatesRoute,
     deviceRoute,
     patchingRoute,
+    complianceRoute,
     ...Object.values(simple),
   ]),
 ]);

@@ -43,3 +43,13 @@ export const PatchingSearch = z.object({
   scope: z.enum(["missing", "all"]).catch("missing").default("missing"),
   offset,
 });
+/** Compliance: one group or the whole fleet, and the history period in days. */
+export const ComplianceSearch = z.object({
+  group_id: opt(z.string().uuid()),
+  days: z.coerce
+    .number()
+    .int()
+    .pipe(z.union([z.literal(30), z.literal(90), z.literal(365)]))
+    .catch(30)
+    .default(30),
+});

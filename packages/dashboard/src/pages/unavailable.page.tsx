@@ -54,12 +54,3 @@ export function Availability({
     </div>
   );
 }
-
-export const CompliancePage = () => (
-  <UnavailablePage
-    title="Compliance"
-    probe={/^\/reports\//}
-    paths="/api/v1/reports/{type}"
-    what="compliance and vulnerability reports"
-  />
-);
