@@ -51,7 +51,7 @@ export function ReportDownloads({
   return (
     <form
       className="toolbar"
-      aria-label="Report"
+      aria-label="Report file"
       onSubmit={(e) => {
         e.preventDefault();
         now.mutate();
