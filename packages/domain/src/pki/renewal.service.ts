@@ -1,16 +1,17 @@
 import { certificateInfo } from "@fleetgate/pki";
-import { and, eq, gt, inArray } from "drizzle-orm";
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import { authenticators, certificates, hosts } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { endHostConnections } from "./certificate-liveness";
 import {
+  allStillActive,
   type CertificateRow,
+  commitGuarded,
   getCertificate,
   issueWithServerKey,
   prepareIssue,
-  regenerateCrl,
   revocationStatements,
   statusOf,
   validateCsr,
@@ -50,14 +51,21 @@ export async function renewWithCsr(ctx: DomainContext, current: CertificateRow, 
       authenticator: true,
     },
     csr.publicKey,
+    allStillActive([current.id]),
   );
-  await commitAudited(ctx, [...revocationStatements(ctx, [current.id], "superseded"), ...prepared.statements], {
-    action: "certificate.renew",
-    targetType: "certificate",
-    targetId: prepared.row.id,
-    detail: { previous: current.serial, serial: prepared.row.serial },
-  });
-  await regenerateCrl(ctx);
+  // The new certificate's insert comes first and holds only while the old one is
+  // still active: of two concurrent renewals exactly one commits.
+  await commitGuarded(
+    ctx,
+    [...prepared.statements, ...revocationStatements(ctx, [current.id], "superseded")],
+    {
+      action: "certificate.renew",
+      targetType: "certificate",
+      targetId: prepared.row.id,
+      detail: { previous: current.serial, serial: prepared.row.serial },
+    },
+    () => new DomainError("common.conflict", "The certificate was renewed or revoked meanwhile"),
+  );
   await endHostConnections(ctx, current.hostId, [current.id], "certificate superseded");
   return prepared;
 }
@@ -148,7 +156,7 @@ export async function verifyExtendedAuthenticator(
   await commitAudited(
     ctx,
     [
-      ...revocationStatements(ctx, [auth.certificateId], "superseded").slice(0, 1),
+      ...revocationStatements(ctx, [auth.certificateId], "superseded", { keepAuthenticators: true }),
       ctx.db
         .update(authenticators)
         .set({ fingerprint: next.fingerprintSha1, certPem: next.certPem, certificateId: next.id, updatedAt: ctx.now() })
@@ -161,10 +169,12 @@ export async function verifyExtendedAuthenticator(
       detail: { serial: next.serial },
     },
   );
-  await regenerateCrl(ctx);
 }
 
 // ---- ephemeral API-session certificates ------------------------------------
+
+/** Active certificates one API session may hold (issue 11: each costs a signature and a row). */
+export const MAX_SESSION_CERTIFICATES = 8;
 
 export async function issueSessionCertificate(
   ctx: DomainContext,
@@ -185,13 +195,20 @@ export async function issueSessionCertificate(
       allowedNames: [identityId, identityName],
     },
     csr.publicKey,
+    sql`(SELECT count(*) FROM ${certificates} WHERE ${certificates.apiSessionId} = ${sessionId} AND ${certificates.status} = 'active' AND ${certificates.notAfter} > ${ctx.now()}) < ${MAX_SESSION_CERTIFICATES}`,
   );
-  await commitAudited(ctx, prepared.statements, {
-    action: "certificate.issue",
-    targetType: "certificate",
-    targetId: prepared.row.id,
-    detail: { serial: prepared.row.serial, kind: "session", session: sessionId },
-  });
+  // The cap is checked inside the committing batch, so concurrent requests cannot pass it together.
+  await commitGuarded(
+    ctx,
+    prepared.statements,
+    {
+      action: "certificate.issue",
+      targetType: "certificate",
+      targetId: prepared.row.id,
+      detail: { serial: prepared.row.serial, kind: "session", session: sessionId },
+    },
+    () => new DomainError("pki.session_certificate_limit"),
+  );
   return prepared;
 }
 
@@ -253,14 +270,17 @@ export async function issueHostCertificate(ctx: DomainContext, hostId: string, h
     lifetimeSeconds: ctx.pki.hostCertSeconds,
     allowedNames: [name],
   };
-  const client = await issueWithServerKey(ctx, { ...base, kind: "client", authenticator: true });
-  const server = await issueWithServerKey(ctx, { ...base, kind: "server" });
-  await commitAudited(
+  // A reissue holds only while the certificates it supersedes are all still active
+  // (a renewal or revocation committed meanwhile makes it a conflict, nothing applied).
+  const guard = active.length ? allStillActive(active) : undefined;
+  const client = await issueWithServerKey(ctx, { ...base, kind: "client", authenticator: true }, guard);
+  const server = await issueWithServerKey(ctx, { ...base, kind: "server" }, guard);
+  await commitGuarded(
     ctx,
     [
-      ...(active.length ? revocationStatements(ctx, active, "superseded") : []),
       ...client.statements,
       ...server.statements,
+      ...(active.length ? revocationStatements(ctx, active, "superseded") : []),
     ],
     {
       action: revokeFirst ? "certificate.reissue" : "certificate.issue",
@@ -268,11 +288,9 @@ export async function issueHostCertificate(ctx: DomainContext, hostId: string, h
       targetId: hostId,
       detail: { serials: [client.row.serial, server.row.serial], revoked: active.length },
     },
+    () => new DomainError("common.conflict", "The host's certificates changed meanwhile; try again"),
   );
-  if (active.length) {
-    await regenerateCrl(ctx);
-    await endHostConnections(ctx, hostId, active, "certificate superseded");
-  }
+  if (active.length) await endHostConnections(ctx, hostId, active, "certificate superseded");
   return { client, server, chain: client.chain };
 }
 
