@@ -7,7 +7,7 @@ import {
   renewWithCsr,
   revokeCertificate,
 } from "@fleetgate/domain";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { adminLogin, bearer, type Session } from "../auth-helpers";
 import { call } from "../helpers";
 import { enrolledHost, keyPair, thumbprints, webCryptoCsr, x509 } from "../pki-helpers";
@@ -157,6 +157,14 @@ describe("session certificates: out of the CRL, capped per API session", () => {
 });
 
 describe("renewal is atomic with the revocation of the old certificate", () => {
+  // Renewal is refused before half the lifetime (renew-policy.test.ts): the certificates here are fresh.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+  });
+  const halfLifeLater = () => vi.setSystemTime(Date.now() + 16 * 86_400_000);
+  afterEach(() => {
+    vi.useRealTimers();
+  });
   // Both requests have passed authentication (the proof names the still-active
   // certificate); the race is between their commits, so it is run on the use case.
   const ctx = () => createDomainContext(env, { requestId: `race-${crypto.randomUUID()}`, issuer: "http://127.0.0.1" });
@@ -171,6 +179,7 @@ describe("renewal is atomic with the revocation of the old certificate", () => {
 
   it("two concurrent renewals of one certificate → exactly one new certificate, the other a conflict", async () => {
     const h = await enrolledHost();
+    halfLifeLater();
     const d = await ctx();
     const current = await activeCertificateBySha256(d, (await thumbprints(h.certPem)).hex);
     if (!current) throw new Error("no active certificate");
@@ -190,6 +199,7 @@ describe("renewal is atomic with the revocation of the old certificate", () => {
 
   it("a renewal of a certificate revoked meanwhile issues nothing", async () => {
     const h = await enrolledHost();
+    halfLifeLater();
     const d = await ctx();
     const current = await activeCertificateBySha256(d, (await thumbprints(h.certPem)).hex);
     if (!current) throw new Error("no active certificate");
@@ -202,6 +212,7 @@ describe("renewal is atomic with the revocation of the old certificate", () => {
 
   it("a reissue racing a renewal leaves only the reissued pair active", async () => {
     const h = await enrolledHost();
+    halfLifeLater();
     const d = await ctx();
     const current = await activeCertificateBySha256(d, (await thumbprints(h.certPem)).hex);
     if (!current?.hostId) throw new Error("no active host certificate");

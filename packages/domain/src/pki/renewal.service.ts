@@ -4,6 +4,7 @@ import { commitAudited } from "../audit/audit.service";
 import { authenticators, certificates, hosts } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
+import { hit } from "../shared/rate-limit";
 import { endHostConnections } from "./certificate-liveness";
 import {
   allStillActive,
@@ -30,6 +31,26 @@ export async function renewableCertificate(ctx: DomainContext, sha256: string): 
   return ctx.pki.renewGraceSeconds > 0 && now - row.notAfter <= ctx.pki.renewGraceSeconds * 1000 ? row : undefined;
 }
 
+/** Renewals one host may make per day, over all its certificates. */
+export const RENEWALS_PER_HOST_PER_DAY = 4;
+
+/**
+ * Renewal policy (issue 11): not before half the certificate's lifetime (the
+ * agent renews at two thirds), and at most RENEWALS_PER_HOST_PER_DAY per host.
+ * Both refusals are `common.rate_limited` with the seconds to wait.
+ */
+async function renewalAllowed(ctx: DomainContext, current: CertificateRow): Promise<void> {
+  const halfway = current.notBefore + Math.floor((current.notAfter - current.notBefore) / 2);
+  const now = ctx.now();
+  if (now < halfway) {
+    throw new DomainError("common.rate_limited", {
+      details: { retryAfter: Math.ceil((halfway - now) / 1000) },
+      reason: "renewal before half the lifetime",
+    });
+  }
+  await hit(ctx, `renew:host:${current.hostId ?? current.identityId ?? current.id}`, RENEWALS_PER_HOST_PER_DAY, 86_400);
+}
+
 /**
  * Renewal with proof of possession of the current key (the caller verified a
  * proof signed by it): a new certificate for a new key with the same name; the
@@ -39,6 +60,7 @@ export async function renewWithCsr(ctx: DomainContext, current: CertificateRow, 
   const identityId = current.identityId;
   if (!identityId) throw new DomainError("common.not_found", "Certificate has no identity");
   const csr = await validateCsr(csrPem, [current.commonName]);
+  await renewalAllowed(ctx, current);
   const prepared = await prepareIssue(
     ctx,
     {
