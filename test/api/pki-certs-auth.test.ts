@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { adminLogin, bearer } from "./auth-helpers";
 import { call } from "./helpers";
 import { agentProof, enrolledHost, keyPair, thumbprints, webCryptoCsr, x509 } from "./pki-helpers";
@@ -173,6 +173,14 @@ describe("ephemeral API-session certificates and authenticator extend", () => {
 });
 
 describe("agent renewal: POST /agent/v1/renew with a certificate-bound proof", () => {
+  // Renewal is refused before half the lifetime (security/renew-policy.test.ts): enroll, then move past it.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const halfLifeLater = () => vi.setSystemTime(Date.now() + 16 * 86_400_000);
   const renew = (proof: string | undefined, csr: string) =>
     call("/agent/v1/renew", {
       method: "POST",
@@ -182,6 +190,9 @@ describe("agent renewal: POST /agent/v1/renew with a certificate-bound proof", (
 
   it("refuses: no proof, wrong audience, lifetime > 60 s, replayed jti, foreign key", async () => {
     const h = await enrolledHost();
+    const other = await enrolledHost();
+    const other2 = await enrolledHost();
+    halfLifeLater();
     const csr = await webCryptoCsr(`CN=${h.identity_id}`);
     expect((await renew(undefined, csr)).status).toBe(401);
     expect((await renew(await agentProof(h, "http://127.0.0.1/agent/v1/connect"), csr)).status).toBe(401);
@@ -190,10 +201,8 @@ describe("agent renewal: POST /agent/v1/renew with a certificate-bound proof", (
     const first = await renew(await agentProof(h, RENEW, { jti }), await webCryptoCsr(`CN=${h.identity_id}`));
     expect(first.status).toBe(200);
     // the first renewal superseded the old certificate, so use the new one to test replay:
-    const other = await enrolledHost();
     const p = await agentProof(other, RENEW, { jti: crypto.randomUUID() });
     expect((await renew(p, await webCryptoCsr(`CN=${other.identity_id}`))).status).toBe(200);
-    const other2 = await enrolledHost();
     const replayJti = crypto.randomUUID();
     const proof = await agentProof(other2, RENEW, { jti: replayJti });
     const bodyCsr = await webCryptoCsr(`CN=${other2.identity_id}`);
@@ -205,6 +214,7 @@ describe("agent renewal: POST /agent/v1/renew with a certificate-bound proof", (
 
   it("renews with a new key; the old certificate is superseded (revoked) and stops authenticating", async () => {
     const h = await enrolledHost();
+    halfLifeLater();
     const keys = await keyPair();
     const res = await renew(await agentProof(h, RENEW), await webCryptoCsr(`CN=${h.identity_id}`, keys));
     expect(res.status).toBe(200);
@@ -213,11 +223,13 @@ describe("agent renewal: POST /agent/v1/renew with a certificate-bound proof", (
     expect(leaf.subject).toBe(`CN=${h.identity_id}`);
     expect((await renew(await agentProof(h, RENEW), await webCryptoCsr(`CN=${h.identity_id}`))).status).toBe(401);
     const renewed = { certPem: body.cert, keys };
+    halfLifeLater();
     expect((await renew(await agentProof(renewed, RENEW), await webCryptoCsr(`CN=${h.identity_id}`))).status).toBe(200);
   });
 
   it("a CSR for another name → 400, certificate unchanged", async () => {
     const h = await enrolledHost();
+    halfLifeLater();
     const res = await renew(await agentProof(h, RENEW), await webCryptoCsr("CN=not-me"));
     expect(res.status).toBe(400);
   });
