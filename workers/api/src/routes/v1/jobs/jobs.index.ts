@@ -141,6 +141,7 @@ export const jobsRouter = createRouter()
           maintenanceWindowId: body.maintenance_window_id ?? null,
           allowReboot: body.allow_reboot,
           securityOnly: body.security_only,
+          expectedMinutes: body.expected_minutes,
         },
         hosts: { ids: body.host_ids },
         visibility: vis(c),
