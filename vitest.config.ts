@@ -53,6 +53,7 @@ export default defineConfig(async () => {
               "packages/cli/src/**/*.test.ts",
               "scripts/**/*.test.ts",
               "test/arch/**/*.test.ts",
+              "test/node/**/*.test.ts",
             ],
           },
         },
