@@ -137,7 +137,7 @@ describe("POST /authenticate: refusals", () => {
     }
   });
 
-  it("method=ext-jwt with a JWT no signer issued → 401 INVALID_AUTH (signers: ziti-ext-jwt.test.ts)", async () => {
+  it("method=ext-jwt with a JWT no signer issued → 401 INVALID_AUTH (signers: ziti-ext-jwt.isolated.test.ts)", async () => {
     const res = await zcall("/authenticate?method=ext-jwt", {
       method: "POST",
       headers: { authorization: "Bearer x.y.z" },
