@@ -161,11 +161,21 @@ describe("GET /status/history", () => {
     expect(await snapshotScope(at(d0 + DAY), group)).toBe("daily");
 
     const admin = await adminLogin();
-    const res = await call(`/api/v1/status/history?group_id=${group}`, { headers: bearer(admin) });
+    // Default period: the last 90 days.
+    const dflt = (await (
+      await call(`/api/v1/status/history?group_id=${group}`, { headers: bearer(admin) })
+    ).json()) as History;
+    expect(Date.parse(dflt.to) - Date.parse(dflt.from)).toBe(90 * DAY);
+    expect(dflt.points.slice(0, 3).map((p) => p.reason)).toEqual(["daily", "change", "daily"]);
+    // Up to d0 + 1 day + 1 h (the cron of other test files may snapshot this group today too).
+    const to = new Date(d0 + DAY + 3600_000).toISOString();
+    const res = await call(`/api/v1/status/history?group_id=${group}&to=${encodeURIComponent(to)}`, {
+      headers: bearer(admin),
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as History;
     expect(body.group_id).toBe(group);
-    expect(Date.parse(body.to) - Date.parse(body.from)).toBe(90 * DAY);
+    expect(body.to).toBe(to);
     expect(body.points.map((p) => [p.reason, Date.parse(p.taken_at)])).toEqual([
       ["daily", d0],
       ["change", d0 + CHANGE_DEBOUNCE_MS],
@@ -194,7 +204,7 @@ describe("GET /status/history", () => {
     expect(never).toBeDefined();
   });
 
-  it("visibility: fleet series for admins; a group's for its members; others 404; bad input 400", async () => {
+  it("visibility: fleet series for admins (others must name a group); a group's for its members; others 404; bad input 400", async () => {
     const group = await createGroup();
     const admin = await adminLogin();
     const fleetRes = await call("/api/v1/status/history", { headers: bearer(admin) });
@@ -206,7 +216,11 @@ describe("GET /status/history", () => {
     expect(notMember.status).toBe(404);
     expect((await nativeError(notMember)).message).toBe("Group not found");
     expect((await call(`/api/v1/status/history?group_id=${crypto.randomUUID()}`, h)).status).toBe(404);
-    expect((await call("/api/v1/status/history", h)).status).toBe(403);
+    const noGroup = await call("/api/v1/status/history", h);
+    expect(noGroup.status).toBe(400);
+    expect((await nativeError(noGroup)).message).toBe(
+      "group_id is required: the fleet-wide history counts every host (admins only)",
+    );
     await addToGroup(group, op.id);
     expect((await call(`/api/v1/status/history?group_id=${group}`, h)).status).toBe(200);
     const ah = { headers: bearer(admin) };

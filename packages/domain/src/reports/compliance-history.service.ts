@@ -98,11 +98,12 @@ export async function snapshotFigures(ctx: DomainContext, groupId: string | unde
 
 const scopeKey = (groupId: string | undefined) => groupId ?? "fleet";
 
+/** The scope's latest snapshot taken at or before `now`. */
 async function latestSnapshot(ctx: DomainContext, groupId: string | undefined): Promise<SnapshotRow | undefined> {
   return ctx.db
     .select()
     .from(complianceSnapshots)
-    .where(eq(complianceSnapshots.scope, scopeKey(groupId)))
+    .where(and(eq(complianceSnapshots.scope, scopeKey(groupId)), lte(complianceSnapshots.takenAt, ctx.now())))
     .orderBy(desc(complianceSnapshots.takenAt))
     .limit(1)
     .get();
@@ -138,6 +139,7 @@ export async function snapshotScope(
           eq(complianceSnapshots.scope, scopeKey(groupId)),
           eq(complianceSnapshots.reason, "daily"),
           gte(complianceSnapshots.takenAt, dayStart),
+          lt(complianceSnapshots.takenAt, dayStart + DAY_MS),
         ),
       )
       .get();
@@ -183,9 +185,9 @@ export interface HistoryQuery {
 }
 
 /**
- * `GET /status/history`: the snapshots of the fleet (admins only: it counts every host) or of
- * one group (admins; others only for a group they belong to, else 404 as for an unknown
- * group), oldest first.
+ * `GET /status/history`: the snapshots of the fleet (admins only: it counts every host; others
+ * must pass group_id, 400) or of one group (admins; others only for a group they belong to, else
+ * 404 as for an unknown group), oldest first.
  */
 export async function complianceHistory(
   ctx: DomainContext,
@@ -204,7 +206,11 @@ export async function complianceHistory(
         .get());
     if (!group || !member) throw new DomainError("common.not_found", "Group not found");
   } else if (identity.role !== "admin") {
-    throw new DomainError("auth.forbidden", "The fleet-wide history is for admins; pass group_id");
+    // Not a 403: the route's permission (read) is granted; the request lacks the scope a non-admin may ask for.
+    throw new DomainError(
+      "common.validation",
+      "group_id is required: the fleet-wide history counts every host (admins only)",
+    );
   }
   return ctx.db
     .select()

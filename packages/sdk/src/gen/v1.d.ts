@@ -11708,7 +11708,7 @@ export interface paths {
     };
     /**
      * Compliance history (daily and on-change snapshots) of the fleet or one group, for charts
-     * @description Without `group_id` the fleet's series (admins only: it counts every host); with it, that group's (admins, or members of the group; others get 404). Default period: the last 90 days up to now. `from`/`to`: a date (UTC; `to` includes that day) or an RFC 3339 date-time.
+     * @description Without `group_id` the fleet's series (admins only: it counts every host; others get 400 and must name a group); with it, that group's (admins, or members of the group; others get 404). Default period: the last 90 days up to now. `from`/`to`: a date (UTC; `to` includes that day) or an RFC 3339 date-time.
      */
     get: {
       parameters: {
@@ -11743,15 +11743,6 @@ export interface paths {
         };
         /** @description Error */
         401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Error */
-        403: {
           headers: {
             [name: string]: unknown;
           };

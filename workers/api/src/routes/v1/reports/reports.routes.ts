@@ -29,9 +29,9 @@ export const statusHistory = protectedRoute("/status", "read", {
   tags,
   summary: "Compliance history (daily and on-change snapshots) of the fleet or one group, for charts",
   description:
-    "Without `group_id` the fleet's series (admins only: it counts every host); with it, that group's (admins, or members of the group; others get 404). Default period: the last 90 days up to now. `from`/`to`: a date (UTC; `to` includes that day) or an RFC 3339 date-time.",
+    "Without `group_id` the fleet's series (admins only: it counts every host; others get 400 and must name a group); with it, that group's (admins, or members of the group; others get 404). Default period: the last 90 days up to now. `from`/`to`: a date (UTC; `to` includes that day) or an RFC 3339 date-time.",
   request: { query: StatusHistoryQuery },
-  responses: { 200: json(StatusHistory), ...errorResponses(400, 401, 403, 404) },
+  responses: { 200: json(StatusHistory), ...errorResponses(400, 401, 404) },
 });
 
 export const caHealth = protectedRoute("/ca", "read", {
