@@ -326,7 +326,7 @@ export class HostChannel extends DurableObject<Env> {
   async enqueue(raw: unknown): Promise<EnqueueOutcome> {
     const cmd = HostCommand.parse(raw);
     // Never send a command over a connection whose certificate ended (finding 3).
-    await this.verifyLive(Date.now());
+    await this.verifyLive(Date.now(), cmd.valid_cert_ids);
     const now = Date.now();
     const ws = this.sockets.live();
     const known = this.queue.get(cmd.command_id);
@@ -422,8 +422,10 @@ export class HostChannel extends DurableObject<Env> {
   /**
    * Closes the live socket when its certificate is no longer active in D1 or
    * past its notAfter. A D1 error keeps the socket (the next check retries).
+   * `validCertIds`: the host's valid certificates as the dispatching JobRun
+   * just read them from D1 (one read per wave); without it, D1 is read here.
    */
-  private async verifyLive(now: number): Promise<void> {
+  private async verifyLive(now: number, validCertIds?: readonly string[]): Promise<void> {
     const ws = this.sockets.live();
     if (!ws) return;
     const a = this.sockets.attachment(ws);
@@ -432,6 +434,10 @@ export class HostChannel extends DurableObject<Env> {
       return;
     }
     if (!a.certId) return;
+    if (validCertIds) {
+      if (!validCertIds.includes(a.certId)) this.closeWhere((x) => x.certId === a.certId, "certificate no longer valid");
+      return;
+    }
     try {
       if (!(await certificateStillValid(createDb(this.env.DB), a.certId, now))) {
         this.closeWhere((x) => x.certId === a.certId, "certificate no longer valid");

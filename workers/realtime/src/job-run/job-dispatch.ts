@@ -1,5 +1,5 @@
 import type { EnqueueOutcome, JobPlan } from "@fleetgate/contract";
-import { hostChannelStub, logAt } from "@fleetgate/domain";
+import { createDb, hostChannelStub, logAt, validCertificatesOfHosts } from "@fleetgate/domain";
 import { forEachLimited } from "../shared/fan-out";
 import type { HostRow } from "./job-run.types";
 
@@ -25,6 +25,20 @@ export async function enqueueCommands(
 ): Promise<{ failed: number }> {
   let failed = 0;
   const ownArgs = new Map(plan.hosts.flatMap((h) => (h.args ? [[h.host_id, h.args] as const] : [])));
+  // The certificate check every channel does before it sends (finding 3), read for the whole
+  // wave here; if this read fails, each channel reads D1 itself as before.
+  let validCerts: Map<string, string[]> | undefined;
+  try {
+    validCerts = await validCertificatesOfHosts(
+      createDb(env.DB),
+      hosts.map((h) => h.host_id),
+      Date.now(),
+    );
+  } catch (err) {
+    logAt(env.LOG_LEVEL, "warn", "reading the wave's certificates failed; each channel checks its own", {
+      error: String(err),
+    });
+  }
   await forEachLimited(hosts, ENQUEUE_CONCURRENCY, async (h) => {
     let outcome: EnqueueOutcome;
     try {
@@ -38,6 +52,7 @@ export async function enqueueCommands(
         timeout_seconds: plan.timeout_seconds,
         expires_at: (h.dispatched_at ?? now) + plan.queue_ttl_seconds * 1000,
         require_online: plan.require_online,
+        ...(validCerts ? { valid_cert_ids: validCerts.get(h.host_id) ?? [] } : {}),
       });
     } catch (err) {
       failed++;
