@@ -1,10 +1,14 @@
 import type { EnqueueOutcome, JobPlan } from "@fleetgate/contract";
-import { createDb, hostChannelStub, logAt, validCertificatesOfHosts } from "@fleetgate/domain";
+import { type DomainContext, logAt, validCertificatesOfHosts } from "@fleetgate/domain";
 import { forEachLimited } from "../shared/fan-out";
 import type { HostRow } from "./job-run.types";
 
 /** HostChannel RPCs in flight at once per JobRun. */
 export const ENQUEUE_CONCURRENCY = 50;
+
+/** What dispatch needs of the domain context: the host channels port (and D1 for the wave's certificates). */
+type Channels = Pick<DomainContext, "hostChannels" | "logLevel">;
+type Dispatch = Channels & Pick<DomainContext, "db">;
 
 export interface Delivery {
   host: HostRow;
@@ -17,7 +21,7 @@ export interface Delivery {
  * each channel answered, and how many calls failed (to be retried).
  */
 export async function enqueueCommands(
-  env: Env,
+  ctx: Dispatch,
   plan: JobPlan,
   hosts: readonly HostRow[],
   now: number,
@@ -30,19 +34,19 @@ export async function enqueueCommands(
   let validCerts: Map<string, string[]> | undefined;
   try {
     validCerts = await validCertificatesOfHosts(
-      createDb(env.DB),
+      ctx.db,
       hosts.map((h) => h.host_id),
       Date.now(),
     );
   } catch (err) {
-    logAt(env.LOG_LEVEL, "warn", "reading the wave's certificates failed; each channel checks its own", {
+    logAt(ctx.logLevel, "warn", "reading the wave's certificates failed; each channel checks its own", {
       error: String(err),
     });
   }
   await forEachLimited(hosts, ENQUEUE_CONCURRENCY, async (h) => {
     let outcome: EnqueueOutcome;
     try {
-      outcome = await hostChannelStub(env.HOSTS, h.host_id).enqueue({
+      outcome = await ctx.hostChannels.enqueue(h.host_id, {
         command_id: h.command_id,
         job_id: plan.job_id,
         host_id: h.host_id,
@@ -56,7 +60,7 @@ export async function enqueueCommands(
       });
     } catch (err) {
       failed++;
-      logAt(env.LOG_LEVEL, "warn", "enqueue to HostChannel failed; will retry", {
+      logAt(ctx.logLevel, "warn", "enqueue to HostChannel failed; will retry", {
         command_id: h.command_id,
         error: String(err),
       });
@@ -68,12 +72,12 @@ export async function enqueueCommands(
 }
 
 /** Tells the hosts that hold a command to stop it; best effort (the agent's own timeout ends it anyway). */
-export async function cancelCommands(env: Env, hosts: readonly HostRow[]): Promise<void> {
+export async function cancelCommands(ctx: Channels, hosts: readonly HostRow[]): Promise<void> {
   await forEachLimited(hosts, ENQUEUE_CONCURRENCY, async (h) => {
     try {
-      await hostChannelStub(env.HOSTS, h.host_id).cancel(h.command_id);
+      await ctx.hostChannels.cancel(h.host_id, h.command_id);
     } catch (err) {
-      logAt(env.LOG_LEVEL, "warn", "cancel to HostChannel failed", { command_id: h.command_id, error: String(err) });
+      logAt(ctx.logLevel, "warn", "cancel to HostChannel failed", { command_id: h.command_id, error: String(err) });
     }
   });
 }
