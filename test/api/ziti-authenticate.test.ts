@@ -137,7 +137,7 @@ describe("POST /authenticate: refusals", () => {
     }
   });
 
-  it("method=ext-jwt with a JWT no signer issued → 401 INVALID_AUTH (signers: ziti-ext-jwt.test.ts)", async () => {
+  it("method=ext-jwt with a JWT no signer issued → 401 INVALID_AUTH (signers: ziti-ext-jwt.isolated.test.ts)", async () => {
     const res = await zcall("/authenticate?method=ext-jwt", {
       method: "POST",
       headers: { authorization: "Bearer x.y.z" },
@@ -328,6 +328,12 @@ describe("POST /authenticate: success", () => {
     });
     expect(me.data.sdkInfo).toMatchObject({ type: "ziti-sdk-golang", version: "0.23.0" });
     expect(me.data.hasApiSession).toBe(true);
+
+    // lastActivityAt is the stored value (written at most every 90 s); cachedLastActivityAt the latest request.
+    const beforeRead = Date.now();
+    const again = await body(await zcall("/current-api-session", { session: token ?? "" }));
+    expect(again.data.lastActivityAt).toBe(data.lastActivityAt);
+    expect(Date.parse(again.data.cachedLastActivityAt as string)).toBeGreaterThanOrEqual(beforeRead);
   });
 
   it("GET /current-api-session echoes the presented token and sends the expiry headers", async () => {
