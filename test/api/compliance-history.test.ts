@@ -79,10 +79,20 @@ describe("compliance: pending security updates older than the grace period", () 
     // Never reported: unknown.
     expect(await fleet(group)).toMatchObject({ compliant: 0, non_compliant: 0, compliance_unknown: 1 });
     // First reported 6 days ago: within the grace period.
-    await ingestInventory(db, hostId, inventory([update("openssl", true, ["CVE-2026-1111"])]), now - 6 * DAY);
+    await ingestInventory(
+      { db, logLevel: "warn" },
+      hostId,
+      inventory([update("openssl", true, ["CVE-2026-1111"])]),
+      now - 6 * DAY,
+    );
     expect(await fleet(group)).toMatchObject({ compliant: 1, non_compliant: 0, hosts_requiring_reboot: 0 });
     // Reported again (a new candidate, reboot required): first seen stays 6 days ago.
-    await ingestInventory(db, hostId, inventory([update("openssl", true), update("vim", false)], true), now);
+    await ingestInventory(
+      { db, logLevel: "warn" },
+      hostId,
+      inventory([update("openssl", true), update("vim", false)], true),
+      now,
+    );
     const first = await env.DB.prepare("SELECT name, first_seen_at FROM host_updates WHERE host_id = ? ORDER BY name")
       .bind(hostId)
       .all<{ name: string; first_seen_at: number }>();
@@ -95,11 +105,11 @@ describe("compliance: pending security updates older than the grace period", () 
     const later = at(now + 2 * DAY);
     expect(await snapshotFiguresOf(later, group)).toMatchObject({ compliant: 0, nonCompliant: 1 });
     // Installed (no longer pending), then pending again: first seen restarts.
-    await ingestInventory(db, hostId, inventory([]), now + DAY);
-    await ingestInventory(db, hostId, inventory([update("openssl", true)]), now + 2 * DAY);
+    await ingestInventory({ db, logLevel: "warn" }, hostId, inventory([]), now + DAY);
+    await ingestInventory({ db, logLevel: "warn" }, hostId, inventory([update("openssl", true)]), now + 2 * DAY);
     expect(await snapshotFiguresOf(later, group)).toMatchObject({ compliant: 1, nonCompliant: 0 });
     // An update of unknown security never makes a host non-compliant.
-    await ingestInventory(db, hostId, inventory([update("vim", "unknown")]), now - 30 * DAY);
+    await ingestInventory({ db, logLevel: "warn" }, hostId, inventory([update("vim", "unknown")]), now - 30 * DAY);
     expect(await snapshotFiguresOf(later, group)).toMatchObject({
       compliant: 1,
       pendingBySeverity: { security: 0, other: 0, unknown: 1 },
