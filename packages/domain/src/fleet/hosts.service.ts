@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import type { Database } from "../db";
 import type { GroupRow } from "../identity/groups.service";
-import { regenerateCrl, revocationStatements } from "../pki/certificates.service";
+import { revocationStatements } from "../pki/certificates.service";
 import { certificates, groups, hostGroups, hostScripts, hosts, identities, identityGroups } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
@@ -73,7 +73,6 @@ export async function deleteHost(ctx: DomainContext, id: string, v: Visibility):
     targetId: host.id,
     detail: { name: host.name, revoked_certificates: certIds.length },
   });
-  if (certIds.length > 0) await regenerateCrl(ctx);
   return host;
 }
 

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import { jobHosts, jobs } from "../schema";
 import type { DomainContext } from "../shared/context";
@@ -82,13 +82,13 @@ export async function writeJobState(
   await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
 }
 
-/** Cancels a job whose JobRun never started (D1 only); false when it is no longer queued. */
+/** Cancels a job whose JobRun never started (D1 only); false when it is no longer queued or pending. */
 export async function cancelQueuedJob(ctx: DomainContext, jobId: string): Promise<boolean> {
   const now = ctx.now();
   const res = await ctx.db
     .update(jobs)
     .set({ status: "cancelled", completedAt: now })
-    .where(and(eq(jobs.id, jobId), eq(jobs.status, "queued")))
+    .where(and(eq(jobs.id, jobId), inArray(jobs.status, ["queued", "pending"])))
     .run();
   if (res.meta.changes !== 1) return false;
   await ctx.db

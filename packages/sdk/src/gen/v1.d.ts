@@ -12909,6 +12909,7 @@ export interface components {
       immediate?: boolean;
       /**
        * Format: uuid
+       * @description Run in this window: the job is `pending` until it opens (also with `immediate: false` and no id: the hosts' own windows)
        * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
        */
       maintenance_window_id?: string | null;
@@ -12924,6 +12925,11 @@ export interface components {
       error_threshold?: number | string | null;
       /** @default 3600 */
       timeout_seconds?: number;
+      /**
+       * @description Expected run time per host in a maintenance window: no host starts after the window's end minus this
+       * @default 15
+       */
+      expected_minutes?: number;
     };
     JobList: {
       jobs: components["schemas"]["JobSummary"][];

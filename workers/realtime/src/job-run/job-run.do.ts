@@ -9,6 +9,7 @@ import { DomainAccess, objectScope } from "../shared/domain-access";
 import { cancelCommands, enqueueCommands } from "./job-dispatch";
 import { JOB_EVENT_INTERVAL_MS, JobEvents } from "./job-events";
 import type { JobProgress } from "./job-run.types";
+import { deferredStartDue, scheduleInstants, startDeadlinePassed } from "./job-schedule";
 import { JobStore } from "./job-store";
 import { JobTransitions } from "./job-transitions";
 import { JobWaiters } from "./job-waiters";
@@ -69,7 +70,7 @@ export class JobRun extends DurableObject<Env> {
       // Only a job D1 still shows as queued may start here: after this object's state was
       // dropped (a day after the job ended) a replayed start must never run the hosts again.
       const row = await jobById((await this.domain.context()).db, plan.job_id);
-      if (row?.status !== "queued") return this.store.progress();
+      if (row?.status !== "queued" && row?.status !== "pending") return this.store.progress();
       if (this.store.meta()) return this.store.progress(); // Another start won while we read D1.
       this.store.create(plan, Date.now());
       logAt(
@@ -100,7 +101,9 @@ export class JobRun extends DurableObject<Env> {
   async cancel(): Promise<{ ok: boolean; status: JobStatus | null }> {
     const meta = this.store.meta();
     if (!meta) return { ok: false, status: null };
-    if (meta.status !== "running" && meta.status !== "queued") return { ok: false, status: meta.status };
+    if (meta.status !== "running" && meta.status !== "queued" && meta.status !== "pending") {
+      return { ok: false, status: meta.status };
+    }
     const now = Date.now();
     this.store.updateJob("cancel_requested = 1, stop_reason = 'cancelled'");
     const plan = this.store.plan(meta);
@@ -147,6 +150,14 @@ export class JobRun extends DurableObject<Env> {
       return;
     }
     const plan = this.store.plan(meta);
+    if (deferredStartDue(meta, plan, now)) {
+      // The maintenance window opened: the job starts now (afterChange dispatches the first wave).
+      this.store.updateJob("status = 'running', started_at = ?", now);
+      logAt(this.env.LOG_LEVEL, "info", `REQID=${plan.reqid} maintenance window open; job started`, {
+        reqid: plan.reqid,
+        job_id: plan.job_id,
+      });
+    }
     const late = this.transitions.timeOutLate(now, plan);
     this.waiters.expire(now);
     this.events.flush();
@@ -197,6 +208,20 @@ export class JobRun extends DurableObject<Env> {
       await this.afterChange(false);
       return;
     }
+    if ((counts.pending ?? 0) > 0 && startDeadlinePassed(plan, now)) {
+      // Too late in the maintenance window for the rest to finish inside it: they never start.
+      this.store.updateJob("stop_reason = 'window_closed'");
+      for (const h of this.store.hostsWhere("status = 'pending'")) {
+        this.transitions.endHost(
+          h,
+          { status: "cancelled", error: "maintenance window closes before the host could finish" },
+          now,
+          plan,
+        );
+      }
+      await this.afterChange(false);
+      return;
+    }
     const inflight = (counts.dispatched ?? 0) + (counts.running ?? 0);
     const free = plan.max_parallel - inflight;
     if (free > 0) {
@@ -236,7 +261,11 @@ export class JobRun extends DurableObject<Env> {
     this.events.job();
     if (pump) await this.pump();
     const meta = this.store.meta();
-    if (meta && meta.completed_at === null && (meta.status === "running" || meta.status === "queued")) {
+    if (
+      meta &&
+      meta.completed_at === null &&
+      (meta.status === "running" || meta.status === "queued" || meta.status === "pending")
+    ) {
       if (this.store.count("status IN ('pending', 'dispatched', 'running')") === 0) {
         const status = finalStatus(this.store.counts(), meta.cancel_requested === 1);
         this.store.updateJob("status = ?, completed_at = ?", status, Date.now());
@@ -294,6 +323,7 @@ export class JobRun extends DurableObject<Env> {
     if (this.events.pending) candidates.push(now + JOB_EVENT_INTERVAL_MS);
     if (this.store.count("status = 'dispatched' AND delivery IS NULL") > 0) candidates.push(now + ENQUEUE_RETRY_MS);
     if (meta.completed_at !== null) candidates.push(meta.completed_at + KEEP_FINISHED_MS);
+    candidates.push(...scheduleInstants(meta, this.store.plan(meta), this.store.count("status = 'pending'")));
     await this.alarms.armEarliest(candidates, now);
   }
 }

@@ -2,6 +2,7 @@ import { type JobHostStatus, JobPlan } from "@fleetgate/contract";
 import { FAILURE_STATUSES } from "../job-state";
 import type { HostPatch, HostRow, JobMeta, JobProgress } from "./job-run.types";
 import { NOT_FOUND } from "./job-run.types";
+import { startsPending } from "./job-schedule";
 
 /**
  * The JobRun's SQLite: the `job` row (plan, status, versions) and one `hosts`
@@ -42,10 +43,13 @@ export class JobStore {
 
   /** Creates the job and its hosts, all `pending`. */
   create(plan: JobPlan, now: number): void {
+    // A job waiting for its window is `pending` (not started) until the alarm starts it.
+    const pending = startsPending(plan, now);
     this.sql.exec(
-      "INSERT INTO job (id, plan, status, started_at) VALUES (1, ?, 'running', ?)",
+      "INSERT INTO job (id, plan, status, started_at) VALUES (1, ?, ?, ?)",
       JSON.stringify(plan),
-      now,
+      pending ? "pending" : "running",
+      pending ? null : now,
     );
     plan.hosts.forEach((h, i) => {
       this.sql.exec(

@@ -50,6 +50,7 @@ export const createJobHandler: RouteHandler<typeof r.create, AppEnv> = async (c)
         maintenanceWindowId: body.maintenance_window_id ?? null,
         allowReboot: body.allow_reboot,
         securityOnly: body.security_only,
+        expectedMinutes: body.expected_minutes,
       },
       hosts: { ids: body.host_ids },
       visibility: vis(c),
