@@ -10,6 +10,7 @@ import {
   pruneApiSessions,
   pruneNonces,
   pruneSigningKeys,
+  recordComplianceHistory,
   refreshCrls,
 } from "@fleetgate/domain";
 import { LEASE_MS } from "./consumer";
@@ -78,6 +79,7 @@ export const sweeps: Sweep[] = [
   { name: "identity.recovery_reveals", run: async ({ domain }) => void (await expireRecoveryReveals(domain)) },
   { name: "pki.crl", run: async ({ domain }) => void (await refreshCrls(domain)) },
   { name: "notify.expiring_certificates", run: async ({ domain }) => void (await notifyExpiringCertificates(domain)) },
+  { name: "reports.compliance_history", run: async ({ domain }) => void (await recordComplianceHistory(domain)) },
 ];
 
 /** Runs every sweep once; returns which ones failed (each failure is logged). */
