@@ -10,6 +10,7 @@ import {
   pruneApiSessions,
   pruneNonces,
   pruneSigningKeys,
+  startAutoApplyJobs,
 } from "@fleetgate/domain";
 import { LEASE_MS } from "./consumer";
 import type { TasksEnv } from "./env";
@@ -76,6 +77,7 @@ export const sweeps: Sweep[] = [
   { name: "identity.signing_keys", run: ({ domain }) => pruneSigningKeys(domain) },
   { name: "identity.recovery_reveals", run: async ({ domain }) => void (await expireRecoveryReveals(domain)) },
   { name: "notify.expiring_certificates", run: async ({ domain }) => void (await notifyExpiringCertificates(domain)) },
+  { name: "patching.auto_apply", run: async ({ domain }) => void (await startAutoApplyJobs(domain)) },
 ];
 
 /** Runs every sweep once; returns which ones failed (each failure is logged). */
