@@ -1,5 +1,5 @@
-import { exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { env, exports } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { adminLogin, bearer } from "./auth-helpers";
 import { call } from "./helpers";
 import { agentProof, enrolledHost, keyPair, thumbprints, webCryptoCsr, x509 } from "./pki-helpers";
@@ -51,6 +51,27 @@ describe("Ziti ?method=cert through Cloudflare mTLS (request.cf.tlsClientAuth)",
   });
 });
 
+describe("ziti-authenticator-extend-requested", () => {
+  it("absent for a fresh certificate; `true` once the certificate is past half its lifetime", async () => {
+    const h = await enrolledHost();
+    const { hex } = await thumbprints(h.certPem);
+    const tls = { certPresented: "1", certVerified: "SUCCESS", certFingerprintSHA256: hex };
+    const fresh = await certAuth(tls);
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get("ziti-authenticator-extend-requested")).toBeNull();
+    // Age the stored certificate (same lifetime, three quarters of it spent).
+    const leaf = new x509.X509Certificate(h.certPem);
+    const lifetime = leaf.notAfter.getTime() - leaf.notBefore.getTime();
+    const now = Date.now();
+    await env.DB.prepare("UPDATE certificates SET not_before = ?, not_after = ? WHERE fingerprint_sha256 = ?")
+      .bind(Math.round(now - 0.75 * lifetime), Math.round(now + 0.25 * lifetime), hex.toLowerCase())
+      .run();
+    const aged = await certAuth(tls);
+    expect(aged.status).toBe(200);
+    expect(aged.headers.get("ziti-authenticator-extend-requested")).toBe("true");
+  });
+});
+
 describe("ephemeral API-session certificates and authenticator extend", () => {
   async function certSession() {
     const h = await enrolledHost();
@@ -77,6 +98,22 @@ describe("ephemeral API-session certificates and authenticator extend", () => {
       meta: { pagination: { totalCount: number } };
     };
     expect(list.meta.pagination.totalCount).toBe(1);
+    // ZitiQL on the list: by subject, by validity, and an unknown field → INVALID_FILTER.
+    const q = async (filter: string) =>
+      call(`/edge/client/v1/current-api-session/certificates?filter=${encodeURIComponent(filter)}`, {
+        headers: s.zt,
+      });
+    const hit = (await (
+      await q(`subject contains "${s.identity_id}" and validTo > datetime(2000-01-01T00:00:00Z)`)
+    ).json()) as {
+      data: { id: string }[];
+    };
+    expect(hit.data.map((x) => x.id)).toEqual([c.data.id]);
+    const miss = (await (await q('subject = "CN=nobody"')).json()) as { data: unknown[] };
+    expect(miss.data).toEqual([]);
+    const bad = await q('nosuchfield = "x"');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("INVALID_FILTER");
     const del = await call(`/edge/client/v1/current-api-session/certificates/${c.data.id}`, {
       method: "DELETE",
       headers: s.zt,
@@ -136,6 +173,14 @@ describe("ephemeral API-session certificates and authenticator extend", () => {
 });
 
 describe("agent renewal: POST /agent/v1/renew with a certificate-bound proof", () => {
+  // Renewal is refused before half the lifetime (security/renew-policy.test.ts): enroll, then move past it.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const halfLifeLater = () => vi.setSystemTime(Date.now() + 16 * 86_400_000);
   const renew = (proof: string | undefined, csr: string) =>
     call("/agent/v1/renew", {
       method: "POST",
@@ -145,6 +190,9 @@ describe("agent renewal: POST /agent/v1/renew with a certificate-bound proof", (
 
   it("refuses: no proof, wrong audience, lifetime > 60 s, replayed jti, foreign key", async () => {
     const h = await enrolledHost();
+    const other = await enrolledHost();
+    const other2 = await enrolledHost();
+    halfLifeLater();
     const csr = await webCryptoCsr(`CN=${h.identity_id}`);
     expect((await renew(undefined, csr)).status).toBe(401);
     expect((await renew(await agentProof(h, "http://127.0.0.1/agent/v1/connect"), csr)).status).toBe(401);
@@ -153,10 +201,8 @@ describe("agent renewal: POST /agent/v1/renew with a certificate-bound proof", (
     const first = await renew(await agentProof(h, RENEW, { jti }), await webCryptoCsr(`CN=${h.identity_id}`));
     expect(first.status).toBe(200);
     // the first renewal superseded the old certificate, so use the new one to test replay:
-    const other = await enrolledHost();
     const p = await agentProof(other, RENEW, { jti: crypto.randomUUID() });
     expect((await renew(p, await webCryptoCsr(`CN=${other.identity_id}`))).status).toBe(200);
-    const other2 = await enrolledHost();
     const replayJti = crypto.randomUUID();
     const proof = await agentProof(other2, RENEW, { jti: replayJti });
     const bodyCsr = await webCryptoCsr(`CN=${other2.identity_id}`);
@@ -168,6 +214,7 @@ describe("agent renewal: POST /agent/v1/renew with a certificate-bound proof", (
 
   it("renews with a new key; the old certificate is superseded (revoked) and stops authenticating", async () => {
     const h = await enrolledHost();
+    halfLifeLater();
     const keys = await keyPair();
     const res = await renew(await agentProof(h, RENEW), await webCryptoCsr(`CN=${h.identity_id}`, keys));
     expect(res.status).toBe(200);
@@ -176,11 +223,13 @@ describe("agent renewal: POST /agent/v1/renew with a certificate-bound proof", (
     expect(leaf.subject).toBe(`CN=${h.identity_id}`);
     expect((await renew(await agentProof(h, RENEW), await webCryptoCsr(`CN=${h.identity_id}`))).status).toBe(401);
     const renewed = { certPem: body.cert, keys };
+    halfLifeLater();
     expect((await renew(await agentProof(renewed, RENEW), await webCryptoCsr(`CN=${h.identity_id}`))).status).toBe(200);
   });
 
   it("a CSR for another name → 400, certificate unchanged", async () => {
     const h = await enrolledHost();
+    halfLifeLater();
     const res = await renew(await agentProof(h, RENEW), await webCryptoCsr("CN=not-me"));
     expect(res.status).toBe(400);
   });

@@ -10,6 +10,7 @@ import {
   pruneApiSessions,
   pruneNonces,
   pruneSigningKeys,
+  refreshCrls,
   startAutoApplyJobs,
 } from "@fleetgate/domain";
 import { LEASE_MS } from "./consumer";
@@ -76,6 +77,7 @@ export const sweeps: Sweep[] = [
   { name: "identity.api_sessions", run: ({ domain }) => pruneApiSessions(domain) },
   { name: "identity.signing_keys", run: ({ domain }) => pruneSigningKeys(domain) },
   { name: "identity.recovery_reveals", run: async ({ domain }) => void (await expireRecoveryReveals(domain)) },
+  { name: "pki.crl", run: async ({ domain }) => void (await refreshCrls(domain)) },
   { name: "notify.expiring_certificates", run: async ({ domain }) => void (await notifyExpiringCertificates(domain)) },
   { name: "patching.auto_apply", run: async ({ domain }) => void (await startAutoApplyJobs(domain)) },
 ];

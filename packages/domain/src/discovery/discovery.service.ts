@@ -270,11 +270,12 @@ async function runningScanOf(db: Database, hostId: string, scanId: string, now: 
  * its first row. Returns how many rows were stored.
  */
 export async function recordDiscoveryResults(
-  db: Database,
+  ctx: Pick<DomainContext, "db">,
   hostId: string,
   frame: DiscoveryResultsFrame,
   now: number,
 ): Promise<number> {
+  const { db } = ctx;
   const scan = await runningScanOf(db, hostId, frame.scan_id, now);
   if (!scan) return 0;
   const inRange = frame.results.filter((r: DiscoveredAddress) => ipInCidrs(r.ip_address, [scan.cidr]));
@@ -303,11 +304,12 @@ export async function recordDiscoveryResults(
 
 /** The agent finished (or refused) the scan it runs. */
 export async function finishDiscoveryScan(
-  db: Database,
+  ctx: Pick<DomainContext, "db">,
   hostId: string,
   frame: DiscoveryDoneFrame,
   now: number,
 ): Promise<boolean> {
+  const { db } = ctx;
   const scan = await runningScanOf(db, hostId, frame.scan_id, now);
   if (!scan) return false;
   const done = await db

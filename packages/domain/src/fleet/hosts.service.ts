@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import type { Database } from "../db";
 import type { GroupRow } from "../identity/groups.service";
-import { regenerateCrl, revocationStatements } from "../pki/certificates.service";
+import { revocationStatements } from "../pki/certificates.service";
 import { certificates, groups, hostGroups, hostScripts, hosts, identities, identityGroups } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
@@ -73,7 +73,6 @@ export async function deleteHost(ctx: DomainContext, id: string, v: Visibility):
     targetId: host.id,
     detail: { name: host.name, revoked_certificates: certIds.length },
   });
-  if (certIds.length > 0) await regenerateCrl(ctx);
   return host;
 }
 
@@ -175,7 +174,13 @@ export interface AgentHello {
 }
 
 /** Records what an agent reported on connect: online, version, OS, tags and its allowlisted scripts. */
-export async function recordAgentHello(db: Database, hostId: string, hello: AgentHello, now: number): Promise<void> {
+export async function recordAgentHello(
+  ctx: Pick<DomainContext, "db">,
+  hostId: string,
+  hello: AgentHello,
+  now: number,
+): Promise<void> {
+  const { db } = ctx;
   const osName =
     hello.os.version && !hello.os.name.includes(hello.os.version)
       ? `${hello.os.name} ${hello.os.version}`
@@ -217,8 +222,13 @@ export async function recordAgentHello(db: Database, hostId: string, hello: Agen
 }
 
 /** Marks a host online/offline and when it was last seen. */
-export async function recordAgentPresence(db: Database, hostId: string, online: boolean, now: number): Promise<void> {
-  await db.update(hosts).set({ online, lastSeenAt: now }).where(eq(hosts.id, hostId)).run();
+export async function recordAgentPresence(
+  ctx: Pick<DomainContext, "db">,
+  hostId: string,
+  online: boolean,
+  now: number,
+): Promise<void> {
+  await ctx.db.update(hosts).set({ online, lastSeenAt: now }).where(eq(hosts.id, hostId)).run();
 }
 
 /** Registry lookup of a host by id (the DO's view: no visibility). */

@@ -1,6 +1,5 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
-import type { Database } from "../db";
 import { jobHosts, jobs } from "../schema";
 import type { DomainContext } from "../shared/context";
 import type { JobRow } from "./jobs.query";
@@ -41,10 +40,11 @@ export interface JobHostStateRow {
 
 /** Writes a JobRun's current state to D1 in one batch (idempotent: full rows, last write wins). */
 export async function writeJobState(
-  db: Database,
+  ctx: Pick<DomainContext, "db">,
   job: JobStateRow | undefined,
   rows: JobHostStateRow[],
 ): Promise<void> {
+  const { db } = ctx;
   const statements = [
     ...(job
       ? [

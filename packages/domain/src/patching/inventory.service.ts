@@ -31,8 +31,8 @@ function chunks<T>(items: T[]): T[][] {
 }
 
 /** The hash of the package set the server holds for a host (null: it never reported). */
-export async function hostInventoryHash(db: Database, hostId: string): Promise<string | null> {
-  const row = await db
+export async function hostInventoryHash(ctx: Pick<DomainContext, "db">, hostId: string): Promise<string | null> {
+  const row = await ctx.db
     .select({ hash: hostPatchState.inventoryHash })
     .from(hostPatchState)
     .where(eq(hostPatchState.hostId, hostId))
@@ -132,12 +132,12 @@ async function commit(db: Database, statements: BatchItem<"sqlite">[]): Promise<
  * written and the agent is asked for the whole inventory. One batch: never half-applied.
  */
 export async function ingestInventory(
-  db: Database,
+  ctx: Pick<DomainContext, "db" | "logLevel">,
   hostId: string,
   report: InventoryReport,
   now: number,
-  logLevel?: string,
 ): Promise<IngestOutcome> {
+  const { db, logLevel } = ctx;
   const host = await db.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, hostId)).get();
   if (!host) return { stored: false, reason: "unknown host" };
   if (report.kind === "full") {
@@ -152,7 +152,7 @@ export async function ingestInventory(
     return { stored: true, hash };
   }
   const { diff } = report;
-  const held = await hostInventoryHash(db, hostId);
+  const held = await hostInventoryHash(ctx, hostId);
   if (held !== diff.base) return { stored: false, reason: "base mismatch" };
   const current = await db.select().from(hostPackages).where(eq(hostPackages.hostId, hostId)).all();
   const merged = new Map(

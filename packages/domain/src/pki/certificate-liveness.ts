@@ -1,5 +1,4 @@
 import { eq } from "drizzle-orm";
-import type { Database } from "../db";
 import { logAt } from "../log";
 import { certificates } from "../schema";
 import type { DomainContext } from "../shared/context";
@@ -9,8 +8,8 @@ import type { DomainContext } from "../shared/context";
  * superseded) and before its notAfter? The HostChannel asks before it sends a
  * command and when its alarm fires (finding 3).
  */
-export async function certificateStillValid(db: Database, id: string, now: number): Promise<boolean> {
-  const row = await db
+export async function certificateStillValid(ctx: Pick<DomainContext, "db">, id: string, now: number): Promise<boolean> {
+  const row = await ctx.db
     .select({ status: certificates.status, notAfter: certificates.notAfter })
     .from(certificates)
     .where(eq(certificates.id, id))

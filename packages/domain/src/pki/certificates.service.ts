@@ -1,5 +1,4 @@
 import {
-  buildCrl,
   type CertKind,
   checkCsr,
   generateKeyAndCertificate,
@@ -7,21 +6,18 @@ import {
   issueCertificate,
   type RevocationReason,
 } from "@fleetgate/pki";
-import { and, desc, eq, gt, inArray } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { commitAudited } from "../audit/audit.service";
-import { authenticators, certificates, crls } from "../schema";
+import { authenticators, certificates } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { caChain } from "./ca.service";
 import { endHostConnections } from "./certificate-liveness";
+import { crlStaleStatement, issuerIdOf } from "./crl.service";
 
 export type CertificateRow = typeof certificates.$inferSelect;
-
-/** CRLs are valid a week; regenerated on every revocation, and on read (`currentCrl`) within a day of nextUpdate. */
-const CRL_VALIDITY_MS = 7 * 86_400_000;
-const CRL_REFRESH_BEFORE_MS = 86_400_000;
 
 export const crlUrl = (ctx: DomainContext) => `${ctx.issuer}/api/v1/pki/crl.pem`;
 
@@ -45,7 +41,7 @@ export async function validateCsr(csrPem: string, allowedNames: string[]) {
   return checked.csr;
 }
 
-function certRow(req: IssueRequest, issued: IssuedCert, now: number): CertificateRow {
+function certRow(req: IssueRequest, issued: IssuedCert, now: number, issuerId: string): CertificateRow {
   return {
     id: newId(),
     serial: issued.serialHex,
@@ -63,6 +59,7 @@ function certRow(req: IssueRequest, issued: IssuedCert, now: number): Certificat
     status: "active",
     revokedAt: null,
     revocationReason: null,
+    issuerId,
     createdAt: now,
   };
 }
@@ -85,7 +82,7 @@ function authenticatorRow(row: CertificateRow, now: number) {
  * extension itself (pki/issue.ts). Returns the row and the statements that
  * persist it, so callers can commit it in one audited batch with their change.
  */
-export async function prepareIssue(ctx: DomainContext, req: IssueRequest, publicKey: CryptoKey) {
+export async function prepareIssue(ctx: DomainContext, req: IssueRequest, publicKey: CryptoKey, guard?: SQL) {
   const chain = await caChain(ctx);
   const issued = await issueCertificate({
     issuer: chain.issuing,
@@ -98,10 +95,49 @@ export async function prepareIssue(ctx: DomainContext, req: IssueRequest, public
     crlUrl: crlUrl(ctx),
   });
   const now = ctx.now();
-  const row = certRow(req, issued, now);
-  const statements: BatchItem<"sqlite">[] = [ctx.db.insert(certificates).values(row)];
+  const row = certRow(req, issued, now, await issuerIdOf(chain));
+  const statements: BatchItem<"sqlite">[] = [insertCertificate(ctx, row, guard)];
   if (req.authenticator) statements.push(ctx.db.insert(authenticators).values(authenticatorRow(row, now)));
   return { row, statements, chain };
+}
+
+/**
+ * The certificate's insert. With a `guard` (an SQL condition), the serial is
+ * `(SELECT serial WHERE guard)`: when the guard is false at commit time the
+ * serial is NULL, the NOT NULL constraint fails and the whole batch (audit
+ * entry, revocations, authenticators) rolls back. Commit with `commitGuarded`.
+ */
+function insertCertificate(ctx: DomainContext, row: CertificateRow, guard: SQL | undefined) {
+  if (!guard) return ctx.db.insert(certificates).values(row);
+  return ctx.db.insert(certificates).values({ ...row, serial: sql`(SELECT ${row.serial} WHERE ${guard})` });
+}
+
+const GUARD_FAILED = "NOT NULL constraint failed: certificates.serial";
+
+function guardFailed(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++)
+    if (e.message.includes(GUARD_FAILED)) return true;
+  return false;
+}
+
+/** `commitAudited` for batches with a guarded certificate insert: a false guard becomes `refusal`, nothing applied. */
+export async function commitGuarded(
+  ctx: DomainContext,
+  statements: BatchItem<"sqlite">[],
+  audit: Parameters<typeof commitAudited>[2],
+  refusal: () => DomainError,
+): Promise<void> {
+  try {
+    await commitAudited(ctx, statements, audit);
+  } catch (err) {
+    if (guardFailed(err)) throw refusal();
+    throw err;
+  }
+}
+
+/** SQL: every certificate of `ids` is still active (checked inside the committing batch). */
+export function allStillActive(ids: string[]): SQL {
+  return sql`(SELECT count(*) FROM ${certificates} WHERE ${inArray(certificates.id, ids)} AND ${certificates.status} = 'active') = ${ids.length}`;
 }
 
 /** CSR → certificate, audited. */
@@ -118,7 +154,7 @@ export async function issueFromCsr(ctx: DomainContext, req: IssueRequest, csrPem
 }
 
 /** Legacy flow without a CSR: the server generates the key (returned once, never stored). */
-export async function issueWithServerKey(ctx: DomainContext, req: IssueRequest) {
+export async function issueWithServerKey(ctx: DomainContext, req: IssueRequest, guard?: SQL) {
   const chain = await caChain(ctx);
   const issued = await generateKeyAndCertificate({
     issuer: chain.issuing,
@@ -130,8 +166,8 @@ export async function issueWithServerKey(ctx: DomainContext, req: IssueRequest) 
     crlUrl: crlUrl(ctx),
   });
   const now = ctx.now();
-  const row = certRow(req, issued, now);
-  const statements: BatchItem<"sqlite">[] = [ctx.db.insert(certificates).values(row)];
+  const row = certRow(req, issued, now, await issuerIdOf(chain));
+  const statements: BatchItem<"sqlite">[] = [insertCertificate(ctx, row, guard)];
   if (req.authenticator) statements.push(ctx.db.insert(authenticators).values(authenticatorRow(row, now)));
   return { row, statements, chain, keyPem: issued.keyPem };
 }
@@ -161,19 +197,31 @@ export async function activeCertificateBySha256(
   return statusOf(row, now) === "active" && row.notBefore <= now + 60_000 ? row : undefined;
 }
 
-/** Statements that revoke certificates and remove their authenticators (commit with a CRL refresh after). */
-export function revocationStatements(ctx: DomainContext, ids: string[], reason: RevocationReason) {
+/**
+ * Statements that revoke certificates, mark their issuer's CRL stale (re-signed
+ * off this path, see crl.service.ts) and — unless `keepAuthenticators` —
+ * remove their authenticators. Commit them in one batch.
+ */
+export function revocationStatements(
+  ctx: DomainContext,
+  ids: string[],
+  reason: RevocationReason,
+  opts: { keepAuthenticators?: boolean } = {},
+): BatchItem<"sqlite">[] {
   const now = ctx.now();
-  return [
+  const statements: BatchItem<"sqlite">[] = [
     ctx.db
       .update(certificates)
       .set({ status: "revoked", revokedAt: now, revocationReason: reason })
       .where(and(inArray(certificates.id, ids), eq(certificates.status, "active"))),
-    ctx.db.delete(authenticators).where(inArray(authenticators.certificateId, ids)),
+    crlStaleStatement(ctx, ids),
   ];
+  if (!opts.keepAuthenticators)
+    statements.push(ctx.db.delete(authenticators).where(inArray(authenticators.certificateId, ids)));
+  return statements;
 }
 
-/** Revokes one certificate with a reason; the CRL is regenerated at once. */
+/** Revokes one certificate with a reason; its CRL is marked stale in the same batch. */
 export async function revokeCertificate(ctx: DomainContext, id: string, reason: RevocationReason = "unspecified") {
   const row = await getCertificate(ctx, id);
   if (row.status === "revoked") return row;
@@ -183,44 +231,6 @@ export async function revokeCertificate(ctx: DomainContext, id: string, reason: 
     targetId: id,
     detail: { serial: row.serial, reason },
   });
-  await regenerateCrl(ctx);
   await endHostConnections(ctx, row.hostId, [id], "certificate revoked");
   return { ...row, status: "revoked" as const };
-}
-
-/** Builds and stores a new CRL of every revoked, not-yet-expired certificate. */
-export async function regenerateCrl(ctx: DomainContext): Promise<string> {
-  const chain = await caChain(ctx);
-  const now = ctx.now();
-  const revoked = await ctx.db
-    .select()
-    .from(certificates)
-    .where(and(eq(certificates.status, "revoked"), gt(certificates.notAfter, now)))
-    .all();
-  const last = await ctx.db.select().from(crls).orderBy(desc(crls.number)).limit(1).get();
-  const number = (last?.number ?? 0) + 1;
-  const pem = await buildCrl({
-    issuer: chain.issuing,
-    revoked: revoked.map((r) => ({
-      serialHex: r.serial,
-      revokedAt: new Date(r.revokedAt ?? now),
-      reason: (r.revocationReason ?? "unspecified") as RevocationReason,
-    })),
-    thisUpdate: new Date(now),
-    nextUpdate: new Date(now + CRL_VALIDITY_MS),
-    crlNumber: number,
-  });
-  await ctx.db
-    .insert(crls)
-    .values({ number, pem, thisUpdate: now, nextUpdate: now + CRL_VALIDITY_MS })
-    .onConflictDoNothing()
-    .run();
-  return pem;
-}
-
-/** The current CRL; generated when none exists or the stored one is due. */
-export async function currentCrl(ctx: DomainContext): Promise<string> {
-  const last = await ctx.db.select().from(crls).orderBy(desc(crls.number)).limit(1).get();
-  if (last && last.nextUpdate - ctx.now() > CRL_REFRESH_BEFORE_MS) return last.pem;
-  return regenerateCrl(ctx);
 }

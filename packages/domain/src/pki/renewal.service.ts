@@ -1,16 +1,18 @@
 import { certificateInfo } from "@fleetgate/pki";
-import { and, eq, gt, inArray } from "drizzle-orm";
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import { authenticators, certificates, hosts } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
+import { hit } from "../shared/rate-limit";
 import { endHostConnections } from "./certificate-liveness";
 import {
+  allStillActive,
   type CertificateRow,
+  commitGuarded,
   getCertificate,
   issueWithServerKey,
   prepareIssue,
-  regenerateCrl,
   revocationStatements,
   statusOf,
   validateCsr,
@@ -29,6 +31,26 @@ export async function renewableCertificate(ctx: DomainContext, sha256: string): 
   return ctx.pki.renewGraceSeconds > 0 && now - row.notAfter <= ctx.pki.renewGraceSeconds * 1000 ? row : undefined;
 }
 
+/** Renewals one host may make per day, over all its certificates. */
+export const RENEWALS_PER_HOST_PER_DAY = 4;
+
+/**
+ * Renewal policy (issue 11): not before half the certificate's lifetime (the
+ * agent renews at two thirds), and at most RENEWALS_PER_HOST_PER_DAY per host.
+ * Both refusals are `common.rate_limited` with the seconds to wait.
+ */
+async function renewalAllowed(ctx: DomainContext, current: CertificateRow): Promise<void> {
+  const halfway = current.notBefore + Math.floor((current.notAfter - current.notBefore) / 2);
+  const now = ctx.now();
+  if (now < halfway) {
+    throw new DomainError("common.rate_limited", {
+      details: { retryAfter: Math.ceil((halfway - now) / 1000) },
+      reason: "renewal before half the lifetime",
+    });
+  }
+  await hit(ctx, `renew:host:${current.hostId ?? current.identityId ?? current.id}`, RENEWALS_PER_HOST_PER_DAY, 86_400);
+}
+
 /**
  * Renewal with proof of possession of the current key (the caller verified a
  * proof signed by it): a new certificate for a new key with the same name; the
@@ -38,6 +60,7 @@ export async function renewWithCsr(ctx: DomainContext, current: CertificateRow, 
   const identityId = current.identityId;
   if (!identityId) throw new DomainError("common.not_found", "Certificate has no identity");
   const csr = await validateCsr(csrPem, [current.commonName]);
+  await renewalAllowed(ctx, current);
   const prepared = await prepareIssue(
     ctx,
     {
@@ -50,14 +73,21 @@ export async function renewWithCsr(ctx: DomainContext, current: CertificateRow, 
       authenticator: true,
     },
     csr.publicKey,
+    allStillActive([current.id]),
   );
-  await commitAudited(ctx, [...revocationStatements(ctx, [current.id], "superseded"), ...prepared.statements], {
-    action: "certificate.renew",
-    targetType: "certificate",
-    targetId: prepared.row.id,
-    detail: { previous: current.serial, serial: prepared.row.serial },
-  });
-  await regenerateCrl(ctx);
+  // The new certificate's insert comes first and holds only while the old one is
+  // still active: of two concurrent renewals exactly one commits.
+  await commitGuarded(
+    ctx,
+    [...prepared.statements, ...revocationStatements(ctx, [current.id], "superseded")],
+    {
+      action: "certificate.renew",
+      targetType: "certificate",
+      targetId: prepared.row.id,
+      detail: { previous: current.serial, serial: prepared.row.serial },
+    },
+    () => new DomainError("common.conflict", "The certificate was renewed or revoked meanwhile"),
+  );
   await endHostConnections(ctx, current.hostId, [current.id], "certificate superseded");
   return prepared;
 }
@@ -148,7 +178,7 @@ export async function verifyExtendedAuthenticator(
   await commitAudited(
     ctx,
     [
-      ...revocationStatements(ctx, [auth.certificateId], "superseded").slice(0, 1),
+      ...revocationStatements(ctx, [auth.certificateId], "superseded", { keepAuthenticators: true }),
       ctx.db
         .update(authenticators)
         .set({ fingerprint: next.fingerprintSha1, certPem: next.certPem, certificateId: next.id, updatedAt: ctx.now() })
@@ -161,10 +191,12 @@ export async function verifyExtendedAuthenticator(
       detail: { serial: next.serial },
     },
   );
-  await regenerateCrl(ctx);
 }
 
 // ---- ephemeral API-session certificates ------------------------------------
+
+/** Active certificates one API session may hold (issue 11: each costs a signature and a row). */
+export const MAX_SESSION_CERTIFICATES = 8;
 
 export async function issueSessionCertificate(
   ctx: DomainContext,
@@ -185,13 +217,20 @@ export async function issueSessionCertificate(
       allowedNames: [identityId, identityName],
     },
     csr.publicKey,
+    sql`(SELECT count(*) FROM ${certificates} WHERE ${certificates.apiSessionId} = ${sessionId} AND ${certificates.status} = 'active' AND ${certificates.notAfter} > ${ctx.now()}) < ${MAX_SESSION_CERTIFICATES}`,
   );
-  await commitAudited(ctx, prepared.statements, {
-    action: "certificate.issue",
-    targetType: "certificate",
-    targetId: prepared.row.id,
-    detail: { serial: prepared.row.serial, kind: "session", session: sessionId },
-  });
+  // The cap is checked inside the committing batch, so concurrent requests cannot pass it together.
+  await commitGuarded(
+    ctx,
+    prepared.statements,
+    {
+      action: "certificate.issue",
+      targetType: "certificate",
+      targetId: prepared.row.id,
+      detail: { serial: prepared.row.serial, kind: "session", session: sessionId },
+    },
+    () => new DomainError("pki.session_certificate_limit"),
+  );
   return prepared;
 }
 
@@ -253,14 +292,17 @@ export async function issueHostCertificate(ctx: DomainContext, hostId: string, h
     lifetimeSeconds: ctx.pki.hostCertSeconds,
     allowedNames: [name],
   };
-  const client = await issueWithServerKey(ctx, { ...base, kind: "client", authenticator: true });
-  const server = await issueWithServerKey(ctx, { ...base, kind: "server" });
-  await commitAudited(
+  // A reissue holds only while the certificates it supersedes are all still active
+  // (a renewal or revocation committed meanwhile makes it a conflict, nothing applied).
+  const guard = active.length ? allStillActive(active) : undefined;
+  const client = await issueWithServerKey(ctx, { ...base, kind: "client", authenticator: true }, guard);
+  const server = await issueWithServerKey(ctx, { ...base, kind: "server" }, guard);
+  await commitGuarded(
     ctx,
     [
-      ...(active.length ? revocationStatements(ctx, active, "superseded") : []),
       ...client.statements,
       ...server.statements,
+      ...(active.length ? revocationStatements(ctx, active, "superseded") : []),
     ],
     {
       action: revokeFirst ? "certificate.reissue" : "certificate.issue",
@@ -268,11 +310,9 @@ export async function issueHostCertificate(ctx: DomainContext, hostId: string, h
       targetId: hostId,
       detail: { serials: [client.row.serial, server.row.serial], revoked: active.length },
     },
+    () => new DomainError("common.conflict", "The host's certificates changed meanwhile; try again"),
   );
-  if (active.length) {
-    await regenerateCrl(ctx);
-    await endHostConnections(ctx, hostId, active, "certificate superseded");
-  }
+  if (active.length) await endHostConnections(ctx, hostId, active, "certificate superseded");
   return { client, server, chain: client.chain };
 }
 

@@ -10,7 +10,8 @@ import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { hit } from "../shared/rate-limit";
 import { caBundlePem, caChain } from "./ca.service";
-import { currentCrl, issueWithServerKey, prepareIssue, validateCsr } from "./certificates.service";
+import { issueWithServerKey, prepareIssue, validateCsr } from "./certificates.service";
+import { currentCrl } from "./crl.service";
 
 /** Requests expire after 24 h; an approved bundle can be fetched once, within 600 s (linux-patch-manager.md §5). */
 export const REQUEST_TTL_MS = 24 * 3600_000;

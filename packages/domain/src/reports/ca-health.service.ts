@@ -1,6 +1,6 @@
 import { crlInfo } from "@fleetgate/pki";
 import { log } from "../log";
-import { currentCrl } from "../pki/certificates.service";
+import { currentCrl } from "../pki/crl.service";
 import type { DomainContext } from "../shared/context";
 
 export type HealthLevel = "healthy" | "warning" | "critical";

@@ -33,16 +33,29 @@ export const certificates = sqliteTable(
     status: text("status", { enum: ["active", "revoked"] }).notNull(),
     revokedAt: ms("revoked_at"),
     revocationReason: text("revocation_reason"),
+    /** SHA-256 fingerprint (hex) of the issuing CA certificate that signed it; null for rows issued before it was recorded. */
+    issuerId: text("issuer_id"),
     createdAt: createdAt(),
   },
   (t) => [index("certificates_identity").on(t.identityId), index("certificates_host").on(t.hostId)],
 );
 
-export const crls = sqliteTable("crls", {
-  number: integer("number").primaryKey(),
+/**
+ * One current CRL per issuing CA (`issuer_id` = SHA-256 of its certificate).
+ * A revocation only bumps `revision`; the CRL is re-signed off the revocation
+ * path (first read or the cron sweep) when `revision > built_revision` or it
+ * nears `next_update`. `number` only grows (compare-and-set on it), and
+ * `claimed_until` lets one reader sign while the others serve the stored CRL.
+ */
+export const issuerCrls = sqliteTable("issuer_crls", {
+  issuerId: text("issuer_id").primaryKey(),
+  number: integer("number").notNull(),
   pem: text("pem").notNull(),
   thisUpdate: ms("this_update").notNull(),
   nextUpdate: ms("next_update").notNull(),
+  revision: integer("revision").notNull().default(0),
+  builtRevision: integer("built_revision").notNull().default(0),
+  claimedUntil: ms("claimed_until"),
 });
 
 /** Admin-created enrollments (Ziti `ott` / `updb`). The token is the JWT's `jti`; only its hash is kept. */

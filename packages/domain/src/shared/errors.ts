@@ -37,6 +37,7 @@ export const DOMAIN_ERRORS = {
   "pki.enrollment_method_invalid": "The enrollment method requested is invalid",
   "pki.already_enrolled": "The enrollment has already been completed",
   "pki.enrollment_request_not_found": "Enrollment request not found",
+  "pki.session_certificate_limit": "An API session can have at most 8 active certificates",
   "fleet.host_collision": "Host collision detected",
   "fleet.unknown_hosts": "Unknown hosts",
   "fleet.no_hosts_match": "No hosts match the filter",

@@ -1,10 +1,13 @@
 import type { EnqueueOutcome, JobPlan } from "@fleetgate/contract";
-import { hostChannelStub, logAt } from "@fleetgate/domain";
+import { type DomainContext, logAt } from "@fleetgate/domain";
 import { forEachLimited } from "../shared/fan-out";
 import type { HostRow } from "./job-run.types";
 
 /** HostChannel RPCs in flight at once per JobRun. */
 export const ENQUEUE_CONCURRENCY = 50;
+
+/** What dispatch needs of the domain context: the host channels port. */
+type Channels = Pick<DomainContext, "hostChannels" | "logLevel">;
 
 export interface Delivery {
   host: HostRow;
@@ -17,7 +20,7 @@ export interface Delivery {
  * each channel answered, and how many calls failed (to be retried).
  */
 export async function enqueueCommands(
-  env: Env,
+  ctx: Channels,
   plan: JobPlan,
   hosts: readonly HostRow[],
   now: number,
@@ -28,7 +31,7 @@ export async function enqueueCommands(
   await forEachLimited(hosts, ENQUEUE_CONCURRENCY, async (h) => {
     let outcome: EnqueueOutcome;
     try {
-      outcome = await hostChannelStub(env.HOSTS, h.host_id).enqueue({
+      outcome = await ctx.hostChannels.enqueue(h.host_id, {
         command_id: h.command_id,
         job_id: plan.job_id,
         host_id: h.host_id,
@@ -41,7 +44,7 @@ export async function enqueueCommands(
       });
     } catch (err) {
       failed++;
-      logAt(env.LOG_LEVEL, "warn", "enqueue to HostChannel failed; will retry", {
+      logAt(ctx.logLevel, "warn", "enqueue to HostChannel failed; will retry", {
         command_id: h.command_id,
         error: String(err),
       });
@@ -53,12 +56,12 @@ export async function enqueueCommands(
 }
 
 /** Tells the hosts that hold a command to stop it; best effort (the agent's own timeout ends it anyway). */
-export async function cancelCommands(env: Env, hosts: readonly HostRow[]): Promise<void> {
+export async function cancelCommands(ctx: Channels, hosts: readonly HostRow[]): Promise<void> {
   await forEachLimited(hosts, ENQUEUE_CONCURRENCY, async (h) => {
     try {
-      await hostChannelStub(env.HOSTS, h.host_id).cancel(h.command_id);
+      await ctx.hostChannels.cancel(h.host_id, h.command_id);
     } catch (err) {
-      logAt(env.LOG_LEVEL, "warn", "cancel to HostChannel failed", { command_id: h.command_id, error: String(err) });
+      logAt(ctx.logLevel, "warn", "cancel to HostChannel failed", { command_id: h.command_id, error: String(err) });
     }
   });
 }

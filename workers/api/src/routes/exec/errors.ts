@@ -60,6 +60,7 @@ const EXEC_DOMAIN_ERRORS = {
     new ExecError(409, "locked", { code: 4, conflicts: err.details.hosts.map((h) => `${h}:${err.details.script}`) }),
   "jobs.invalid_state": (err) => new ExecError(409, "conflict", { detail: err.message }),
   "tasks.result_not_found": asNotFound,
+  "pki.session_certificate_limit": asBadRequest,
   "health.check_limit": asBadRequest,
   "health.invalid_check_type": asBadRequest,
   "ziti.no_edge_routers": asBadRequest,

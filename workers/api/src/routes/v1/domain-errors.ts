@@ -76,6 +76,7 @@ export const NATIVE_DOMAIN_ERRORS = {
     details: null,
   }),
   "tasks.result_not_found": as(404, "not_found"),
+  "pki.session_certificate_limit": as(400, "limit_exceeded"),
   "health.check_limit": as(400, "limit_exceeded"),
   "health.invalid_check_type": as(400, "invalid_check_type"),
   "ziti.no_edge_routers": as(400, "bad_request"),

@@ -77,6 +77,7 @@ const ZENTRAL_DOMAIN_ERRORS = {
   "fleet.no_hosts_match": nonField,
   "jobs.invalid_state": detail(409),
   "tasks.result_not_found": detail(404, "No TaskResult matches the given query."),
+  "pki.session_certificate_limit": nonField,
   "health.check_limit": nonField,
   "health.invalid_check_type": nonField,
   "ziti.no_edge_routers": nonField,

@@ -131,6 +131,7 @@ const DOMAIN = {
   "jobs.script_locked": (e) => Z.invalidField("(root)", e.message),
   "jobs.invalid_state": (e) => Z.invalidField("(root)", e.message),
   "tasks.result_not_found": Z.notFound,
+  "pki.session_certificate_limit": (e) => Z.couldNotValidate(null, e.message),
   "health.check_limit": (e) => Z.couldNotValidate(null, e.message),
   "health.invalid_check_type": (e) => Z.couldNotValidate(null, e.message),
   "ziti.no_edge_routers": (e) => new ZitiError(400, "NO_EDGE_ROUTERS_AVAILABLE", e.message),
