@@ -347,7 +347,8 @@ describe("fleetgate CLI against a real server and real agents", () => {
         body: JSON.stringify({ ...user, totp_code: totp() }),
       });
     }
-    const session = ((await login?.json()) as { access_token: string }).access_token;
+    if (!login?.ok) throw new Error(`TOTP login refused: ${login?.status}`);
+    const session = ((await login.json()) as { access_token: string }).access_token;
     expect(
       await api(
         "/api/v1/auth/device/approve",

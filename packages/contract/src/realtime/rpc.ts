@@ -26,6 +26,12 @@ export const HostCommand = z.object({
   expires_at: z.number().int(),
   /** Deliver only if the host is connected right now (ctrl-exec sync runs); otherwise answer `offline`. */
   require_online: z.boolean().default(false),
+  /**
+   * The ids of the host's certificates D1 showed active and unexpired when the
+   * JobRun dispatched this command (one D1 query per wave instead of one per
+   * host). Absent: the channel reads D1 itself before it sends (finding 3).
+   */
+  valid_cert_ids: z.array(z.string().max(64)).max(100).optional(),
 });
 export type HostCommand = z.infer<typeof HostCommand>;
 

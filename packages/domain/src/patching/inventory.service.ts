@@ -59,6 +59,7 @@ function insertUpdates(
   hostId: string,
   updates: PendingUpdate[],
   sourceOf: (u: PendingUpdate) => string | null,
+  now: number,
 ): BatchItem<"sqlite">[] {
   const rows = updates.map((u) => ({
     name: u.name,
@@ -77,10 +78,21 @@ function insertUpdates(
         sql`SELECT ${hostId}, json_extract(value, '$.name'), json_extract(value, '$.arch'),
                json_extract(value, '$.current_version'), json_extract(value, '$.candidate_version'),
                json_extract(value, '$.source'), json_extract(value, '$.security'),
-               json_extract(value, '$.cve_ids'), json_extract(value, '$.origins')
+               json_extract(value, '$.cve_ids'), json_extract(value, '$.origins'), ${now}
             FROM json_each(${JSON.stringify(part)}) WHERE true`,
       )
-      .onConflictDoNothing(),
+      // Still pending: refreshed, but first_seen_at is kept (the compliance grace period counts from it).
+      .onConflictDoUpdate({
+        target: [hostUpdates.hostId, hostUpdates.name, hostUpdates.arch],
+        set: {
+          currentVersion: sql`excluded.current_version`,
+          candidateVersion: sql`excluded.candidate_version`,
+          source: sql`excluded.source`,
+          security: sql`excluded.security`,
+          cveIds: sql`excluded.cve_ids`,
+          origins: sql`excluded.origins`,
+        },
+      }),
   );
 }
 
@@ -110,8 +122,16 @@ function factStatements(
     reportedAt: now,
   };
   return [
-    db.delete(hostUpdates).where(eq(hostUpdates.hostId, hostId)),
-    ...insertUpdates(db, hostId, facts.updates, (u) => sources.get(key(u)) ?? null),
+    // Updates no longer pending go; the others are upserted (keeping when each was first seen).
+    db
+      .delete(hostUpdates)
+      .where(
+        and(
+          eq(hostUpdates.hostId, hostId),
+          sql`(${hostUpdates.name} || ':' || ${hostUpdates.arch}) NOT IN (SELECT value FROM json_each(${JSON.stringify(facts.updates.map(key))}))`,
+        ),
+      ),
+    ...insertUpdates(db, hostId, facts.updates, (u) => sources.get(key(u)) ?? null, now),
     db
       .insert(hostPatchState)
       .values({ hostId, ...state })

@@ -22,8 +22,10 @@ export class CertificateGuard {
   /**
    * Closes the live socket when its certificate is no longer active in D1 or
    * past its notAfter. A D1 error keeps the socket (the next check retries).
+   * `validCertIds`: the host's valid certificates as the dispatching JobRun
+   * just read them from D1 (one read per wave); without it, D1 is read here.
    */
-  async verifyLive(now: number): Promise<void> {
+  async verifyLive(now: number, validCertIds?: readonly string[]): Promise<void> {
     const ws = this.sockets.live();
     if (!ws) return;
     const a = this.sockets.attachment(ws);
@@ -32,6 +34,10 @@ export class CertificateGuard {
       return;
     }
     if (!a.certId) return;
+    if (validCertIds) {
+      if (!validCertIds.includes(a.certId)) this.closeWhere((x) => x.certId === a.certId, "certificate no longer valid");
+      return;
+    }
     try {
       if (!(await certificateStillValid(await this.domain.context(), a.certId, now))) {
         this.closeWhere((x) => x.certId === a.certId, "certificate no longer valid");

@@ -213,7 +213,7 @@ export class HostChannel extends DurableObject<Env> {
   async enqueue(raw: unknown): Promise<EnqueueOutcome> {
     const cmd = HostCommand.parse(raw);
     // Never send a command over a connection whose certificate ended (finding 3).
-    await this.certificates.verifyLive(Date.now());
+    await this.certificates.verifyLive(Date.now(), cmd.valid_cert_ids);
     return this.commands.enqueue(cmd, this.sockets.live(), Date.now());
   }
 

@@ -137,6 +137,7 @@ export class JobRun extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarms.fired();
+    this.store.forgetMeta();
     const meta = this.store.meta();
     if (!meta) return;
     const now = Date.now();
@@ -266,7 +267,7 @@ export class JobRun extends DurableObject<Env> {
       meta.completed_at === null &&
       (meta.status === "running" || meta.status === "queued" || meta.status === "pending")
     ) {
-      if (this.store.count("status IN ('pending', 'dispatched', 'running')") === 0) {
+      if (this.store.countIn(["pending", "dispatched", "running"]) === 0) {
         const status = finalStatus(this.store.counts(), meta.cancel_requested === 1);
         this.store.updateJob("status = ?, completed_at = ?", status, Date.now());
         const plan = this.store.plan(meta);
