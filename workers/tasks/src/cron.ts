@@ -11,6 +11,7 @@ import {
   pruneNonces,
   pruneSigningKeys,
   refreshCrls,
+  sweepSecurityRows,
 } from "@fleetgate/domain";
 import { LEASE_MS } from "./consumer";
 import type { TasksEnv } from "./env";
@@ -76,6 +77,7 @@ export const sweeps: Sweep[] = [
   { name: "identity.api_sessions", run: ({ domain }) => pruneApiSessions(domain) },
   { name: "identity.signing_keys", run: ({ domain }) => pruneSigningKeys(domain) },
   { name: "identity.recovery_reveals", run: async ({ domain }) => void (await expireRecoveryReveals(domain)) },
+  { name: "security.retention", run: ({ domain }) => sweepSecurityRows(domain) },
   { name: "pki.crl", run: async ({ domain }) => void (await refreshCrls(domain)) },
   { name: "notify.expiring_certificates", run: async ({ domain }) => void (await notifyExpiringCertificates(domain)) },
 ];

@@ -102,11 +102,24 @@ export const sessionCertificatesRouter = createRouter()
     const { clientCertCsr } = await body(() => c.req.json(), ExtendBody);
     const me = currentIdentityRow(c);
     const ctx = await domain(c);
-    const res = await svc.extendCertAuthenticator(ctx, me.id, c.req.param("id"), clientCertCsr);
+    const session = currentSession(c).row;
+    const res = await svc.extendCertAuthenticator(
+      ctx,
+      me.id,
+      c.req.param("id"),
+      clientCertCsr,
+      session.authenticatorId,
+    );
     return c.json({ data: { clientCert: res.row.certPem, ca: await svc.caBundlePem(ctx) }, meta: {} });
   })
   .post("/current-identity/authenticators/:id/extend-verify", zitiAuth(), async (c) => {
     const { clientCert } = await body(() => c.req.json(), ExtendVerifyBody);
-    await svc.verifyExtendedAuthenticator(await domain(c), currentIdentityRow(c).id, c.req.param("id"), clientCert);
+    await svc.verifyExtendedAuthenticator(
+      await domain(c),
+      currentIdentityRow(c).id,
+      c.req.param("id"),
+      clientCert,
+      currentSession(c).row.authenticatorId,
+    );
     return c.json(EMPTY);
   });
