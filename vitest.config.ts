@@ -72,6 +72,7 @@ export default defineConfig(async () => {
               "packages/cli/src/**/*.test.ts",
               "scripts/**/*.test.ts",
               "test/arch/**/*.test.ts",
+              "test/node/**/*.test.ts",
             ],
           },
         },

@@ -14,7 +14,7 @@ async function post(url, path, body, access) {
   return { status: res.status, body: await res.json() };
 }
 
-async function apiToken(url, access) {
+export async function apiToken(url, access) {
   const r = await post(url, "/api/v1/tokens", { name: `bench-${Date.now()}` }, access);
   if (r.status !== 201) throw new Error(`token: ${r.status}`);
   return r.body.secret;
@@ -32,7 +32,7 @@ const row = (route, agents, ms, ok) => ({
 });
 
 /** ctrl-exec sync /run: one request, the answer holds every host's result. */
-async function execSync(url, token, hosts) {
+export async function execSync(url, token, hosts) {
   const t0 = performance.now();
   const r = await post(url, "/run", { hosts: hosts.map((h) => h.name), script: "echo", args: ["bench"], token });
   const ms = Math.round(performance.now() - t0);
@@ -41,7 +41,7 @@ async function execSync(url, token, hosts) {
 }
 
 /** Native job with max_parallel = N, polled until it ends. */
-async function nativeJob(url, access, hosts) {
+export async function nativeJob(url, access, hosts) {
   const t0 = performance.now();
   const r = await post(
     url,

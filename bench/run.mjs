@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { freePort, migrateLocal, startLocalServer } from "../scripts/lib/local-server.mjs";
+import { reportScenarios } from "./reports.bench.mjs";
 import { scenarios } from "./scenarios.mjs";
 import { issueTable } from "./summary.mjs";
 import { taskScenarios } from "./tasks.bench.mjs";
@@ -16,6 +17,8 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "10").split(",").map(Numbe
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 // The task/export scenarios are not in the issue's table: `pnpm bench tasks` or BENCH_TASKS=1.
 const WITH_TASKS = process.env.BENCH_TASKS === "1" || (filter ?? "").includes("task");
+// Reports of 10,000 hosts (CSV, PDF; time and peak memory): `pnpm bench reports` or BENCH_REPORTS=1.
+const WITH_REPORTS = process.env.BENCH_REPORTS === "1" || (filter ?? "").includes("report");
 const ADMIN = { username: "admin", password: "Bench-Admin-Pass-1!" };
 
 const dir = mkdtempSync(path.join(tmpdir(), "fleetgate-bench-"));
@@ -43,7 +46,7 @@ function load(opts, connections) {
 const rows = [];
 const ctx = { url: server.url, admin: ADMIN, server, persistDir: dir };
 try {
-  for (const s of [...scenarios, ...(WITH_TASKS ? taskScenarios : [])]) {
+  for (const s of [...scenarios, ...(WITH_TASKS ? taskScenarios : []), ...(WITH_REPORTS ? reportScenarios : [])]) {
     if (filter && !s.name.includes(filter)) continue;
     // Scenarios that are not request floods measure themselves and return rows.
     if (s.run) {

@@ -9,7 +9,7 @@ import { wrangler } from "../scripts/lib/local-server.mjs";
 const HOSTS = Number(process.env.BENCH_EXPORT_HOSTS ?? 100_000);
 const EXCHANGES = Number(process.env.BENCH_EXCHANGES ?? 300);
 
-async function api(ctx, p, init = {}) {
+export async function api(ctx, p, init = {}) {
   const headers = { ...(init.json ? { "content-type": "application/json" } : {}), ...init.headers };
   const res = await fetch(`${ctx.url}${p}`, {
     ...init,
@@ -21,13 +21,13 @@ async function api(ctx, p, init = {}) {
   return text ? JSON.parse(text) : undefined;
 }
 
-async function adminAuth(ctx) {
+export async function adminAuth(ctx) {
   ctx.adminToken ??= (await api(ctx, "/api/v1/auth/login", { method: "POST", json: ctx.admin })).access_token;
   return { authorization: `Bearer ${ctx.adminToken}` };
 }
 
 /** Pids of the `workerd` processes under the wrangler dev process tree (Linux /proc). */
-function workerdPids(rootPid) {
+export function workerdPids(rootPid) {
   const children = new Map();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -50,7 +50,7 @@ function workerdPids(rootPid) {
   return out;
 }
 
-const rssKb = (pid) => {
+export const rssKb = (pid) => {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : 0;

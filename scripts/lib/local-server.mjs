@@ -53,9 +53,18 @@ export function migrateLocal(persistTo) {
  * Starts `wrangler dev` on 127.0.0.1:port and resolves once GET /health answers.
  * `vars` are passed with --var (they override .dev.vars). Returns { url, child, stop }.
  */
-export async function startLocalServer({ port, persistTo, vars = {}, inherit = false, timeoutMs = 180_000 }) {
+export async function startLocalServer({
+  port,
+  persistTo,
+  vars = {},
+  inherit = false,
+  timeoutMs = 180_000,
+  inspectorPort,
+}) {
   ensureDashboard();
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"];
+  // DevTools for the Worker's isolate (bench/profile.mjs takes CPU profiles through it).
+  if (inspectorPort) args.push("--inspector-port", String(inspectorPort));
   if (persistTo) args.push("--persist-to", persistTo);
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = spawn(process.execPath, [wranglerBin, ...args], {

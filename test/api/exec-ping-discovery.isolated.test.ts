@@ -13,7 +13,8 @@ import {
 import { adminLogin, bearer, userWithRole } from "./auth-helpers";
 import { call } from "./helpers";
 
-type Pings = { pings: Map<string, { deadline: number }> };
+/** The channel's pending pings (PingRequests), reached into to move a deadline. */
+type Pings = { pings: { pending: Map<string, { deadline: number }> } };
 
 describe("POST /ping", () => {
   it("ok with rtt, certificate expiry (openssl format), version and reqid; offline hosts inline", async () => {
@@ -41,9 +42,9 @@ describe("POST /ping", () => {
     const agent = await connectAgent(host, { pong: false });
     const pending = execPost("/ping", { hosts: [host.name], token: await adminToken() });
     const stub = channelStub(host.id);
-    await eventually(() => runInDurableObject(stub, (i) => (i as unknown as Pings).pings.size > 0));
+    await eventually(() => runInDurableObject(stub, (i) => (i as unknown as Pings).pings.pending.size > 0));
     await runInDurableObject(stub, (i) => {
-      for (const p of (i as unknown as Pings).pings.values()) p.deadline = 0;
+      for (const p of (i as unknown as Pings).pings.pending.values()) p.deadline = 0;
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const body = (await (await pending).json()) as { results: Record<string, string>[] };

@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { adminLogin, bearer } from "./auth-helpers";
 import { call } from "./helpers";
@@ -51,6 +51,27 @@ describe("Ziti ?method=cert through Cloudflare mTLS (request.cf.tlsClientAuth)",
   });
 });
 
+describe("ziti-authenticator-extend-requested", () => {
+  it("absent for a fresh certificate; `true` once the certificate is past half its lifetime", async () => {
+    const h = await enrolledHost();
+    const { hex } = await thumbprints(h.certPem);
+    const tls = { certPresented: "1", certVerified: "SUCCESS", certFingerprintSHA256: hex };
+    const fresh = await certAuth(tls);
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get("ziti-authenticator-extend-requested")).toBeNull();
+    // Age the stored certificate (same lifetime, three quarters of it spent).
+    const leaf = new x509.X509Certificate(h.certPem);
+    const lifetime = leaf.notAfter.getTime() - leaf.notBefore.getTime();
+    const now = Date.now();
+    await env.DB.prepare("UPDATE certificates SET not_before = ?, not_after = ? WHERE fingerprint_sha256 = ?")
+      .bind(Math.round(now - 0.75 * lifetime), Math.round(now + 0.25 * lifetime), hex.toLowerCase())
+      .run();
+    const aged = await certAuth(tls);
+    expect(aged.status).toBe(200);
+    expect(aged.headers.get("ziti-authenticator-extend-requested")).toBe("true");
+  });
+});
+
 describe("ephemeral API-session certificates and authenticator extend", () => {
   async function certSession() {
     const h = await enrolledHost();
@@ -77,6 +98,22 @@ describe("ephemeral API-session certificates and authenticator extend", () => {
       meta: { pagination: { totalCount: number } };
     };
     expect(list.meta.pagination.totalCount).toBe(1);
+    // ZitiQL on the list: by subject, by validity, and an unknown field → INVALID_FILTER.
+    const q = async (filter: string) =>
+      call(`/edge/client/v1/current-api-session/certificates?filter=${encodeURIComponent(filter)}`, {
+        headers: s.zt,
+      });
+    const hit = (await (
+      await q(`subject contains "${s.identity_id}" and validTo > datetime(2000-01-01T00:00:00Z)`)
+    ).json()) as {
+      data: { id: string }[];
+    };
+    expect(hit.data.map((x) => x.id)).toEqual([c.data.id]);
+    const miss = (await (await q('subject = "CN=nobody"')).json()) as { data: unknown[] };
+    expect(miss.data).toEqual([]);
+    const bad = await q('nosuchfield = "x"');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("INVALID_FILTER");
     const del = await call(`/edge/client/v1/current-api-session/certificates/${c.data.id}`, {
       method: "DELETE",
       headers: s.zt,

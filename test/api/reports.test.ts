@@ -4,17 +4,21 @@ import { describe, expect, it } from "vitest";
 import { adminLogin, bearer, userWithRole } from "./auth-helpers";
 import { parseCsv } from "./csv-parse";
 import { call, nativeError } from "./helpers";
+import { seedInventoryStatements } from "./report-helpers";
 import { addToGroup, createGroup, download, pollTask, seedHosts } from "./task-helpers";
 
 const NOW = Date.now();
 
+const DAY = 86_400_000;
+
 /**
  * Five hosts in a fresh group, one per signal:
- * a: online, nothing pending → healthy, compliant
- * b: online, 3 pending → healthy, non-compliant
- * c: never connected → pending, unknown
+ * a: online, nothing pending, reboot required → healthy, compliant
+ * b: online, 3 pending: a security update first seen 8 days ago (2 CVEs), one first seen
+ *    yesterday (in the grace period), one not security → healthy, non-compliant
+ * c: never connected, no inventory → pending, unknown
  * d: seen, offline, nothing pending → unreachable, compliant
- * e: online, latest health-check result failed → degraded, compliant
+ * e: online, latest health-check result failed, one update of unknown security → degraded, compliant
  */
 async function seedFleet(tag: string) {
   const group = await createGroup(`reports-${tag}`);
@@ -34,6 +38,18 @@ async function seedFleet(tag: string) {
     );
   const check = crypto.randomUUID();
   await env.DB.batch([
+    ...seedInventoryStatements(a ?? "", { reboot: true }),
+    ...seedInventoryStatements(b ?? "", {
+      updates: [
+        { name: "openssl", security: "true", cveIds: ["CVE-2026-0002", "CVE-2026-0001"], firstSeenAt: NOW - 8 * DAY },
+        { name: "curl", security: "true", firstSeenAt: NOW - DAY },
+        { name: "vim", security: "false", firstSeenAt: NOW - 30 * DAY },
+      ],
+    }),
+    ...seedInventoryStatements(d ?? "", {}),
+    ...seedInventoryStatements(e ?? "", {
+      updates: [{ name: "thirdparty", security: "unknown", firstSeenAt: NOW - 60 * DAY }],
+    }),
     at(a, true),
     at(b, true),
     at(d, false),
@@ -67,7 +83,7 @@ describe("GET /status/fleet", () => {
       unreachable: 1,
       pending: 1,
       total_pending_patches: 3,
-      hosts_requiring_reboot: 0,
+      hosts_requiring_reboot: 1,
       compliance_pct: 75,
       crl_valid: 0,
       crl_expired: 0,
@@ -218,16 +234,34 @@ describe("GET /reports/{type}", () => {
     expect(rowA[ch.indexOf("last_patch_at")]).toBe(new Date(jan + 1000).toISOString());
   });
 
-  it("vulnerability: every host is listed as unknown (never 'no vulnerabilities' without data)", async () => {
+  it("vulnerability: CVEs per host and package from the agents' data; unknown where nothing is known", async () => {
     const tag = crypto.randomUUID().slice(0, 8);
-    const { group } = await seedFleet(tag);
+    const { group, ids } = await seedFleet(tag);
     const admin = await adminLogin();
     const res = await call(`/api/v1/reports/vulnerability?group_id=${group}`, { headers: bearer(admin) });
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="vulnerability-report.csv"');
     const rows = parseCsv(await res.text());
-    expect(rows.length).toBe(6);
     const header = rows[0] ?? [];
-    expect(rows.slice(1).every((r) => r[header.indexOf("status")] === "unknown")).toBe(true);
+    const pick = (r: string[]) =>
+      ["name", "package", "installed_version", "fixed_version", "cve_id", "status"].map((c) => r[header.indexOf(c)]);
+    const body = rows.slice(1).map(pick);
+    expect(body).toEqual(
+      expect.arrayContaining([
+        [`${tag}-a`, "", "", "", "", "none_known"],
+        [`${tag}-b`, "curl", "1.0-1", "1.0-2", "", "security_update"],
+        [`${tag}-b`, "openssl", "1.0-1", "1.0-2", "CVE-2026-0001", "affected"],
+        [`${tag}-b`, "openssl", "1.0-1", "1.0-2", "CVE-2026-0002", "affected"],
+        [`${tag}-c`, "", "", "", "", "unknown"],
+        [`${tag}-d`, "", "", "", "", "none_known"],
+        [`${tag}-e`, "thirdparty", "1.0-1", "1.0-2", "", "unknown"],
+      ]),
+    );
+    expect(body.length).toBe(7);
+    // A non-security update (vim) is no vulnerability row.
+    expect(body.some((r) => r[1] === "vim")).toBe(false);
+    const b = rows.find((r) => r[header.indexOf("cve_id")] === "CVE-2026-0001") ?? [];
+    expect(b[header.indexOf("host_id")]).toBe(ids.b);
+    expect(b[header.indexOf("first_seen_at")]).toBe(new Date(NOW - 8 * DAY).toISOString());
   });
 
   it("audit: admins only; the period's entries", async () => {

@@ -328,6 +328,12 @@ describe("POST /authenticate: success", () => {
     });
     expect(me.data.sdkInfo).toMatchObject({ type: "ziti-sdk-golang", version: "0.23.0" });
     expect(me.data.hasApiSession).toBe(true);
+
+    // lastActivityAt is the stored value (written at most every 90 s); cachedLastActivityAt the latest request.
+    const beforeRead = Date.now();
+    const again = await body(await zcall("/current-api-session", { session: token ?? "" }));
+    expect(again.data.lastActivityAt).toBe(data.lastActivityAt);
+    expect(Date.parse(again.data.cachedLastActivityAt as string)).toBeGreaterThanOrEqual(beforeRead);
   });
 
   it("GET /current-api-session echoes the presented token and sends the expiry headers", async () => {

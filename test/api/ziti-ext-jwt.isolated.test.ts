@@ -128,6 +128,17 @@ describe("GET /external-jwt-signers (Ziti face)", () => {
     expect(bad.status).toBe(400);
     expect((await errorOf(bad)).code).toBe("INVALID_FILTER");
   });
+
+  it("a signer without externalAuthUrl is listed with externalAuthUrl null, as the controller sends its nil pointer", async () => {
+    const fake = await FakeIssuer.create();
+    const name = uniq("no-url");
+    await createSigner({ name, issuer: fake.uri, jwksEndpoint: `${fake.uri}/jwks.json` });
+    const b = await body<Record<string, unknown>[]>(
+      await zcall(`/external-jwt-signers?filter=${encodeURIComponent(`name = "${name}"`)}`),
+    );
+    expect(b.data).toHaveLength(1);
+    expect(b.data[0]).toHaveProperty("externalAuthUrl", null);
+  });
 });
 
 describe("POST /authenticate?method=ext-jwt", () => {

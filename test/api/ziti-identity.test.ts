@@ -62,16 +62,38 @@ describe("pagination: refusals", () => {
     }
   });
 
-  it("an unsupported filter → 400 INVALID_FILTER", async () => {
+  it("ZitiQL filters and sorts the authenticators; a malformed filter → 400 INVALID_FILTER, an unknown sort field → 400 INVALID_SORT_IDENTIFIER", async () => {
     const u = await nativeUser();
     const s = await ztSession(u.username, u.password);
-    const res = await zcall(`/current-identity/authenticators?filter=${encodeURIComponent('method = "cert"')}`, {
-      session: s,
-    });
-    expect(res.status).toBe(400);
-    expect((await errorOf(res)).code).toBe("INVALID_FILTER");
+    const list = async (q: string) => zcall(`/current-identity/authenticators?${q}`, { session: s });
+    const cert = await body<Authenticator[]>(await list(`filter=${encodeURIComponent('method = "cert"')}`));
+    expect(cert.data).toEqual([]);
+    expect(cert.meta).toMatchObject({ pagination: { totalCount: 0 } });
+    const updb = await body<Authenticator[]>(
+      await list(
+        `filter=${encodeURIComponent(`method = "updb" and username = "${u.username}" sort by createdAt desc`)}`,
+      ),
+    );
+    expect(updb.data.map((a) => a.method)).toEqual(["updb"]);
+    const bad = await list(`filter=${encodeURIComponent('method = = "cert"')}`);
+    expect(bad.status).toBe(400);
+    expect((await errorOf(bad)).code).toBe("INVALID_FILTER");
+    const badSort = await list("sort=nope");
+    expect(badSort.status).toBe(400);
+    expect((await errorOf(badSort)).code).toBe("INVALID_SORT_IDENTIFIER");
   });
 });
+
+const AUTHENTICATOR_FIELDS = [
+  "id",
+  "createdAt",
+  "updatedAt",
+  "method",
+  "username",
+  "fingerprint",
+  "identityId",
+  "isIssuedByNetwork",
+];
 
 describe("pagination meta", () => {
   it("defaults, clamps and offsets as the controller does", async () => {
@@ -91,7 +113,7 @@ describe("pagination meta", () => {
       const res = await zcall(`/current-identity/authenticators${q ? `?${q}` : ""}`, { session: s });
       expect(res.status, q).toBe(200);
       const { data, meta } = await body<Authenticator[]>(res);
-      expect(meta, q).toEqual({ pagination: { limit, offset, totalCount: 1 }, filterableFields: [] });
+      expect(meta, q).toEqual({ pagination: { limit, offset, totalCount: 1 }, filterableFields: AUTHENTICATOR_FIELDS });
       expect(data, q).toHaveLength(rows);
     }
   });

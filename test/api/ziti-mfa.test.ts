@@ -10,7 +10,8 @@ const MFA_QUERY = {
   httpMethod: "POST",
   httpUrl: "./authenticate/mfa",
   minLength: 4,
-  maxLength: 6,
+  // A recovery code (10 characters) must fit the advertised bounds, not only a 6-digit TOTP code.
+  maxLength: 10,
   format: "alphaNumeric",
 };
 const STEP = 30_000;

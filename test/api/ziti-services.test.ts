@@ -255,6 +255,25 @@ describe("Ziti services, sessions and service updates (an SDK after login)", () 
     expect(await read()).toBe(t1);
   });
 
+  it("edgeRouterConnectionStatus: unknown while an online router is reachable, offline once none is (never online: no data plane)", async () => {
+    const n = await network();
+    const status = async () => {
+      const me = await body<{ hasEdgeRouterConnection: boolean; edgeRouterConnectionStatus: string }>(
+        await zcall("/current-identity", { session: n.session }),
+      );
+      return [me.data.hasEdgeRouterConnection, me.data.edgeRouterConnectionStatus];
+    };
+    expect(await status()).toEqual([false, "unknown"]);
+    await replace("edge-routers", n.routerId, {
+      name: uniq("er-off"),
+      hostname: "er1.example.test",
+      supportedProtocols: { tls: "tls://er1.example.test:3022" },
+      isOnline: false,
+      roleAttributes: [n.attr],
+    });
+    expect(await status()).toEqual([false, "offline"]);
+  });
+
   it("edge routers, controllers and the admin-only service writes", async () => {
     const n = await network();
     const routers = await body<{ id: string; isOnline: boolean }[]>(

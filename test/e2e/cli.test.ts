@@ -313,6 +313,56 @@ describe("fleetgate CLI against a real server and real agents", () => {
     expect(reuse.status).toBe(401);
     expect((await fleetgate(["whoami"])).code).toBe(4);
   });
+
+  it("login --sso: the code it shows is approved by a signed-in user, and the CLI gets that user's session", async () => {
+    const child = spawn(process.execPath, [bin, "login", "--sso", "--url", base()], {
+      env: {
+        ...process.env,
+        FLEETGATE_TOKEN: undefined,
+        HOME: home,
+        XDG_CONFIG_HOME: path.join(home, "config"),
+        NO_COLOR: "1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const userCode = await new Promise<string>((resolve, reject) => {
+      child.stderr.on("data", (d) => {
+        stderr += d;
+        const m = /shows the code ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(stderr);
+        if (m?.[1]) resolve(m[1]);
+      });
+      child.on("exit", () => reject(new Error(`login --sso exited early: ${stderr}`)));
+    });
+    expect(stderr).toContain(`open ${base()}/app/device`);
+    // The TOTP user approves it in the dashboard (the page calls this endpoint with the user's session).
+    // A TOTP code is accepted once: if this step's code was used already, the next step's is.
+    let login: Response | undefined;
+    for (let attempt = 0; attempt < 2 && !login?.ok; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 500));
+      login = await fetch(`${base()}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ...user, totp_code: totp() }),
+      });
+    }
+    if (!login?.ok) throw new Error(`TOTP login refused: ${login?.status}`);
+    const session = ((await login.json()) as { access_token: string }).access_token;
+    expect(
+      await api(
+        "/api/v1/auth/device/approve",
+        { method: "POST", json: { user_code: userCode, approve: true } },
+        session,
+      ),
+    ).toEqual({
+      status: "approved",
+    });
+    expect(await exited, stderr).toBe(0);
+    const who = await fleetgate(["whoami", "-o", "json"]);
+    expect(who.code, who.stderr).toBe(0);
+    expect((JSON.parse(who.stdout) as { username: string }).username).toBe(user.username);
+  });
 });
 
 describe("fleetgate ci login in a simulated GitHub Actions job", () => {

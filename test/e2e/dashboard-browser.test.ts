@@ -250,6 +250,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
       "/maintenance",
       "/health-checks",
       "/compliance",
+      "/device",
     ];
     const problems: string[] = [];
     for (const scheme of ["light", "dark"] as const) {

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { webCryptoCsr } from "@fleetgate/pki/testing";
 import { validate as validateOpenApi } from "@readme/openapi-parser";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
@@ -33,6 +34,9 @@ const base = () => `${inject("baseUrl")}/edge/client/v1`;
  *    show `cause: null`), so it is treated as nullable.
  *  - link.href is `format: uri` but every href is relative (`./current-identity`),
  *    which Go's strfmt accepts; validated as `uri-reference`.
+ *  - clientExternalJwtSignerDetail.externalAuthUrl is required and non-nullable,
+ *    but the controller sends its nil pointer as `null` for a signer without one
+ *    (so does Fleetgate); validated as nullable.
  *  - serviceDetail.config declares each config's fields as `type: object`, which
  *    go-swagger renders as `interface{}` (any JSON value: `{"port": 443}`); the
  *    innermost level is validated as any value.
@@ -60,6 +64,9 @@ function loadSpec(file: string) {
   const own = apiSession[1] as { required: string[] };
   own.required = own.required.filter((f) => f !== "cachedUpdatedAt");
   (defs.apiError?.properties as Json).cause = { $ref: "#/definitions/apiErrorCause", "x-nullable": true };
+  const signerDef = defs.clientExternalJwtSignerDetail as { allOf: Json[] };
+  const signerOwn = signerDef.allOf[1] as { properties: Json };
+  (signerOwn.properties.externalAuthUrl as Json)["x-nullable"] = true;
   const serviceDetail = defs.serviceDetail as { allOf: { properties: { config: Json } }[] };
   const serviceOwn = serviceDetail.allOf[1] as { properties: { config: Json } };
   serviceOwn.properties.config = { type: "object", additionalProperties: { type: "object" } };
@@ -106,6 +113,64 @@ async function req(path: string, init: { method?: string; json?: unknown; sessio
   return { res, body: json ? ((await res.json()) as Json) : ({} as Json) };
 }
 
+const HTTP_METHODS = new Set(["get", "post", "put", "patch", "delete"]);
+/** Every operation the face serves (docs/ziti.md "Operations"). */
+const IMPLEMENTED = [
+  "GET /",
+  "GET /version",
+  "GET /enumerated-capabilities",
+  "GET /protocols",
+  "GET /specs",
+  "GET /specs/{id}",
+  "GET /specs/{id}/spec",
+  "GET /.well-known/est/cacerts",
+  "POST /authenticate",
+  "POST /authenticate/mfa",
+  "GET /current-api-session",
+  "DELETE /current-api-session",
+  "GET /current-api-session/certificates",
+  "POST /current-api-session/certificates",
+  "GET /current-api-session/certificates/{id}",
+  "DELETE /current-api-session/certificates/{id}",
+  "GET /current-api-session/service-updates",
+  "GET /current-identity",
+  "GET /current-identity/authenticators",
+  "GET /current-identity/authenticators/{id}",
+  "PUT /current-identity/authenticators/{id}",
+  "PATCH /current-identity/authenticators/{id}",
+  "POST /current-identity/authenticators/{id}/extend",
+  "POST /current-identity/authenticators/{id}/extend-verify",
+  "GET /current-identity/edge-routers",
+  "GET /current-identity/mfa",
+  "POST /current-identity/mfa",
+  "DELETE /current-identity/mfa",
+  "GET /current-identity/mfa/qr-code",
+  "GET /current-identity/mfa/recovery-codes",
+  "POST /current-identity/mfa/recovery-codes",
+  "POST /current-identity/mfa/verify",
+  "GET /controllers",
+  "GET /external-jwt-signers",
+  "POST /enroll",
+  "POST /enroll/ott",
+  "POST /enroll/updb",
+  "POST /enroll/challenge",
+  "GET /enroll/jwks",
+  "GET /network-jwts",
+  "POST /posture-response",
+  "POST /posture-response-bulk",
+  "GET /services",
+  "GET /services/{id}",
+  "PUT /services/{id}",
+  "PATCH /services/{id}",
+  "DELETE /services/{id}",
+  "GET /services/{id}/edge-routers",
+  "GET /services/{id}/terminators",
+  "GET /sessions",
+  "POST /sessions",
+  "GET /sessions/{id}",
+  "DELETE /sessions/{id}",
+];
+
 const totp = (secret: string, at: number) =>
   TOTP.generate({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30, timestamp: at });
 
@@ -137,6 +202,31 @@ describe("Ziti edge-client face", () => {
     expect(body.openapi).toBe("3.1.0");
     const result = await validateOpenApi(structuredClone(body) as never);
     expect(result.valid ? [] : result.errors).toEqual([]);
+  });
+
+  it("the served document lists every operation Fleetgate implements, and (with the spec) every upstream one but the known gaps", async () => {
+    const { body } = await req("/specs/edge-client/spec");
+    const served = new Set<string>();
+    for (const [p, ops] of Object.entries(body.paths as Record<string, Json>)) {
+      for (const m of Object.keys(ops)) if (HTTP_METHODS.has(m)) served.add(`${m.toUpperCase()} ${p}`);
+    }
+    for (const op of IMPLEMENTED) expect(served, op).toContain(op);
+    if (SPEC_PATH === undefined) return;
+    const upstream = parse(readFileSync(SPEC_PATH, "utf8")) as { paths: Record<string, Json> };
+    const missing: string[] = [];
+    for (const [p, ops] of Object.entries(upstream.paths)) {
+      for (const m of Object.keys(ops)) {
+        const op = `${m.toUpperCase()} ${p}`;
+        if (HTTP_METHODS.has(m) && !served.has(op)) missing.push(op);
+      }
+    }
+    // Third-party CA enrollment is not built yet; router enrollment is the data plane (docs/ziti.md).
+    expect(missing.sort()).toEqual([
+      "POST /enroll/ca",
+      "POST /enroll/erott",
+      "POST /enroll/extend/router",
+      "POST /enroll/ottca",
+    ]);
   });
 
   it.skipIf(SPEC_PATH === undefined)("responses conform to the upstream 0.26.38 Swagger definitions", async () => {
@@ -431,8 +521,72 @@ describe("Ziti edge-client face", () => {
           expect(created.res.status, type).toBe(201);
           check(`POST /sessions ${type}`, "sessionCreateEnvelope", created.body);
         }
-        check("GET /sessions", "listSessionsEnvelope", (await req("/sessions", { session: s })).body);
+        const sessions = await req("/sessions", { session: s });
+        check("GET /sessions", "listSessionsEnvelope", sessions.body);
+        const firstSession = (sessions.body.data as Json[])[0] as Json;
+        check(
+          "GET /sessions/{id}",
+          "detailSessionEnvelope",
+          (await req(`/sessions/${firstSession.id}`, { session: s })).body,
+        );
+        check(
+          "GET /services/{id}/edge-routers",
+          "listServiceEdgeRoutersEnvelope",
+          (await req(`/services/${svc.id}/edge-routers`, { session: s })).body,
+        );
+        const terminators = await req(`/services/${svc.id}/terminators`, { session: s });
+        check("GET /services/{id}/terminators", "listClientTerminatorsEnvelope", terminators.body);
+        expect((terminators.body.data as Json[]).length).toBeGreaterThan(0);
+        const bulk = await req("/posture-response-bulk", {
+          method: "POST",
+          session: s,
+          json: [{ typeId: "OS", id: os.id, type: "Linux", version: "6.1.0" }],
+        });
+        expect(bulk.res.status).toBe(200);
+        check("POST /posture-response-bulk", "postureResponseEnvelope", bulk.body);
         expect(await updates()).toBe(t2);
+        const ended = await req(`/sessions/${firstSession.id}`, { method: "DELETE", session: s });
+        check("DELETE /sessions/{id}", "empty", ended.body);
+
+        // Ephemeral API-session certificates (a CSR for the identity), listed with a ZitiQL filter.
+        const csr = await webCryptoCsr(`CN=${personId}`);
+        const cert = await req("/current-api-session/certificates", { method: "POST", session: s, json: { csr } });
+        expect(cert.res.status).toBe(201);
+        check("POST /current-api-session/certificates", "createCurrentApiSessionCertificateEnvelope", cert.body);
+        const certId = (cert.body.data as Json).id as string;
+        const certs = await req(`/current-api-session/certificates?filter=${encodeURIComponent(`id = "${certId}"`)}`, {
+          session: s,
+        });
+        check("GET /current-api-session/certificates", "listCurrentApiSessionCertificatesEnvelope", certs.body);
+        expect((certs.body.data as Json[]).map((x) => x.id)).toEqual([certId]);
+        check(
+          "GET /current-api-session/certificates/{id}",
+          "detailCurrentApiSessionCertificateEnvelope",
+          (await req(`/current-api-session/certificates/${certId}`, { session: s })).body,
+        );
+        check(
+          "DELETE /current-api-session/certificates/{id}",
+          "empty",
+          (await req(`/current-api-session/certificates/${certId}`, { method: "DELETE", session: s })).body,
+        );
+
+        // Informational and enrollment-trust reads.
+        check(
+          "GET /enumerated-capabilities",
+          "listEnumeratedCapabilitiesEnvelope",
+          (await req("/enumerated-capabilities")).body,
+        );
+        check("GET /protocols", "listProtocolsEnvelope", (await req("/protocols")).body);
+        check("GET /network-jwts", "listNetworkJWTsEnvelope", (await req("/network-jwts")).body);
+        const jwks = await req("/enroll/jwks");
+        check("GET /enroll/jwks", "jwks", jwks.body);
+        const kid = ((jwks.body.keys as Json[])[0] as Json).kid as string;
+        const challenge = await req("/enroll/challenge", {
+          method: "POST",
+          json: { keyId: kid, nonce: crypto.randomUUID() },
+        });
+        expect(challenge.res.status).toBe(200);
+        check("POST /enroll/challenge", "nonceSignature", challenge.body);
 
         // A policy change moves lastChangeAt and removes the service.
         await admin("PUT", `/ziti/service-policies/${dial.id}`, { ...dialPolicy, identityRoles: [`#nobody-${u}`] });

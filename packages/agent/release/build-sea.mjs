@@ -47,9 +47,9 @@ async function bundle() {
  * One blob for all targets: without a V8 snapshot or code cache the blob is architecture
  * independent, it only has to come from the same Node version as the binaries it goes into.
  */
-async function blob(main, generator, { codeCache = false } = {}) {
-  const output = path.join(seaDir, codeCache ? "agent-codecache.blob" : "agent.blob");
-  const config = path.join(seaDir, codeCache ? "sea-config-codecache.json" : "sea-config.json");
+export async function seaBlob(main, generator, { codeCache = false, dir = seaDir, name = "agent" } = {}) {
+  const output = path.join(dir, codeCache ? `${name}-codecache.blob` : `${name}.blob`);
+  const config = path.join(dir, codeCache ? "sea-config-codecache.json" : "sea-config.json");
   await writeFile(
     config,
     JSON.stringify({
@@ -64,7 +64,8 @@ async function blob(main, generator, { codeCache = false } = {}) {
   return readFile(output);
 }
 
-async function executable(runtime, data, file) {
+/** Copies a pinned Node binary to `file` and injects the SEA blob into it. */
+export async function injectBlob(runtime, data, file) {
   await copyFile(runtime, file);
   await chmod(file, 0o755);
   await inject(file, "NODE_SEA_BLOB", data, { sentinelFuse: SEA_FUSE });
@@ -78,13 +79,13 @@ export async function buildSea(targets = Object.keys(runtimes.targets)) {
   const generatorTarget = hostTarget();
   if (!generatorTarget) throw new Error(`cannot run any pinned Node runtime on ${process.platform}-${process.arch}`);
   const generator = await nodeRuntime(generatorTarget);
-  const data = await blob(main, generator);
+  const data = await seaBlob(main, generator);
   await mkdir(releaseDir, { recursive: true });
   const artifacts = [];
   for (const target of targets) {
     const [os, arch] = target.split("-");
     const file = `fleetgate-agent-${target}`;
-    const bytes = await executable(await nodeRuntime(target), data, path.join(releaseDir, file));
+    const bytes = await injectBlob(await nodeRuntime(target), data, path.join(releaseDir, file));
     artifacts.push({ os, arch, file, size: bytes.length, sha256: sha256(bytes) });
   }
   const manifest = { name: "fleetgate-agent", version: pkg.version, node: runtimes.version, artifacts };
@@ -98,9 +99,9 @@ export async function buildCodeCacheVariant() {
   const main = path.join(seaDir, "fleetgate-agent.cjs");
   const target = hostTarget();
   const runtime = await nodeRuntime(target);
-  const data = await blob(main, runtime, { codeCache: true });
+  const data = await seaBlob(main, runtime, { codeCache: true });
   const file = path.join(seaDir, `fleetgate-agent-${target}-codecache`);
-  await executable(runtime, data, file);
+  await injectBlob(runtime, data, file);
   return file;
 }
 

@@ -1,4 +1,4 @@
-import { AGENT_PROTOCOL_VERSION, AgentMessage, ServerMessage } from "@fleetgate/contract/agent";
+import { AGENT_PROTOCOL_VERSION, AgentMessage, SELF_UPGRADE_COMMAND, ServerMessage } from "@fleetgate/contract/agent";
 import WebSocket from "ws";
 import { Backoff } from "./backoff";
 import { CommandStore } from "./command-store";
@@ -13,6 +13,8 @@ import { createProof, endpoint, toWebSocketUrl } from "./proof";
 import { renewIfDue } from "./renew";
 import { inventoryScripts } from "./scripts";
 import { type Credentials, StateDir } from "./state";
+import type { SelfUpgrader } from "./upgrade/self-upgrade";
+import { selfUpgradeExecution } from "./upgrade/self-upgrade-command";
 import { AGENT_VERSION } from "./version";
 
 /** Tunables of `run`; the defaults are the production values, tests shorten them. */
@@ -30,6 +32,10 @@ export interface AgentOptions {
   /** SIGTERM → SIGKILL grace for timed-out and cancelled commands. */
   killGraceMs?: number;
   hostInfo?: HostInfo;
+  /** Self-upgrade (only when the agent runs as its own executable); null/absent: the built-in is not offered. */
+  selfUpgrade?: SelfUpgrader | null;
+  /** Called after `stop()` when a self-upgrade swapped the executable: start the new one (production: exit, systemd restarts). */
+  onRestart?: () => void;
 }
 
 const MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -71,8 +77,19 @@ export class Agent {
           send: (frame) => this.send(frame),
         })
       : null;
+    const builtins = new Map(this.patch?.builtins());
+    const upgrader = options.selfUpgrade;
+    if (upgrader) {
+      builtins.set(SELF_UPGRADE_COMMAND, (run) =>
+        selfUpgradeExecution(run, {
+          upgrader,
+          runner: () => this.commands,
+          afterSwap: () => void this.stop().then(() => options.onRestart?.()),
+        }),
+      );
+    }
     this.commands = new CommandRunner({
-      builtins: this.patch?.builtins(),
+      builtins,
       config: options.config,
       store,
       logger: options.logger,
@@ -128,6 +145,7 @@ export class Agent {
     this.stopped = true;
     clearInterval(this.renewTimer);
     this.patch?.stop();
+    this.options.selfUpgrade?.stop();
     await this.commands.stopAll();
     const ws = this.ws;
     if (ws) {
@@ -380,6 +398,9 @@ export class Agent {
     }
     await this.commands.flushUndelivered();
     void this.patch?.onConnected(inventoryHash);
+    void this.options.selfUpgrade
+      ?.onConnected()
+      .catch((error) => this.log.warn("could not confirm the agent upgrade", { error }));
   }
 
   // ---- renewal ----------------------------------------------------------

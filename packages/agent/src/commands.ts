@@ -43,6 +43,8 @@ export interface CommandRunnerOptions {
  */
 export class CommandRunner {
   private stopping = false;
+  /** Set while a self-upgrade waits for or does its work: new commands are not taken (the server redelivers them). */
+  private holding: string | null = null;
   private readonly executions = new Map<string, Execution>();
   private readonly completions = new Set<Promise<void>>();
   /** First `ack` of each command still being accepted: a duplicate's ack waits for it, so acks stay in order. */
@@ -77,8 +79,8 @@ export class CommandRunner {
   async onRun(run: RunFrame): Promise<void> {
     const { command_id: id, reqid } = run;
     const log = this.options.logger.child({ command_id: id, reqid });
-    // While stopping, take nothing new: without an ack the server delivers it again later.
-    if (this.stopping) return;
+    // While stopping (or holding for an upgrade), take nothing new: without an ack the server delivers it again later.
+    if (this.stopping || (this.holding !== null && this.holding !== id)) return;
     const known = this.options.store.get(id);
     if (known) {
       // Never twice: acknowledge as a duplicate and repeat the stored result if there is one.
@@ -199,6 +201,25 @@ export class CommandRunner {
     const result = this.options.store.get(commandId)?.result;
     if (!result) return;
     if (await this.options.send(result)) await this.options.store.markDelivered(commandId);
+  }
+
+  /**
+   * For a self-upgrade (`commandId`): stops taking new commands and resolves once every other
+   * command has ended, so the agent never restarts in the middle of one. `release()` undoes it.
+   */
+  async holdFor(commandId: string, signal?: AbortSignal, pollMs = 500): Promise<void> {
+    this.holding = commandId;
+    for (;;) {
+      if (signal?.aborted) throw new Error("cancelled");
+      const others = [...this.executions.keys()].filter((id) => id !== commandId);
+      if (others.length === 0 && [...this.accepting.keys()].every((id) => id === commandId)) return;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  /** Takes new commands again (a self-upgrade that did not swap). */
+  release(): void {
+    this.holding = null;
   }
 
   onCancel(commandId: string): void {

@@ -11,6 +11,8 @@ export const EXIT = {
   refused: 4,
   /** The server could not be reached, or an enrollment is still pending after the last poll. */
   unavailable: 5,
+  /** `run` ended to start again (a self-upgrade swapped the executable, or rolled it back): the unit restarts it. */
+  restart: 75,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -1,3 +1,4 @@
+import { isSea } from "node:sea";
 import { parseArgs } from "node:util";
 import { Agent } from "./agent";
 import { loadConfig } from "./config";
@@ -5,6 +6,7 @@ import { type EnrollResult, enrollWithRequest, enrollWithToken } from "./enroll"
 import { AgentError, EXIT } from "./exit-codes";
 import { createLogger, parseLogLevel } from "./log";
 import { collectStatus, formatStatus } from "./status";
+import { SelfUpgrader } from "./upgrade/self-upgrade";
 import { AGENT_VERSION } from "./version";
 
 export const USAGE = `usage: fleetgate-agent <command> --config <file.json|file.yaml> [options]
@@ -142,12 +144,28 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
 
     const logger = createLogger({ level, write: io.stdout });
-    const agent = await Agent.start({ config, logger });
+    // Self-upgrade only when this process is the self-contained executable (the file it swaps).
+    const selfUpgrade = isSea()
+      ? new SelfUpgrader({
+          executable: process.execPath,
+          stateDir: config.stateDir,
+          server: config.server,
+          currentVersion: AGENT_VERSION,
+          logger,
+          restart: () => restart(),
+        })
+      : null;
+    let restart = () => {};
+    const restarting = new Promise<"restart">((resolve) => {
+      restart = () => resolve("restart");
+    });
+    if (selfUpgrade && (await selfUpgrade.onStart())) return EXIT.restart;
+    const agent = await Agent.start({ config, logger, selfUpgrade, onRestart: () => restart() });
     logger.info("agent started", { version: AGENT_VERSION, server: config.server, scripts: config.scripts.size });
-    const received = await waitForSignal();
+    const received = await Promise.race([waitForSignal(), restarting]);
     logger.info("stopping", { signal: received });
     await agent.stop();
-    return EXIT.ok;
+    return received === "restart" ? EXIT.restart : EXIT.ok;
   } catch (error) {
     if (error instanceof AgentError) {
       io.stderr(`fleetgate-agent: ${error.message}\n`);

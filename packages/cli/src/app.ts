@@ -1,11 +1,15 @@
 import * as prompts from "@clack/prompts";
-import { type Credentials, createFleetgate, type Fleetgate } from "@fleetgate/sdk";
-import { ConfigStore, configDir, fromSession, toSdkCredentials } from "./config";
+import { type Credentials, createFleetgate, type Fleetgate, type Refresher, type Session } from "@fleetgate/sdk";
+import { ConfigStore, configDir, fromSession, toSdkCredentials, toSdkSession } from "./config";
 import { CliError, EXIT, UsageError } from "./exit-codes";
+import { withFileLock } from "./file-lock";
 import { colorEnabled, type Io, type Paint, painter } from "./io";
 import type { Format } from "./output";
 import { VERSION } from "./version";
 import { nodeSocket } from "./ws-socket";
+
+/** A stored session another process refreshed is used as is while it has this long left. */
+const STILL_FRESH_MS = 60_000;
 
 /** Flags every command understands, wherever they appear. */
 export interface Globals {
@@ -88,8 +92,28 @@ export class App {
         if (target.source === "env") return;
         this.store.setCredentials(target.context, s ? fromSession(s, username) : undefined);
       },
+      ...(target.source === "stored" ? { refreshWith: this.sharedRefresh(target.context, username) } : {}),
     });
     return this.fg;
+  }
+
+  /**
+   * Refreshes a stored session under the credentials file's lock. Another `fleetgate` process may
+   * have refreshed it meanwhile: then its (newer) session is used, or refreshed with its newer token —
+   * never the rotated-out one, which the server would treat as theft and end the session.
+   */
+  private sharedRefresh(context: string, username: string | undefined) {
+    return (refresh: Refresher, refreshToken: string): Promise<Session> =>
+      withFileLock(`${this.store.credentialsFile}.lock`, async () => {
+        const stored = this.store.getCredentials(context);
+        if (stored?.kind === "session" && stored.refresh_token !== refreshToken) {
+          if (stored.expires_at - Date.now() > STILL_FRESH_MS) return toSdkSession(stored);
+          refreshToken = stored.refresh_token;
+        }
+        const s = await refresh(refreshToken);
+        this.store.setCredentials(context, fromSession(s, username));
+        return s;
+      });
   }
 
   /** Writes data to stdout. */

@@ -126,9 +126,12 @@ export class ConfigStore {
 
 /** Stored credentials as the SDK takes them. */
 export function toSdkCredentials(s: StoredCredentials): Credentials {
-  return s.kind === "token"
-    ? { kind: "token", token: s.token }
-    : { kind: "session", accessToken: s.access_token, refreshToken: s.refresh_token, expiresAt: s.expires_at };
+  return s.kind === "token" ? { kind: "token", token: s.token } : { kind: "session", ...toSdkSession(s) };
+}
+
+/** A stored session as the SDK's Session. */
+export function toSdkSession(s: Extract<StoredCredentials, { kind: "session" }>): Session {
+  return { accessToken: s.access_token, refreshToken: s.refresh_token, expiresAt: s.expires_at };
 }
 
 /** A refreshed session as stored. */

@@ -1,68 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { Readable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Io } from "./io";
-import { main } from "./main";
+import { err, type Handler, json, startHarness } from "./test-harness";
 
-type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
-let server: Server;
-let url = "";
-let handler: Handler = (_q, _b, res) => res.writeHead(404).end();
-const seen: { method: string; path: string; auth: string | undefined; body: string }[] = [];
-let home = "";
-
-const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
-  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
-const err = (
-  res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-) => json(res, status, { error: { code, message } }, headers);
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d) => {
-      body += d;
-    });
-    req.on("end", () => {
-      seen.push({ method: req.method ?? "", path: req.url ?? "", auth: req.headers.authorization, body });
-      handler(req, body, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise((r) => server.close(r)));
-afterEach(() => {
-  seen.length = 0;
-  if (home) rmSync(home, { recursive: true, force: true });
-  home = "";
-});
-
-/** Runs the CLI in-process with captured output and a private config dir. */
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  home ||= mkdtempSync(path.join(tmpdir(), "fg-cli-unit-"));
-  let stdout = "";
-  let stderr = "";
-  const io: Io = {
-    stdout: { write: (c: string | Uint8Array) => (stdout += typeof c === "string" ? c : Buffer.from(c).toString()) },
-    stderr: { write: (c: string) => (stderr += c) },
-    stdin: Readable.from([]),
-    env: { XDG_CONFIG_HOME: path.join(home, "cfg"), HOME: home, ...env },
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    signal: new AbortController().signal,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const h = await startHarness();
+const { url, seen, cli } = h;
+let handler: Handler;
+h.handle((req, body, res) => handler(req, body, res));
+afterAll(() => h.close());
+afterEach(() => h.reset());
 
 const me = { id: "u1", username: "ada", display_name: "Ada", role: "admin", mfa_enabled: true };
 const loginBody = { access_token: "acc-1", refresh_token: "ref-1", token_type: "Bearer", expires_in: 900, user: me };
@@ -124,13 +70,13 @@ describe("login and credentials", () => {
       FLEETGATE_PASSWORD: "pw",
     });
     expect(ok.code, ok.stderr).toBe(0);
-    const file = path.join(home, "cfg/fleetgate/credentials.json");
+    const file = path.join(h.home, "cfg/fleetgate/credentials.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, "utf8")).contexts.lab).toMatchObject({
       kind: "session",
       refresh_token: "ref-1",
     });
-    expect(JSON.parse(readFileSync(path.join(home, "cfg/fleetgate/config.json"), "utf8"))).toEqual({
+    expect(JSON.parse(readFileSync(path.join(h.home, "cfg/fleetgate/config.json"), "utf8"))).toEqual({
       current_context: "lab",
       contexts: { lab: { url } },
     });

@@ -10,9 +10,12 @@ import { session } from "./auth/session";
 import {
   AuditSearch,
   CertificatesSearch,
+  ComplianceSearch,
+  DeviceSearch,
   ExportsSearch,
   HostsSearch,
   JobsSearch,
+  PatchingSearch,
   SignInSearch,
   SsoCallbackSearch,
 } from "./lib/search";
@@ -114,6 +117,25 @@ export const certificatesRoute = createRoute({
   validateSearch: CertificatesSearch,
   component: lazyRouteComponent(() => import("./pages/certificates.page"), "CertificatesPage"),
 });
+/** Approves a command-line client's device login (the CLI prints this page's URL). */
+export const deviceRoute = createRoute({
+  getParentRoute: () => authed,
+  path: "/device",
+  validateSearch: DeviceSearch,
+  component: lazyRouteComponent(() => import("./pages/device.page"), "DevicePage"),
+});
+export const patchingRoute = createRoute({
+  getParentRoute: () => authed,
+  path: "/patching",
+  validateSearch: PatchingSearch,
+  component: lazyRouteComponent(() => import("./pages/patching.page"), "PatchingPage"),
+});
+export const complianceRoute = createRoute({
+  getParentRoute: () => authed,
+  path: "/compliance",
+  validateSearch: ComplianceSearch,
+  component: lazyRouteComponent(() => import("./pages/compliance.page"), "CompliancePage"),
+});
 const simple = {
   users: createRoute({
     getParentRoute: () => authed,
@@ -145,11 +167,6 @@ const simple = {
     path: "/profile",
     component: lazyRouteComponent(() => import("./pages/profile.page"), "ProfilePage"),
   }),
-  patching: createRoute({
-    getParentRoute: () => authed,
-    path: "/patching",
-    component: lazyRouteComponent(() => import("./pages/unavailable.page"), "PatchingPage"),
-  }),
   maintenance: createRoute({
     getParentRoute: () => authed,
     path: "/maintenance",
@@ -159,11 +176,6 @@ const simple = {
     getParentRoute: () => authed,
     path: "/health-checks",
     component: lazyRouteComponent(() => import("./pages/health-checks.page"), "HealthChecksPage"),
-  }),
-  compliance: createRoute({
-    getParentRoute: () => authed,
-    path: "/compliance",
-    component: lazyRouteComponent(() => import("./pages/unavailable.page"), "CompliancePage"),
   }),
 };
 
@@ -180,6 +192,9 @@ const routeTree = root.addChildren([
     exportsRoute,
     auditRoute,
     certificatesRoute,
+    deviceRoute,
+    patchingRoute,
+    complianceRoute,
     ...Object.values(simple),
   ]),
 ]);

@@ -6,6 +6,7 @@ export * from "./audit/ledger-seal.service";
 export * from "./audit/ledger-verify.service";
 export * from "./db";
 export * from "./discovery/discovery.service";
+export * from "./discovery/discovery-expiry";
 export * from "./discovery/scan-range";
 export * from "./external-jwt/oidc-provider";
 export * from "./external-jwt/outbound";

@@ -1,8 +1,11 @@
 import createClient, { type Client } from "openapi-fetch";
-import { AuthState, type Credentials, type Session } from "./auth";
+import { AuthState, type Credentials, type Refresher, type Session } from "./auth";
+import { type DeviceLoginOptions, deviceLogin } from "./device-login";
 import { errorFromResponse, FleetgateError, readBody } from "./errors";
 import type { paths } from "./gen/v1";
 import { type WatchEvent, type WatchOptions, watchJob } from "./jobs-watch";
+import { patchingApi } from "./patching";
+import { ok } from "./result";
 import { platformSocket, type SocketFactory } from "./socket";
 import { filenameFrom, type TaskFile, type WaitOptions, waitForTask } from "./tasks";
 import { createTransport } from "./transport";
@@ -29,19 +32,15 @@ export interface FleetgateOptions {
   webSocket?: SocketFactory;
   /** `Origin` sent by non-browser WebSockets; default: the deployment's own origin. */
   wsOrigin?: string;
+  /**
+   * Wraps every session refresh, e.g. with a lock shared by the processes that use one stored session:
+   * `refresh` may be called with a newer refresh token than `refreshToken`, or not at all when another
+   * process already refreshed (return that session).
+   */
+  refreshWith?: (refresh: Refresher, refreshToken: string) => Promise<Session>;
   /** Extra attempts for retryable failures (default 3). */
   retries?: number;
   userAgent?: string;
-}
-
-type Result<T> = { data?: T; error?: unknown; response: Response };
-
-/** The data of a successful openapi-fetch call; a typed FleetgateError otherwise. */
-async function ok<T>(call: Promise<Result<T>>): Promise<T> {
-  const r = await call;
-  if (!r.response.ok) throw errorFromResponse(r.response, r.error);
-  if (r.data === undefined) throw new FleetgateError("Empty response", r.response.status, "empty_response");
-  return r.data;
 }
 
 /** A fresh Idempotency-Key (UUIDv4): one per logical create, reused by its retries. */
@@ -69,10 +68,12 @@ export function createFleetgate(opts: FleetgateOptions) {
     refreshToken: r.refresh_token,
     expiresAt: Date.now() + r.expires_in * 1000,
   });
+  const refresh: Refresher = async (refreshToken) =>
+    toSession(await ok(publicApi.POST("/auth/refresh", { body: { refresh_token: refreshToken } })));
+  const refreshWith = opts.refreshWith;
   const auth = new AuthState(
     opts.credentials,
-    async (refreshToken) =>
-      toSession(await ok(publicApi.POST("/auth/refresh", { body: { refresh_token: refreshToken } }))),
+    refreshWith ? (token) => refreshWith(refresh, token) : refresh,
     opts.onSessionChange,
   );
   const transport = createTransport({ auth, fetch: baseFetch, retries: opts.retries, userAgent: opts.userAgent });
@@ -121,6 +122,8 @@ export function createFleetgate(opts: FleetgateOptions) {
     list: (q: { limit?: number; offset?: number } = {}) => ok(api.GET("/jobs", { params: { query: q } })),
     get: (id: string) => ok(api.GET("/jobs/{id}", { params: { path: { id } } })),
     cancel: (id: string) => ok(api.POST("/jobs/{id}/cancel", { params: { path: { id } } })),
+    /** Restores the exact pre-patch versions of a patch job's hosts (a new job; 422 no_hosts). */
+    rollback: (id: string) => ok(api.POST("/jobs/{id}/rollback", { params: { path: { id } } })),
     /** The full output of one host's stream (beyond the 64 KiB preview). */
     output: (id: string, hostId: string, stream: "stdout" | "stderr" = "stdout") =>
       text(`/api/v1/jobs/${encodeURIComponent(id)}/hosts/${encodeURIComponent(hostId)}/output?stream=${stream}`),
@@ -186,6 +189,14 @@ export function createFleetgate(opts: FleetgateOptions) {
         await opts.onSessionChange?.(session);
         return { user: r.user, session };
       },
+      /** Signs in through the browser: shows a code via `onCode`, returns once a user approved it. */
+      async deviceLogin(o: DeviceLoginOptions) {
+        const r = await deviceLogin(publicApi, o);
+        const session = toSession(r);
+        auth.set({ kind: "session", ...session });
+        await opts.onSessionChange?.(session);
+        return { user: r.user, session };
+      },
       /** Ends the session server-side (its refresh family), then forgets it. */
       async logout() {
         const c = auth.current;
@@ -227,6 +238,7 @@ export function createFleetgate(opts: FleetgateOptions) {
     hosts,
     jobs,
     tasks,
+    ...patchingApi(api, request),
     exports: {
       /** Starts an export task (202); follow it with `tasks.waitAndDownload(task_id)`. */
       create: (body: ExportRequest) => ok(api.POST("/exports", { body })),

@@ -52,6 +52,50 @@ describe("finding 3: the end of a host certificate ends the agent's connection",
     expect(agent.frames.some((f) => f.type === "run")).toBe(false);
   });
 
+  it("a command handed over with its wave's certificate list: sent only when the socket's certificate is in it", async () => {
+    const host = await enrollHost();
+    const agent = await connectAgent(host, { scripts: { x: () => ({ exit_code: 0 }) } });
+    const cmd = (valid: string[]) => ({
+      command_id: crypto.randomUUID(),
+      job_id: crypto.randomUUID(),
+      host_id: host.id,
+      reqid: Date.now().toString(16),
+      script: "x",
+      args: [],
+      timeout_seconds: 30,
+      expires_at: Date.now() + 60_000,
+      valid_cert_ids: valid,
+    });
+    expect(await channelStub(host.id).enqueue(cmd([await activeCert(host.id)]))).toBe("sent");
+    await eventually(async () => agent.frames.some((f) => f.type === "run"));
+    // D1 still says active, but the JobRun's read (a moment ago) did not list it: nothing is sent.
+    const before = agent.frames.filter((f) => f.type === "run").length;
+    expect(await channelStub(host.id).enqueue(cmd([]))).toBe("queued");
+    await eventually(async () => agent.closed);
+    expect(agent.frames.filter((f) => f.type === "run")).toHaveLength(before);
+  });
+
+  it("a command without the list (a direct RPC): the channel reads D1 itself", async () => {
+    const host = await enrollHost();
+    const agent = await connectAgent(host, { scripts: { x: () => ({ exit_code: 0 }) } });
+    await env.DB.prepare("UPDATE certificates SET status = 'revoked', revoked_at = ? WHERE id = ?")
+      .bind(Date.now(), await activeCert(host.id))
+      .run();
+    const outcome = await channelStub(host.id).enqueue({
+      command_id: crypto.randomUUID(),
+      job_id: crypto.randomUUID(),
+      host_id: host.id,
+      reqid: Date.now().toString(16),
+      script: "x",
+      args: [],
+      timeout_seconds: 30,
+      expires_at: Date.now() + 60_000,
+    });
+    expect(outcome).toBe("queued");
+    await eventually(async () => agent.closed);
+    expect(agent.frames.some((f) => f.type === "run")).toBe(false);
+  });
+
   it("at the certificate's notAfter the channel's alarm closes the socket", async () => {
     const host = await enrollHost();
     const agent = await connectAgent(host);

@@ -8,7 +8,7 @@ import { filesRouter } from "./routes/files/files.index";
 import { renderNative } from "./routes/v1/errors";
 import { healthRouter } from "./routes/v1/health/health.index";
 import { v1 } from "./routes/v1/index";
-import { jwksRouter } from "./routes/v1/jwks";
+import { jwksRouter } from "./routes/v1/jwks/jwks.index";
 import { renderZentral } from "./routes/zentral/errors";
 import { zentral } from "./routes/zentral/index";
 import { cacertsRouter } from "./routes/ziti/enroll/enroll.index";

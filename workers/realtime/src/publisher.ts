@@ -1,5 +1,6 @@
 import type { StreamEvent } from "@fleetgate/contract";
-import { eventHubStub, logAt } from "@fleetgate/domain";
+import { logAt } from "@fleetgate/domain";
+import type { DomainAccess } from "./shared/domain-access";
 
 /**
  * Publishes stream events to the EventHub in order, without making the caller
@@ -10,7 +11,10 @@ export class EventPublisher {
   private readonly queue: StreamEvent[] = [];
   private running = false;
 
-  constructor(private readonly env: Env) {}
+  constructor(
+    private readonly domain: DomainAccess,
+    private readonly logLevel: string | undefined,
+  ) {}
 
   publish(event: StreamEvent): void {
     this.queue.push(event);
@@ -23,13 +27,12 @@ export class EventPublisher {
   }
 
   private async drain(): Promise<void> {
-    const hub = eventHubStub(this.env.EVENTS);
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, 100);
       try {
-        await hub.publish(batch);
+        await (await this.domain.context()).events.publish(batch);
       } catch (err) {
-        logAt(this.env.LOG_LEVEL, "warn", "event publish failed", { error: String(err), dropped: batch.length });
+        logAt(this.logLevel, "warn", "event publish failed", { error: String(err), dropped: batch.length });
       }
     }
   }

@@ -2,6 +2,7 @@ import {
   createDomainContext,
   type DomainContext,
   deleteTaskRows,
+  expireDiscoveryScans,
   expiredTasks,
   expireRecoveryReveals,
   failStaleTasks,
@@ -10,6 +11,7 @@ import {
   pruneApiSessions,
   pruneNonces,
   pruneSigningKeys,
+  recordComplianceHistory,
   refreshCrls,
   sweepSecurityRows,
 } from "@fleetgate/domain";
@@ -79,7 +81,12 @@ export const sweeps: Sweep[] = [
   { name: "identity.recovery_reveals", run: async ({ domain }) => void (await expireRecoveryReveals(domain)) },
   { name: "security.retention", run: ({ domain }) => sweepSecurityRows(domain) },
   { name: "pki.crl", run: async ({ domain }) => void (await refreshCrls(domain)) },
+  {
+    name: "discovery.expired_scans",
+    run: async ({ domain }) => void (await expireDiscoveryScans(domain, domain.now())),
+  },
   { name: "notify.expiring_certificates", run: async ({ domain }) => void (await notifyExpiringCertificates(domain)) },
+  { name: "reports.compliance_history", run: async ({ domain }) => void (await recordComplianceHistory(domain)) },
 ];
 
 /** Runs every sweep once; returns which ones failed (each failure is logged). */

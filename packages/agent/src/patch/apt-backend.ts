@@ -9,7 +9,7 @@ import type {
   RollbackReport,
   VaultEntry,
 } from "@fleetgate/contract/agent";
-import { DPKG_QUERY_FORMAT, debFileName, parseAptSimulation, parseDpkgQuery } from "./apt-parse";
+import { changelogCves, DPKG_QUERY_FORMAT, debFileName, parseAptSimulation, parseDpkgQuery } from "./apt-parse";
 import { dpkgArgs } from "./package-env";
 import type { PackageRunner, RunResult } from "./package-runner";
 import type { Vault } from "./vault";
@@ -17,6 +17,8 @@ import type { Vault } from "./vault";
 const key = (p: { name: string; arch: string }) => `${p.name}:${p.arch}`;
 /** How apt names a package: `name:arch`, but plain `name` for Architecture: all. */
 const aptName = (p: { name: string; arch: string }) => (p.arch === "all" ? p.name : `${p.name}:${p.arch}`);
+/** Changelog fetches per inventory (security updates only). */
+const CHANGELOG_LOOKUPS = 25;
 const CONFOLD = ["-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold"];
 
 /** Before/after per package between two snapshots. */
@@ -83,7 +85,25 @@ export class AptBackend {
   async pending(): Promise<{ updates: PendingUpdate[]; removals: string[] }> {
     const r = await this.runner.run("apt-get", ["-s", "-o", "Debug::NoLocking=1", "dist-upgrade"]);
     if (r.code !== 0) throw new Error(`apt-get -s dist-upgrade failed: ${describeFailure(r)}`);
-    return parseAptSimulation(r.stdout);
+    const pending = parseAptSimulation(r.stdout);
+    await this.addChangelogCves(pending.updates);
+    return pending;
+  }
+
+  /**
+   * CVE ids of pending security updates from their Debian changelogs (`apt-get changelog`, which
+   * fetches from the distribution's changelog server): at most CHANGELOG_LOOKUPS per inventory,
+   * each bounded in time; one that cannot be fetched keeps `cve_ids: []` (the server reports such
+   * an update as a security update without a named CVE, never as "not vulnerable").
+   */
+  private async addChangelogCves(updates: PendingUpdate[]): Promise<void> {
+    const security = updates.filter((u) => u.security === true && u.cve_ids.length === 0).slice(0, CHANGELOG_LOOKUPS);
+    for (const u of security) {
+      const r = await this.runner.run("apt-get", ["-q", "changelog", `${aptName(u)}=${u.candidate_version}`], {
+        timeoutMs: 15_000,
+      });
+      if (r.code === 0) u.cve_ids = changelogCves(r.stdout, u.current_version).slice(0, 500);
+    }
   }
 
   /** The transaction apt would run for a pinned plan (what changes besides the plan: new dependencies). */

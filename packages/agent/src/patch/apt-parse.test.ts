@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { debFileName, parseAptSimulation, parseDpkgQuery, parseOsRelease } from "./apt-parse";
+import { changelogCves, debFileName, parseAptSimulation, parseDpkgQuery, parseOsRelease } from "./apt-parse";
 
 describe("apt/dpkg output parsing", () => {
   it("reads dpkg-query lines with source package and version, skipping removed packages", () => {
@@ -78,5 +78,37 @@ describe("apt/dpkg output parsing", () => {
 
   it("escapes the epoch colon in cached .deb names", () => {
     expect(debFileName("openssl", "1:3.0.19-1", "amd64")).toBe("openssl_1%3a3.0.19-1_amd64.deb");
+  });
+});
+
+describe("changelogCves", () => {
+  const changelog = [
+    "openssl (3.0.15-1~deb12u1) bookworm-security; urgency=medium",
+    "",
+    "  * New upstream release, fixes CVE-2024-5535 and CVE-2024-9143.",
+    "",
+    " -- Sebastian Andrzej Siewior <sebastian@breakpoint.cc>  Sat, 26 Oct 2024 10:00:00 +0200",
+    "",
+    "openssl (3.0.14-1~deb12u2) bookworm-security; urgency=medium",
+    "",
+    "  * CVE-2024-6119 (Possible denial of service in X.509 name checks).",
+    "  * Also CVE-2024-5535 again.",
+    "",
+    " -- Sebastian Andrzej Siewior <sebastian@breakpoint.cc>  Sat, 24 Aug 2024 10:00:00 +0200",
+    "",
+    "openssl (3.0.13-1~deb12u1) bookworm; urgency=medium",
+    "",
+    "  * CVE-2023-5678 fixed long ago.",
+  ].join("\n");
+
+  it("collects the CVEs of the entries newer than the installed version, unique and sorted", () => {
+    expect(changelogCves(changelog, "3.0.13-1~deb12u1")).toEqual(["CVE-2024-5535", "CVE-2024-6119", "CVE-2024-9143"]);
+    expect(changelogCves(changelog, "3.0.14-1~deb12u2")).toEqual(["CVE-2024-5535", "CVE-2024-9143"]);
+  });
+
+  it("an installed version without an entry, or a new package: only the top entry", () => {
+    expect(changelogCves(changelog, "3.0.9-1")).toEqual(["CVE-2024-5535", "CVE-2024-9143"]);
+    expect(changelogCves(changelog, null)).toEqual(["CVE-2024-5535", "CVE-2024-9143"]);
+    expect(changelogCves("", "1.0")).toEqual([]);
   });
 });

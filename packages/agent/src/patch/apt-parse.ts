@@ -100,3 +100,26 @@ export function parseOsRelease(text: string, kernel: string, arch: string): OsFa
 export function debFileName(name: string, version: string, arch: string): string {
   return `${name}_${version.replace(/:/g, "%3a")}_${arch}.deb`;
 }
+
+const CHANGELOG_ENTRY = /^\S+ \(([^)\s]+)\) [^;]*;/;
+const CVE = /\bCVE-\d{4}-\d{4,}\b/g;
+
+/**
+ * CVE ids a Debian changelog (`apt-get changelog pkg=candidate`) names in the entries newer than
+ * `installed`: every entry above the installed version's own entry. When the installed version
+ * has no entry (or is null: a new package), only the top entry counts, so old fixes are never
+ * attributed to this update. Sorted, unique.
+ */
+export function changelogCves(text: string, installed: string | null): string[] {
+  const entries: { version: string; body: string[] }[] = [];
+  for (const line of text.split("\n")) {
+    const head = CHANGELOG_ENTRY.exec(line);
+    if (head?.[1]) entries.push({ version: head[1], body: [] });
+    else entries.at(-1)?.body.push(line);
+  }
+  const stop = installed === null ? -1 : entries.findIndex((e) => e.version === installed);
+  const newer = stop === -1 ? entries.slice(0, 1) : entries.slice(0, stop);
+  const ids = new Set<string>();
+  for (const e of newer) for (const m of e.body.join("\n").matchAll(CVE)) ids.add(m[0]);
+  return [...ids].sort();
+}

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { AuthenticationError, type Fleetgate } from "@fleetgate/sdk";
 import { defineCommand } from "citty";
 import { type App, normaliseUrl } from "../app";
@@ -6,7 +7,7 @@ import { CliError, EXIT, UsageError } from "../exit-codes";
 import { renderList, renderObject } from "../output";
 import { readStdin } from "./stdin";
 
-/** `fleetgate login`: password (+ TOTP), or `--with-token` read from stdin. Stores a context. */
+/** `fleetgate login`: password (+ TOTP), `--sso` (device code approved in the dashboard), or `--with-token` from stdin. */
 export const login = (app: App) =>
   defineCommand({
     meta: { name: "login", description: "Sign in and store the session for a context (--url, --context)" },
@@ -15,6 +16,10 @@ export const login = (app: App) =>
       password: { type: "string", description: "password (prefer the prompt or FLEETGATE_PASSWORD)" },
       totp: { type: "string", description: "TOTP or recovery code (prompted when MFA asks for it)" },
       "with-token": { type: "boolean", description: "read an API token (ztlu_/ztls_) from stdin instead" },
+      sso: {
+        type: "boolean",
+        description: "sign in through the browser (SSO): approve the shown code in the dashboard",
+      },
     },
     async run({ args }) {
       const context = app.contextName();
@@ -30,6 +35,24 @@ export const login = (app: App) =>
         app.store.setContext(context, { url }, true);
         app.store.setCredentials(context, { kind: "token", token });
         app.info(`Logged in to ${url} as ${me.username} (${me.role}) with an API token; context "${context}".`);
+        return;
+      }
+      if (args.sso) {
+        const fg = app.client({ context, url, credentials: undefined, source: "env" });
+        const result = await fg.auth.deviceLogin({
+          clientName: `fleetgate CLI on ${hostname()}`,
+          signal: app.io.signal,
+          onCode: (code) => {
+            app.info(`To sign in, open ${code.verificationUri} and check that it shows the code ${code.userCode}`);
+            app.info(`  (direct link: ${code.verificationUriComplete})`);
+            app.info("Waiting for the approval…");
+          },
+        });
+        app.store.setContext(context, { url }, true);
+        app.store.setCredentials(context, fromSession(result.session, result.user.username));
+        app.info(
+          `Logged in to ${url} as ${result.user.username} (${result.user.role}) through SSO; context "${context}".`,
+        );
         return;
       }
       const username = await app.ask(args.username, { message: "Username", flag: "--username" });

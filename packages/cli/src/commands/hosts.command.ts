@@ -8,10 +8,10 @@ import { intArg, oneOf } from "./parse";
 
 const HEALTH = ["pending", "healthy", "degraded", "unreachable"] as const;
 
-/** `fleetgate hosts list|show|delete`. */
+/** `fleetgate hosts list|show|refresh|delete`. */
 export const hosts = (app: App) =>
   defineCommand({
-    meta: { name: "hosts", description: "Hosts: list, show, delete" },
+    meta: { name: "hosts", description: "Hosts: list, show, refresh, delete" },
     subCommands: {
       list: defineCommand({
         meta: { name: "list", description: "List hosts (server-side filters)" },
@@ -52,6 +52,19 @@ export const hosts = (app: App) =>
           const fg = app.client();
           const ref = await resolveHost(fg, args.host);
           app.out(renderObject(app.format(), await fg.hosts.get(ref.id)));
+        },
+      }),
+      refresh: defineCommand({
+        meta: { name: "refresh", description: "Ask hosts' agents for a fresh package inventory now" },
+        args: { host: { type: "positional", required: true, description: "id, name or FQDN (several allowed)" } },
+        async run({ args }) {
+          const fg = app.client();
+          const refs = args._.length > 0 ? args._ : [args.host];
+          for (const r of refs) {
+            const ref = await resolveHost(fg, r);
+            const res = await fg.updates.refresh(ref.id);
+            app.info(`${r}: ${res.message}`);
+          }
         },
       }),
       delete: defineCommand({

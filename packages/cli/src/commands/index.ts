@@ -5,6 +5,7 @@ import { apiCmd } from "./api.command";
 import { audit } from "./audit.command";
 import { context, login, logout, whoami } from "./auth.command";
 import { ca, certs } from "./certs.command";
+import { checks } from "./checks.command";
 import { ci } from "./ci.command";
 import { completion } from "./completion.command";
 import { doctor } from "./doctor.command";
@@ -13,9 +14,12 @@ import { exportsCmd } from "./exports.command";
 import { hosts } from "./hosts.command";
 import { issuers } from "./issuers.command";
 import { jobs } from "./jobs.command";
+import { patch } from "./patch.command";
+import { reports, status } from "./reports.command";
 import { run } from "./run.command";
 import { scripts } from "./scripts.command";
 import { tokens, users } from "./users.command";
+import { windows } from "./windows.command";
 
 /** The `fleetgate` command tree (noun verb, plus a few top-level verbs). */
 export function buildCommands(app: App): CommandDef {
@@ -33,6 +37,11 @@ export function buildCommands(app: App): CommandDef {
       scripts: scripts(app),
       run: run(app),
       jobs: jobs(app),
+      patch: patch(app),
+      windows: windows(app),
+      checks: checks(app),
+      reports: reports(app),
+      status: status(app),
       exports: exportsCmd(app),
       audit: audit(app),
       users: users(app),

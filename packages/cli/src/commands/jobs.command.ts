@@ -6,14 +6,15 @@ import { renderList, renderObject } from "../output";
 import { jobColumns, jobHostColumns } from "./columns";
 import { followJob } from "./follow";
 import { durationArg, intArg, oneOf } from "./parse";
+import { rollbackCommand } from "./patch.command";
 import { jobOptionArgs, jobOptions } from "./run.command";
 
 const RETRYABLE = new Set(["failed", "timed_out", "offline_expired", "cancelled"]);
 
-/** `fleetgate jobs list|show|watch|logs|cancel|retry`. */
+/** `fleetgate jobs list|show|watch|logs|cancel|retry|rollback`. */
 export const jobs = (app: App) =>
   defineCommand({
-    meta: { name: "jobs", description: "Jobs: list, show, watch, logs, cancel, retry" },
+    meta: { name: "jobs", description: "Jobs: list, show, watch, logs, cancel, retry, rollback" },
     subCommands: {
       list: defineCommand({
         meta: { name: "list", description: "List jobs, newest first" },
@@ -108,6 +109,7 @@ export const jobs = (app: App) =>
           if (app.format() !== "table") app.out(renderObject(app.format(), r));
         },
       }),
+      rollback: rollbackCommand(app),
       retry: defineCommand({
         meta: { name: "retry", description: "Run a finished job again on its failed hosts (--failed)" },
         args: {

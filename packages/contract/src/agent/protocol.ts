@@ -169,3 +169,4 @@ export const ProofClaims = z.object({
 });
 export * from "./discovery-frames";
 export * from "./patch-frames";
+export * from "./self-upgrade";

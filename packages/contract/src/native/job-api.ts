@@ -83,13 +83,20 @@ export const CreatePatchJobRequest = z
       .default([])
       .openapi({ description: "Package names to update; [] = every pending update" }),
     immediate: z.boolean().default(true),
-    maintenance_window_id: Uuid.nullable().optional(),
+    maintenance_window_id: Uuid.nullable().optional().openapi({
+      description:
+        "Run in this window: the job is `pending` until it opens (also with `immediate: false` and no id: the hosts' own windows)",
+    }),
     allow_reboot: z.boolean().default(false),
     notes: z.string().max(10_000).default(""),
     security_only: z.boolean().default(false),
     max_parallel: z.number().int().min(1).max(10_000).default(64),
     error_threshold: ErrorThresholdInput.nullable().default(null),
     timeout_seconds: z.number().int().min(60).max(86_400).default(3600),
+    expected_minutes: z.number().int().min(1).max(1440).default(15).openapi({
+      description:
+        "Expected run time per host in a maintenance window: no host starts after the window's end minus this",
+    }),
   })
   .strict()
   .openapi("CreatePatchJobRequest");

@@ -26,6 +26,12 @@ export const HostCommand = z.object({
   expires_at: z.number().int(),
   /** Deliver only if the host is connected right now (ctrl-exec sync runs); otherwise answer `offline`. */
   require_online: z.boolean().default(false),
+  /**
+   * The ids of the host's certificates D1 showed active and unexpired when the
+   * JobRun dispatched this command (one D1 query per wave instead of one per
+   * host). Absent: the channel reads D1 itself before it sends (finding 3).
+   */
+  valid_cert_ids: z.array(z.string().max(64)).max(100).optional(),
 });
 export type HostCommand = z.infer<typeof HostCommand>;
 
@@ -62,6 +68,10 @@ export const JobPlan = z.object({
   require_online: z.boolean(),
   max_parallel: z.number().int().min(1).max(10_000),
   error_threshold: ErrorThreshold.nullable(),
+  /** A job waiting for its maintenance window: `pending` until this instant (epoch ms), then it starts. */
+  not_before: z.number().int().min(0).optional(),
+  /** No host is dispatched after this instant (window end minus the expected duration); the rest are cancelled. */
+  last_start_at: z.number().int().min(0).optional(),
   hosts: z
     .array(
       z.object({
@@ -77,7 +87,7 @@ export const JobPlan = z.object({
 });
 export type JobPlan = z.infer<typeof JobPlan>;
 
-export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export const JOB_STATUSES = ["queued", "pending", "running", "succeeded", "failed", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const HOST_STATUSES = [
   "pending",

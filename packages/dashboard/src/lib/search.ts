@@ -35,3 +35,21 @@ export const SsoCallbackSearch = z.object({
   error: opt(z.string().max(200)),
   error_description: opt(z.string().max(1000)),
 });
+/** The CLI device login page (`verification_uri_complete` = `/app/device?user_code=…`). */
+export const DeviceSearch = z.object({ user_code: opt(z.string().max(64)) });
+/** Patch deployment: hosts with pending updates (or all hosts), searched and paged in the URL. */
+export const PatchingSearch = z.object({
+  search: opt(z.string().max(200)),
+  scope: z.enum(["missing", "all"]).catch("missing").default("missing"),
+  offset,
+});
+/** Compliance: one group or the whole fleet, and the history period in days. */
+export const ComplianceSearch = z.object({
+  group_id: opt(z.string().uuid()),
+  days: z.coerce
+    .number()
+    .int()
+    .pipe(z.union([z.literal(30), z.literal(90), z.literal(365)]))
+    .catch(30)
+    .default(30),
+});

@@ -2,9 +2,11 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { api, done, download, ok } from "../api/client";
+import { isAdmin, useUser } from "../auth/use-session";
 import { exportsRoute } from "../router";
 import { Pager } from "../ui/data-table";
 import { ErrorState, fmtTime, QueryView, StatusBadge } from "../ui/states";
+import { ReportDownloads } from "./report-downloads";
 
 const LIMIT = 25;
 const KINDS = ["hosts", "jobs", "certificates", "audit"] as const;
@@ -15,6 +17,7 @@ export function ExportsPage() {
   const search = exportsRoute.useSearch();
   const navigate = useNavigate({ from: exportsRoute.fullPath });
   const qc = useQueryClient();
+  const user = useUser();
   const [kind, setKind] = useState<Kind>("hosts");
   const [format, setFormat] = useState<"csv" | "xlsx">("xlsx");
   const tasks = useQuery({
@@ -68,6 +71,18 @@ export function ExportsPage() {
         </button>
         <span className="hint">Filtered exports start from the Hosts page (“Export matching”).</span>
       </form>
+      <section className="card" aria-labelledby="reports-head">
+        <h2 id="reports-head">Reports</h2>
+        <ReportDownloads
+          types={
+            isAdmin(user)
+              ? ["compliance", "patch-history", "vulnerability", "audit"]
+              : ["compliance", "patch-history", "vulnerability"]
+          }
+          withPeriod
+        />
+      </section>
+      <h2>Exports</h2>
       {start.isError && <ErrorState error={start.error} />}
       {fetchFile.isError && <ErrorState error={fetchFile.error} />}
       <QueryView q={tasks} isEmpty={(d) => d.tasks.length === 0} empty="No exports yet.">

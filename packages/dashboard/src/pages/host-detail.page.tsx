@@ -5,6 +5,7 @@ import { api, done, ok } from "../api/client";
 import { canWrite, isAdmin, useUser } from "../auth/use-session";
 import { hostRoute } from "../router";
 import { ErrorState, fmtTime, Loading, QueryView, StatusBadge } from "../ui/states";
+import { HostUpdates } from "./host-updates";
 import { RunScriptDrawer } from "./run-script";
 
 /** One host: facts, groups, allowlisted scripts with Run, certificates and activity. */
@@ -97,6 +98,10 @@ export function HostDetailPage() {
               </>
             )}
           </dl>
+        </section>
+        <section className="card" aria-labelledby="updates">
+          <h2 id="updates">Pending updates</h2>
+          <HostUpdates hostId={hostId} caption="Pending updates" />
         </section>
         <section className="card" aria-labelledby="scripts">
           <h2 id="scripts">Allowlisted scripts</h2>

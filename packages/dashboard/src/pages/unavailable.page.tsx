@@ -54,20 +54,3 @@ export function Availability({
     </div>
   );
 }
-
-export const PatchingPage = () => (
-  <UnavailablePage
-    title="Patch deployment"
-    probe={/\/(patch|patches|packages)(\/|$)/}
-    paths="/api/v1/…/packages, patch jobs"
-    what="patch inventory and patch jobs"
-  />
-);
-export const CompliancePage = () => (
-  <UnavailablePage
-    title="Compliance"
-    probe={/^\/reports\//}
-    paths="/api/v1/reports/{type}"
-    what="compliance and vulnerability reports"
-  />
-);

@@ -18,6 +18,7 @@ import { ipInCidrs } from "../shared/cidr";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { isUuid, newId } from "../shared/ids";
+import { SCAN_TIMED_OUT } from "./discovery-expiry";
 import { checkScanRange } from "./scan-range";
 
 export type DiscoveryScanRow = typeof discoveryScans.$inferSelect;
@@ -149,7 +150,7 @@ async function visibleScan(ctx: DomainContext, scanId: string, v: Visibility): P
 /** The scan's state as the caller sees it: a running scan past its deadline reads as failed. */
 export function effectiveScan(scan: DiscoveryScanRow, now: number): DiscoveryScanRow {
   if (scan.status !== "running" || now <= scan.deadlineAt) return scan;
-  return { ...scan, status: "failed", error: "The scanning agent did not finish in time" };
+  return { ...scan, status: "failed", error: SCAN_TIMED_OUT };
 }
 
 export interface DiscoveredHostView extends DiscoveredHostRow {
@@ -270,11 +271,12 @@ async function runningScanOf(db: Database, hostId: string, scanId: string, now: 
  * its first row. Returns how many rows were stored.
  */
 export async function recordDiscoveryResults(
-  db: Database,
+  ctx: Pick<DomainContext, "db">,
   hostId: string,
   frame: DiscoveryResultsFrame,
   now: number,
 ): Promise<number> {
+  const { db } = ctx;
   const scan = await runningScanOf(db, hostId, frame.scan_id, now);
   if (!scan) return 0;
   const inRange = frame.results.filter((r: DiscoveredAddress) => ipInCidrs(r.ip_address, [scan.cidr]));
@@ -303,11 +305,12 @@ export async function recordDiscoveryResults(
 
 /** The agent finished (or refused) the scan it runs. */
 export async function finishDiscoveryScan(
-  db: Database,
+  ctx: Pick<DomainContext, "db">,
   hostId: string,
   frame: DiscoveryDoneFrame,
   now: number,
 ): Promise<boolean> {
+  const { db } = ctx;
   const scan = await runningScanOf(db, hostId, frame.scan_id, now);
   if (!scan) return false;
   const done = await db

@@ -174,7 +174,13 @@ export interface AgentHello {
 }
 
 /** Records what an agent reported on connect: online, version, OS, tags and its allowlisted scripts. */
-export async function recordAgentHello(db: Database, hostId: string, hello: AgentHello, now: number): Promise<void> {
+export async function recordAgentHello(
+  ctx: Pick<DomainContext, "db">,
+  hostId: string,
+  hello: AgentHello,
+  now: number,
+): Promise<void> {
+  const { db } = ctx;
   const osName =
     hello.os.version && !hello.os.name.includes(hello.os.version)
       ? `${hello.os.name} ${hello.os.version}`
@@ -216,8 +222,13 @@ export async function recordAgentHello(db: Database, hostId: string, hello: Agen
 }
 
 /** Marks a host online/offline and when it was last seen. */
-export async function recordAgentPresence(db: Database, hostId: string, online: boolean, now: number): Promise<void> {
-  await db.update(hosts).set({ online, lastSeenAt: now }).where(eq(hosts.id, hostId)).run();
+export async function recordAgentPresence(
+  ctx: Pick<DomainContext, "db">,
+  hostId: string,
+  online: boolean,
+  now: number,
+): Promise<void> {
+  await ctx.db.update(hosts).set({ online, lastSeenAt: now }).where(eq(hosts.id, hostId)).run();
 }
 
 /** Registry lookup of a host by id (the DO's view: no visibility). */

@@ -23,7 +23,7 @@ export async function cancelJob(ctx: DomainContext, jobId: string, v: Visibility
   if (FINISHED.has(job.status)) throw invalidState(job.status);
   // As the reference: a patch job is cancelled only before it started (dpkg is never interrupted).
   // Script jobs keep our extension: a running script is stopped (docs/remote-execution.md).
-  if (job.kind !== "script" && job.status !== "queued") throw invalidState(job.status);
+  if (job.kind !== "script" && job.status !== "queued" && job.status !== "pending") throw invalidState(job.status);
   const res = await ctx.jobRuns.cancel(job.id);
   if (!res.ok) {
     if (res.status !== null) throw invalidState(res.status);

@@ -1,6 +1,5 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
-import type { Database } from "../db";
 import { jobHosts, jobs } from "../schema";
 import type { DomainContext } from "../shared/context";
 import type { JobRow } from "./jobs.query";
@@ -41,10 +40,11 @@ export interface JobHostStateRow {
 
 /** Writes a JobRun's current state to D1 in one batch (idempotent: full rows, last write wins). */
 export async function writeJobState(
-  db: Database,
+  ctx: Pick<DomainContext, "db">,
   job: JobStateRow | undefined,
   rows: JobHostStateRow[],
 ): Promise<void> {
+  const { db } = ctx;
   const statements = [
     ...(job
       ? [
@@ -82,13 +82,13 @@ export async function writeJobState(
   await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
 }
 
-/** Cancels a job whose JobRun never started (D1 only); false when it is no longer queued. */
+/** Cancels a job whose JobRun never started (D1 only); false when it is no longer queued or pending. */
 export async function cancelQueuedJob(ctx: DomainContext, jobId: string): Promise<boolean> {
   const now = ctx.now();
   const res = await ctx.db
     .update(jobs)
     .set({ status: "cancelled", completedAt: now })
-    .where(and(eq(jobs.id, jobId), eq(jobs.status, "queued")))
+    .where(and(eq(jobs.id, jobId), inArray(jobs.status, ["queued", "pending"])))
     .run();
   if (res.meta.changes !== 1) return false;
   await ctx.db

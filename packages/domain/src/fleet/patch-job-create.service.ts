@@ -16,7 +16,12 @@ import { type JobOptions, newReqid, planOf } from "./job-plan";
 import { resolveHostsByIds, type TargetHost } from "./job-targets.query";
 import { jobScope } from "./job-visibility";
 import type { JobRow } from "./jobs.query";
+import { type JobSchedule, patchJobSchedule } from "./patch-job-window";
 import type { Visibility } from "./visibility";
+
+/** The plan fields of a windowed job (the JobRun keeps it `pending` until `not_before`). */
+const scheduleFields = (s: JobSchedule | null): Pick<JobPlan, "not_before" | "last_start_at"> =>
+  s ? { not_before: s.notBefore, last_start_at: s.lastStartAt } : {};
 
 /** A patch job as the native face submits it (linux-patch-manager.md §4 Jobs + our extensions). */
 export interface PatchJobRequest {
@@ -27,6 +32,8 @@ export interface PatchJobRequest {
   maintenanceWindowId: string | null;
   allowReboot: boolean;
   securityOnly: boolean;
+  /** Expected run time per host (minutes): no host starts after its window's end minus this. */
+  expectedMinutes: number;
 }
 
 export type PatchJobRow = typeof patchJobs.$inferSelect;
@@ -71,12 +78,15 @@ interface NewJob {
   options: JobOptions;
   notes: string;
   id?: string;
+  /** A job that waits for its maintenance window (status `pending` until it opens). */
+  schedule?: JobSchedule | null;
 }
 
 /** The job row, its host rows, its patch rows, in one audited batch; then its JobRun is started. */
 async function insertAndStart(ctx: DomainContext, input: NewJob): Promise<JobRow> {
   const id = input.id ?? newId();
   const now = ctx.now();
+  const schedule = input.schedule ?? null;
   const job: JobRow = {
     id,
     reqid: newReqid(),
@@ -84,7 +94,7 @@ async function insertAndStart(ctx: DomainContext, input: NewJob): Promise<JobRow
     script: input.command,
     args: [],
     mode: "async",
-    status: "queued",
+    status: schedule && schedule.notBefore > now ? "pending" : "queued",
     options: input.options,
     notes: input.notes,
     createdBy: ctx.actor?.id ?? null,
@@ -123,6 +133,13 @@ async function insertAndStart(ctx: DomainContext, input: NewJob): Promise<JobRow
         host_count: input.hosts.length,
         packages: input.hosts.reduce((n, h) => n + h.plan.length, 0),
         ...(input.patch.parentJobId ? { parent_job_id: input.patch.parentJobId } : {}),
+        ...(schedule
+          ? {
+              maintenance_window_id: schedule.windowId,
+              not_before: new Date(schedule.notBefore).toISOString(),
+              last_start_at: new Date(schedule.lastStartAt).toISOString(),
+            }
+          : {}),
       },
     },
   );
@@ -131,7 +148,11 @@ async function insertAndStart(ctx: DomainContext, input: NewJob): Promise<JobRow
     job,
     rows.map((r) => ({ id: r.id, hostId: r.host_id, hostName: r.host_name })),
   );
-  const plan: JobPlan = { ...base, hosts: base.hosts.map((h) => ({ ...h, args: argsOf.get(h.host_id) ?? [] })) };
+  const plan: JobPlan = {
+    ...base,
+    ...scheduleFields(schedule),
+    hosts: base.hosts.map((h) => ({ ...h, args: argsOf.get(h.host_id) ?? [] })),
+  };
   await ctx.jobRuns.start(plan);
   return job;
 }
@@ -139,7 +160,8 @@ async function insertAndStart(ctx: DomainContext, input: NewJob): Promise<JobRow
 /**
  * Creates a `patch_apply` job: every host's plan (exact versions) is fixed now from its
  * reported pending updates and kept with the job; hosts with nothing to do are left out
- * (none left: 422 no_hosts). Only immediate jobs are accepted for now.
+ * (none left: 422 no_hosts). A job bound to a maintenance window (`maintenance_window_id`, or
+ * `immediate: false` and the hosts' windows) is `pending` until the window opens.
  */
 export async function createPatchJob(
   ctx: DomainContext,
@@ -149,12 +171,6 @@ export async function createPatchJob(
   options: JobOptions,
   notes: string,
 ): Promise<JobRow> {
-  if (!req.immediate || req.maintenanceWindowId) {
-    throw new DomainError(
-      "common.validation",
-      "Only immediate patch jobs are supported yet (immediate: true, no maintenance_window_id)",
-    );
-  }
   const resolved = await resolveHostsByIds(ctx, hostIds, v);
   if (resolved.unknown.length > 0) {
     throw new DomainError("fleet.unknown_hosts", { details: { hosts: resolved.unknown, by: "id" } });
@@ -180,14 +196,21 @@ export async function createPatchJob(
   if (hosts.length === 0) {
     throw new DomainError("fleet.no_hosts_match", "No selected host has pending updates matching the selection");
   }
+  const schedule = await patchJobSchedule(
+    ctx,
+    { immediate: req.immediate, windowId: req.maintenanceWindowId, expectedMinutes: req.expectedMinutes },
+    hosts.map((h) => h.target),
+    v,
+  );
   return insertAndStart(ctx, {
     id,
     kind: "patch_apply",
     command: PATCH_APPLY_COMMAND,
     hosts,
+    schedule,
     patch: {
-      immediate: true,
-      maintenanceWindowId: null,
+      immediate: req.immediate,
+      maintenanceWindowId: schedule?.windowId ?? null,
       allowReboot: req.allowReboot,
       securityOnly: req.securityOnly,
       packages: req.packages,
@@ -214,7 +237,7 @@ export async function createRollbackJob(
   if (parent.kind !== "patch_apply") {
     throw new DomainError("fleet.no_hosts_match", "Only patch_apply jobs can be rolled back");
   }
-  if (parent.status === "queued" || parent.status === "running") {
+  if (parent.status === "queued" || parent.status === "pending" || parent.status === "running") {
     throw new DomainError("jobs.invalid_state", { details: { status: parent.status } });
   }
   const rows = (await jobHostRows(ctx.db, parent.id)).filter((r) => RAN.has(r.status));

@@ -31,8 +31,8 @@ function chunks<T>(items: T[]): T[][] {
 }
 
 /** The hash of the package set the server holds for a host (null: it never reported). */
-export async function hostInventoryHash(db: Database, hostId: string): Promise<string | null> {
-  const row = await db
+export async function hostInventoryHash(ctx: Pick<DomainContext, "db">, hostId: string): Promise<string | null> {
+  const row = await ctx.db
     .select({ hash: hostPatchState.inventoryHash })
     .from(hostPatchState)
     .where(eq(hostPatchState.hostId, hostId))
@@ -59,6 +59,7 @@ function insertUpdates(
   hostId: string,
   updates: PendingUpdate[],
   sourceOf: (u: PendingUpdate) => string | null,
+  now: number,
 ): BatchItem<"sqlite">[] {
   const rows = updates.map((u) => ({
     name: u.name,
@@ -77,10 +78,21 @@ function insertUpdates(
         sql`SELECT ${hostId}, json_extract(value, '$.name'), json_extract(value, '$.arch'),
                json_extract(value, '$.current_version'), json_extract(value, '$.candidate_version'),
                json_extract(value, '$.source'), json_extract(value, '$.security'),
-               json_extract(value, '$.cve_ids'), json_extract(value, '$.origins')
+               json_extract(value, '$.cve_ids'), json_extract(value, '$.origins'), ${now}
             FROM json_each(${JSON.stringify(part)}) WHERE true`,
       )
-      .onConflictDoNothing(),
+      // Still pending: refreshed, but first_seen_at is kept (the compliance grace period counts from it).
+      .onConflictDoUpdate({
+        target: [hostUpdates.hostId, hostUpdates.name, hostUpdates.arch],
+        set: {
+          currentVersion: sql`excluded.current_version`,
+          candidateVersion: sql`excluded.candidate_version`,
+          source: sql`excluded.source`,
+          security: sql`excluded.security`,
+          cveIds: sql`excluded.cve_ids`,
+          origins: sql`excluded.origins`,
+        },
+      }),
   );
 }
 
@@ -110,8 +122,16 @@ function factStatements(
     reportedAt: now,
   };
   return [
-    db.delete(hostUpdates).where(eq(hostUpdates.hostId, hostId)),
-    ...insertUpdates(db, hostId, facts.updates, (u) => sources.get(key(u)) ?? null),
+    // Updates no longer pending go; the others are upserted (keeping when each was first seen).
+    db
+      .delete(hostUpdates)
+      .where(
+        and(
+          eq(hostUpdates.hostId, hostId),
+          sql`(${hostUpdates.name} || ':' || ${hostUpdates.arch}) NOT IN (SELECT value FROM json_each(${JSON.stringify(facts.updates.map(key))}))`,
+        ),
+      ),
+    ...insertUpdates(db, hostId, facts.updates, (u) => sources.get(key(u)) ?? null, now),
     db
       .insert(hostPatchState)
       .values({ hostId, ...state })
@@ -132,12 +152,12 @@ async function commit(db: Database, statements: BatchItem<"sqlite">[]): Promise<
  * written and the agent is asked for the whole inventory. One batch: never half-applied.
  */
 export async function ingestInventory(
-  db: Database,
+  ctx: Pick<DomainContext, "db" | "logLevel">,
   hostId: string,
   report: InventoryReport,
   now: number,
-  logLevel?: string,
 ): Promise<IngestOutcome> {
+  const { db, logLevel } = ctx;
   const host = await db.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, hostId)).get();
   if (!host) return { stored: false, reason: "unknown host" };
   if (report.kind === "full") {
@@ -152,7 +172,7 @@ export async function ingestInventory(
     return { stored: true, hash };
   }
   const { diff } = report;
-  const held = await hostInventoryHash(db, hostId);
+  const held = await hostInventoryHash(ctx, hostId);
   if (held !== diff.base) return { stored: false, reason: "base mismatch" };
   const current = await db.select().from(hostPackages).where(eq(hostPackages.hostId, hostId)).all();
   const merged = new Map(

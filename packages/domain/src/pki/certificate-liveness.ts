@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, gt, inArray } from "drizzle-orm";
 import type { Database } from "../db";
 import { logAt } from "../log";
 import { certificates } from "../schema";
@@ -9,13 +9,49 @@ import type { DomainContext } from "../shared/context";
  * superseded) and before its notAfter? The HostChannel asks before it sends a
  * command and when its alarm fires (finding 3).
  */
-export async function certificateStillValid(db: Database, id: string, now: number): Promise<boolean> {
-  const row = await db
+export async function certificateStillValid(ctx: Pick<DomainContext, "db">, id: string, now: number): Promise<boolean> {
+  const row = await ctx.db
     .select({ status: certificates.status, notAfter: certificates.notAfter })
     .from(certificates)
     .where(eq(certificates.id, id))
     .get();
   return row !== undefined && row.status === "active" && row.notAfter > now;
+}
+
+/** D1 binds at most 100 parameters per statement. */
+const HOSTS_PER_QUERY = 90;
+
+/**
+ * The same check for many hosts at once: host id → ids of its certificates that
+ * are active and before their notAfter (a host without one is absent). The
+ * JobRun reads this once per dispatched wave and hands each HostChannel its
+ * host's list, so a 1,000-host wave costs 12 D1 reads instead of 1,000.
+ */
+export async function validCertificatesOfHosts(
+  db: Database,
+  hostIds: readonly string[],
+  now: number,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const unique = [...new Set(hostIds)];
+  for (let i = 0; i < unique.length; i += HOSTS_PER_QUERY) {
+    const rows = await db
+      .select({ id: certificates.id, hostId: certificates.hostId })
+      .from(certificates)
+      .where(
+        and(
+          inArray(certificates.hostId, unique.slice(i, i + HOSTS_PER_QUERY)),
+          eq(certificates.status, "active"),
+          gt(certificates.notAfter, now),
+        ),
+      )
+      .all();
+    for (const r of rows) {
+      if (r.hostId === null) continue;
+      out.set(r.hostId, [...(out.get(r.hostId) ?? []), r.id]);
+    }
+  }
+  return out;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { StreamEvent } from "@fleetgate/contract";
 import { eventHubStub } from "./durable-objects";
 
 /** Who a dashboard socket belongs to, and which of a job's hosts it may hear about. */
@@ -13,6 +14,8 @@ export interface EventsPort {
   subscribe(topic: string, who: Subscription): Promise<Response>;
   /** Closes every dashboard socket of an identity (disabled, demoted, sessions revoked). */
   closeIdentity(identityId: string, reason: string): Promise<void>;
+  /** Fans events out to the subscribed dashboards (in order; throws when the hub was not reached). */
+  publish(events: StreamEvent[]): Promise<void>;
 }
 
 /** The EventHub binding behind the port. */
@@ -32,6 +35,9 @@ export function eventsPort(ns: Env["EVENTS"]): EventsPort {
     },
     async closeIdentity(identityId, reason) {
       await hub().closeIdentity(identityId, reason);
+    },
+    async publish(events) {
+      await hub().publish(events);
     },
   };
 }

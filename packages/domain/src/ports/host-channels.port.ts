@@ -27,6 +27,8 @@ export type HealthRunOutcome = { ok: true; results: HealthResult[] } | { ok: fal
 /** Host channels (one HostChannel Durable Object per host): enqueue, disconnect, ping, presence. */
 export interface HostChannelsPort {
   enqueue(hostId: string, command: HostCommand): Promise<EnqueueOutcome>;
+  /** Stops a command (dropped if not yet delivered, else the agent is told to cancel it). */
+  cancel(hostId: string, commandId: string): Promise<void>;
   /** Closes the agent's socket (the host was removed or its certificate revoked). */
   disconnect(hostId: string, reason: string): Promise<void>;
   /** Closes the agent connections authenticated with these certificates (revoked or superseded). */
@@ -48,6 +50,7 @@ export function hostChannelsPort(ns: Env["HOSTS"]): HostChannelsPort {
   const stub = (hostId: string) => hostChannelStub(ns, hostId);
   return {
     enqueue: (hostId, command) => stub(hostId).enqueue(command),
+    cancel: (hostId, commandId) => stub(hostId).cancel(commandId),
     disconnect: (hostId, reason) => stub(hostId).disconnect(reason),
     endCertificates: async (hostId, certIds, reason) => {
       await stub(hostId).endCertificates({ cert_ids: certIds, reason });

@@ -1,4 +1,4 @@
-import type { JobHostStatus, JobPlan, JobStatus } from "@fleetgate/contract";
+import type { HostReport, JobHostStatus, JobPlan, JobStatus } from "@fleetgate/contract";
 import { logAt } from "../log";
 import { jobRunStub } from "./durable-objects";
 
@@ -36,6 +36,8 @@ export interface JobRunsPort {
   /** Waits at most `timeoutMs` for the job to complete (or, `acks`, for every agent to acknowledge). */
   wait(jobId: string, timeoutMs: number, until: "complete" | "acks"): Promise<JobProgress | undefined>;
   progress(jobId: string): Promise<JobProgress>;
+  /** A HostChannel's report (ack, result, queue expiry) to the command's job; throws when not delivered. */
+  report(jobId: string, report: HostReport): Promise<void>;
 }
 
 /** The JobRun binding behind the port. */
@@ -79,5 +81,8 @@ export function jobRunsPort(ns: Env["JOBS"], logLevel: string | undefined): JobR
       return last;
     },
     progress: (jobId) => stub(jobId).progress(),
+    async report(jobId, report) {
+      await stub(jobId).report(report);
+    },
   };
 }

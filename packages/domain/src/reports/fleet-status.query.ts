@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { healthCheckStatusSql } from "../patching/health-checks.service";
 import { hosts } from "../schema";
 import type { DomainContext } from "../shared/context";
-import { compliancePct, complianceSql, hostHealthSql } from "./host-signals";
+import { compliancePct, complianceSql, hostHealthSql, rebootRequiredSql } from "./host-signals";
 import { HOST_ID, type ReportScope, scopeWhere } from "./report-scope";
 
 /** `GET /status/fleet` (linux-patch-manager.md §4 "Status/reports"). */
@@ -35,9 +35,8 @@ export function scopedHostSignals(ctx: DomainContext, scope: ReportScope) {
     .select({
       id: hosts.id,
       health: hostHealthSql(id, sql.raw('"hosts"."online"'), sql.raw('"hosts"."last_seen_at"')).as("health"),
-      compliance: complianceSql(sql.raw('"hosts"."last_seen_at"'), sql.raw('"hosts"."patches_missing"')).as(
-        "compliance",
-      ),
+      compliance: complianceSql(id, ctx.now()).as("compliance"),
+      reboot: rebootRequiredSql(id).as("reboot"),
       checks: healthCheckStatusSql(id).as("checks"),
       pending: hosts.patchesMissing,
       lastSeenAt: hosts.lastSeenAt,
@@ -48,9 +47,9 @@ export function scopedHostSignals(ctx: DomainContext, scope: ReportScope) {
 }
 
 /**
- * The fleet's status over the hosts the caller may see. Agents report no CRL
- * state and no reboot flag yet: every host counts as `crl_not_reporting` and
- * `hosts_requiring_reboot` is 0 (docs/reports.md).
+ * The fleet's status over the hosts the caller may see (docs/reports.md defines
+ * every figure). Agents report no CRL state yet: every host counts as
+ * `crl_not_reporting`.
  */
 export async function fleetStatus(ctx: DomainContext, scope: ReportScope): Promise<FleetStatus> {
   const h = scopedHostSignals(ctx, scope);
@@ -67,6 +66,7 @@ export async function fleetStatus(ctx: DomainContext, scope: ReportScope): Promi
       nonCompliant: n(sql`${h.compliance} = 'non_compliant'`),
       unknown: n(sql`${h.compliance} = 'unknown'`),
       failedChecks: n(sql`${h.checks} = 'some_unhealthy'`),
+      reboot: sql<number>`coalesce(sum(${h.reboot}), 0)`,
     })
     .from(h)
     .get();
@@ -80,7 +80,7 @@ export async function fleetStatus(ctx: DomainContext, scope: ReportScope): Promi
     unreachable: row?.unreachable ?? 0,
     pending: row?.pending ?? 0,
     total_pending_patches: row?.totalPending ?? 0,
-    hosts_requiring_reboot: 0,
+    hosts_requiring_reboot: row?.reboot ?? 0,
     compliance_pct: compliancePct(compliant, nonCompliant),
     crl_valid: 0,
     crl_expired: 0,

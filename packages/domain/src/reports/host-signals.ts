@@ -28,14 +28,32 @@ export function hostHealthSql(id: SQL, online: SQL, lastSeenAt: SQL): SQL<HostHe
     ELSE 'healthy' END)`;
 }
 
+/** The grace period in ms. */
+export const COMPLIANCE_GRACE_MS = COMPLIANCE_GRACE_DAYS * 86_400_000;
+
 /**
- * Compliance of one host: `unknown` while its agent never reported (no
- * inventory, nothing can be said); `non_compliant` when it has pending updates
- * (the agent's `patches_missing`); else `compliant`.
+ * Compliance of one host at `now` (docs/reports.md "Compliance"): `unknown` while its agent
+ * never reported an inventory (nothing can be said); `non_compliant` when it has a pending
+ * security update (`host_updates.security = 'true'`) first seen more than the grace period
+ * ago; else `compliant` (pending non-security updates, security updates within the grace
+ * period and updates whose security is unknown do not make a host non-compliant).
  */
-export function complianceSql(lastSeenAt: SQL, patchesMissing: SQL): SQL<Compliance> {
-  return sql<Compliance>`(CASE WHEN ${lastSeenAt} IS NULL THEN 'unknown'
-    WHEN ${patchesMissing} > 0 THEN 'non_compliant' ELSE 'compliant' END)`;
+export function complianceSql(id: SQL, now: number): SQL<Compliance> {
+  return sql<Compliance>`(CASE WHEN NOT EXISTS (SELECT 1 FROM host_patch_state ps WHERE ps.host_id = ${id}) THEN 'unknown'
+    WHEN EXISTS (SELECT 1 FROM host_updates hu WHERE hu.host_id = ${id} AND hu.security = 'true'
+      AND hu.first_seen_at <= ${now - COMPLIANCE_GRACE_MS}) THEN 'non_compliant'
+    ELSE 'compliant' END)`;
+}
+
+/** 1 when the host's last inventory said a reboot is required, else 0. */
+export function rebootRequiredSql(id: SQL): SQL<number> {
+  return sql<number>`coalesce((SELECT ps.reboot_required FROM host_patch_state ps WHERE ps.host_id = ${id}), 0)`;
+}
+
+/** Pending security updates of the host that are past the grace period (0 when none or unknown). */
+export function overdueSecuritySql(id: SQL, now: number): SQL<number> {
+  return sql<number>`(SELECT count(*) FROM host_updates hu WHERE hu.host_id = ${id} AND hu.security = 'true'
+      AND hu.first_seen_at <= ${now - COMPLIANCE_GRACE_MS})`;
 }
 
 /** When the host last completed a patch job successfully (null: never). */

@@ -7,7 +7,9 @@ import {
   type HostHealth,
   hostHealthSql,
   lastPatchAtSql,
+  overdueSecuritySql,
   PATCH_JOB_KINDS,
+  rebootRequiredSql,
 } from "./host-signals";
 import { HOST_ID, type ReportScope, scopeWhere } from "./report-scope";
 
@@ -29,6 +31,11 @@ export interface ComplianceRow {
   lastSeenAt: number | null;
   pendingUpdates: number;
   lastPatchAt: number | null;
+  /** Pending security updates; of those, past the grace period; when the oldest was first seen. */
+  securityPending: number;
+  securityOverdue: number;
+  oldestSecurityAt: number | null;
+  rebootRequired: number;
   compliance: Compliance;
 }
 
@@ -42,6 +49,7 @@ export async function* iterateComplianceRows(
   pageSize = 1000,
 ): AsyncGenerator<ComplianceRow[]> {
   let cursor: { fqdn: string; id: string } | undefined;
+  const now = ctx.now();
   for (;;) {
     const where: (SQL | undefined)[] = [scopeWhere(scope)];
     if (cursor)
@@ -59,7 +67,13 @@ export async function* iterateComplianceRows(
         lastSeenAt: hosts.lastSeenAt,
         pendingUpdates: hosts.patchesMissing,
         lastPatchAt: lastPatchAtSql(id),
-        compliance: complianceSql(sql.raw('"hosts"."last_seen_at"'), sql.raw('"hosts"."patches_missing"')),
+        securityPending: sql<number>`(SELECT count(*) FROM host_updates hu WHERE hu.host_id = ${id} AND hu.security = 'true')`,
+        securityOverdue: overdueSecuritySql(id, now),
+        oldestSecurityAt: sql<
+          number | null
+        >`(SELECT min(hu.first_seen_at) FROM host_updates hu WHERE hu.host_id = ${id} AND hu.security = 'true')`,
+        rebootRequired: rebootRequiredSql(id),
+        compliance: complianceSql(id, now),
       })
       .from(hosts)
       .where(and(...where))

@@ -75,7 +75,7 @@ export const jobs = sqliteTable(
     mode: text("mode", { enum: ["sync", "async"] })
       .notNull()
       .default("async"),
-    status: text("status", { enum: ["queued", "running", "succeeded", "failed", "cancelled"] }).notNull(),
+    status: text("status", { enum: ["queued", "pending", "running", "succeeded", "failed", "cancelled"] }).notNull(),
     options: json<Record<string, unknown>>("options").notNull().default({}),
     notes: text("notes").notNull().default(""),
     createdBy: text("created_by"),

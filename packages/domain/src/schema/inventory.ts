@@ -74,6 +74,11 @@ export const hostUpdates = sqliteTable(
     security: text("security", { enum: ["true", "false", "unknown"] }).notNull(),
     cveIds: json<string[]>("cve_ids").notNull().default([]),
     origins: json<string[]>("origins").notNull().default([]),
+    /**
+     * When a report first listed this package (name + arch) as pending; kept across reports while it
+     * stays pending (docs/reports.md "Compliance"). 0: pending before first-seen was tracked.
+     */
+    firstSeenAt: ms("first_seen_at").notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.hostId, t.name, t.arch] }),

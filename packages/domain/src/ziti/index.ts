@@ -1,5 +1,7 @@
+export * from "./cert-extension";
 export * from "./controller.service";
 export * from "./ext-jwt.service";
+export * from "./identity-status.service";
 export * from "./management.service";
 export * from "./policy";
 export * from "./posture";

@@ -11699,6 +11699,76 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/status/history": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Compliance history (daily and on-change snapshots) of the fleet or one group, for charts
+     * @description Without `group_id` the fleet's series (admins only: it counts every host; others get 400 and must name a group); with it, that group's (admins, or members of the group; others get 404). Default period: the last 90 days up to now. `from`/`to`: a date (UTC; `to` includes that day) or an RFC 3339 date-time.
+     */
+    get: {
+      parameters: {
+        query?: {
+          from?: string;
+          to?: string;
+          group_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["StatusHistory"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/ca/health": {
     parameters: {
       query?: never;
@@ -12909,6 +12979,7 @@ export interface components {
       immediate?: boolean;
       /**
        * Format: uuid
+       * @description Run in this window: the job is `pending` until it opens (also with `immediate: false` and no id: the hosts' own windows)
        * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
        */
       maintenance_window_id?: string | null;
@@ -12924,6 +12995,11 @@ export interface components {
       error_threshold?: number | string | null;
       /** @default 3600 */
       timeout_seconds?: number;
+      /**
+       * @description Expected run time per host in a maintenance window: no host starts after the window's end minus this
+       * @default 15
+       */
+      expected_minutes?: number;
     };
     JobList: {
       jobs: components["schemas"]["JobSummary"][];
@@ -13856,6 +13932,48 @@ export interface components {
       compliant: number;
       non_compliant: number;
       compliance_unknown: number;
+    };
+    StatusHistory: {
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      group_id: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      from: string;
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      to: string;
+      points: components["schemas"]["HistoryPoint"][];
+    };
+    HistoryPoint: {
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      taken_at: string;
+      /** @enum {string} */
+      reason: "daily" | "change";
+      total_hosts: number;
+      compliant: number;
+      non_compliant: number;
+      unknown: number;
+      compliance_pct: number;
+      total_pending: number;
+      pending_by_severity: {
+        [key: string]: number;
+      };
+      patch_age: {
+        [key: string]: number;
+      };
+      last_seen: {
+        [key: string]: number;
+      };
     };
     CaHealth: {
       /** @enum {string} */

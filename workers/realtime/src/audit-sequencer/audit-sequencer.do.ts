@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { createDb, latestCheckpoint, ledgerKeysFor, logAt, sealPending, signCheckpoint } from "@fleetgate/domain";
+import { latestCheckpoint, logAt, sealPending, signCheckpoint } from "@fleetgate/domain";
 import { z } from "zod";
+import { DomainAccess } from "../shared/domain-access";
 
 /** Delay between a wake-up and the seal: lets a burst of writes land in one round. */
 export const SEAL_DELAY_MS = 500;
@@ -12,11 +13,6 @@ export const CHECKPOINT_EVERY_MS = 10_000;
 const ROUNDS_PER_ALARM = 25;
 
 const SealOptions = z.object({ checkpoint: z.boolean().default(false) }).default({ checkpoint: false });
-
-/** Secrets are not in the generated `Env` (they are not in wrangler.toml); the Worker's env carries them. */
-interface LedgerSecrets {
-  MASTER_KEY: string;
-}
 
 export interface SealReport {
   sealed: number;
@@ -36,10 +32,11 @@ export interface SealReport {
  * in D1, so an eviction mid-seal loses nothing (the D1 batch either committed or
  * not) and a replayed round cannot seal an entry twice.
  */
-export class AuditSequencer extends DurableObject<Env & LedgerSecrets> {
+export class AuditSequencer extends DurableObject<Env> {
   /** Rounds run one at a time within this instance. */
   private chain: Promise<unknown> = Promise.resolve();
   private alarmAt: number | null | undefined;
+  private readonly domain = new DomainAccess(this.env, "audit-ledger");
 
   /** Called after writes (best effort): seals within SEAL_DELAY_MS. Never postpones a pending alarm. */
   async wake(): Promise<void> {
@@ -68,8 +65,9 @@ export class AuditSequencer extends DurableObject<Env & LedgerSecrets> {
   }
 
   private async sealAll(forceCheckpoint: boolean, maxRounds: number): Promise<SealReport> {
-    const db = createDb(this.env.DB);
-    const keys = await ledgerKeysFor(this.env.MASTER_KEY);
+    const ctx = await this.domain.context();
+    const db = ctx.db;
+    const keys = ctx.keys.ledger;
     let sealed = 0;
     let round = await sealPending(db, keys);
     sealed += round.sealed;

@@ -1,5 +1,6 @@
 import { DiscoverFrame, type DiscoveryDoneFrame, type DiscoveryResultsFrame } from "@fleetgate/contract";
-import { createDb, finishDiscoveryScan, logAt, recordDiscoveryResults } from "@fleetgate/domain";
+import { finishDiscoveryScan, logAt, recordDiscoveryResults } from "@fleetgate/domain";
+import type { DomainAccess } from "../shared/domain-access";
 import type { AgentSockets } from "./agent-socket";
 
 /**
@@ -9,7 +10,7 @@ import type { AgentSockets } from "./agent-socket";
  */
 export class DiscoveryRelay {
   constructor(
-    private readonly db: D1Database,
+    private readonly domain: DomainAccess,
     private readonly sockets: AgentSockets,
     private readonly logLevel: string | undefined,
   ) {}
@@ -24,7 +25,7 @@ export class DiscoveryRelay {
   }
 
   async onResults(hostId: string, frame: DiscoveryResultsFrame, now: number): Promise<void> {
-    const stored = await recordDiscoveryResults(createDb(this.db), hostId, frame, now);
+    const stored = await recordDiscoveryResults(await this.domain.context(), hostId, frame, now);
     if (stored < frame.results.length) {
       logAt(this.logLevel, "warn", "discovery results not stored (unknown scan, not this host's, or out of range)", {
         host_id: hostId,
@@ -35,7 +36,7 @@ export class DiscoveryRelay {
   }
 
   async onDone(hostId: string, frame: DiscoveryDoneFrame, now: number): Promise<void> {
-    const finished = await finishDiscoveryScan(createDb(this.db), hostId, frame, now);
+    const finished = await finishDiscoveryScan(await this.domain.context(), hostId, frame, now);
     logAt(this.logLevel, "info", "discovery scan finished", {
       host_id: hostId,
       scan_id: frame.scan_id,

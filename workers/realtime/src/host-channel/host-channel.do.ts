@@ -1,31 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
-import {
-  AgentMessage,
-  type EnqueueOutcome,
-  HealthCheckSpec,
-  HostCommand,
-  HostReport,
-  type OutputChunk,
-} from "@fleetgate/contract";
-import {
-  certificateStillValid,
-  createDb,
-  type HealthRunOutcome,
-  hostInventoryHash,
-  type InventoryReport,
-  jobRunStub,
-  logAt,
-  recordAgentHello,
-} from "@fleetgate/domain";
+import { type AgentMessage, type EnqueueOutcome, HealthCheckSpec, HostCommand } from "@fleetgate/contract";
+import { type HealthRunOutcome, type InventoryReport, logAt } from "@fleetgate/domain";
 import { z } from "zod";
 import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
-import { DurableOutbox } from "../shared/durable-outbox";
+import { DomainAccess, objectScope } from "../shared/domain-access";
+import { parseAgentFrame } from "./agent-frames";
+import { type HelloFrame, recordHello } from "./agent-hello";
 import { AgentSockets } from "./agent-socket";
-import { CommandQueue } from "./command-queue";
+import { CertificateGuard } from "./certificate-guard";
+import { CommandDelivery } from "./command-delivery";
 import { DiscoveryRelay } from "./discovery-relay";
-import type { Attachment, ChannelStatus, CommandRow, PingOutcome } from "./host-channel.types";
+import type { Attachment, ChannelStatus, PingOutcome } from "./host-channel.types";
 import { HealthRequests, InventoryInbox } from "./patch-reports";
+import { PingRequests } from "./ping-requests";
 import { Presence } from "./presence";
 
 export type { ChannelStatus, PingOutcome } from "./host-channel.types";
@@ -35,65 +23,56 @@ const PingTimeout = z.number().int().min(1).max(600_000);
 const Reason = z.string().max(120);
 const HealthChecks = z.array(HealthCheckSpec).min(1).max(16);
 const EndCertificates = z.object({ cert_ids: z.array(z.string().max(64)).min(1).max(100), reason: Reason });
-/** Close code of a socket whose certificate was revoked, superseded or expired. */
-const CERT_ENDED = 4003;
-
-interface PendingPing {
-  sentAt: number;
-  deadline: number;
-  timeoutS: number;
-  resolve: (p: PingOutcome) => void;
-}
 
 /**
  * One per enrolled host (`idFromName(hostId)`): holds the agent's WebSocket
- * with the hibernation API (`AgentSockets`), the host's durable command queue
- * (`CommandQueue`), its presence in D1 (`Presence`), and forwards what the
- * agent reports to each command's JobRun through a durable outbox — a result
- * is never lost even if this object or the JobRun is reset in between.
- * Timing is alarms only: queued-command expiry, outbox retries, ping
- * deadlines, a liveness tick while connected, and retention.
+ * with the hibernation API (`AgentSockets`), the host's commands
+ * (`CommandDelivery`: durable queue + outbox to each command's JobRun), its
+ * presence in D1 (`Presence`), the certificate checks (`CertificateGuard`),
+ * pings, health checks, inventory and discovery. This class only routes agent
+ * frames and RPCs to those parts and arms the one alarm. Timing is alarms
+ * only: queued-command expiry, outbox retries, ping deadlines, a liveness tick
+ * while connected, certificate ends, and retention.
  */
 export class HostChannel extends DurableObject<Env> {
-  private readonly queue: CommandQueue;
   private readonly presence: Presence;
   private readonly sockets: AgentSockets;
-  private readonly outbox: DurableOutbox<typeof HostReport>;
+  private readonly commands: CommandDelivery;
+  private readonly certificates: CertificateGuard;
   private readonly alarms: AlarmScheduler;
-  private readonly publisher: EventPublisher;
-  private readonly pings = new Map<string, PendingPing>();
+  private readonly pings = new PingRequests();
   private readonly inventory: InventoryInbox;
   private readonly health = new HealthRequests();
   private readonly discovery: DiscoveryRelay;
+  private readonly domain: DomainAccess;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.queue = new CommandQueue(ctx.storage.sql);
-    this.presence = new Presence(ctx.storage.sql, env.DB);
+    const domain = new DomainAccess(env, objectScope("host", ctx));
+    this.domain = domain;
+    this.presence = new Presence(ctx.storage.sql, domain);
     this.sockets = new AgentSockets(ctx, env.LOG_LEVEL, () => ({
       hostId: this.presence.get("host_id") ?? "",
       hostName: this.presence.get("host_name") ?? "",
     }));
-    this.outbox = new DurableOutbox(
+    this.commands = new CommandDelivery(
       ctx.storage.sql,
-      HostReport,
-      async (jobId, report) => {
-        await jobRunStub(env.JOBS, jobId).report(report);
-      },
-      (jobId, err) =>
-        logAt(env.LOG_LEVEL, "warn", "report to JobRun failed; will retry", { job_id: jobId, error: String(err) }),
+      domain,
+      this.sockets,
+      new EventPublisher(domain, env.LOG_LEVEL),
+      env.LOG_LEVEL,
+      () => this.scheduleAlarm(),
     );
+    this.certificates = new CertificateGuard(ctx, domain, this.sockets, env.LOG_LEVEL);
     this.alarms = new AlarmScheduler(ctx.storage);
-    this.publisher = new EventPublisher(env);
-    this.inventory = new InventoryInbox(env.DB, env.LOG_LEVEL);
-    this.discovery = new DiscoveryRelay(env.DB, this.sockets, env.LOG_LEVEL);
+    this.inventory = new InventoryInbox(domain, env.LOG_LEVEL);
+    this.discovery = new DiscoveryRelay(domain, this.sockets, env.LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => this.migrate());
   }
 
   private migrate(): void {
     this.presence.migrate();
-    this.queue.migrate();
-    this.outbox.migrate();
+    this.commands.migrate();
   }
 
   // ---- connection ------------------------------------------------------
@@ -128,48 +107,11 @@ export class HostChannel extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (typeof message !== "string") return; // Binary frames are not part of the protocol.
-    let json: unknown;
+    const hostId = this.sockets.attachment(ws).hostId;
+    const frame = parseAgentFrame(message, hostId, this.env.LOG_LEVEL);
+    if (!frame) return;
     try {
-      json = JSON.parse(message);
-    } catch {
-      logAt(this.env.LOG_LEVEL, "warn", "agent frame is not JSON", { host_id: this.sockets.attachment(ws).hostId });
-      return;
-    }
-    const parsed = AgentMessage.safeParse(json);
-    if (!parsed.success) {
-      const type = (json as { type?: unknown } | null)?.type;
-      logAt(this.env.LOG_LEVEL, "warn", "agent frame refused", {
-        host_id: this.sockets.attachment(ws).hostId,
-        type: typeof type === "string" ? type.slice(0, 32) : null,
-      });
-      return;
-    }
-    const frame = parsed.data;
-    const now = Date.now();
-    try {
-      switch (frame.type) {
-        case "hello":
-          return await this.onHello(ws, frame, now);
-        case "ack":
-          return await this.onAck(frame.command_id, now);
-        case "output":
-          return this.onOutput(frame);
-        case "result":
-          return await this.onResult(frame, now);
-        case "pong":
-          return this.onPong(ws, frame.nonce, frame.version, now);
-        case "inventory":
-          return await this.onInventory(ws, { kind: "full", inventory: frame.inventory });
-        case "inventory_diff":
-          return await this.onInventory(ws, { kind: "diff", diff: frame.diff });
-        case "health_results":
-          return this.health.answer(frame.request_id, frame.results);
-        case "discovery_results":
-          return await this.discovery.onResults(this.sockets.attachment(ws).hostId, frame, now);
-        case "discovery_done":
-          return await this.discovery.onDone(this.sockets.attachment(ws).hostId, frame, now);
-      }
+      await this.onFrame(ws, hostId, frame, Date.now());
     } catch (err) {
       // State is in storage (reports in the outbox): the alarm retries what did not go through.
       logAt(this.env.LOG_LEVEL, "error", "handling an agent frame failed", { type: frame.type, error: String(err) });
@@ -195,7 +137,7 @@ export class HostChannel extends DurableObject<Env> {
     const others = this.sockets.othersOpen(ws);
     logAt(this.env.LOG_LEVEL, "info", "agent disconnected", { host_id: a.hostId, replaced: others.length > 0 });
     if (others.length > 0) return;
-    this.settlePings("connection closed");
+    this.pings.settle("connection closed");
     this.health.settle("the agent disconnected");
     try {
       await this.presence.markOffline();
@@ -207,31 +149,38 @@ export class HostChannel extends DurableObject<Env> {
 
   // ---- agent frames ----------------------------------------------------
 
-  private async onHello(ws: WebSocket, hello: Extract<AgentMessage, { type: "hello" }>, now: number): Promise<void> {
-    const a = this.sockets.attachment(ws);
-    let inventoryHash: string | null = null;
-    try {
-      await recordAgentHello(
-        createDb(this.env.DB),
-        a.hostId,
-        {
-          agentVersion: hello.agent_version,
-          hostname: hello.hostname,
-          os: hello.os,
-          tags: hello.tags,
-          scripts: hello.scripts,
-        },
-        now,
-      );
-      this.presence.set("online", "1");
-      inventoryHash = await hostInventoryHash(createDb(this.env.DB), a.hostId);
-    } catch (err) {
-      // The connection is usable without the registry update; the liveness alarm marks it online later.
-      logAt(this.env.LOG_LEVEL, "warn", "recording the agent's hello failed", {
-        host_id: a.hostId,
-        error: String(err),
-      });
+  /** Routes one validated agent frame to the part that owns it. */
+  private async onFrame(ws: WebSocket, hostId: string, frame: AgentMessage, now: number): Promise<void> {
+    switch (frame.type) {
+      case "hello":
+        return await this.onHello(ws, frame, now);
+      case "ack":
+        return await this.commands.onAck(frame.command_id, now);
+      case "output":
+        return this.commands.onOutput(frame);
+      case "result":
+        return await this.commands.onResult(frame, now);
+      case "pong": {
+        const a = this.sockets.attachment(ws);
+        const facts = { version: frame.version ?? a.version, hostname: a.hostname, certNotAfter: a.certNotAfter };
+        return this.pings.answer(frame.nonce, facts, now);
+      }
+      case "inventory":
+        return await this.onInventory(ws, { kind: "full", inventory: frame.inventory });
+      case "inventory_diff":
+        return await this.onInventory(ws, { kind: "diff", diff: frame.diff });
+      case "health_results":
+        return this.health.answer(frame.request_id, frame.results);
+      case "discovery_results":
+        return await this.discovery.onResults(hostId, frame, now);
+      case "discovery_done":
+        return await this.discovery.onDone(hostId, frame, now);
     }
+  }
+
+  private async onHello(ws: WebSocket, hello: HelloFrame, now: number): Promise<void> {
+    const a = this.sockets.attachment(ws);
+    const inventoryHash = await recordHello(this.domain, this.presence, a.hostId, hello, now, this.env.LOG_LEVEL);
     a.hello = true;
     a.version = hello.agent_version;
     a.hostname = hello.hostname.slice(0, 253);
@@ -243,58 +192,10 @@ export class HostChannel extends DurableObject<Env> {
       server_time: now,
       inventory_hash: inventoryHash,
     });
-    // Re-deliver every command without a result (docs/agent-protocol.md §4.6): the agent
-    // answers a command it already has with `ack duplicate` + its stored result, never a second run.
-    const open = this.queue.open();
-    for (const c of open) {
-      if (c.state === "queued" && c.expires_at <= now) {
-        this.expire(c, now);
-        continue;
-      }
-      this.sockets.sendRun(ws, c);
-      if (c.state === "queued") this.queue.setState(c.command_id, "sent", now);
-    }
-    // A command cancelled while this host was away may still have reached it: tell it to stop.
-    for (const id of this.queue.recentlyCancelled(now)) this.sockets.send(ws, { type: "cancel", command_id: id });
-    logAt(this.env.LOG_LEVEL, "info", "agent hello", {
-      host_id: a.hostId,
-      version: hello.agent_version,
-      redelivered: open.length,
-    });
+    const redelivered = this.commands.redeliver(ws, now);
+    logAt(this.env.LOG_LEVEL, "info", "agent hello", { host_id: a.hostId, version: hello.agent_version, redelivered });
     await this.scheduleAlarm();
-    await this.drainOutbox();
-  }
-
-  private async onAck(commandId: string, now: number): Promise<void> {
-    const c = this.queue.get(commandId);
-    if (!c) return;
-    if (c.state === "queued" || c.state === "sent") {
-      this.queue.setState(commandId, "acked", now);
-      this.outbox.add(c.job_id, { type: "ack", command_id: commandId, host_id: c.host_id, at: now });
-      await this.drainOutbox();
-    }
-  }
-
-  private async onResult(result: Extract<AgentMessage, { type: "result" }>, now: number): Promise<void> {
-    const c = this.queue.get(result.command_id);
-    if (!c || c.state === "done" || c.state === "expired") return; // Unknown or already reported: idempotent.
-    this.queue.setState(c.command_id, "done", now);
-    this.outbox.add(c.job_id, { type: "result", command_id: c.command_id, host_id: c.host_id, at: now, result });
-    await this.drainOutbox();
-  }
-
-  private onOutput(frame: Extract<AgentMessage, { type: "output" }>): void {
-    const c = this.queue.get(frame.command_id);
-    if (!c) return;
-    const chunk: OutputChunk = {
-      event_type: "output",
-      job_id: c.job_id,
-      host_id: c.host_id,
-      stream: frame.stream,
-      seq: frame.seq,
-      data: frame.data,
-    };
-    this.publisher.publish(chunk);
+    await this.commands.drain();
   }
 
   /** Stores an inventory report (serialized per host) and tells the agent what the server now holds. */
@@ -306,58 +207,20 @@ export class HostChannel extends DurableObject<Env> {
     );
   }
 
-  private onPong(ws: WebSocket, nonce: string, version: string | undefined, now: number): void {
-    const p = this.pings.get(nonce);
-    if (!p) return;
-    this.pings.delete(nonce);
-    const a = this.sockets.attachment(ws);
-    p.resolve({
-      ok: true,
-      rtt_ms: now - p.sentAt,
-      version: version ?? a.version,
-      hostname: a.hostname,
-      cert_not_after: a.certNotAfter,
-    });
-  }
-
   // ---- RPC ---------------------------------------------------------------
 
   /** Stores a command and sends it if the host is connected (idempotent by command id). */
   async enqueue(raw: unknown): Promise<EnqueueOutcome> {
     const cmd = HostCommand.parse(raw);
     // Never send a command over a connection whose certificate ended (finding 3).
-    await this.verifyLive(Date.now());
-    const now = Date.now();
-    const ws = this.sockets.live();
-    const known = this.queue.get(cmd.command_id);
-    if (known) {
-      if (ws && (known.state === "queued" || known.state === "sent" || known.state === "acked")) {
-        this.sockets.sendRun(ws, known);
-        if (known.state === "queued") this.queue.setState(known.command_id, "sent", now);
-      }
-      return "duplicate";
-    }
-    if (!ws && cmd.require_online) return "offline";
-    const row = this.queue.insert(cmd, ws ? "sent" : "queued", now);
-    if (ws) {
-      if (row) this.sockets.sendRun(ws, row);
-      return "sent";
-    }
-    await this.scheduleAlarm();
-    return "queued";
+    await this.certificates.verifyLive(Date.now(), cmd.valid_cert_ids);
+    return this.commands.enqueue(cmd, this.sockets.live(), Date.now());
   }
 
   /** Stops a command: dropped from the queue if not yet delivered, else the agent is told to cancel it. */
   async cancel(commandId: unknown): Promise<void> {
     const id = HostCommand.shape.command_id.parse(commandId);
-    const c = this.queue.get(id);
-    if (!c || c.state === "done" || c.state === "expired" || c.state === "cancelled") return;
-    const ws = this.sockets.live();
-    if (ws && c.state !== "queued") this.sockets.send(ws, { type: "cancel", command_id: id });
-    // An acknowledged command on a live connection keeps its state: its result (error
-    // "cancelled") is still forwarded. Anything else is never (re-)delivered as a run again;
-    // the next hello repeats the cancel in case the agent did receive it.
-    if (c.state !== "acked" || !ws) this.queue.setState(id, "cancelled", Date.now());
+    this.commands.cancel(id, this.sockets.live(), Date.now());
   }
 
   /** Sends a ping and resolves with the pong (or a timeout, driven by the alarm). */
@@ -366,10 +229,7 @@ export class HostChannel extends DurableObject<Env> {
     const ws = this.sockets.live();
     if (!ws) return { ok: false, rtt_ms: 0, error: "host offline" };
     const nonce = crypto.randomUUID();
-    const sentAt = Date.now();
-    const outcome = new Promise<PingOutcome>((resolve) => {
-      this.pings.set(nonce, { sentAt, deadline: sentAt + ms, timeoutS: Math.ceil(ms / 1000), resolve });
-    });
+    const outcome = this.pings.open(nonce, ms);
     this.sockets.send(ws, { type: "ping", nonce });
     await this.scheduleAlarm();
     return outcome;
@@ -405,7 +265,7 @@ export class HostChannel extends DurableObject<Env> {
   async disconnect(reason: unknown): Promise<void> {
     const text = Reason.parse(reason);
     this.sockets.closeAll(4001, text);
-    this.settlePings("host removed", true);
+    this.pings.settle("host removed", true);
     this.health.settle("host removed");
     await this.alarms.clear();
     await this.ctx.storage.deleteAll();
@@ -416,46 +276,7 @@ export class HostChannel extends DurableObject<Env> {
   /** Certificates of this host were revoked or superseded: close the connections they authenticated. */
   async endCertificates(raw: unknown): Promise<number> {
     const { cert_ids, reason } = EndCertificates.parse(raw);
-    return this.closeWhere((a) => a.certId === undefined || cert_ids.includes(a.certId), reason);
-  }
-
-  /**
-   * Closes the live socket when its certificate is no longer active in D1 or
-   * past its notAfter. A D1 error keeps the socket (the next check retries).
-   */
-  private async verifyLive(now: number): Promise<void> {
-    const ws = this.sockets.live();
-    if (!ws) return;
-    const a = this.sockets.attachment(ws);
-    if (a.certNotAfter > 0 && a.certNotAfter <= now) {
-      this.closeWhere((_, s) => s === ws, "certificate expired");
-      return;
-    }
-    if (!a.certId) return;
-    try {
-      if (!(await certificateStillValid(createDb(this.env.DB), a.certId, now))) {
-        this.closeWhere((x) => x.certId === a.certId, "certificate no longer valid");
-      }
-    } catch (err) {
-      logAt(this.env.LOG_LEVEL, "warn", "certificate recheck failed", { error: String(err) });
-    }
-  }
-
-  private closeWhere(pred: (a: Attachment, ws: WebSocket) => boolean, reason: string): number {
-    let n = 0;
-    for (const ws of this.ctx.getWebSockets()) {
-      const a = this.sockets.attachment(ws);
-      if (!pred(a, ws)) continue;
-      ws.serializeAttachment({ ...a, hello: false });
-      try {
-        ws.close(CERT_ENDED, reason);
-      } catch {
-        // Already closing.
-      }
-      n++;
-    }
-    if (n > 0) logAt(this.env.LOG_LEVEL, "info", "agent connection closed", { reason, sockets: n });
-    return n;
+    return this.certificates.endCertificates(cert_ids, reason);
   }
 
   /** Connection and queue state (tests, diagnostics). */
@@ -467,8 +288,7 @@ export class HostChannel extends DurableObject<Env> {
       connected_at: a?.connectedAt ?? null,
       agent_version: a?.version ?? null,
       reported_hostname: a?.hostname ?? null,
-      commands: this.queue.countsByState(),
-      outbox: this.outbox.size(),
+      ...this.commands.counts(),
     };
   }
 
@@ -477,17 +297,11 @@ export class HostChannel extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarms.fired();
     const now = Date.now();
-    for (const c of this.queue.expiredQueued(now)) this.expire(c, now);
-    for (const [nonce, p] of this.pings) {
-      if (p.deadline <= now) {
-        this.pings.delete(nonce);
-        p.resolve({ ok: false, rtt_ms: now - p.sentAt, error: `read timeout after ${p.timeoutS}s` });
-      }
-    }
+    this.commands.expireDue(now);
+    this.pings.expire(now);
     this.health.expire(now);
-    this.queue.purge(now);
-    await this.drainOutbox();
-    await this.verifyLive(now);
+    await this.commands.drain();
+    await this.certificates.verifyLive(now);
     const hostId = this.presence.get("host_id");
     try {
       if (hostId && this.sockets.live()) {
@@ -504,41 +318,13 @@ export class HostChannel extends DurableObject<Env> {
 
   private async scheduleAlarm(): Promise<void> {
     const now = Date.now();
-    const candidates = this.queue.wakeTimes();
-    const outbox = this.outbox.nextAt();
-    if (outbox !== null) candidates.push(outbox);
-    for (const p of this.pings.values()) candidates.push(p.deadline);
-    candidates.push(...this.health.deadlines());
-    const live = this.sockets.live();
-    if (live || this.presence.get("online") === "1") candidates.push(now + LIVENESS_MS);
-    for (const ws of this.ctx.getWebSockets()) {
-      const notAfter = this.sockets.attachment(ws).certNotAfter;
-      if (notAfter > now) candidates.push(notAfter);
-    }
+    const candidates = [
+      ...this.commands.wakeTimes(),
+      ...this.pings.deadlines(),
+      ...this.health.deadlines(),
+      ...this.certificates.wakeTimes(now),
+    ];
+    if (this.sockets.live() || this.presence.get("online") === "1") candidates.push(now + LIVENESS_MS);
     await this.alarms.armEarliest(candidates, now);
-  }
-
-  // ---- helpers -------------------------------------------------------------
-
-  /** Delivers the outbox; on a failure the alarm retries (backoff is in the outbox rows). */
-  private async drainOutbox(): Promise<void> {
-    if (!(await this.outbox.drain())) await this.scheduleAlarm();
-  }
-
-  private settlePings(error: string, zeroRtt = false): void {
-    for (const [nonce, p] of this.pings) {
-      this.pings.delete(nonce);
-      p.resolve({ ok: false, rtt_ms: zeroRtt ? 0 : Date.now() - p.sentAt, error });
-    }
-  }
-
-  private expire(c: CommandRow, now: number): void {
-    this.queue.setState(c.command_id, "expired", now);
-    this.outbox.add(c.job_id, { type: "expired", command_id: c.command_id, host_id: c.host_id, at: now });
-    logAt(this.env.LOG_LEVEL, "info", `REQID=${c.reqid} command expired in the queue of an offline host`, {
-      reqid: c.reqid,
-      command_id: c.command_id,
-      host_id: c.host_id,
-    });
   }
 }

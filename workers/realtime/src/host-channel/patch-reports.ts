@@ -1,5 +1,6 @@
 import type { HealthCheckSpec, HealthResult } from "@fleetgate/contract";
-import { createDb, type HealthRunOutcome, type InventoryReport, ingestInventory, logAt } from "@fleetgate/domain";
+import { type HealthRunOutcome, type InventoryReport, ingestInventory, logAt } from "@fleetgate/domain";
+import type { DomainAccess } from "../shared/domain-access";
 
 /**
  * Inventory reports of one host's agent: stored one after another (a diff is only valid
@@ -9,7 +10,7 @@ export class InventoryInbox {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly db: D1Database,
+    private readonly domain: DomainAccess,
     private readonly logLevel: string | undefined,
   ) {}
 
@@ -17,7 +18,7 @@ export class InventoryInbox {
   receive(hostId: string, report: InventoryReport, ack: (hash: string | null) => void): Promise<void> {
     const next = this.chain.then(async () => {
       try {
-        const outcome = await ingestInventory(createDb(this.db), hostId, report, Date.now(), this.logLevel);
+        const outcome = await ingestInventory(await this.domain.context(), hostId, report, Date.now());
         if (!outcome.stored) {
           logAt(this.logLevel, "info", "inventory not stored; asking for the whole inventory", {
             host_id: hostId,

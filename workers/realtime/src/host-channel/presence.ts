@@ -1,4 +1,5 @@
-import { createDb, recordAgentPresence } from "@fleetgate/domain";
+import { recordAgentPresence } from "@fleetgate/domain";
+import type { DomainAccess } from "../shared/domain-access";
 
 /**
  * The channel's `meta` (host id and name, whether D1 last recorded the host
@@ -7,7 +8,7 @@ import { createDb, recordAgentPresence } from "@fleetgate/domain";
 export class Presence {
   constructor(
     private readonly sql: SqlStorage,
-    private readonly db: D1Database,
+    private readonly domain: DomainAccess,
   ) {}
 
   migrate(): void {
@@ -29,7 +30,7 @@ export class Presence {
 
   /** D1 says online (last_seen_at refreshed). */
   async markOnline(hostId: string, now: number): Promise<void> {
-    await recordAgentPresence(createDb(this.db), hostId, true, now);
+    await recordAgentPresence(await this.domain.context(), hostId, true, now);
     this.set("online", "1");
   }
 
@@ -37,7 +38,7 @@ export class Presence {
   async markOffline(): Promise<void> {
     const hostId = this.get("host_id");
     if (!hostId || this.get("online") !== "1") return;
-    await recordAgentPresence(createDb(this.db), hostId, false, Date.now());
+    await recordAgentPresence(await this.domain.context(), hostId, false, Date.now());
     this.set("online", "0");
   }
 }

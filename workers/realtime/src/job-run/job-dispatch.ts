@@ -1,10 +1,14 @@
 import type { EnqueueOutcome, JobPlan } from "@fleetgate/contract";
-import { hostChannelStub, logAt } from "@fleetgate/domain";
+import { type DomainContext, logAt, validCertificatesOfHosts } from "@fleetgate/domain";
 import { forEachLimited } from "../shared/fan-out";
 import type { HostRow } from "./job-run.types";
 
 /** HostChannel RPCs in flight at once per JobRun. */
 export const ENQUEUE_CONCURRENCY = 50;
+
+/** What dispatch needs of the domain context: the host channels port (and D1 for the wave's certificates). */
+type Channels = Pick<DomainContext, "hostChannels" | "logLevel">;
+type Dispatch = Channels & Pick<DomainContext, "db">;
 
 export interface Delivery {
   host: HostRow;
@@ -17,7 +21,7 @@ export interface Delivery {
  * each channel answered, and how many calls failed (to be retried).
  */
 export async function enqueueCommands(
-  env: Env,
+  ctx: Dispatch,
   plan: JobPlan,
   hosts: readonly HostRow[],
   now: number,
@@ -25,10 +29,24 @@ export async function enqueueCommands(
 ): Promise<{ failed: number }> {
   let failed = 0;
   const ownArgs = new Map(plan.hosts.flatMap((h) => (h.args ? [[h.host_id, h.args] as const] : [])));
+  // The certificate check every channel does before it sends (finding 3), read for the whole
+  // wave here; if this read fails, each channel reads D1 itself as before.
+  let validCerts: Map<string, string[]> | undefined;
+  try {
+    validCerts = await validCertificatesOfHosts(
+      ctx.db,
+      hosts.map((h) => h.host_id),
+      Date.now(),
+    );
+  } catch (err) {
+    logAt(ctx.logLevel, "warn", "reading the wave's certificates failed; each channel checks its own", {
+      error: String(err),
+    });
+  }
   await forEachLimited(hosts, ENQUEUE_CONCURRENCY, async (h) => {
     let outcome: EnqueueOutcome;
     try {
-      outcome = await hostChannelStub(env.HOSTS, h.host_id).enqueue({
+      outcome = await ctx.hostChannels.enqueue(h.host_id, {
         command_id: h.command_id,
         job_id: plan.job_id,
         host_id: h.host_id,
@@ -38,10 +56,11 @@ export async function enqueueCommands(
         timeout_seconds: plan.timeout_seconds,
         expires_at: (h.dispatched_at ?? now) + plan.queue_ttl_seconds * 1000,
         require_online: plan.require_online,
+        ...(validCerts ? { valid_cert_ids: validCerts.get(h.host_id) ?? [] } : {}),
       });
     } catch (err) {
       failed++;
-      logAt(env.LOG_LEVEL, "warn", "enqueue to HostChannel failed; will retry", {
+      logAt(ctx.logLevel, "warn", "enqueue to HostChannel failed; will retry", {
         command_id: h.command_id,
         error: String(err),
       });
@@ -53,12 +72,12 @@ export async function enqueueCommands(
 }
 
 /** Tells the hosts that hold a command to stop it; best effort (the agent's own timeout ends it anyway). */
-export async function cancelCommands(env: Env, hosts: readonly HostRow[]): Promise<void> {
+export async function cancelCommands(ctx: Channels, hosts: readonly HostRow[]): Promise<void> {
   await forEachLimited(hosts, ENQUEUE_CONCURRENCY, async (h) => {
     try {
-      await hostChannelStub(env.HOSTS, h.host_id).cancel(h.command_id);
+      await ctx.hostChannels.cancel(h.host_id, h.command_id);
     } catch (err) {
-      logAt(env.LOG_LEVEL, "warn", "cancel to HostChannel failed", { command_id: h.command_id, error: String(err) });
+      logAt(ctx.logLevel, "warn", "cancel to HostChannel failed", { command_id: h.command_id, error: String(err) });
     }
   });
 }

@@ -1,22 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
-import { HostReport, type JobHostStatus, JobPlan, type JobStatus, TERMINAL_HOST_STATUSES } from "@fleetgate/contract";
-import { createDb, createDomainContext, jobById, logAt, onJobEnded } from "@fleetgate/domain";
+import { HostReport, JobPlan, type JobStatus } from "@fleetgate/contract";
+import { jobById, logAt, onJobEnded } from "@fleetgate/domain";
 import { z } from "zod";
-import { finalStatus, hostOutcome, RESULT_GRACE_MS, thresholdExceeded } from "../job-state";
+import { finalStatus, RESULT_GRACE_MS, thresholdExceeded } from "../job-state";
 import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
+import { DomainAccess, objectScope } from "../shared/domain-access";
 import { cancelCommands, enqueueCommands } from "./job-dispatch";
 import { JOB_EVENT_INTERVAL_MS, JobEvents } from "./job-events";
-import type { HostPatch, HostRow, JobProgress } from "./job-run.types";
+import type { JobProgress } from "./job-run.types";
+import { deferredStartDue, scheduleInstants, startDeadlinePassed } from "./job-schedule";
 import { JobStore } from "./job-store";
+import { JobTransitions } from "./job-transitions";
 import { JobWaiters } from "./job-waiters";
 import { JobWriteBack } from "./job-writeback";
-
-/** Secrets are not in the generated `Env` (not in wrangler.toml); the Worker's env carries them. */
-interface PlatformSecrets {
-  MASTER_KEY: string;
-  PASSWORD_PEPPER: string;
-}
 
 export type { HostProgress, JobProgress } from "./job-run.types";
 
@@ -29,7 +26,8 @@ const KEEP_FINISHED_MS = 24 * 3_600_000;
  * One per job (`idFromName(jobId)`): the job's state machine (job-state.ts),
  * fan-out in waves bounded by `max_parallel`, the error threshold, per-host
  * deadlines via the alarm, cancellation. Storage is `JobStore`, the D1
- * write-back `JobWriteBack`, waiters `JobWaiters`, events `JobEvents`, the
+ * write-back `JobWriteBack`, waiters `JobWaiters`, events `JobEvents`, a
+ * host's transitions (reports, ends, deadlines) `JobTransitions`, the
  * HostChannel calls `job-dispatch.ts`.
  *
  * Eviction safety: every transition is written to this object's SQLite before
@@ -45,17 +43,21 @@ export class JobRun extends DurableObject<Env> {
   private readonly events: JobEvents;
   private readonly waiters: JobWaiters;
   private readonly writeBack: JobWriteBack;
+  private readonly transitions: JobTransitions;
   private readonly alarms: AlarmScheduler;
+  private readonly domain: DomainAccess;
   private pumping = false;
   private pumpAgain = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new JobStore(ctx.storage.sql);
-    this.events = new JobEvents(this.store, new EventPublisher(env));
+    this.domain = new DomainAccess(env, objectScope("job", ctx));
+    this.events = new JobEvents(this.store, new EventPublisher(this.domain, env.LOG_LEVEL));
     this.waiters = new JobWaiters(() => this.store.progress());
     this.alarms = new AlarmScheduler(ctx.storage);
-    this.writeBack = new JobWriteBack(env, this.store, (at) => this.alarms.armAt(at));
+    this.writeBack = new JobWriteBack(this.domain, env.LOG_LEVEL, this.store, (at) => this.alarms.armAt(at));
+    this.transitions = new JobTransitions(this.store, this.events, this.writeBack, env.LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => this.store.migrate());
   }
 
@@ -67,8 +69,8 @@ export class JobRun extends DurableObject<Env> {
     if (!this.store.meta()) {
       // Only a job D1 still shows as queued may start here: after this object's state was
       // dropped (a day after the job ended) a replayed start must never run the hosts again.
-      const row = await jobById(createDb(this.env.DB), plan.job_id);
-      if (row?.status !== "queued") return this.store.progress();
+      const row = await jobById((await this.domain.context()).db, plan.job_id);
+      if (row?.status !== "queued" && row?.status !== "pending") return this.store.progress();
       if (this.store.meta()) return this.store.progress(); // Another start won while we read D1.
       this.store.create(plan, Date.now());
       logAt(
@@ -90,58 +92,7 @@ export class JobRun extends DurableObject<Env> {
     const meta = this.store.meta();
     const host = this.store.host(report.command_id);
     if (!meta || !host || host.host_id !== report.host_id) return { applied: false };
-    const plan = this.store.plan(meta);
-    let applied = false;
-    switch (report.type) {
-      case "ack":
-        if (host.status === "dispatched") {
-          const deadline = Math.min(
-            host.deadline ?? Number.MAX_SAFE_INTEGER,
-            report.at + plan.timeout_seconds * 1000 + RESULT_GRACE_MS,
-          );
-          this.store.updateHost(host.command_id, {
-            status: "running",
-            acked_at: report.at,
-            started_at: report.at,
-            deadline,
-          });
-          this.events.host({ ...host, status: "running" });
-          applied = true;
-        }
-        break;
-      case "expired":
-        if (host.status === "dispatched") {
-          this.endHost(host, { status: "offline_expired", error: "host offline" }, report.at, plan);
-          applied = true;
-        }
-        break;
-      case "result": {
-        const r = report.result;
-        const outcome = hostOutcome(r);
-        if (!TERMINAL_HOST_STATUSES.has(host.status)) {
-          const out = await this.writeBack.storeOutput(plan.job_id, host.host_id, r.stdout, r.stderr);
-          this.endHost(
-            host,
-            {
-              status: outcome.status,
-              exit_code: outcome.exitCode,
-              error: outcome.error,
-              ...out,
-              started_at: r.started_at ?? host.started_at,
-            },
-            report.at,
-            plan,
-          );
-          applied = true;
-        } else if (host.status === "cancelled" && host.exit_code === null && host.stdout === "" && host.stderr === "") {
-          // Cancelled here first; keep what the script printed before it was stopped.
-          const out = await this.writeBack.storeOutput(plan.job_id, host.host_id, r.stdout, r.stderr);
-          this.store.updateHost(host.command_id, { exit_code: outcome.exitCode, ...out });
-          applied = true;
-        }
-        break;
-      }
-    }
+    const applied = await this.transitions.apply(host, report, this.store.plan(meta));
     if (applied) await this.afterChange();
     return { applied };
   }
@@ -150,16 +101,18 @@ export class JobRun extends DurableObject<Env> {
   async cancel(): Promise<{ ok: boolean; status: JobStatus | null }> {
     const meta = this.store.meta();
     if (!meta) return { ok: false, status: null };
-    if (meta.status !== "running" && meta.status !== "queued") return { ok: false, status: meta.status };
+    if (meta.status !== "running" && meta.status !== "queued" && meta.status !== "pending") {
+      return { ok: false, status: meta.status };
+    }
     const now = Date.now();
     this.store.updateJob("cancel_requested = 1, stop_reason = 'cancelled'");
     const plan = this.store.plan(meta);
     const active = this.store.hostsWhere("status IN ('pending', 'dispatched', 'running')");
-    for (const h of active) this.endHost(h, { status: "cancelled", error: "cancelled" }, now, plan);
+    for (const h of active) this.transitions.endHost(h, { status: "cancelled", error: "cancelled" }, now, plan);
     logAt(this.env.LOG_LEVEL, "info", `REQID=${plan.reqid} job cancelled`, { reqid: plan.reqid, job_id: plan.job_id });
     await this.afterChange();
     await cancelCommands(
-      this.env,
+      await this.domain.context(),
       active.filter((h) => h.status !== "pending"),
     );
     return { ok: true, status: this.store.meta()?.status ?? null };
@@ -184,6 +137,7 @@ export class JobRun extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarms.fired();
+    this.store.forgetMeta();
     const meta = this.store.meta();
     if (!meta) return;
     const now = Date.now();
@@ -197,21 +151,19 @@ export class JobRun extends DurableObject<Env> {
       return;
     }
     const plan = this.store.plan(meta);
-    const late = this.store.hostsWhere(
-      "status IN ('dispatched', 'running') AND deadline IS NOT NULL AND deadline <= ?",
-      now,
-    );
-    for (const h of late) {
-      this.endHost(h, { status: "timed_out", error: "timed_out" }, now, plan);
-      logAt(this.env.LOG_LEVEL, "warn", `REQID=${plan.reqid} HOST=${h.host_name} no result before the deadline`, {
+    if (deferredStartDue(meta, plan, now)) {
+      // The maintenance window opened: the job starts now (afterChange dispatches the first wave).
+      this.store.updateJob("status = 'running', started_at = ?", now);
+      logAt(this.env.LOG_LEVEL, "info", `REQID=${plan.reqid} maintenance window open; job started`, {
         reqid: plan.reqid,
-        command_id: h.command_id,
+        job_id: plan.job_id,
       });
     }
+    const late = this.transitions.timeOutLate(now, plan);
     this.waiters.expire(now);
     this.events.flush();
     await this.afterChange();
-    if (late.length > 0) await cancelCommands(this.env, late);
+    if (late.length > 0) await cancelCommands(await this.domain.context(), late);
     await this.writeBack.flush();
     await this.scheduleAlarm();
   }
@@ -246,7 +198,7 @@ export class JobRun extends DurableObject<Env> {
       // Stop dispatching: the hosts not yet started are cancelled, running ones finish.
       this.store.updateJob("stop_reason = 'error_threshold'");
       for (const h of this.store.hostsWhere("status = 'pending'")) {
-        this.endHost(h, { status: "cancelled", error: "error threshold exceeded" }, now, plan);
+        this.transitions.endHost(h, { status: "cancelled", error: "error threshold exceeded" }, now, plan);
       }
       logAt(
         this.env.LOG_LEVEL,
@@ -254,6 +206,20 @@ export class JobRun extends DurableObject<Env> {
         `REQID=${plan.reqid} error threshold exceeded; not dispatching the remaining hosts`,
         { reqid: plan.reqid, failures },
       );
+      await this.afterChange(false);
+      return;
+    }
+    if ((counts.pending ?? 0) > 0 && startDeadlinePassed(plan, now)) {
+      // Too late in the maintenance window for the rest to finish inside it: they never start.
+      this.store.updateJob("stop_reason = 'window_closed'");
+      for (const h of this.store.hostsWhere("status = 'pending'")) {
+        this.transitions.endHost(
+          h,
+          { status: "cancelled", error: "maintenance window closes before the host could finish" },
+          now,
+          plan,
+        );
+      }
       await this.afterChange(false);
       return;
     }
@@ -275,11 +241,11 @@ export class JobRun extends DurableObject<Env> {
     // Hand every dispatched-but-not-yet-enqueued command to its host (also retries after a reset).
     const toSend = this.store.hostsWhere("status = 'dispatched' AND delivery IS NULL");
     if (toSend.length === 0) return;
-    const { failed } = await enqueueCommands(this.env, plan, toSend, now, ({ host, outcome }) => {
+    const { failed } = await enqueueCommands(await this.domain.context(), plan, toSend, now, ({ host, outcome }) => {
       const current = this.store.host(host.command_id);
       if (current?.status !== "dispatched") return; // Acked, ended or cancelled meanwhile.
       if (outcome === "offline") {
-        this.endHost(current, { status: "offline_expired", error: "host offline" }, Date.now(), plan);
+        this.transitions.endHost(current, { status: "offline_expired", error: "host offline" }, Date.now(), plan);
         // A slot became free: the next wave may go out.
         this.pumpAgain = true;
       } else {
@@ -290,26 +256,18 @@ export class JobRun extends DurableObject<Env> {
     await this.afterChange(false);
   }
 
-  /** Ends a host (terminal state), publishes it, and updates the job's counters. */
-  private endHost(h: HostRow, patch: HostPatch & { status: JobHostStatus }, at: number, plan: JobPlan): void {
-    this.store.updateHost(h.command_id, { ...patch, completed_at: at, deadline: null });
-    this.events.host({ ...h, ...patch });
-    logAt(
-      this.env.LOG_LEVEL,
-      "info",
-      `REQID=${plan.reqid} HOST=${h.host_name} STATUS=${patch.status}${patch.exit_code !== undefined && patch.exit_code !== null ? ` EXIT=${patch.exit_code}` : ""}`,
-      { reqid: plan.reqid, command_id: h.command_id, error: patch.error ?? null },
-    );
-  }
-
   /** After any change: dispatch more, finish when every host ended, release waiters, arm the alarm. */
   private async afterChange(pump = true): Promise<void> {
     this.store.bumpJob();
     this.events.job();
     if (pump) await this.pump();
     const meta = this.store.meta();
-    if (meta && meta.completed_at === null && (meta.status === "running" || meta.status === "queued")) {
-      if (this.store.count("status IN ('pending', 'dispatched', 'running')") === 0) {
+    if (
+      meta &&
+      meta.completed_at === null &&
+      (meta.status === "running" || meta.status === "queued" || meta.status === "pending")
+    ) {
+      if (this.store.countIn(["pending", "dispatched", "running"]) === 0) {
         const status = finalStatus(this.store.counts(), meta.cancel_requested === 1);
         this.store.updateJob("status = ?, completed_at = ?", status, Date.now());
         const plan = this.store.plan(meta);
@@ -323,7 +281,8 @@ export class JobRun extends DurableObject<Env> {
         await this.writeBack.flush();
         // Follow-ups of the job's end (the "job failed" email); never fails the job.
         this.ctx.waitUntil(
-          createDomainContext(this.env as Env & PlatformSecrets, { requestId: `job:${plan.job_id}` })
+          this.domain
+            .context()
             .then((ctx) => onJobEnded(ctx, plan.job_id))
             .catch((err) => logAt(this.env.LOG_LEVEL, "error", "job-end follow-up failed", { error: String(err) })),
         );
@@ -365,6 +324,7 @@ export class JobRun extends DurableObject<Env> {
     if (this.events.pending) candidates.push(now + JOB_EVENT_INTERVAL_MS);
     if (this.store.count("status = 'dispatched' AND delivery IS NULL") > 0) candidates.push(now + ENQUEUE_RETRY_MS);
     if (meta.completed_at !== null) candidates.push(meta.completed_at + KEEP_FINISHED_MS);
+    candidates.push(...scheduleInstants(meta, this.store.plan(meta), this.store.count("status = 'pending'")));
     await this.alarms.armEarliest(candidates, now);
   }
 }

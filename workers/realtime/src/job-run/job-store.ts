@@ -2,17 +2,24 @@ import { type JobHostStatus, JobPlan } from "@fleetgate/contract";
 import { FAILURE_STATUSES } from "../job-state";
 import type { HostPatch, HostRow, JobMeta, JobProgress } from "./job-run.types";
 import { NOT_FOUND } from "./job-run.types";
+import { startsPending } from "./job-schedule";
 
 /**
  * The JobRun's SQLite: the `job` row (plan, status, versions) and one `hosts`
  * row per target. Every change bumps `version`; rows with `version >
  * synced_version` are what the D1 write-back still owes. The plan and the
- * per-status counts are cached in memory (the plan never changes; the counts
- * until the next host change).
+ * per-status counts are kept in memory (the plan never changes; the counts are
+ * read once and then moved along with each status change), and every query on
+ * a report's path reads an index, never a scan of the job's hosts: a report
+ * costs the same for a 10-host job as for a 5,000-host one.
  */
 export class JobStore {
   private planCache: JobPlan | undefined;
   private countsCache: Partial<Record<JobHostStatus, number>> | undefined;
+  /** The job row as last read; dropped by every write to it. */
+  private metaCache: JobMeta | undefined;
+  /** A host row changed since the last `bumpJob` (true at start: rows may be dirty from before a reset). */
+  private hostsTouched = true;
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -31,6 +38,9 @@ export class JobStore {
           deadline INTEGER, version INTEGER NOT NULL DEFAULT 1, synced_version INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX IF NOT EXISTS hosts_status ON hosts (status);
         CREATE INDEX IF NOT EXISTS hosts_unsynced ON hosts (seq) WHERE version > synced_version;
+        CREATE INDEX IF NOT EXISTS hosts_undelivered ON hosts (seq) WHERE status = 'dispatched' AND delivery IS NULL;
+        CREATE INDEX IF NOT EXISTS hosts_deadline ON hosts (deadline)
+          WHERE status IN ('dispatched', 'running') AND deadline IS NOT NULL;
       `);
   }
 
@@ -38,14 +48,24 @@ export class JobStore {
   reset(): void {
     this.planCache = undefined;
     this.countsCache = undefined;
+    this.metaCache = undefined;
+    this.hostsTouched = true;
+  }
+
+  /** Reads the job row afresh next time (the alarm starts from storage, not from memory). */
+  forgetMeta(): void {
+    this.metaCache = undefined;
   }
 
   /** Creates the job and its hosts, all `pending`. */
   create(plan: JobPlan, now: number): void {
+    // A job waiting for its window is `pending` (not started) until the alarm starts it.
+    const pending = startsPending(plan, now);
     this.sql.exec(
-      "INSERT INTO job (id, plan, status, started_at) VALUES (1, ?, 'running', ?)",
+      "INSERT INTO job (id, plan, status, started_at) VALUES (1, ?, ?, ?)",
       JSON.stringify(plan),
-      now,
+      pending ? "pending" : "running",
+      pending ? null : now,
     );
     plan.hosts.forEach((h, i) => {
       this.sql.exec(
@@ -56,15 +76,18 @@ export class JobStore {
         h.command_id,
       );
     });
+    this.countsCache = { pending: plan.hosts.length };
+    this.metaCache = undefined;
   }
 
-  /** The job row without its plan (the plan can be large: read once, below). */
+  /** The job row without its plan (the plan can be large: read once, below). Cached until the row is written. */
   meta(): JobMeta | undefined {
-    return this.sql
+    this.metaCache ??= this.sql
       .exec<JobMeta>(
         "SELECT status, cancel_requested, stop_reason, started_at, completed_at, version, synced_version FROM job WHERE id = 1",
       )
       .toArray()[0];
+    return this.metaCache;
   }
 
   /** The plan; `_meta` proves the job exists. Parsed once per instance. */
@@ -75,7 +98,7 @@ export class JobStore {
     return this.planCache;
   }
 
-  /** Hosts per status (cached until the next host change). */
+  /** Hosts per status (read once, then kept up to date by `updateHost`). */
   counts(): Partial<Record<JobHostStatus, number>> {
     if (this.countsCache) return this.countsCache;
     const out: Partial<Record<JobHostStatus, number>> = {};
@@ -112,10 +135,17 @@ export class JobStore {
     return this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM hosts WHERE ${where}`, ...params).one().n;
   }
 
+  /** Hosts in any of `statuses` (from the counts, no query). */
+  countIn(statuses: readonly JobHostStatus[]): number {
+    const counts = this.counts();
+    return statuses.reduce((n, s) => n + (counts[s] ?? 0), 0);
+  }
+
   updateHost(commandId: string, patch: HostPatch): void {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return;
-    this.countsCache = undefined;
+    if (typeof patch.status === "string") this.moveCount(commandId, patch.status);
+    this.hostsTouched = true;
     const assignments = entries.map(([k]) => `${k} = ?`).join(", ");
     this.sql.exec(
       `UPDATE hosts SET ${assignments}, version = version + 1 WHERE command_id = ?`,
@@ -124,14 +154,32 @@ export class JobStore {
     );
   }
 
+  /** Moves one host from its current status to `to` in the in-memory counts. */
+  private moveCount(commandId: string, to: string): void {
+    const counts = this.countsCache;
+    if (!counts) return; // Read afresh on the next counts().
+    const from = this.sql
+      .exec<{ status: JobHostStatus }>("SELECT status FROM hosts WHERE command_id = ?", commandId)
+      .toArray()[0]?.status;
+    if (from === undefined || from === to) return;
+    counts[from] = (counts[from] ?? 1) - 1;
+    const status = to as JobHostStatus; // `to` is the new value of the status column (a JobHostStatus).
+    counts[status] = (counts[status] ?? 0) + 1;
+    if (counts[from] === 0) delete counts[from];
+  }
+
   /** Changes the job row (a fixed SET clause) and marks it dirty. */
   updateJob(set: string, ...params: SqlStorageValue[]): void {
+    this.metaCache = undefined;
     this.sql.exec(`UPDATE job SET ${set}, version = version + 1`, ...params);
   }
 
   /** The counters are derived from the host rows: any host change makes the job row dirty. */
   bumpJob(): void {
+    if (!this.hostsTouched) return;
+    this.hostsTouched = false;
     if (this.sql.exec("SELECT 1 FROM hosts WHERE version > synced_version LIMIT 1").toArray().length > 0) {
+      this.metaCache = undefined;
       this.sql.exec("UPDATE job SET version = version + 1");
     }
   }
@@ -156,7 +204,10 @@ export class JobStore {
     for (const r of rows) {
       this.sql.exec("UPDATE hosts SET synced_version = ? WHERE command_id = ?", r.version, r.command_id);
     }
-    if (jobVersion !== undefined) this.sql.exec("UPDATE job SET synced_version = ?", jobVersion);
+    if (jobVersion !== undefined) {
+      this.metaCache = undefined;
+      this.sql.exec("UPDATE job SET synced_version = ?", jobVersion);
+    }
   }
 
   /** Earliest deadline of a host still waiting for its agent. */

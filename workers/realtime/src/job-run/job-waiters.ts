@@ -33,9 +33,14 @@ export class JobWaiters {
   /** Releases the waiters whose condition holds: the job ended, or (acks) nothing sent is unacknowledged. */
   check(complete: boolean, unacked: () => number): void {
     if (this.waiters.size === 0) return;
-    const noneUnacked = unacked() === 0;
+    // The unacknowledged count is read only when someone waits for acks (and the job has not ended).
+    let noneUnacked: boolean | undefined;
     for (const w of this.waiters) {
-      if (complete || (w.kind === "acks" && noneUnacked)) this.release(w);
+      if (complete) this.release(w);
+      else if (w.kind === "acks") {
+        noneUnacked ??= unacked() === 0;
+        if (noneUnacked) this.release(w);
+      }
     }
   }
 

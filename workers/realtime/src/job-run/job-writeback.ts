@@ -1,5 +1,6 @@
-import { createDb, jobOutputKey, jobOutputObject, logAt, writeJobState } from "@fleetgate/domain";
+import { jobOutputKey, logAt, storeJobOutput, writeJobState } from "@fleetgate/domain";
 import { PREVIEW_BYTES, preview } from "../job-state";
+import type { DomainAccess } from "../shared/domain-access";
 import type { JobStore } from "./job-store";
 
 const FLUSH_CHUNK = 50;
@@ -16,7 +17,8 @@ export class JobWriteBack {
   private lastFlushAt = 0;
 
   constructor(
-    private readonly env: Env,
+    private readonly domain: DomainAccess,
+    private readonly logLevel: string | undefined,
     private readonly store: JobStore,
     private readonly retryAt: (at: number) => Promise<void>,
   ) {}
@@ -32,7 +34,7 @@ export class JobWriteBack {
       () => this.flushOnce(),
     );
     return this.chain.catch(async (err) => {
-      logAt(this.env.LOG_LEVEL, "warn", "writing job state to D1 failed; will retry", { error: String(err) });
+      logAt(this.logLevel, "warn", "writing job state to D1 failed; will retry", { error: String(err) });
       await this.retryAt(Date.now() + FLUSH_RETRY_MS);
     });
   }
@@ -41,7 +43,7 @@ export class JobWriteBack {
     const meta = this.store.meta();
     if (!meta) return;
     const plan = this.store.plan(meta);
-    const db = createDb(this.env.DB);
+    const ctx = await this.domain.context();
     this.lastFlushAt = Date.now();
     for (;;) {
       const rows = this.store.unsynced(FLUSH_CHUNK);
@@ -49,7 +51,7 @@ export class JobWriteBack {
       const jobDirty = m !== undefined && m.version > m.synced_version;
       if (rows.length === 0 && !jobDirty) return;
       await writeJobState(
-        db,
+        ctx,
         jobDirty && m
           ? {
               id: plan.job_id,
@@ -87,14 +89,7 @@ export class JobWriteBack {
     const out = preview(stdout, PREVIEW_BYTES);
     const err = preview(stderr, PREVIEW_BYTES);
     if (out.truncated || err.truncated) {
-      await Promise.all([
-        this.env.EXPORTS.put(jobOutputObject(key, "stdout"), stdout, {
-          httpMetadata: { contentType: "text/plain; charset=utf-8" },
-        }),
-        this.env.EXPORTS.put(jobOutputObject(key, "stderr"), stderr, {
-          httpMetadata: { contentType: "text/plain; charset=utf-8" },
-        }),
-      ]);
+      await storeJobOutput(await this.domain.context(), key, { stdout, stderr });
     }
     return { stdout: out.text, stderr: err.text, output_key: out.truncated || err.truncated ? key : null };
   }

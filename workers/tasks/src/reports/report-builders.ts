@@ -5,6 +5,7 @@ import {
   iterateAuditPeriod,
   iterateComplianceRows,
   iteratePatchHistory,
+  iterateVulnerabilityRows,
   type Period,
   type ReportScope,
   verifyAuditChain,
@@ -37,7 +38,7 @@ function filterOf(req: ReportRequest): [string, string][] {
   return f;
 }
 
-const COMPLIANCE_NOTE = `A host is compliant when its agent has reported and it has no pending update; non-compliant when it has pending updates; unknown while its agent never reported. Compliance % = compliant / (compliant + non-compliant), 100.0 when no host is known. Grace period for security updates: ${COMPLIANCE_GRACE_DAYS} days (applied once agents report update ages).`;
+const COMPLIANCE_NOTE = `A host is compliant when it has no pending security update first seen more than ${COMPLIANCE_GRACE_DAYS} days ago (the grace period); non-compliant when it has one; unknown while its agent never reported an inventory. Pending non-security updates, and updates whose repository has no advisory data, do not make a host non-compliant. Compliance % = compliant / (compliant + non-compliant), 100.0 when no host is known.`;
 
 async function complianceReport(
   ctx: DomainContext,
@@ -57,6 +58,7 @@ async function complianceReport(
       ["Unknown (never reported)", s.compliance_unknown],
       ["Compliance", `${s.compliance_pct.toFixed(1)}%`],
       ["Pending updates (total)", s.total_pending_patches],
+      ["Hosts requiring a reboot", s.hosts_requiring_reboot],
       ["Healthy / degraded / unreachable / pending", `${s.healthy} / ${s.degraded} / ${s.unreachable} / ${s.pending}`],
       ["Hosts with failing health checks", s.failed_health_checks],
     ],
@@ -84,6 +86,10 @@ async function complianceReport(
         "last_seen_at",
         "pending_updates",
         "last_patch_at",
+        "security_pending",
+        "security_overdue",
+        "oldest_security_first_seen_at",
+        "reboot_required",
         "compliance",
       ],
       pages: mapPages(iterateComplianceRows(ctx, req.scope), (r) => [
@@ -98,10 +104,14 @@ async function complianceReport(
         iso(r.lastSeenAt),
         r.pendingUpdates,
         iso(r.lastPatchAt),
+        r.securityPending,
+        r.securityOverdue,
+        r.oldestSecurityAt ? iso(r.oldestSecurityAt) : r.securityPending > 0 ? "before tracking" : null,
+        r.rebootRequired === 1,
         r.compliance,
       ]),
     },
-    widths: [2.4, 1.6, 2.2, 1.4, 1.4, 1.4, 0.9, 1, 1.7, 0.8, 1.7, 1.1],
+    widths: [2.4, 1.5, 2.1, 1.3, 1.3, 1.3, 0.8, 1, 1.7, 0.7, 1.7, 0.7, 0.7, 1.7, 0.7, 1.1],
   };
 }
 
@@ -237,27 +247,52 @@ async function auditReport(ctx: DomainContext, req: ReportRequest): Promise<Repo
 }
 
 /**
- * Vulnerabilities per host and package. Agents report no package CVE metadata
- * yet and no OSV feed is imported, so every host in scope is listed with status
- * `unknown`: the report never says "no vulnerabilities" where nothing is known.
+ * Vulnerabilities per host and package from the agents' package metadata
+ * (docs/reports.md "Vulnerabilities"). A host that never reported is `unknown`;
+ * a reported host without a pending security fix is `none_known`, never "no
+ * vulnerabilities".
  */
 async function vulnerabilityReport(ctx: DomainContext, req: ReportRequest): Promise<ReportDocument> {
-  const s = await fleetStatus(ctx, req.scope);
+  const byStatus = new Map<string, number>();
+  const hosts = new Map<string, string>();
+  const cves = new Set<string>();
+  for await (const page of iterateVulnerabilityRows(ctx, req.scope)) {
+    for (const r of page) {
+      byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+      if (r.cveId) cves.add(r.cveId);
+      // A host's worst status: affected > security_update > unknown > none_known.
+      const rank = ["none_known", "unknown", "security_update", "affected"];
+      const prev = hosts.get(r.hostId);
+      if (prev === undefined || rank.indexOf(r.status) > rank.indexOf(prev)) hosts.set(r.hostId, r.status);
+    }
+  }
+  const hostsWith = (s: string) => [...hosts.values()].filter((v) => v === s).length;
+  const statuses = ["affected", "security_update", "unknown", "none_known"];
   return {
     type: "vulnerability",
     title: "Vulnerability report",
     filter: filterOf(req),
     generatedAt: ctx.now(),
     summary: [
-      ["Hosts", s.total_hosts],
-      ["Hosts with vulnerability data", 0],
-      ["Hosts with unknown vulnerability status", s.total_hosts],
-      ["Known CVEs affecting hosts", "unknown"],
+      ["Hosts", hosts.size],
+      ["Hosts with a CVE fixed by a pending update", hostsWith("affected")],
+      ["Hosts with a pending security update (no CVE named)", hostsWith("security_update")],
+      ["Hosts with unknown vulnerability status", hostsWith("unknown")],
+      ["Hosts with none known", hostsWith("none_known")],
+      ["Distinct CVEs", cves.size],
+      ...statuses.map((s): [string, Cell] => [`Rows ${s}`, byStatus.get(s) ?? 0]),
     ],
     notes: [
-      "Vulnerability status is unknown for every host: no host has reported package CVE metadata and no OSV feed has been imported. Unknown never means no vulnerabilities.",
+      "CVE ids come from the agents' package metadata (Debian/Ubuntu changelogs and security-suite origins, dnf updateinfo) of pending updates. 'unknown': the host never reported an inventory, or the package's repository publishes no advisory data. 'none_known': no pending update is a security fix; vulnerabilities without a published fix are not covered. Unknown never means no vulnerabilities.",
     ],
-    charts: [],
+    charts: [
+      {
+        title: "Hosts by vulnerability status",
+        kind: "bar",
+        labels: statuses,
+        series: [{ name: "hosts", values: statuses.map(hostsWith) }],
+      },
+    ],
     table: {
       title: "Vulnerabilities",
       columns: [
@@ -265,25 +300,31 @@ async function vulnerabilityReport(ctx: DomainContext, req: ReportRequest): Prom
         "name",
         "fqdn",
         "package",
+        "arch",
+        "source_package",
         "installed_version",
         "fixed_version",
         "cve_id",
+        "first_seen_at",
         "source",
         "status",
       ],
-      pages: mapPages(iterateComplianceRows(ctx, req.scope), (r) => [
-        r.id,
-        r.name,
+      pages: mapPages(iterateVulnerabilityRows(ctx, req.scope), (r) => [
+        r.hostId,
+        r.hostName,
         r.fqdn,
-        null,
-        null,
-        null,
-        null,
-        null,
-        "unknown",
+        r.package,
+        r.arch,
+        r.source,
+        r.installedVersion,
+        r.fixedVersion,
+        r.cveId,
+        iso(r.firstSeenAt),
+        r.origin,
+        r.status,
       ]),
     },
-    widths: [2.4, 1.6, 2.2, 1.4, 1.4, 1.4, 1.4, 1, 1],
+    widths: [2.4, 1.5, 2, 1.4, 0.7, 1.3, 1.5, 1.5, 1.5, 1.7, 0.7, 1.2],
   };
 }
 

@@ -14,7 +14,7 @@ import { hostRegistrationRouter } from "./host-registration/host-registration.in
 import { hostsRouter } from "./hosts/hosts.index";
 import { jobsRouter } from "./jobs/jobs.index";
 import { hostWindowsRouter, windowsRouter } from "./maintenance-windows/maintenance-windows.index";
-import { mountNativeDocs } from "./openapi";
+import { mountNativeDocs } from "./openapi/openapi.index";
 import { caHealthRouter, reportsRouter, statusRouter } from "./reports/reports.index";
 import { ctrlExecSettingsRouter } from "./settings/ctrl-exec.index";
 import { settingsRouter } from "./settings/settings.index";

@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { declaredRoutes, type Permission } from "../../lib/permissions";
 import { requireAuth } from "../../middleware/native-auth";
-
-const SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { token: [] }];
+import { NATIVE_SECURITY } from "./openapi/openapi.routes";
 
 type RouteConfig = Parameters<typeof createRoute>[0];
 
@@ -13,5 +12,5 @@ type RouteConfig = Parameters<typeof createRoute>[0];
  */
 export function protectedRoute<R extends RouteConfig>(prefix: string, permission: Permission, config: R) {
   declaredRoutes.push({ method: config.method.toUpperCase(), path: `/api/v1${prefix}${config.path}`, permission });
-  return createRoute(Object.assign(config, { security: SECURITY, middleware: requireAuth(permission) }));
+  return createRoute(Object.assign(config, { security: NATIVE_SECURITY, middleware: requireAuth(permission) }));
 }

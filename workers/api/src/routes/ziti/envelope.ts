@@ -1,4 +1,5 @@
-import { z } from "@hono/zod-openapi";
+import { ApiErrorEnvelope } from "@fleetgate/contract/ziti";
+import type { z } from "@hono/zod-openapi";
 
 /** Public base URL of this deployment: PUBLIC_URL when set, else the request's origin. */
 export function baseUrl(publicUrl: string, requestUrl: string): string {
@@ -18,23 +19,8 @@ export function goTimeString(ms: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${frac ? `.${frac}` : ""} +0000 UTC`;
 }
 
-export const Meta = z.object({}).passthrough().openapi("Meta");
-export const envelopeOf = <T extends z.ZodTypeAny>(data: T, name: string) =>
-  z.object({ data, meta: Meta }).openapi(name);
-
 /** `link`: an href relative to the API base (`./identities/<id>`), as the controller renders them. */
-export const Link = z
-  .object({ href: z.string(), method: z.string().optional(), comment: z.string().optional() })
-  .openapi("link");
-export const Links = z.record(z.string(), Link).openapi("links");
-export const Tags = z.record(z.string(), z.unknown()).nullable().openapi("tags");
-
 export const link = (href: string) => ({ href });
-
-/** `entityRef`: a reference to another resource with its self link. */
-export const EntityRef = z
-  .object({ _links: Links, entity: z.string(), id: z.string(), name: z.string() })
-  .openapi("entityRef");
 
 export function entityRef(entity: string, id: string, name: string) {
   return { _links: { self: link(`./${entity}/${id}`) }, entity, id, name };
@@ -44,47 +30,8 @@ export function entityRef(entity: string, id: string, name: string) {
 export function baseEntity(id: string, createdAt: number, updatedAt: number, links: Record<string, { href: string }>) {
   return { id, createdAt: zitiTime(createdAt), updatedAt: zitiTime(updatedAt), _links: links, tags: {} };
 }
-export const BaseEntity = {
-  id: z.string(),
-  createdAt: z.string().openapi({ format: "date-time" }),
-  updatedAt: z.string().openapi({ format: "date-time" }),
-  _links: Links,
-  tags: Tags,
-};
 
-/** `empty`: `{"data": {}, "meta": {}}` for deletes, updates, verifications and logout. */
-export const Empty = z.object({ data: z.object({}), meta: Meta }).openapi("empty");
 export const EMPTY = { data: {}, meta: {} };
-
-/** `createEnvelope` (201). */
-export const CreateEnvelope = z
-  .object({ data: z.object({ id: z.string(), _links: Links }), meta: Meta })
-  .openapi("createEnvelope");
-
-export const Pagination = z
-  .object({ limit: z.number().int(), offset: z.number().int(), totalCount: z.number().int() })
-  .openapi("pagination");
-export const ListMeta = z.object({ pagination: Pagination, filterableFields: z.array(z.string()) }).openapi("listMeta");
-export const listEnvelopeOf = <T extends z.ZodTypeAny>(item: T, name: string) =>
-  z.object({ data: z.array(item), meta: ListMeta }).openapi(name);
-
-/** `mfaCode` request body. */
-export const MfaCode = z.object({ code: z.string() }).openapi("mfaCode");
-
-/** `apiErrorEnvelope`. */
-export const ApiErrorEnvelope = z
-  .object({
-    error: z.object({
-      args: z.object({ urlVars: z.record(z.string(), z.string()) }),
-      cause: z.unknown().nullable(),
-      causeMessage: z.string(),
-      code: z.string(),
-      message: z.string(),
-      requestId: z.string(),
-    }),
-    meta: z.object({ apiEnrollmentVersion: z.string(), apiVersion: z.string() }),
-  })
-  .openapi("apiErrorEnvelope");
 
 const ERROR_TEXT: Record<number, string> = {
   400: "The supplied request contains invalid fields or could not be parsed",

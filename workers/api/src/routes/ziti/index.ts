@@ -28,6 +28,6 @@ ziti.route("/", servicesRouter);
 ziti.route("/", sessionsRouter);
 ziti.route("/", networkRouter);
 ziti.route("/", externalJwtSignersRouter);
-mountSpecs(ziti);
 ziti.route("/", enrollRouter);
 ziti.route("/", cacertsRouter);
+mountSpecs(ziti);

@@ -1,20 +1,5 @@
-import { z } from "@hono/zod-openapi";
+import { DEFAULT_LIMIT, MAX_LIMIT } from "@fleetgate/contract/ziti";
 import { Z } from "./errors";
-
-/** ziti-edge-client.md §4: default 10, at most 500; `-1` asks for everything (capped at 500). */
-export const DEFAULT_LIMIT = 10;
-export const MAX_LIMIT = 500;
-
-/**
- * List query parameters. Kept as strings here so that a non-integer becomes
- * INVALID_PAGINATION (parsePaging) rather than a generic validation error.
- */
-export const ListQuery = z.object({
-  limit: z.string().optional().openapi({ type: "integer", description: "Page size (default 10, max 500)" }),
-  offset: z.string().optional().openapi({ type: "integer", description: "Entities to skip" }),
-  filter: z.string().optional().openapi({ description: "ZitiQL filter; only `true` is supported here" }),
-  sort: z.string().optional(),
-});
 
 export interface Paging {
   limit: number;
@@ -30,9 +15,7 @@ function integer(name: string, raw: string | undefined): number | undefined {
 }
 
 /** Limit/offset as the controller reads them: non-integers refused, odd values defaulted or clamped. */
-export function parsePaging(query: { limit?: string; offset?: string; filter?: string }): Paging {
-  const filter = query.filter?.trim();
-  if (filter && filter.toLowerCase() !== "true") throw Z.invalidFilter("filters are not supported on this list");
+export function parsePaging(query: { limit?: string; offset?: string }): Paging {
   const rawLimit = integer("limit", query.limit);
   const rawOffset = integer("offset", query.offset);
   let limit = rawLimit ?? DEFAULT_LIMIT;
@@ -40,9 +23,4 @@ export function parsePaging(query: { limit?: string; offset?: string; filter?: s
   else if (limit === 0 || limit < -1) limit = DEFAULT_LIMIT;
   const offset = rawOffset !== undefined && rawOffset > 0 ? rawOffset : 0;
   return { limit, offset };
-}
-
-/** `meta` of a list response. */
-export function listMeta(paging: Paging, totalCount: number) {
-  return { pagination: { limit: paging.limit, offset: paging.offset, totalCount }, filterableFields: [] as string[] };
 }

@@ -6,6 +6,8 @@ import {
   json,
   ReportQuery,
   ReportTypeParam,
+  StatusHistory,
+  StatusHistoryQuery,
 } from "@fleetgate/contract";
 import { z } from "@hono/zod-openapi";
 import { protectedRoute } from "../route";
@@ -19,6 +21,17 @@ export const fleetStatus = protectedRoute("/status", "read", {
   summary: "Fleet status over the hosts the caller may see (docs/reports.md defines every figure)",
   request: { query: FleetStatusQuery },
   responses: { 200: json(FleetStatus), ...errorResponses(400, 401, 404) },
+});
+
+export const statusHistory = protectedRoute("/status", "read", {
+  method: "get",
+  path: "/history",
+  tags,
+  summary: "Compliance history (daily and on-change snapshots) of the fleet or one group, for charts",
+  description:
+    "Without `group_id` the fleet's series (admins only: it counts every host; others get 400 and must name a group); with it, that group's (admins, or members of the group; others get 404). Default period: the last 90 days up to now. `from`/`to`: a date (UTC; `to` includes that day) or an RFC 3339 date-time.",
+  request: { query: StatusHistoryQuery },
+  responses: { 200: json(StatusHistory), ...errorResponses(400, 401, 404) },
 });
 
 export const caHealth = protectedRoute("/ca", "read", {

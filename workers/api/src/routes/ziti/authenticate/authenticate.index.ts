@@ -1,7 +1,9 @@
+import type { Authenticate } from "@fleetgate/contract/ziti";
 import {
   attemptSessionMfa,
   authenticateByCertificate,
   authenticateByExternalJwt,
+  certExtendRequested,
   checkPassword,
   completeSessionMfa,
   createApiSession,
@@ -22,7 +24,7 @@ import { sessionView } from "../current-api-session/current-api-session.index";
 import { EMPTY } from "../envelope";
 import { Z } from "../errors";
 import { addSessionHeaders, currentIdentityRow, currentSession } from "../ziti-auth";
-import { type Authenticate, authenticate, authenticateMfa } from "./authenticate.routes";
+import { authenticate, authenticateMfa } from "./authenticate.routes";
 
 /** Drops absent and null fields: what is stored as the identity's envInfo / sdkInfo. */
 function info(value: Record<string, string | null | undefined> | null | undefined): Record<string, string> | undefined {
@@ -99,6 +101,8 @@ async function authenticateCert(c: Context<AppEnv>, body: z.infer<typeof Authent
   const now = ctx.now();
   c.header("zt-session", token);
   addSessionHeaders(c, session, now);
+  // Past half its lifetime, the network-issued certificate should be extended (docs/ziti.md).
+  if (certExtendRequested(found.certificate, now)) c.header("ziti-authenticator-extend-requested", "true");
   return c.json({ data: sessionView(session, token, found.identity, now), meta: {} }, 200);
 }
 

@@ -1,33 +1,13 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { CurrentApiSessionDetailEnvelope } from "../current-api-session/current-api-session.routes";
-import { Empty, errorResponses, jsonResponse, MfaCode } from "../envelope";
+import {
+  Authenticate,
+  AuthenticateQuery,
+  CurrentApiSessionDetailEnvelope,
+  Empty,
+  MfaCode,
+} from "@fleetgate/contract/ziti";
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, jsonResponse } from "../envelope";
 import { ZT_SESSION, zitiAuth } from "../ziti-auth";
-
-const s255 = z.string().max(255).nullish();
-const s253 = z.string().max(253).nullish();
-
-/** `envInfo`: what an SDK reports about its host (stored on the identity). */
-export const EnvInfo = z
-  .object({ arch: s255, os: s255, osRelease: s255, osVersion: s255, domain: s253, hostname: s253 })
-  .openapi("envInfo");
-
-/** `sdkInfo`: which SDK and application authenticated (stored on the identity). */
-export const SdkInfo = z
-  .object({ appId: s255, appVersion: s255, branch: s255, revision: s255, type: s255, version: s255 })
-  .openapi("sdkInfo");
-
-/** `authenticate`: required fields depend on the method (password needs username and password). */
-export const Authenticate = z
-  .object({
-    username: z.string().min(4).max(100).nullish(),
-    password: z.string().min(5).max(100).nullish(),
-    configTypes: z.array(z.string()).nullish(),
-    envInfo: EnvInfo.nullish(),
-    sdkInfo: SdkInfo.nullish(),
-  })
-  .openapi("authenticate");
-
-export const AUTH_METHODS = ["password", "cert", "ext-jwt"] as const;
 
 export const authenticate = createRoute({
   method: "post",
@@ -37,7 +17,7 @@ export const authenticate = createRoute({
   summary: "Authenticate via a method supplied via a query string parameter",
   security: [],
   request: {
-    query: z.object({ method: z.enum(AUTH_METHODS) }),
+    query: AuthenticateQuery,
     body: { required: false, content: { "application/json": { schema: Authenticate } } },
   },
   responses: {

@@ -5,6 +5,7 @@ import {
   type IdentityRow,
   listAuthenticators,
   verifyCurrentPassword,
+  type ZqlFields,
 } from "@fleetgate/domain";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../context";
@@ -12,7 +13,7 @@ import { domain } from "../../../lib/domain-context";
 import { createRouter } from "../../../lib/router";
 import { baseEntity, EMPTY, entityRef, link } from "../envelope";
 import { Z } from "../errors";
-import { listMeta, parsePaging } from "../pagination";
+import { baseFields, pageInMemory, zitiListQuery } from "../list-query";
 import { currentIdentityRow } from "../ziti-auth";
 import {
   detailCurrentIdentityAuthenticator,
@@ -20,6 +21,18 @@ import {
   patchCurrentIdentityAuthenticator,
   updateCurrentIdentityAuthenticator,
 } from "./authenticators.routes";
+
+/** ZitiQL fields of `authenticatorDetail` (an identity has a handful: filtered and sorted in memory). */
+const AUTHENTICATOR_FIELDS: ZqlFields<AuthenticatorView> = {
+  ...baseFields<AuthenticatorView>(),
+  method: { kind: "scalar", type: "string", sql: "method", get: (a) => a.method },
+  username: { kind: "scalar", type: "string", sql: "username", get: (a) => a.username },
+  fingerprint: { kind: "scalar", type: "string", sql: "fingerprint", get: (a) => a.fingerprint },
+  identityId: { kind: "scalar", type: "string", sql: "identity_id", get: (a) => a.identityId },
+  isIssuedByNetwork: { kind: "scalar", type: "bool", sql: "is_issued_by_network", get: (a) => a.issuedByNetwork },
+};
+/** Every authenticator of one identity (updb, its cert, third-party certs): far below this bound. */
+const ALL_OF_ONE_IDENTITY = { limit: 10_000, offset: 0 };
 
 function authenticatorDetail(a: AuthenticatorView, me: IdentityRow) {
   return {
@@ -64,9 +77,10 @@ async function update(
 export const authenticatorsRouter = createRouter()
   .openapi(listCurrentIdentityAuthenticators, async (c) => {
     const me = currentIdentityRow(c);
-    const paging = parsePaging(c.req.valid("query"));
-    const { items, total } = await listAuthenticators(await domain(c), me.id, paging);
-    return c.json({ data: items.map((a) => authenticatorDetail(a, me)), meta: listMeta(paging, total) }, 200);
+    const { paging, zql } = zitiListQuery(c.req.valid("query"));
+    const { items } = await listAuthenticators(await domain(c), me.id, ALL_OF_ONE_IDENTITY);
+    const page = pageInMemory(items, zql, AUTHENTICATOR_FIELDS, paging);
+    return c.json({ data: page.items.map((a) => authenticatorDetail(a, me)), meta: page.meta }, 200);
   })
   .openapi(detailCurrentIdentityAuthenticator, async (c) => {
     const me = currentIdentityRow(c);

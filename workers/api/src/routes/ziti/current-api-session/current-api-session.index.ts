@@ -1,3 +1,4 @@
+import { RECOVERY_CODE_LENGTH } from "@fleetgate/auth";
 import { type ApiSessionRow, deleteApiSession, type IdentityRow } from "@fleetgate/domain";
 import { domain } from "../../../lib/domain-context";
 import { createRouter } from "../../../lib/router";
@@ -5,18 +6,27 @@ import { baseEntity, EMPTY, entityRef, link, zitiTime } from "../envelope";
 import { currentIdentityRow, currentSession } from "../ziti-auth";
 import { deleteCurrentApiSession, getCurrentApiSession } from "./current-api-session.routes";
 
-/** The one second factor this face asks for (ziti-edge-client.md §5.3), verbatim. */
+/**
+ * The one second factor this face asks for (ziti-edge-client.md §5.3). The
+ * answer is a 6-digit TOTP code or a recovery code, so `maxLength` is the
+ * recovery codes' length (10), not the controller's 6: a client that enforces
+ * the advertised bounds can still send either.
+ */
 const MFA_AUTH_QUERY = {
   typeId: "MFA" as const,
   provider: "ziti" as const,
   httpMethod: "POST",
   httpUrl: "./authenticate/mfa",
   minLength: 4,
-  maxLength: 6,
+  maxLength: Math.max(6, RECOVERY_CODE_LENGTH),
   format: "alphaNumeric" as const,
 };
 
-/** `currentApiSessionDetail` for a session, its presented token and its identity. */
+/**
+ * `currentApiSessionDetail` for a session, its presented token and its identity.
+ * As in the controller, `lastActivityAt` is the stored value (written at most
+ * every 90 s) and `cachedLastActivityAt` the latest activity seen: this request.
+ */
 export function sessionView(session: ApiSessionRow, token: string, identity: IdentityRow, now: number) {
   const pending = session.mfaRequired && !session.mfaComplete;
   return {
@@ -33,7 +43,7 @@ export function sessionView(session: ApiSessionRow, token: string, identity: Ide
     // Extendable only from a session authenticated with a certificate authenticator (issue 11).
     isCertExtendable: session.authMethod === "cert",
     lastActivityAt: zitiTime(session.lastActivityAt),
-    cachedLastActivityAt: zitiTime(session.lastActivityAt),
+    cachedLastActivityAt: zitiTime(Math.max(now, session.lastActivityAt)),
     expiresAt: zitiTime(session.expiresAt),
     expirationSeconds: Math.max(0, Math.floor((session.expiresAt - now) / 1000)),
   };

@@ -1,5 +1,7 @@
 import {
+  type EdgeRouterConnectionStatus,
   type EnrollmentView,
+  edgeRouterConnectionStatus,
   hasApiSession,
   type IdentityRow,
   isMfaEnabled,
@@ -34,6 +36,7 @@ function identityDetail(
   extra: {
     mfa: boolean;
     apiSession: boolean;
+    routerStatus: EdgeRouterConnectionStatus;
     updb?: { id: string; username: string };
     cert?: { id: string; fingerprint: string };
     enrollment?: EnrollmentView;
@@ -69,8 +72,9 @@ function identityDetail(
     sdkInfo: me.sdkInfo ?? {},
     roleAttributes: me.roleAttributes ?? [],
     hasApiSession: extra.apiSession,
+    // The data plane is outside Fleetgate: a connection is never observed (identity-status.service.ts).
     hasEdgeRouterConnection: false,
-    edgeRouterConnectionStatus: "offline" as const,
+    edgeRouterConnectionStatus: extra.routerStatus,
     isMfaEnabled: extra.mfa,
     serviceHostingPrecedences: {},
     serviceHostingCosts: {},
@@ -89,11 +93,12 @@ function identityDetail(
 export const currentIdentityRouter = createRouter().openapi(getCurrentIdentity, async (c) => {
   const me = currentIdentityRow(c);
   const ctx = await domain(c);
-  const [mfa, apiSession, auths, enrollment] = await Promise.all([
+  const [mfa, apiSession, auths, enrollment, routerStatus] = await Promise.all([
     isMfaEnabled(ctx, me.id),
     hasApiSession(ctx, me.id),
     listAuthenticators(ctx, me.id, { limit: 100, offset: 0 }),
     openEnrollmentOf(ctx, me.id),
+    edgeRouterConnectionStatus(ctx, me.id),
   ]);
   const updb = auths.items.find((a) => a.method === "updb");
   const cert = auths.items.find((a) => a.method === "cert");
@@ -102,6 +107,7 @@ export const currentIdentityRouter = createRouter().openapi(getCurrentIdentity, 
       data: identityDetail(me, {
         mfa,
         apiSession,
+        routerStatus,
         updb: updb ? { id: updb.id, username: updb.username ?? "" } : undefined,
         cert: cert ? { id: cert.id, fingerprint: cert.fingerprint ?? "" } : undefined,
         enrollment,

@@ -9,7 +9,7 @@ import type { listExternalJwtSigners } from "./external-jwt-signers.routes";
 const SIGNER_FIELDS: ZqlFields<ExternalJwtSignerRow> = {
   ...baseFields<ExternalJwtSignerRow>(),
   name: { kind: "scalar", type: "string", sql: "name", get: (s) => s.name },
-  externalAuthUrl: { kind: "scalar", type: "string", sql: "external_auth_url", get: (s) => s.externalAuthUrl ?? "" },
+  externalAuthUrl: { kind: "scalar", type: "string", sql: "external_auth_url", get: (s) => s.externalAuthUrl },
   clientId: { kind: "scalar", type: "string", sql: "client_id", get: (s) => s.clientId },
   audience: { kind: "scalar", type: "string", sql: "audience", get: (s) => s.audience },
   tags: { kind: "map", sql: "tags", get: (s) => s.tags },
@@ -26,7 +26,7 @@ export const signers: RouteHandler<typeof listExternalJwtSigners, AppEnv> = asyn
         ...baseEntity(s.id, s.createdAt, s.updatedAt, { self: link(`./external-jwt-signers/${s.id}`) }),
         tags: s.tags,
         name: s.name,
-        externalAuthUrl: s.externalAuthUrl ?? "",
+        externalAuthUrl: s.externalAuthUrl,
         audience: s.audience,
         clientId: s.clientId,
         scopes: s.scopes,

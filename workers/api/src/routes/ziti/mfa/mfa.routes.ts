@@ -1,30 +1,21 @@
+import {
+  CreateEnvelope,
+  DetailMfa,
+  DetailMfaRecoveryCodes,
+  Empty,
+  envelopeOf,
+  MfaCode,
+  MfaValidationCodeHeader,
+} from "@fleetgate/contract/ziti";
 import { createRoute, z } from "@hono/zod-openapi";
-import { BaseEntity, CreateEnvelope, Empty, envelopeOf, errorResponses, jsonResponse, MfaCode } from "../envelope";
+import { errorResponses, jsonResponse } from "../envelope";
 import { ZT_SESSION, zitiAuth } from "../ziti-auth";
-
-export const DetailMfa = z
-  .object({
-    ...BaseEntity,
-    isVerified: z.boolean(),
-    provisioningUrl: z.string().optional().openapi({ description: "Not provided once MFA is verified" }),
-    recoveryCodes: z.array(z.string()).optional().openapi({ description: "Not provided once MFA is verified" }),
-  })
-  .openapi("detailMfa");
-
-export const DetailMfaRecoveryCodes = z
-  .object({ ...BaseEntity, recoveryCodes: z.array(z.string()) })
-  .openapi("detailMfaRecoveryCodes");
 
 const tags = ["Current Identity", "MFA"];
 /** ziti-edge-client.md §5.3: these MFA routes stay open to a session whose MFA is still pending. */
 const partial = { security: ZT_SESSION, middleware: zitiAuth({ partial: true }) };
 const full = { security: ZT_SESSION, middleware: zitiAuth() };
-const validationCode = z.object({
-  "mfa-validation-code": z
-    .string()
-    .optional()
-    .openapi({ param: { name: "mfa-validation-code", in: "header" } }),
-});
+const validationCode = MfaValidationCodeHeader;
 
 export const detailMfa = createRoute({
   method: "get",

@@ -1,38 +1,17 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { BaseEntity, Empty, EntityRef, envelopeOf, errorResponses, jsonResponse, ListMeta, Tags } from "../envelope";
-import { ListQuery } from "../pagination";
-import { CommonEdgeRouter } from "../services/services.routes";
+import {
+  Empty,
+  envelopeOf,
+  IdParam,
+  ListQuery,
+  ListSessionsEnvelope,
+  SessionCreate,
+  SessionDetail,
+} from "@fleetgate/contract/ziti";
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, jsonResponse } from "../envelope";
 import { ZT_SESSION, zitiAuth } from "../ziti-auth";
 
 const tags = ["Session"];
-const DialBind = z.enum(["Dial", "Bind"]);
-
-export const SessionDetail = z
-  .object({
-    ...BaseEntity,
-    type: DialBind,
-    apiSessionId: z.string(),
-    apiSession: EntityRef,
-    serviceId: z.string(),
-    service: EntityRef,
-    identityId: z.string(),
-    token: z.string(),
-    edgeRouters: z.array(
-      z.object({ ...CommonEdgeRouter, urls: z.record(z.string(), z.string()) }).openapi("sessionEdgeRouter"),
-    ),
-  })
-  .openapi("sessionDetail");
-
-export const SessionCreate = z
-  .object({ serviceId: z.string().min(1).max(64), type: DialBind.default("Dial"), tags: Tags.optional() })
-  .openapi("sessionCreate");
-const IdParam = z.object({
-  id: z
-    .string()
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
-
 export const listSessions = createRoute({
   method: "get",
   path: "/sessions",
@@ -43,10 +22,7 @@ export const listSessions = createRoute({
   middleware: zitiAuth(),
   request: { query: ListQuery },
   responses: {
-    200: jsonResponse(
-      z.object({ data: z.array(SessionDetail), meta: ListMeta }).openapi("listSessionsEnvelope"),
-      "Sessions",
-    ),
+    200: jsonResponse(ListSessionsEnvelope, "Sessions"),
     ...errorResponses(400, 401, 429),
   },
 });

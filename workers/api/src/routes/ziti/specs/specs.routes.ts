@@ -1,10 +1,8 @@
+import { AnyIdParam, envelopeOf, SpecBody, SpecDetail } from "@fleetgate/contract/ziti";
 import { createRoute, z } from "@hono/zod-openapi";
-import { BaseEntity, envelopeOf, errorResponses, jsonResponse } from "../envelope";
-
-export const SpecDetail = z.object({ ...BaseEntity, name: z.string() }).openapi("specDetail");
+import { errorResponses, jsonResponse } from "../envelope";
 
 const tags = ["Informational"];
-const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
 
 export const listSpecs = createRoute({
   method: "get",
@@ -23,7 +21,7 @@ export const detailSpec = createRoute({
   tags,
   summary: "Return a single spec resource",
   security: [],
-  request: { params: IdParam },
+  request: { params: AnyIdParam },
   responses: {
     200: jsonResponse(envelopeOf(SpecDetail, "detailSpecEnvelope"), "A single specification"),
     ...errorResponses(404),
@@ -37,9 +35,9 @@ export const detailSpecBody = createRoute({
   tags,
   summary: "Returns the spec's document (OpenAPI 3.1, generated from this face's routes)",
   security: [],
-  request: { params: IdParam },
+  request: { params: AnyIdParam },
   responses: {
-    200: jsonResponse(z.record(z.string(), z.unknown()).openapi("specBodyDetail"), "The OpenAPI document"),
+    200: jsonResponse(SpecBody, "The OpenAPI document"),
     ...errorResponses(404),
   },
 });

@@ -1,17 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { envelopeOf } from "../envelope";
-
-const ApiVersion = z.object({ path: z.string(), apiBaseUrls: z.array(z.string()) });
-export const Version = z
-  .object({
-    version: z.string(),
-    revision: z.string(),
-    buildDate: z.string(),
-    runtimeVersion: z.string(),
-    apiVersions: z.record(z.string(), z.record(z.string(), ApiVersion)),
-    capabilities: z.array(z.string()),
-  })
-  .openapi("Version");
+import { CapabilitiesEnvelope, ProtocolsEnvelope, VersionEnvelope } from "@fleetgate/contract/ziti";
+import { createRoute } from "@hono/zod-openapi";
 
 const spec = (path: string, operationId: string) =>
   createRoute({
@@ -24,7 +12,7 @@ const spec = (path: string, operationId: string) =>
     responses: {
       200: {
         description: "Version information",
-        content: { "application/json": { schema: envelopeOf(Version, "VersionEnvelope") } },
+        content: { "application/json": { schema: VersionEnvelope } },
       },
     },
   });
@@ -42,7 +30,7 @@ export const enumeratedCapabilities = createRoute({
   responses: {
     200: {
       description: "Capabilities",
-      content: { "application/json": { schema: envelopeOf(z.array(z.string()), "CapabilitiesEnvelope") } },
+      content: { "application/json": { schema: CapabilitiesEnvelope } },
     },
   },
 });
@@ -59,7 +47,7 @@ export const protocols = createRoute({
       description: "Protocols",
       content: {
         "application/json": {
-          schema: envelopeOf(z.record(z.string(), z.object({ address: z.string() })), "ProtocolsEnvelope"),
+          schema: ProtocolsEnvelope,
         },
       },
     },

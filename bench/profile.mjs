@@ -1,0 +1,179 @@
+// `node bench/profile.mjs [job|exec|connect|enroll]`: a CPU profile of the local
+// control plane's isolate (every Durable Object and the Worker share one isolate
+// under `wrangler dev`) while one fan-out runs, taken through the DevTools
+// protocol. Prints self and inclusive time per function (top 40) and writes the
+// `.cpuprofile` (open it in Chrome DevTools) to $BENCH_PROFILE_OUT or the temp dir.
+// BENCH_AGENTS sets the fleet size (default 1000). BENCH_FLEET_DIR keeps the local
+// state and the enrolled hosts' keys there, so the next run skips enrollment
+// (compare two versions of the code on the same fleet). Figures only; nothing asserts.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import WebSocket from "ws";
+import { freePort, migrateLocal, startLocalServer } from "../scripts/lib/local-server.mjs";
+import { apiToken, execSync, nativeJob } from "./agent-scenarios.mjs";
+import { connectAgents, enrollHosts, login } from "./agents.mjs";
+
+const what = process.argv[2] ?? "job";
+const N = Number(process.env.BENCH_AGENTS ?? 1000);
+const ADMIN = { username: "admin", password: "Bench-Admin-Pass-1!" };
+
+/** A minimal DevTools client: send(method, params) → result. */
+async function devtools(port) {
+  const list = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
+  const target = list.find((t) => t.webSocketDebuggerUrl) ?? list[0];
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("error", reject);
+  });
+  let id = 0;
+  const pending = new Map();
+  ws.on("message", (data) => {
+    const m = JSON.parse(String(data));
+    const p = m.id !== undefined ? pending.get(m.id) : undefined;
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.error) p.reject(new Error(`${m.error.message}`));
+    else p.resolve(m.result);
+  });
+  return {
+    send: (method, params = {}) =>
+      new Promise((resolve, reject) => {
+        const msgId = ++id;
+        pending.set(msgId, { resolve, reject });
+        ws.send(JSON.stringify({ id: msgId, method, params }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+/** Self and inclusive milliseconds per function (`name url:line`), from samples and time deltas. */
+function summarize(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const key = (n) => {
+    const f = n.callFrame;
+    const file = f.url ? f.url.replace(/^.*\//, "") : "";
+    return `${f.functionName || "(anonymous)"} ${file}:${f.lineNumber + 1}`;
+  };
+  const self = new Map();
+  const total = new Map();
+  let all = 0;
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    all += ms;
+    const n = byId.get(id);
+    self.set(key(n), (self.get(key(n)) ?? 0) + ms);
+    const seen = new Set();
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+      const k = key(byId.get(cur));
+      if (seen.has(k)) continue;
+      seen.add(k);
+      total.set(k, (total.get(k) ?? 0) + ms);
+    }
+  });
+  const top = (m) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 40)
+      .map(([fn, ms]) => ({ fn: fn.slice(0, 110), ms: Math.round(ms), "%": +((100 * ms) / all).toFixed(1) }));
+  return { all: Math.round(all), self: top(self), total: top(total) };
+}
+
+const cacheDir = process.env.BENCH_FLEET_DIR;
+const dir = cacheDir ?? mkdtempSync(path.join(tmpdir(), "fleetgate-profile-"));
+if (cacheDir) mkdirSync(cacheDir, { recursive: true });
+const fleetFile = path.join(dir, `hosts-${N}.json`);
+migrateLocal(dir);
+
+async function saveHosts(hosts) {
+  const out = [];
+  for (const h of hosts) {
+    out.push({ ...h, keys: await crypto.subtle.exportKey("jwk", h.keys.privateKey) });
+  }
+  writeFileSync(fleetFile, JSON.stringify(out));
+}
+
+async function loadHosts() {
+  const saved = JSON.parse(readFileSync(fleetFile, "utf8"));
+  const alg = { name: "ECDSA", namedCurve: "P-256" };
+  return Promise.all(
+    saved.map(async (h) => ({
+      ...h,
+      keys: { privateKey: await crypto.subtle.importKey("jwk", h.keys, alg, false, ["sign"]) },
+    })),
+  );
+}
+
+async function fleetHosts(url, access) {
+  if (cacheDir && existsSync(fleetFile)) return loadHosts();
+  const hosts = await enrollHosts(url, access, N);
+  if (cacheDir) await saveHosts(hosts);
+  return hosts;
+}
+const inspectorPort = await freePort();
+const server = await startLocalServer({
+  port: await freePort(),
+  persistTo: dir,
+  inspectorPort,
+  vars: {
+    MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
+    PASSWORD_PEPPER: Buffer.alloc(32, 9).toString("base64"),
+    FLEETGATE_ADMIN_USERNAME: ADMIN.username,
+    FLEETGATE_ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: "warn",
+  },
+});
+let fleet;
+try {
+  const access = await login(server.url, ADMIN.username, ADMIN.password);
+  const token = await apiToken(server.url, access);
+  const dt = await devtools(inspectorPort);
+  await dt.send("Profiler.enable");
+  await dt.send("Profiler.setSamplingInterval", { interval: 500 });
+  const profiled = async (fn) => {
+    await dt.send("Profiler.start");
+    const t0 = performance.now();
+    const out = await fn();
+    const ms = Math.round(performance.now() - t0);
+    const { profile } = await dt.send("Profiler.stop");
+    return { out, ms, profile };
+  };
+  let run;
+  if (what === "enroll") {
+    run = await profiled(() => enrollHosts(server.url, access, N));
+  } else {
+    const hosts = await fleetHosts(server.url, access);
+    if (what === "connect") {
+      run = await profiled(async () => {
+        fleet = await connectAgents(server.url, hosts);
+      });
+    } else {
+      fleet = await connectAgents(server.url, hosts);
+      run =
+        what === "exec"
+          ? await profiled(() =>
+              Promise.all([
+                execSync(server.url, token, hosts.slice(0, N / 2)),
+                execSync(server.url, token, hosts.slice(N / 2)),
+              ]),
+            )
+          : await profiled(() => nativeJob(server.url, access, hosts));
+    }
+  }
+  dt.close();
+  const file = process.env.BENCH_PROFILE_OUT ?? path.join(tmpdir(), `fleetgate-${what}-${N}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(run.profile));
+  const s = summarize(run.profile);
+  console.log(`\n${what}, ${N} agents: ${run.ms} ms wall, ${s.all} ms sampled in the isolate; profile: ${file}\n`);
+  console.log("self time");
+  console.table(s.self);
+  console.log("inclusive time");
+  console.table(s.total);
+} finally {
+  fleet?.close();
+  await server.stop();
+  if (!cacheDir) rmSync(dir, { recursive: true, force: true });
+}

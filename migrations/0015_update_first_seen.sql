@@ -1,0 +1,1 @@
+ALTER TABLE `host_updates` ADD `first_seen_at` integer DEFAULT 0 NOT NULL;

@@ -1,0 +1,71 @@
+import type { Schemas } from "@fleetgate/sdk";
+
+export type PatchJobBody = Schemas["CreatePatchJobRequest"];
+
+/** The choices of the patch deployment form, as typed. */
+export interface PatchForm {
+  what: "all" | "security" | "packages";
+  /** Package names, separated by commas, spaces or new lines (used when `what` is "packages"). */
+  packages: string;
+  /** "now", or the id of the maintenance window to wait for. */
+  when: string;
+  maxParallel: number;
+  /** Empty (no threshold), a count ("3") or a percentage ("10%"). */
+  errorThreshold: string;
+  timeoutSeconds: number;
+  notes: string;
+}
+
+export type PlanResult = { ok: true; body: PatchJobBody } | { ok: false; field: keyof PatchForm; message: string };
+
+const PACKAGE = /^[a-z0-9][a-z0-9+.\-_:]*$/i;
+
+/**
+ * Turns the form into the body of `POST /jobs` (kind `patch_apply`), or names the field that is
+ * wrong, so that nothing the server must refuse is sent. The server still validates everything.
+ */
+export function patchJobBody(hostIds: string[], form: PatchForm): PlanResult {
+  if (hostIds.length === 0) return { ok: false, field: "what", message: "Select at least one host." };
+  const packages =
+    form.what === "packages"
+      ? form.packages
+          .split(/[\s,]+/)
+          .map((p) => p.trim())
+          .filter((p) => p !== "")
+      : [];
+  if (form.what === "packages") {
+    if (packages.length === 0) return { ok: false, field: "packages", message: "Name at least one package." };
+    const bad = packages.find((p) => !PACKAGE.test(p) || p.length > 256);
+    if (bad !== undefined) return { ok: false, field: "packages", message: `Not a package name: ${bad}` };
+  }
+  const t = form.errorThreshold.trim();
+  let errorThreshold: PatchJobBody["error_threshold"] = null;
+  if (t !== "") {
+    if (/^(100|[1-9]?[0-9])%$/.test(t)) errorThreshold = t;
+    else if (/^\d{1,5}$/.test(t) && Number(t) <= 10_000) errorThreshold = Number(t);
+    else
+      return { ok: false, field: "errorThreshold", message: "A number of hosts (e.g. 2) or a percentage (e.g. 10%)." };
+  }
+  if (!Number.isInteger(form.maxParallel) || form.maxParallel < 1 || form.maxParallel > 10_000) {
+    return { ok: false, field: "maxParallel", message: "Between 1 and 10000 hosts at a time." };
+  }
+  if (!Number.isInteger(form.timeoutSeconds) || form.timeoutSeconds < 60 || form.timeoutSeconds > 86_400) {
+    return { ok: false, field: "timeoutSeconds", message: "Between 60 and 86400 seconds." };
+  }
+  const now = form.when === "now";
+  return {
+    ok: true,
+    body: {
+      kind: "patch_apply",
+      host_ids: [...new Set(hostIds)],
+      packages,
+      security_only: form.what === "security",
+      immediate: now,
+      ...(now ? {} : { maintenance_window_id: form.when }),
+      max_parallel: form.maxParallel,
+      error_threshold: errorThreshold,
+      timeout_seconds: form.timeoutSeconds,
+      notes: form.notes,
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+/**
+ * `GET /api/v1/status/history` (fleet and per-group snapshots for charts). This build's
+ * generated API types may predate it, so its answer is validated here at the boundary.
+ */
+const Buckets = z.record(z.string(), z.number());
+export const HistoryPoint = z.object({
+  taken_at: z.string(),
+  total_hosts: z.number(),
+  compliant: z.number(),
+  non_compliant: z.number(),
+  unknown: z.number(),
+  compliance_pct: z.number(),
+  total_pending: z.number(),
+  pending_by_severity: Buckets,
+});
+export const StatusHistory = z.object({ points: z.array(HistoryPoint) });
+export type HistoryPoint = z.infer<typeof HistoryPoint>;
+
+export interface HistorySeries {
+  x: number[];
+  compliance: number[];
+  severities: { label: string; values: number[] }[];
+}
+
+/** The chart series of a history: x in unix seconds, compliance %, pending updates per severity (stable order). */
+export function historySeries(points: HistoryPoint[]): HistorySeries {
+  const sorted = [...points].sort((a, b) => Date.parse(a.taken_at) - Date.parse(b.taken_at));
+  const keys = [...new Set(sorted.flatMap((p) => Object.keys(p.pending_by_severity)))].sort(bySeverity);
+  return {
+    x: sorted.map((p) => Math.floor(Date.parse(p.taken_at) / 1000)),
+    compliance: sorted.map((p) => p.compliance_pct),
+    severities: keys.map((k) => ({ label: k, values: sorted.map((p) => p.pending_by_severity[k] ?? 0) })),
+  };
+}
+
+const ORDER = ["critical", "high", "security", "medium", "low", "unknown", "other"];
+function bySeverity(a: string, b: string): number {
+  const ia = ORDER.indexOf(a);
+  const ib = ORDER.indexOf(b);
+  return (ia === -1 ? ORDER.length : ia) - (ib === -1 ? ORDER.length : ib) || a.localeCompare(b);
+}

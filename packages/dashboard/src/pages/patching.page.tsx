@@ -1,0 +1,345 @@
+import type { Schemas } from "@fleetgate/sdk";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import { Link, useNavigate } from "@tanstack/react-router";
+import { useState } from "react";
+import { api, ok } from "../api/client";
+import { canWrite, useUser } from "../auth/use-session";
+import { type PatchForm, patchJobBody } from "../lib/patch-plan";
+import { patchingRoute } from "../router";
+import { Confirm } from "../ui/confirm";
+import { Pager } from "../ui/data-table";
+import { ErrorState, QueryView, StatusBadge } from "../ui/states";
+import { HostUpdates } from "./host-updates";
+
+const LIMIT = 50;
+/** From this many hosts on, the deployment needs the host count typed to confirm. */
+const TYPED_FROM = 10;
+type Host = Schemas["HostSummary"];
+
+/**
+ * Patch deployment: hosts with pending updates (most first; each host's updates security
+ * first), a selection, the plan (all / security only / named packages; now or in a maintenance
+ * window; parallelism, error threshold, timeout) and a confirmed `POST /jobs` of kind
+ * `patch_apply`, which opens the job's live view.
+ */
+export function PatchingPage() {
+  const search = patchingRoute.useSearch();
+  const navigate = useNavigate({ from: patchingRoute.fullPath });
+  const user = useUser();
+  const [selected, setSelected] = useState<Map<string, Host>>(new Map());
+  const [open, setOpen] = useState<string | undefined>();
+  const [text, setText] = useState(search.search ?? "");
+  const hosts = useQuery({
+    queryKey: ["patching", "hosts", search],
+    queryFn: () =>
+      ok(
+        api.GET("/hosts", {
+          params: {
+            query: {
+              ...(search.search ? { search: search.search } : {}),
+              ...(search.scope === "missing" ? { patches_missing: "missing" as const } : {}),
+              sort_by: "patches_missing",
+              order: "desc",
+              limit: LIMIT,
+              offset: search.offset,
+            },
+          },
+        }),
+      ),
+    placeholderData: keepPreviousData,
+  });
+  const toggle = (h: Host, on: boolean) =>
+    setSelected((prev) => {
+      const next = new Map(prev);
+      if (on) next.set(h.id, h);
+      else next.delete(h.id);
+      return next;
+    });
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>Patch deployment</h1>
+      </div>
+      <form
+        className="toolbar card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void navigate({ search: { ...search, search: text.trim() || undefined, offset: 0 } });
+        }}
+      >
+        <label>
+          Search hosts
+          <input data-page-search value={text} onChange={(e) => setText(e.target.value)} />
+        </label>
+        <label>
+          Show
+          <select
+            value={search.scope}
+            onChange={(e) =>
+              void navigate({ search: { ...search, scope: e.target.value === "all" ? "all" : "missing", offset: 0 } })
+            }
+          >
+            <option value="missing">Hosts with pending updates</option>
+            <option value="all">All hosts</option>
+          </select>
+        </label>
+        <button type="submit">Search</button>
+      </form>
+      <QueryView
+        q={hosts}
+        isEmpty={(d) => d.hosts.length === 0}
+        empty={
+          search.scope === "missing"
+            ? "No host reports pending updates. Hosts report their packages when patching is enabled on the agent."
+            : "No hosts match."
+        }
+      >
+        {(d) => (
+          <>
+            <table className="data">
+              <caption className="visually-hidden">Hosts to patch</caption>
+              <thead>
+                <tr>
+                  <th scope="col">
+                    <span className="visually-hidden">Select</span>
+                  </th>
+                  <th scope="col">Host</th>
+                  <th scope="col">Pending updates</th>
+                  <th scope="col">Health</th>
+                  <th scope="col">Agent</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Updates</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.hosts.flatMap((h) => {
+                  const name = h.display_name || h.name;
+                  const rows = [
+                    <tr key={h.id} data-host={h.name}>
+                      <td>
+                        <input
+                          type="checkbox"
+                          aria-label={`Select ${name}`}
+                          checked={selected.has(h.id)}
+                          disabled={!canWrite(user)}
+                          onChange={(e) => toggle(h, e.target.checked)}
+                        />
+                      </td>
+                      <td>
+                        <Link to="/hosts/$hostId" params={{ hostId: h.id }}>
+                          {name}
+                        </Link>
+                      </td>
+                      <td>{h.patches_missing}</td>
+                      <td>
+                        <StatusBadge status={h.health_status} />
+                      </td>
+                      <td>{h.online ? "online" : "offline"}</td>
+                      <td>
+                        <button
+                          type="button"
+                          aria-expanded={open === h.id}
+                          onClick={() => setOpen(open === h.id ? undefined : h.id)}
+                        >
+                          {open === h.id ? "Hide updates" : "Show updates"}
+                          <span className="visually-hidden"> of {name}</span>
+                        </button>
+                      </td>
+                    </tr>,
+                  ];
+                  if (open === h.id)
+                    rows.push(
+                      <tr key={`${h.id}-updates`}>
+                        <td colSpan={6}>
+                          <HostUpdates hostId={h.id} caption={`Pending updates of ${name}`} />
+                        </td>
+                      </tr>,
+                    );
+                  return rows;
+                })}
+              </tbody>
+            </table>
+            <Pager
+              offset={search.offset}
+              limit={LIMIT}
+              total={d.total}
+              onPage={(offset) => void navigate({ search: { ...search, offset } })}
+            />
+          </>
+        )}
+      </QueryView>
+      {canWrite(user) ? (
+        <PlanForm hosts={[...selected.values()]} onClear={() => setSelected(new Map())} />
+      ) : (
+        <p className="hint">Your role can see pending updates; deploying patches needs the operator role.</p>
+      )}
+    </>
+  );
+}
+
+function PlanForm({ hosts, onClear }: { hosts: Host[]; onClear: () => void }) {
+  const navigate = useNavigate();
+  const [form, setForm] = useState<PatchForm>({
+    what: "security",
+    packages: "",
+    when: "now",
+    maxParallel: 64,
+    errorThreshold: "",
+    timeoutSeconds: 3600,
+    notes: "",
+  });
+  const [problem, setProblem] = useState<{ field: keyof PatchForm; message: string } | undefined>();
+  const [confirming, setConfirming] = useState(false);
+  const windows = useQuery({ queryKey: ["maintenance-windows"], queryFn: () => ok(api.GET("/maintenance-windows")) });
+  const ids = new Set(hosts.map((h) => h.id));
+  const usable = (windows.data?.windows ?? []).filter((w) => w.enabled && ids.has(w.host_id));
+  const create = useMutation({
+    mutationFn: (body: Schemas["CreatePatchJobRequest"]) => ok(api.POST("/jobs", { body })),
+    onSuccess: (job) => {
+      onClear();
+      void navigate({ to: "/jobs/$jobId", params: { jobId: job.id } });
+    },
+    onSettled: () => setConfirming(false),
+  });
+  const set = <K extends keyof PatchForm>(k: K, v: PatchForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const plan = patchJobBody(
+    hosts.map((h) => h.id),
+    form,
+  );
+  const err = (k: keyof PatchForm) =>
+    problem?.field === k ? (
+      <span className="field-error" id={`patch-${k}-error`}>
+        {problem.message}
+      </span>
+    ) : null;
+  const what =
+    form.what === "all" ? "every pending update" : form.what === "security" ? "security updates" : "the named packages";
+
+  return (
+    <section className="card" aria-labelledby="plan">
+      <h2 id="plan">Plan</h2>
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!plan.ok) {
+            setProblem({ field: plan.field, message: plan.message });
+            return;
+          }
+          setProblem(undefined);
+          setConfirming(true);
+        }}
+      >
+        <p data-testid="patch-targets">
+          {hosts.length === 0
+            ? "No host selected: select the hosts to patch in the table above."
+            : `${hosts.length} host(s) selected: ${hosts.map((h) => h.display_name || h.name).join(", ")}`}
+        </p>
+        {err("what")}
+        <fieldset>
+          <legend>Updates</legend>
+          {(
+            [
+              ["security", "Security updates only"],
+              ["all", "Every pending update"],
+              ["packages", "Only these packages"],
+            ] as const
+          ).map(([v, label]) => (
+            <label className="inline" key={v}>
+              <input type="radio" name="what" checked={form.what === v} onChange={() => set("what", v)} /> {label}
+            </label>
+          ))}
+          {form.what === "packages" && (
+            <label>
+              Packages
+              <span className="hint">
+                Names separated by commas, spaces or lines; each goes to its pending candidate version.
+              </span>
+              <textarea
+                rows={2}
+                value={form.packages}
+                aria-invalid={problem?.field === "packages"}
+                onChange={(e) => set("packages", e.target.value)}
+              />
+              {err("packages")}
+            </label>
+          )}
+        </fieldset>
+        <label>
+          When
+          <select value={form.when} onChange={(e) => set("when", e.target.value)}>
+            <option value="now">Now</option>
+            {usable.map((w) => (
+              <option key={w.id} value={w.id}>
+                In the window “{w.label}” ({w.time_zone})
+              </option>
+            ))}
+          </select>
+          <span className="hint">
+            Maintenance windows of the selected hosts are offered; the server says whether it can wait for one.
+          </span>
+        </label>
+        <div className="grid-2">
+          <label>
+            Hosts at a time
+            <input
+              type="number"
+              min={1}
+              max={10000}
+              value={form.maxParallel}
+              aria-invalid={problem?.field === "maxParallel"}
+              onChange={(e) => set("maxParallel", Number(e.target.value))}
+            />
+            {err("maxParallel")}
+          </label>
+          <label>
+            Stop after failures
+            <span className="hint">Hosts (e.g. 2) or a percentage (e.g. 10%); empty = never stop.</span>
+            <input
+              value={form.errorThreshold}
+              aria-invalid={problem?.field === "errorThreshold"}
+              onChange={(e) => set("errorThreshold", e.target.value)}
+            />
+            {err("errorThreshold")}
+          </label>
+          <label>
+            Timeout per host (seconds)
+            <input
+              type="number"
+              min={60}
+              max={86400}
+              value={form.timeoutSeconds}
+              aria-invalid={problem?.field === "timeoutSeconds"}
+              onChange={(e) => set("timeoutSeconds", Number(e.target.value))}
+            />
+            {err("timeoutSeconds")}
+          </label>
+          <label>
+            Notes
+            <input value={form.notes} maxLength={10000} onChange={(e) => set("notes", e.target.value)} />
+          </label>
+        </div>
+        {create.isError && <ErrorState error={create.error} />}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={create.isPending}>
+            Deploy to {hosts.length} host(s)…
+          </button>
+        </div>
+      </form>
+      <Confirm
+        open={confirming}
+        onOpenChange={setConfirming}
+        title="Deploy patches"
+        description={`Install ${what} on ${hosts.length} host(s), ${form.when === "now" ? "now" : "in the chosen maintenance window"}. Each host's plan (exact versions) is fixed when the job is created, and the job can be rolled back to the exact previous versions.`}
+        action={`Deploy to ${hosts.length} host(s)`}
+        typed={hosts.length >= TYPED_FROM ? String(hosts.length) : undefined}
+        busy={create.isPending}
+        onConfirm={() => {
+          if (plan.ok) create.mutate(plan.body);
+        }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,109 @@
+import { nextHostStart, openOccurrence, type WindowSpec } from "@fleetgate/contract/patching";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { maintenanceWindows } from "../schema";
+import type { DomainContext } from "../shared/context";
+import { DomainError } from "../shared/errors";
+import type { TargetHost } from "./job-targets.query";
+import { hostVisible, type Visibility } from "./visibility";
+
+const MINUTE_MS = 60_000;
+
+type WindowRow = typeof maintenanceWindows.$inferSelect;
+
+/** When a windowed job may run: it waits (`pending`) until `notBefore`; no host starts after `lastStartAt`. */
+export interface JobSchedule {
+  windowId: string;
+  notBefore: number;
+  lastStartAt: number;
+}
+
+export const windowSpec = (w: WindowRow): WindowSpec => ({
+  recurrence: w.recurrence,
+  start_at: new Date(w.startAt).toISOString(),
+  duration_minutes: w.durationMinutes,
+  recurrence_day: w.recurrenceDay,
+  enabled: w.enabled,
+  time_zone: w.timeZone,
+});
+
+/**
+ * The next run of `w` for a job whose hosts each need `expectedMinutes`: the earliest instant at or
+ * after `now` at which a host may start, and the last such instant of that occurrence. Null when the
+ * window is disabled, over, or shorter than the expected duration.
+ */
+export function scheduleIn(w: WindowRow, now: number, expectedMinutes: number): JobSchedule | null {
+  const spec = windowSpec(w);
+  const start = nextHostStart(spec, now, expectedMinutes);
+  if (start === null) return null;
+  const occ = openOccurrence(spec, start);
+  if (!occ) return null;
+  return { windowId: w.id, notBefore: start, lastStartAt: occ.end - expectedMinutes * MINUTE_MS };
+}
+
+/**
+ * The schedule of a patch job (docs/patching.md "Jobs in maintenance windows"):
+ *  - `maintenance_window_id` given: that window (on a host the caller may see);
+ *  - `immediate: false` without one: the hosts' own enabled windows; every host must have one and
+ *    their next openings must coincide (else one job per host, or name the window);
+ *  - otherwise (immediate, no window): null, the job starts now.
+ */
+export async function patchJobSchedule(
+  ctx: DomainContext,
+  input: { immediate: boolean; windowId: string | null; expectedMinutes: number },
+  hosts: TargetHost[],
+  v: Visibility,
+): Promise<JobSchedule | null> {
+  if (input.windowId === null && input.immediate) return null;
+  const now = ctx.now();
+  const tooShort = (label: string) =>
+    new DomainError(
+      "common.validation",
+      `Maintenance window "${label}" does not open again for at least expected_minutes (${input.expectedMinutes})`,
+    );
+  if (input.windowId !== null) {
+    const w = await ctx.db
+      .select()
+      .from(maintenanceWindows)
+      .where(and(eq(maintenanceWindows.id, input.windowId), hostVisible(v, sql`${maintenanceWindows.hostId}`)))
+      .get();
+    if (!w) throw new DomainError("common.not_found", "Maintenance window not found");
+    const s = scheduleIn(w, now, input.expectedMinutes);
+    if (!s) throw tooShort(w.label);
+    return s;
+  }
+  const rows = await ctx.db
+    .select()
+    .from(maintenanceWindows)
+    .where(
+      and(
+        inArray(
+          maintenanceWindows.hostId,
+          hosts.map((h) => h.id),
+        ),
+        eq(maintenanceWindows.enabled, true),
+      ),
+    )
+    .all();
+  let chosen: JobSchedule | null = null;
+  for (const host of hosts) {
+    let best: JobSchedule | null = null;
+    for (const w of rows.filter((r) => r.hostId === host.id)) {
+      const s = scheduleIn(w, now, input.expectedMinutes);
+      if (s && (!best || s.notBefore < best.notBefore)) best = s;
+    }
+    if (!best) {
+      throw new DomainError(
+        "common.validation",
+        `Host ${host.name} has no enabled maintenance window that opens for expected_minutes (${input.expectedMinutes}); pass maintenance_window_id or immediate: true`,
+      );
+    }
+    if (chosen && chosen.notBefore !== best.notBefore) {
+      throw new DomainError(
+        "common.validation",
+        "The hosts' next maintenance windows start at different times; create one job per host or pass maintenance_window_id",
+      );
+    }
+    if (!chosen || best.lastStartAt < chosen.lastStartAt) chosen = best;
+  }
+  return chosen;
+}

@@ -1,0 +1,42 @@
+import type { AgentMessage } from "@fleetgate/contract";
+import { hostInventoryHash, logAt, recordAgentHello } from "@fleetgate/domain";
+import type { DomainAccess } from "../shared/domain-access";
+import type { Presence } from "./presence";
+
+export type HelloFrame = Extract<AgentMessage, { type: "hello" }>;
+
+/**
+ * Records the agent's hello in the registry (version, hostname, OS, tags, scripts; the host
+ * is online) and returns the inventory hash the server holds for the `welcome` frame.
+ * A D1 failure is logged and leaves the hash null: the connection is usable without the
+ * registry update, and the liveness alarm marks the host online later.
+ */
+export async function recordHello(
+  domain: DomainAccess,
+  presence: Presence,
+  hostId: string,
+  hello: HelloFrame,
+  now: number,
+  logLevel: string | undefined,
+): Promise<string | null> {
+  try {
+    const ctx = await domain.context();
+    await recordAgentHello(
+      ctx,
+      hostId,
+      {
+        agentVersion: hello.agent_version,
+        hostname: hello.hostname,
+        os: hello.os,
+        tags: hello.tags,
+        scripts: hello.scripts,
+      },
+      now,
+    );
+    presence.set("online", "1");
+    return await hostInventoryHash(ctx, hostId);
+  } catch (err) {
+    logAt(logLevel, "warn", "recording the agent's hello failed", { host_id: hostId, error: String(err) });
+    return null;
+  }
+}
