@@ -1,6 +1,13 @@
 import { webcrypto } from "node:crypto";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { CrlHolder } from "./crl-holder";
 import { crlReportOf } from "./crl-report";
+import { createLogger } from "./log";
 import { x509 } from "./x509";
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
@@ -73,5 +80,34 @@ describe("crlReportOf", () => {
     expect(await crlReportOf(await crl(root, { number: 3, nextUpdate: next }), "")).toMatchObject({
       error: "invalid",
     });
+  });
+});
+
+describe("CrlHolder", () => {
+  it("stores a downloaded CRL only when it verifies, and reports a change once", async () => {
+    const root = await ca("Fleetgate Test CA");
+    const other = await ca("Fleetgate Test CA");
+    const next = new Date(Date.now() + 86_400_000);
+    let body = await crl(root, { number: 5, nextUpdate: next });
+    const server = createServer((req, res) => {
+      if (req.url !== "/api/v1/pki/crl.pem") return void res.writeHead(404).end();
+      res.writeHead(200, { "content-type": "application/x-pem-file" }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const dir = await mkdtemp(path.join(tmpdir(), "crl-holder-"));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const holder = new CrlHolder(url, dir, createLogger({ write: () => {} }));
+      expect(await holder.report(root.pem)).toEqual({ error: "missing" });
+      expect(await holder.refresh(root.pem)).toMatchObject({ crl_number: "5" });
+      expect(await readFile(path.join(dir, "crl.pem"), "utf8")).toBe(body);
+      expect(await holder.refresh(root.pem)).toBeNull();
+      // A CRL another key signed is never stored: the held one stays and nothing changed.
+      body = await crl(other, { number: 9, nextUpdate: next });
+      expect(await holder.refresh(root.pem)).toBeNull();
+      expect(await holder.report(root.pem)).toMatchObject({ crl_number: "5" });
+    } finally {
+      server.close();
+    }
   });
 });

@@ -45,7 +45,7 @@ const summaryBody = (h: svc.HostListRow) => ({
 
 type HostCrl = Awaited<ReturnType<typeof svc.hostCrlOf>>;
 
-const detailBody = (h: svc.HostRow, crl: HostCrl) => ({
+const detailBody = (h: svc.HostRow, lastPatchAt: number | null, crl: HostCrl) => ({
   id: h.id,
   name: h.name,
   fqdn: h.fqdn,
@@ -57,7 +57,7 @@ const detailBody = (h: svc.HostRow, crl: HostCrl) => ({
   agent_version: h.agentVersion,
   health_status: h.healthStatus,
   last_health_at: null,
-  last_patch_at: null,
+  last_patch_at: isoOrNull(lastPatchAt),
   agent_port: h.agentPort,
   notes: h.notes,
   registered_at: iso(h.registeredAt),
@@ -157,12 +157,12 @@ export const hostsRouter = createRouter()
   .openapi(get, async (c) => {
     const ctx = await domain(c);
     const host = await svc.getVisibleHost(ctx, c.req.valid("param").id, vis(c));
-    return c.json(detailBody(host, await svc.hostCrlOf(ctx, host.id)), 200);
+    return c.json(detailBody(host, await svc.hostLastPatchAt(ctx, host.id), await svc.hostCrlOf(ctx, host.id)), 200);
   })
   .openapi(update, async (c) => {
     const ctx = await domain(c);
     const host = await svc.updateHost(ctx, c.req.valid("param").id, c.req.valid("json"), vis(c));
-    return c.json(detailBody(host, await svc.hostCrlOf(ctx, host.id)), 200);
+    return c.json(detailBody(host, await svc.hostLastPatchAt(ctx, host.id), await svc.hostCrlOf(ctx, host.id)), 200);
   })
   .openapi(remove, async (c) => {
     await svc.removeHost(await domain(c), c.req.valid("param").id, vis(c));
