@@ -3,6 +3,7 @@ import { crlInfo } from "@fleetgate/pki";
 import { afterAll, describe, expect, it } from "vitest";
 import { connectAgent, enrollHost, eventually, type SimAgent } from "./agent-helpers";
 import { adminLogin, bearer } from "./auth-helpers";
+import { parseCsv } from "./csv-parse";
 import { call } from "./helpers";
 import { createGroup } from "./task-helpers";
 
@@ -93,6 +94,23 @@ describe("crl_status from the CRL each agent reports", () => {
       "not_reporting",
       "valid",
     ]);
+
+    const csv = await call(`/api/v1/reports/compliance?format=csv&group_id=${group}`, { headers: admin });
+    expect(csv.status).toBe(200);
+    const rows = parseCsv(await csv.text());
+    const header = rows[0] ?? [];
+    const byId = Object.fromEntries(
+      rows.slice(1).map((r) => [r[header.indexOf("host_id")], r[header.indexOf("crl_status")]]),
+    );
+    expect(byId).toEqual({
+      [ids.valid ?? ""]: "valid",
+      [ids.expired ?? ""]: "expired",
+      [ids.missing ?? ""]: "missing",
+      [ids.invalid ?? ""]: "invalid",
+      [ids.wrongIssuer ?? ""]: "invalid",
+      [ids.unknownNumber ?? ""]: "invalid",
+      [ids.tooOld ?? ""]: "not_reporting",
+    });
   });
 
   it("a crl_state frame updates the host; a later hello without a report makes it not_reporting", async () => {
