@@ -161,6 +161,43 @@ describe("patch apply", () => {
     ]);
     expect(h.seen.find((s) => s.path === "/api/v1/jobs" && s.method === "POST")).toBeDefined();
   });
+
+  it("--at makes a one-off window on the first host and binds the job to it", async () => {
+    const r = await h.cli(
+      [
+        "patch",
+        "apply",
+        "--hosts",
+        "web-01",
+        "--at",
+        "2026-12-09T02:00:00Z",
+        "--duration",
+        "90",
+        "--expected",
+        "20",
+        "--yes",
+      ],
+      env,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(posted(`/api/v1/hosts/${host.id}/maintenance-windows`)).toEqual([
+      {
+        label: "patch apply --at 2026-12-09T02:00:00Z",
+        recurrence: "once",
+        start_at: "2026-12-09T02:00:00Z",
+        duration_minutes: 90,
+        auto_apply: false,
+        enabled: true,
+      },
+    ]);
+    expect(posted("/api/v1/jobs")).toMatchObject([
+      { immediate: false, maintenance_window_id: "w1", expected_minutes: 20 },
+    ]);
+    expect(r.stdout).toBe(`${jobId}\n`);
+    expect((await h.cli(["patch", "apply", "--hosts", "web-01", "--at", "tonight", "--yes"], env)).code).toBe(2);
+    const both = ["patch", "apply", "--hosts", "web-01", "--at", "2026-12-09T02:00:00Z", "--window", "x", "--yes"];
+    expect((await h.cli(both, env)).code).toBe(2);
+  });
 });
 
 describe("jobs rollback, hosts refresh", () => {

@@ -34,6 +34,23 @@ async function pendingUpdates(fg: Fleetgate, hosts: HostSummary[], securityOnly:
   return rows;
 }
 
+/**
+ * `--at`: a "once" window at that time on the first target host (the calendar shows it; a job bound
+ * to a window uses its times for all of its hosts). Never auto-applies by itself.
+ */
+async function oneOffWindow(fg: Fleetgate, hosts: HostSummary[], at: string, duration: string | undefined) {
+  const first = hosts[0];
+  if (!first) throw new UsageError("no host to schedule");
+  return fg.windows.create(first.id, {
+    label: `patch apply --at ${at}`,
+    recurrence: "once",
+    start_at: at,
+    duration_minutes: duration ? intArg(duration, "--duration") : 60,
+    auto_apply: false,
+    enabled: true,
+  });
+}
+
 /** `fleetgate patch plan|apply`: pending updates, and patch jobs that install exactly those versions. */
 export const patch = (app: App) =>
   defineCommand({
@@ -59,6 +76,15 @@ export const patch = (app: App) =>
           ...targetArgs,
           packages: { type: "string", description: "comma-separated package names (default: every pending update)" },
           window: { type: "string", description: "wait for this maintenance window (id) instead of starting now" },
+          at: {
+            type: "string",
+            description: "start at this time (RFC 3339): creates a one-off window of --duration on the first host",
+          },
+          duration: { type: "string", description: "with --at: the window's length in minutes (default 60)" },
+          expected: {
+            type: "string",
+            description: "minutes one host needs; none starts later than window end minus this",
+          },
           "allow-reboot": { type: "boolean", description: "reboot hosts that need it after patching" },
           "max-parallel": { type: "string", description: "hosts at once (default 64)" },
           "error-threshold": { type: "string", description: "stop after N (or N%) failed hosts" },
@@ -72,6 +98,9 @@ export const patch = (app: App) =>
           },
         },
         async run({ args }) {
+          if (args.at && args.window) throw new UsageError("give --at or --window, not both");
+          if (args.at && Number.isNaN(Date.parse(args.at))) throw new UsageError("--at must be an RFC 3339 date-time");
+          if (args.duration && !args.at) throw new UsageError("--duration goes with --at");
           const fg = app.client();
           const hosts = await patchTargets(fg, args.hosts);
           const threshold = args["error-threshold"];
@@ -85,8 +114,9 @@ export const patch = (app: App) =>
             kind: "patch_apply",
             host_ids: hosts.map((h) => h.id),
             packages,
-            immediate: !args.window,
+            immediate: !args.window && !args.at,
             ...(args.window ? { maintenance_window_id: args.window } : {}),
+            ...(args.expected ? { expected_minutes: intArg(args.expected, "--expected") } : {}),
             allow_reboot: Boolean(args["allow-reboot"]),
             security_only: Boolean(args.security),
             ...(args["max-parallel"] ? { max_parallel: intArg(args["max-parallel"], "--max-parallel") } : {}),
@@ -99,16 +129,19 @@ export const patch = (app: App) =>
               (r) => packages.length === 0 || packages.includes(r.update.name),
             );
             app.info(`would patch ${hosts.length} host(s), ${rows.length} update(s):`);
+            if (args.at)
+              app.info(`in a one-off window at ${args.at} (${args.duration ?? 60} minutes) on ${hosts[0]?.name}`);
             app.io.stderr.write(renderList("table", rows, rows, planColumns));
             app.out(renderObject("json", body));
             return;
           }
-          await app.confirm(`Patch ${hosts.length} host(s)?`);
+          await app.confirm(`Patch ${hosts.length} host(s)${args.at ? ` at ${args.at}` : ""}?`);
+          if (args.at) body.maintenance_window_id = (await oneOffWindow(fg, hosts, args.at, args.duration)).id;
           const job = await fg.jobs.create(body);
-          if (args.detach || args.window) {
+          if (args.detach || body.maintenance_window_id) {
             app.out(`${job.id}\n`);
             app.info(
-              args.window
+              body.maintenance_window_id
                 ? `Job ${job.id} waits for its window. Follow it: fleetgate jobs watch ${job.id}`
                 : `Started job ${job.id}. Follow it: fleetgate jobs watch ${job.id}`,
             );
