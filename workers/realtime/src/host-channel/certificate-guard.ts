@@ -35,7 +35,8 @@ export class CertificateGuard {
     }
     if (!a.certId) return;
     if (validCertIds) {
-      if (!validCertIds.includes(a.certId)) this.closeWhere((x) => x.certId === a.certId, "certificate no longer valid");
+      if (!validCertIds.includes(a.certId))
+        this.closeWhere((x) => x.certId === a.certId, "certificate no longer valid");
       return;
     }
     try {
