@@ -1,5 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { type Inventory, PATCH_APPLY_COMMAND, type ServerMessage } from "@fleetgate/contract";
+import { runSweeps } from "@fleetgate/tasks";
 import { describe, expect, it } from "vitest";
 import { connectAgent, enrollHost, eventually, jobStub, type SimAgent } from "./agent-helpers";
 import { adminLogin, bearer } from "./auth-helpers";
@@ -70,12 +72,13 @@ async function post(path: string, json?: unknown) {
 }
 
 /** A `once` window of `minutes` starting `inMs` from now. */
-async function windowOn(hostId: string, inMs: number, minutes = 60): Promise<string> {
+async function windowOn(hostId: string, inMs: number, minutes = 60, autoApply = false): Promise<string> {
   const res = await post(`/api/v1/hosts/${hostId}/maintenance-windows`, {
     label: `w-${crypto.randomUUID().slice(0, 6)}`,
     recurrence: "once",
     start_at: new Date(Date.now() + inMs).toISOString(),
     duration_minutes: minutes,
+    auto_apply: autoApply,
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { id: string }).id;
@@ -128,8 +131,13 @@ describe("patch jobs in maintenance windows", () => {
     await timePasses(job.id, { not_before: Date.now() - 1000 });
     const run = await agent.waitFor((f): f is Run => f.type === "run");
     expect(run.script).toBe(PATCH_APPLY_COMMAND);
+    const hostBefore = await call(`/api/v1/hosts/${hostId}`, { headers: bearer(await adminLogin()) });
+    expect(((await hostBefore.json()) as { last_patch_at: string | null }).last_patch_at).toBeNull();
     await waitStatus(job.id, "succeeded");
     expect((await getJob(job.id)).job.started_at).not.toBeNull();
+    // last_patch_at: when the host last completed a patch job.
+    const hostAfter = await call(`/api/v1/hosts/${hostId}`, { headers: bearer(await adminLogin()) });
+    expect(((await hostAfter.json()) as { last_patch_at: string | null }).last_patch_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     agent.close();
   });
 
@@ -205,6 +213,36 @@ describe("patch jobs in maintenance windows", () => {
     const none = await post("/api/v1/jobs", { host_ids: [bare], packages: [], immediate: false });
     expect(none.status).toBe(400);
     expect((await nativeError(none)).message).toMatch(/has no enabled maintenance window/);
+    agent.close();
+    a2.close();
+  });
+
+  it("an open auto_apply window gets one security-only job per occurrence from the cron sweep", async () => {
+    const { id: hostId, agent } = await patchHost();
+    const { id: manualHost, agent: a2 } = await patchHost();
+    const winId = await windowOn(hostId, -60_000, 120, true);
+    await windowOn(manualHost, -60_000, 120, false);
+    const jobsOf = async (host: string) =>
+      (
+        await env.DB.prepare(
+          "SELECT j.id, j.kind, j.notes, p.maintenance_window_id, p.security_only FROM jobs j JOIN job_hosts h ON h.job_id = j.id JOIN patch_jobs p ON p.job_id = j.id WHERE h.host_id = ?",
+        )
+          .bind(host)
+          .all<{ id: string; kind: string; notes: string; maintenance_window_id: string; security_only: number }>()
+      ).results;
+    const out = await runSweeps(env, Date.now());
+    expect(out.find((s) => s.name === "patching.auto_apply")).toEqual({ name: "patching.auto_apply" });
+    const created = await jobsOf(hostId);
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ kind: "patch_apply", maintenance_window_id: winId, security_only: 1 });
+    expect(created[0]?.notes).toMatch(/^Auto-apply of security updates in window/);
+    const run = await agent.waitFor((f): f is Run => f.type === "run");
+    expect(run.script).toBe(PATCH_APPLY_COMMAND);
+    await waitStatus(created[0]?.id ?? "", "succeeded");
+    // The next sweep in the same occurrence creates nothing; a window without auto_apply never gets a job.
+    await runSweeps(env, Date.now());
+    expect(await jobsOf(hostId)).toHaveLength(1);
+    expect(await jobsOf(manualHost)).toHaveLength(0);
     agent.close();
     a2.close();
   });

@@ -13,6 +13,7 @@ import {
   pruneSigningKeys,
   recordComplianceHistory,
   refreshCrls,
+  startAutoApplyJobs,
 } from "@fleetgate/domain";
 import { LEASE_MS } from "./consumer";
 import type { TasksEnv } from "./env";
@@ -85,6 +86,7 @@ export const sweeps: Sweep[] = [
   },
   { name: "notify.expiring_certificates", run: async ({ domain }) => void (await notifyExpiringCertificates(domain)) },
   { name: "reports.compliance_history", run: async ({ domain }) => void (await recordComplianceHistory(domain)) },
+  { name: "patching.auto_apply", run: async ({ domain }) => void (await startAutoApplyJobs(domain)) },
 ];
 
 /** Runs every sweep once; returns which ones failed (each failure is logged). */

@@ -8,6 +8,7 @@ const form = (over: Partial<PatchForm> = {}): PatchForm => ({
   what: "all",
   packages: "",
   when: "now",
+  expectedMinutes: 15,
   maxParallel: 64,
   errorThreshold: "",
   timeoutSeconds: 3600,
@@ -38,8 +39,15 @@ describe("patchJobBody", () => {
     const pk = patchJobBody([H1], form({ what: "packages", packages: "openssl, libssl3\ncurl", errorThreshold: "2" }));
     expect(pk.ok && pk.body.packages).toEqual(["openssl", "libssl3", "curl"]);
     expect(pk.ok && pk.body.error_threshold).toBe(2);
-    const win = patchJobBody([H1], form({ when: WIN }));
-    expect(win.ok && [win.body.immediate, win.body.maintenance_window_id]).toEqual([false, WIN]);
+    const win = patchJobBody([H1], form({ when: WIN, expectedMinutes: 30 }));
+    expect(win.ok && [win.body.immediate, win.body.maintenance_window_id, win.body.expected_minutes]).toEqual([
+      false,
+      WIN,
+      30,
+    ]);
+    const own = patchJobBody([H1], form({ when: "windows" }));
+    expect(own.ok && own.body).toMatchObject({ immediate: false, expected_minutes: 15 });
+    expect(own.ok && "maintenance_window_id" in own.body).toBe(false);
   });
   it("names the wrong field instead of sending what the server must refuse", () => {
     expect(patchJobBody([], form())).toMatchObject({ ok: false, field: "what" });
@@ -56,5 +64,9 @@ describe("patchJobBody", () => {
     expect(patchJobBody([H1], form({ errorThreshold: "-1" }))).toMatchObject({ ok: false, field: "errorThreshold" });
     expect(patchJobBody([H1], form({ maxParallel: 0 }))).toMatchObject({ ok: false, field: "maxParallel" });
     expect(patchJobBody([H1], form({ timeoutSeconds: 59 }))).toMatchObject({ ok: false, field: "timeoutSeconds" });
+    expect(patchJobBody([H1], form({ when: "windows", expectedMinutes: 0 }))).toMatchObject({
+      ok: false,
+      field: "expectedMinutes",
+    });
   });
 });

@@ -7,8 +7,10 @@ export interface PatchForm {
   what: "all" | "security" | "packages";
   /** Package names, separated by commas, spaces or new lines (used when `what` is "packages"). */
   packages: string;
-  /** "now", or the id of the maintenance window to wait for. */
+  /** "now", "windows" (each host's own next maintenance window), or the id of one window. */
   when: string;
+  /** Expected run time per host in a window (minutes): no host starts after the window's end minus this. */
+  expectedMinutes: number;
   maxParallel: number;
   /** Empty (no threshold), a count ("3") or a percentage ("10%"). */
   errorThreshold: string;
@@ -53,6 +55,9 @@ export function patchJobBody(hostIds: string[], form: PatchForm): PlanResult {
     return { ok: false, field: "timeoutSeconds", message: "Between 60 and 86400 seconds." };
   }
   const now = form.when === "now";
+  if (!now && (!Number.isInteger(form.expectedMinutes) || form.expectedMinutes < 1 || form.expectedMinutes > 1440)) {
+    return { ok: false, field: "expectedMinutes", message: "Between 1 and 1440 minutes." };
+  }
   return {
     ok: true,
     body: {
@@ -61,7 +66,8 @@ export function patchJobBody(hostIds: string[], form: PatchForm): PlanResult {
       packages,
       security_only: form.what === "security",
       immediate: now,
-      ...(now ? {} : { maintenance_window_id: form.when }),
+      ...(now ? {} : { expected_minutes: form.expectedMinutes }),
+      ...(now || form.when === "windows" ? {} : { maintenance_window_id: form.when }),
       max_parallel: form.maxParallel,
       error_threshold: errorThreshold,
       timeout_seconds: form.timeoutSeconds,

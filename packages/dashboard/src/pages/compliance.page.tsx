@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { api, endpointExists, ok, requestJson } from "../api/client";
+import { isAdmin, useUser } from "../auth/use-session";
 import { historySeries, StatusHistory } from "../lib/status-history";
 import { complianceRoute } from "../router";
 import { Chart } from "../ui/chart";
@@ -20,6 +21,9 @@ const day = (s: number) => new Date(s * 1000).toLocaleDateString();
 export function CompliancePage() {
   const search = complianceRoute.useSearch();
   const navigate = useNavigate({ from: complianceRoute.fullPath });
+  const user = useUser();
+  // The fleet-wide history is for admins; others ask for one group's (the API's rule).
+  const historyScope = isAdmin(user) || search.group_id !== undefined;
   const groups = useQuery({ queryKey: ["groups"], queryFn: () => ok(api.GET("/groups")) });
   const status = useQuery({
     queryKey: ["status", "fleet", search.group_id ?? null],
@@ -44,7 +48,7 @@ export function CompliancePage() {
   });
   const history = useQuery({
     queryKey: ["status", "history", search.group_id ?? null, search.days],
-    enabled: hasHistory.data === true,
+    enabled: hasHistory.data === true && historyScope,
     queryFn: async () => {
       const from = new Date(Date.now() - search.days * 86_400_000).toISOString();
       const q = new URLSearchParams({ from, ...(search.group_id ? { group_id: search.group_id } : {}) });
@@ -173,6 +177,10 @@ export function CompliancePage() {
           <div className="state" role="status" data-unavailable="/api/v1/status/history">
             Compliance over time is not available on this server: its API has no history (
             <code>/api/v1/status/history</code>).
+          </div>
+        ) : !historyScope ? (
+          <div className="state" role="status">
+            Choose one of your groups above to see its compliance over time.
           </div>
         ) : (
           <QueryView

@@ -18,8 +18,9 @@ type Host = Schemas["HostSummary"];
 
 /**
  * Patch deployment: hosts with pending updates (most first; each host's updates security
- * first), a selection, the plan (all / security only / named packages; now or in a maintenance
- * window; parallelism, error threshold, timeout) and a confirmed `POST /jobs` of kind
+ * first), a selection, the plan (all / security only / named packages; now, in the hosts' own
+ * next maintenance window or in a named one; parallelism, error threshold, timeout) and a
+ * confirmed `POST /jobs` of kind
  * `patch_apply`, which opens the job's live view.
  */
 export function PatchingPage() {
@@ -185,6 +186,7 @@ function PlanForm({ hosts, onClear }: { hosts: Host[]; onClear: () => void }) {
     what: "security",
     packages: "",
     when: "now",
+    expectedMinutes: 15,
     maxParallel: 64,
     errorThreshold: "",
     timeoutSeconds: 3600,
@@ -271,6 +273,7 @@ function PlanForm({ hosts, onClear }: { hosts: Host[]; onClear: () => void }) {
           When
           <select value={form.when} onChange={(e) => set("when", e.target.value)}>
             <option value="now">Now</option>
+            <option value="windows">In the hosts' next maintenance window</option>
             {usable.map((w) => (
               <option key={w.id} value={w.id}>
                 In the window “{w.label}” ({w.time_zone})
@@ -278,9 +281,25 @@ function PlanForm({ hosts, onClear }: { hosts: Host[]; onClear: () => void }) {
             ))}
           </select>
           <span className="hint">
-            Maintenance windows of the selected hosts are offered; the server says whether it can wait for one.
+            In a window the job waits (pending) until the window opens. With the hosts' own windows every selected host
+            needs an enabled window and their next openings must coincide; otherwise name one window.
           </span>
         </label>
+        {form.when !== "now" && (
+          <label>
+            Expected minutes per host
+            <span className="hint">No host starts after the window's end minus this.</span>
+            <input
+              type="number"
+              min={1}
+              max={1440}
+              value={form.expectedMinutes}
+              aria-invalid={problem?.field === "expectedMinutes"}
+              onChange={(e) => set("expectedMinutes", Number(e.target.value))}
+            />
+            {err("expectedMinutes")}
+          </label>
+        )}
         <div className="grid-2">
           <label>
             Hosts at a time
@@ -332,7 +351,7 @@ function PlanForm({ hosts, onClear }: { hosts: Host[]; onClear: () => void }) {
         open={confirming}
         onOpenChange={setConfirming}
         title="Deploy patches"
-        description={`Install ${what} on ${hosts.length} host(s), ${form.when === "now" ? "now" : "in the chosen maintenance window"}. Each host's plan (exact versions) is fixed when the job is created, and the job can be rolled back to the exact previous versions.`}
+        description={`Install ${what} on ${hosts.length} host(s), ${form.when === "now" ? "now" : form.when === "windows" ? "in the hosts' next maintenance window" : "in the chosen maintenance window"}. Each host's plan (exact versions) is fixed when the job is created, and the job can be rolled back to the exact previous versions.`}
         action={`Deploy to ${hosts.length} host(s)`}
         typed={hosts.length >= TYPED_FROM ? String(hosts.length) : undefined}
         busy={create.isPending}

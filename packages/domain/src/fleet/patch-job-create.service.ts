@@ -170,12 +170,14 @@ export async function createPatchJob(
   v: Visibility,
   options: JobOptions,
   notes: string,
+  /** A caller-chosen job id (auto_apply: one per window occurrence, so a repeated sweep cannot create two). */
+  jobId?: string,
 ): Promise<JobRow> {
   const resolved = await resolveHostsByIds(ctx, hostIds, v);
   if (resolved.unknown.length > 0) {
     throw new DomainError("fleet.unknown_hosts", { details: { hosts: resolved.unknown, by: "id" } });
   }
-  const id = newId();
+  const id = jobId ?? newId();
   const plans = await plansFor(
     ctx,
     resolved.found.map((h) => h.id),

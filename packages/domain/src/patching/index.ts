@@ -1,4 +1,6 @@
+export * from "./auto-apply.service";
 export * from "./health-checks.service";
 export * from "./health-runs.service";
 export * from "./inventory.service";
+export * from "./last-patch.query";
 export * from "./maintenance-windows.service";

@@ -1,16 +1,10 @@
-import { ExecErrorResponse } from "@fleetgate/contract";
+import { ExecErrorResponse, json } from "@fleetgate/contract";
 import type { z } from "@hono/zod-openapi";
 
-/** Response and body entries of the ctrl-exec routes' OpenAPI definitions. */
-export const execError = (description: string) => ({
-  description,
-  content: { "application/json": { schema: ExecErrorResponse } },
-});
+/** Response and body entries of the ctrl-exec routes' OpenAPI definitions (the contract's `json` entry). */
+export const execError = (description: string) => json(ExecErrorResponse, description);
 
-export const execOk = (schema: z.ZodType, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
+export const execOk = json;
 
 /** ctrl-exec reads the body as JSON whatever its Content-Type; documented as JSON. */
 export const execBody = (schema: z.ZodType, required = true) => ({

@@ -46,7 +46,7 @@ const summaryBody = (h: svc.HostListRow) => ({
   last_seen_at: isoOrNull(h.lastSeenAt),
 });
 
-const detailBody = (h: svc.HostRow) => ({
+const detailBody = (h: svc.HostRow, lastPatchAt: number | null) => ({
   id: h.id,
   name: h.name,
   fqdn: h.fqdn,
@@ -58,7 +58,7 @@ const detailBody = (h: svc.HostRow) => ({
   agent_version: h.agentVersion,
   health_status: h.healthStatus,
   last_health_at: null,
-  last_patch_at: null,
+  last_patch_at: isoOrNull(lastPatchAt),
   agent_port: h.agentPort,
   notes: h.notes,
   registered_at: iso(h.registeredAt),
@@ -155,15 +155,16 @@ export const hostsRouter = createRouter()
     const page = await svc.listHosts(await domain(c), q, vis(c));
     return c.json({ hosts: page.hosts.map(summaryBody), total: page.total, limit: q.limit, offset: q.offset }, 200);
   })
-  .openapi(get, async (c) =>
-    c.json(detailBody(await svc.getVisibleHost(await domain(c), c.req.valid("param").id, vis(c))), 200),
-  )
-  .openapi(update, async (c) =>
-    c.json(
-      detailBody(await svc.updateHost(await domain(c), c.req.valid("param").id, c.req.valid("json"), vis(c))),
-      200,
-    ),
-  )
+  .openapi(get, async (c) => {
+    const ctx = await domain(c);
+    const host = await svc.getVisibleHost(ctx, c.req.valid("param").id, vis(c));
+    return c.json(detailBody(host, await svc.hostLastPatchAt(ctx, host.id)), 200);
+  })
+  .openapi(update, async (c) => {
+    const ctx = await domain(c);
+    const host = await svc.updateHost(ctx, c.req.valid("param").id, c.req.valid("json"), vis(c));
+    return c.json(detailBody(host, await svc.hostLastPatchAt(ctx, host.id)), 200);
+  })
   .openapi(remove, async (c) => {
     await svc.removeHost(await domain(c), c.req.valid("param").id, vis(c));
     return c.json({ message: "Host removed" }, 200);

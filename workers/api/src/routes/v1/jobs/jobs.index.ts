@@ -1,19 +1,13 @@
-import { createRouter } from "../../../lib/router";
-import {
-  cancelJobHandler,
-  createJobHandler,
-  getJobHandler,
-  jobOutputHandler,
-  listJobsHandler,
-  rollbackJobHandler,
-} from "./jobs.handlers";
-import { cancel, create, get, list, output, rollback } from "./jobs.routes";
+import { operation as op, routerOf } from "../../../lib/route-set";
+import * as h from "./jobs.handlers";
+import * as r from "./jobs.routes";
 
 /** Native jobs: script and patch jobs, their hosts' output, cancel and rollback. */
-export const jobsRouter = createRouter()
-  .openapi(create, createJobHandler)
-  .openapi(list, listJobsHandler)
-  .openapi(get, getJobHandler)
-  .openapi(output, jobOutputHandler)
-  .openapi(cancel, cancelJobHandler)
-  .openapi(rollback, rollbackJobHandler);
+export const jobsRouter = routerOf(
+  op(r.create, h.createJobHandler),
+  op(r.list, h.listJobsHandler),
+  op(r.get, h.getJobHandler),
+  op(r.output, h.jobOutputHandler),
+  op(r.cancel, h.cancelJobHandler),
+  op(r.rollback, h.rollbackJobHandler),
+);

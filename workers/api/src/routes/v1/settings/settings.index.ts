@@ -1,14 +1,15 @@
-import { createRouter } from "../../../lib/router";
+import { operation as op, routerOf } from "../../../lib/route-set";
 import * as h from "./settings.handlers";
 import * as r from "./settings.routes";
 
 /** `/api/v1/settings` (admin): linux-patch-manager.md §4 "Settings". */
-export const settingsRouter = createRouter()
-  .openapi(r.getSettings, h.getSettings)
-  .openapi(r.putSettings, h.putSettings)
-  .openapi(r.getIpWhitelist, h.getIpWhitelist)
-  .openapi(r.putIpWhitelist, h.putIpWhitelist)
-  .openapi(r.ssoDiscover, h.ssoDiscover)
-  .openapi(r.ssoTest, h.ssoTest)
-  .openapi(r.azureSsoTest, h.ssoTest)
-  .openapi(r.smtpTest, h.smtpTest);
+export const settingsRouter = routerOf(
+  op(r.getSettings, h.getSettings),
+  op(r.putSettings, h.putSettings),
+  op(r.getIpWhitelist, h.getIpWhitelist),
+  op(r.putIpWhitelist, h.putIpWhitelist),
+  op(r.ssoDiscover, h.ssoDiscover),
+  op(r.ssoTest, h.ssoTest),
+  op(r.azureSsoTest, h.ssoTest),
+  op(r.smtpTest, h.smtpTest),
+);
