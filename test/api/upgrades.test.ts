@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { createDb, jobHostRows, selfUpgradeJobPlan } from "@fleetgate/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAgent, echo, enrollHost, type SimAgent } from "./agent-helpers";
 import { adminLogin, bearer } from "./auth-helpers";
@@ -164,5 +165,26 @@ describe("agent self-upgrade (server side)", () => {
     const args = JSON.parse(row?.args ?? "[]") as string[];
     expect(args[2]).toBe("linux-arm64");
     expect(args[0]).toBe(latest.version);
+  });
+
+  it("a replayed start rebuilds each host's arguments from the job, not from the host's current state", async () => {
+    const host = await enrollHost();
+    await setHost(host.id, { arch: "x86_64", online: true, agent_version: OLD });
+    const res = await call("/api/v1/upgrades/trigger", {
+      method: "POST",
+      headers: auth,
+      json: { host_ids: [host.id], target_version: NEW },
+    });
+    expect(res.status).toBe(200);
+    const { job_id } = (await res.json()) as { job_id: string };
+    await setHost(host.id, { arch: "aarch64", agent_version: ARM_ONLY });
+    const db = createDb(env.DB);
+    const row = await db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, job_id) });
+    if (!row) throw new Error("job row missing");
+    const plan = await selfUpgradeJobPlan({ db }, row, await jobHostRows(db, job_id));
+    expect(plan.script).toBe("fleetgate-self-upgrade");
+    expect(plan.hosts.map((h) => [h.host_id, h.args])).toEqual([
+      [host.id, [NEW, await sha256(`x64 executable ${NEW}`), "linux-x64"]],
+    ]);
   });
 });

@@ -251,7 +251,7 @@ export async function triggerSelfUpgrade(
 
 /** The JobPlan of a `self_upgrade` job from D1: each host's stored arguments (a replayed start sends the same). */
 export async function selfUpgradeJobPlan(
-  ctx: DomainContext,
+  ctx: Pick<DomainContext, "db">,
   job: JobRow,
   rows: Parameters<typeof planOf>[1],
 ): Promise<JobPlan> {
@@ -262,7 +262,7 @@ export async function selfUpgradeJobPlan(
 }
 
 /** Each host's stored self-upgrade arguments (empty for other jobs). */
-export async function selfUpgradeArgsOf(ctx: DomainContext, jobId: string): Promise<Map<string, string[]>> {
+export async function selfUpgradeArgsOf(ctx: Pick<DomainContext, "db">, jobId: string): Promise<Map<string, string[]>> {
   const stored = await ctx.db.select().from(selfUpgradeJobHosts).where(eq(selfUpgradeJobHosts.jobId, jobId)).all();
   return new Map(stored.map((s) => [s.hostId, s.args]));
 }
