@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import type { AgentMessage, ServerMessage } from "@fleetgate/contract";
+import type { AgentCrlReport, AgentMessage, ServerMessage } from "@fleetgate/contract";
 import { ServerMessage as ServerMessageSchema } from "@fleetgate/contract";
 import { adminLogin, bearer } from "./auth-helpers";
 import { call } from "./helpers";
@@ -44,6 +44,8 @@ export interface AgentOptions {
   pong?: boolean;
   /** Send `hello` on open (default true). */
   hello?: boolean;
+  /** The CRL report in the hello (absent: an agent too old to report one). */
+  crl?: AgentCrlReport;
 }
 
 /** Echo: stdout is the argv, one per line (proves arguments arrive as literal argv). */
@@ -91,6 +93,7 @@ export class SimAgent {
         sha256: "",
       })),
       completed,
+      ...(this.opts.crl ? { crl: this.opts.crl } : {}),
     });
   }
 

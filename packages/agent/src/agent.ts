@@ -4,6 +4,7 @@ import { Backoff } from "./backoff";
 import { CommandStore } from "./command-store";
 import { CommandRunner } from "./commands";
 import type { AgentConfig } from "./config";
+import { CrlHolder } from "./crl-holder";
 import { runScan } from "./discovery/scanner";
 import { AgentError, EXIT } from "./exit-codes";
 import { collectHostInfo, type HostInfo } from "./host-info";
@@ -29,6 +30,8 @@ export interface AgentOptions {
   heartbeatMs?: number;
   /** How often to check whether the certificate is due for renewal. */
   renewCheckMs?: number;
+  /** How often to download the CRL (and send `crl_state` when what the host holds changed). */
+  crlCheckMs?: number;
   /** SIGTERM → SIGKILL grace for timed-out and cancelled commands. */
   killGraceMs?: number;
   hostInfo?: HostInfo;
@@ -53,6 +56,8 @@ export class Agent {
   private readonly beforeHello: { frame: AgentMessage; resolve: (sent: boolean) => void }[] = [];
   private loopDone: Promise<void> = Promise.resolve();
   private renewTimer: NodeJS.Timeout | undefined;
+  private crlTimer: NodeJS.Timeout | undefined;
+  private readonly crl: CrlHolder;
   private renewing = false;
   private scanning = false;
   private readonly backoff: Backoff;
@@ -68,6 +73,7 @@ export class Agent {
     private readonly host: HostInfo,
   ) {
     this.backoff = new Backoff(options.backoffBaseMs ?? 1000, options.backoffCapMs ?? 60_000);
+    this.crl = new CrlHolder(options.config.server, state.dir, options.logger);
     const patching = options.config.patching;
     this.patch = patching?.enabled
       ? new PatchAgent({
@@ -134,6 +140,7 @@ export class Agent {
     }
     await agent.checkRenewal();
     agent.renewTimer = setInterval(() => void agent.checkRenewal(), options.renewCheckMs ?? 3_600_000);
+    agent.crlTimer = setInterval(() => void agent.refreshCrl(), options.crlCheckMs ?? 3_600_000);
     agent.patch?.start();
     agent.loopDone = agent.loop();
     return agent;
@@ -144,6 +151,7 @@ export class Agent {
     if (this.stopped) return this.loopDone;
     this.stopped = true;
     clearInterval(this.renewTimer);
+    clearInterval(this.crlTimer);
     this.patch?.stop();
     this.options.selfUpgrade?.stop();
     await this.commands.stopAll();
@@ -272,6 +280,7 @@ export class Agent {
       tags: this.config.tags,
       scripts,
       completed: this.commands.undeliveredIds().slice(0, 1000),
+      crl: await this.crl.report(this.credentials.caPem),
     });
     if (!sent) return;
     this.helloSent = true;
@@ -386,8 +395,19 @@ export class Agent {
     }
   }
 
+  /** Downloads the CRL; tells the server when what this host holds changed. */
+  private async refreshCrl(): Promise<void> {
+    try {
+      const report = await this.crl.refresh(this.credentials.caPem);
+      if (report && !this.stopped) await this.send({ type: "crl_state", crl: report });
+    } catch (error) {
+      this.log.warn("refreshing the CRL failed", { error: String(error) });
+    }
+  }
+
   private async onWelcome(hostId: string, hostName: string, inventoryHash: string | null): Promise<void> {
     this.log.info("welcomed", { host_id: hostId, host_name: hostName });
+    void this.refreshCrl();
     try {
       const identity = await this.state.readIdentity();
       if (identity && (identity.host_id !== hostId || identity.host_name !== hostName)) {

@@ -59,6 +59,7 @@ export * from "./ports/task-queue.port";
 export * from "./principal";
 export * from "./reports/index";
 export * as schema from "./schema";
+export * from "./security/retention.service";
 export * from "./settings/settings.service";
 export * from "./shared/cidr";
 export * from "./shared/context";

@@ -14,6 +14,7 @@ import {
   recordComplianceHistory,
   refreshCrls,
   startAutoApplyJobs,
+  sweepSecurityRows,
 } from "@fleetgate/domain";
 import { LEASE_MS } from "./consumer";
 import type { TasksEnv } from "./env";
@@ -79,6 +80,7 @@ export const sweeps: Sweep[] = [
   { name: "identity.api_sessions", run: ({ domain }) => pruneApiSessions(domain) },
   { name: "identity.signing_keys", run: ({ domain }) => pruneSigningKeys(domain) },
   { name: "identity.recovery_reveals", run: async ({ domain }) => void (await expireRecoveryReveals(domain)) },
+  { name: "security.retention", run: ({ domain }) => sweepSecurityRows(domain) },
   { name: "pki.crl", run: async ({ domain }) => void (await refreshCrls(domain)) },
   {
     name: "discovery.expired_scans",

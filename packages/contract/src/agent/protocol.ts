@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AgentCrlReport, CrlStateFrame } from "./crl-frames";
 import { DiscoverFrame, DiscoveryDoneFrame, DiscoveryResultsFrame } from "./discovery-frames";
 import {
   HealthCheckFrame,
@@ -55,6 +56,8 @@ export const Hello = z.object({
   scripts: z.array(AgentScript).max(1000),
   /** Commands the agent finished while disconnected and still holds results for. */
   completed: z.array(Id).max(1000).default([]),
+  /** The CRL the agent holds (absent: an agent too old to report it). */
+  crl: AgentCrlReport.optional(),
 });
 
 /** The agent accepted a command (it never runs one twice; a duplicate gets `ack` with `duplicate: true`). */
@@ -103,6 +106,7 @@ export const AgentMessage = z.discriminatedUnion("type", [
   HealthResultsFrame,
   DiscoveryResultsFrame,
   DiscoveryDoneFrame,
+  CrlStateFrame,
 ]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 
@@ -167,6 +171,7 @@ export const ProofClaims = z.object({
   exp: z.number().int(),
   jti: z.uuid(),
 });
+export * from "./crl-frames";
 export * from "./discovery-frames";
 export * from "./patch-frames";
 export * from "./self-upgrade";

@@ -1,6 +1,7 @@
 import type { HostFilters } from "@fleetgate/contract";
 import { and, asc, count, desc, eq, gt, type SQL, sql } from "drizzle-orm";
 import { healthCheckStatusSql } from "../patching/health-checks.service";
+import { type CrlStatus, crlStatusSql } from "../reports/host-crl.service";
 import { hosts } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { hostVisible, likeContains, type Visibility } from "./visibility";
@@ -22,6 +23,7 @@ export interface HostListRow {
   patchesMissing: number;
   /** null (no enabled check has a result), all_healthy or some_unhealthy. */
   healthCheckStatus: "all_healthy" | "some_unhealthy" | null;
+  crlStatus: CrlStatus;
   groups: string;
   registeredAt: number;
 }
@@ -42,8 +44,7 @@ const SORT_COLUMNS = {
   patches_missing: hosts.patchesMissing,
   // COALESCE: the keyset cursor of iterateHosts needs a non-null sort value.
   health_check_status: sql<string>`COALESCE(${healthCheckStatusSql(HOST_ID)}, '')`,
-  // Agents report no CRL state yet: every host is `not_reporting`, so this is fqdn order.
-  crl_status: hosts.fqdn,
+  crl_status: crlStatusSql(HOST_ID),
 } as const;
 
 const columns = {
@@ -61,6 +62,7 @@ const columns = {
   lastSeenAt: hosts.lastSeenAt,
   patchesMissing: hosts.patchesMissing,
   healthCheckStatus: healthCheckStatusSql(HOST_ID),
+  crlStatus: crlStatusSql(HOST_ID),
   groups: sql<string>`COALESCE((SELECT group_concat(g.name, '; ') FROM host_groups hg JOIN groups g ON g.id = hg.group_id WHERE hg.host_id = ${HOST_ID}), '')`,
   registeredAt: hosts.registeredAt,
 };

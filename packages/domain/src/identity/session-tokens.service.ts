@@ -1,5 +1,5 @@
 import { newRefreshToken, sha256Hex, signJwt } from "@fleetgate/auth";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, min, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import { refreshTokens } from "../schema";
 import { addressKey } from "../shared/address-key";
@@ -13,6 +13,8 @@ import { findIdentity, type IdentityRow } from "./users.service";
 
 /** Refresh tokens slide: each use issues a new one valid for another hour. */
 export const REFRESH_TTL_MS = 60 * 60 * 1000;
+/** A refresh family (one login) ends 12 hours after the login, however often it is refreshed. */
+export const REFRESH_FAMILY_MAX_MS = 12 * 60 * 60 * 1000;
 
 /** `aud` of access tokens: the native API of this deployment. */
 export const accessAudience = (issuer: string) => `${issuer}/api/v1`;
@@ -43,6 +45,32 @@ function refreshRow(ctx: DomainContext, identityId: string, familyId: string, to
     .values({ id: newId(), familyId, identityId, tokenHash, expiresAt: now + REFRESH_TTL_MS, createdAt: now });
 }
 
+const SUCCESSOR_REFUSED = "NOT NULL constraint failed: refresh_tokens.token_hash";
+
+const errorText = (err: unknown): string => {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) parts.push(e.message);
+  return parts.join(" | ");
+};
+
+/**
+ * The rotated token's successor, inserted only while its family has no revoked
+ * token and is younger than REFRESH_FAMILY_MAX_MS — checked inside the commit,
+ * so a reuse detected by a concurrent request (which revokes the family) is
+ * never undone by this insert. Otherwise the hash is NULL and the batch fails.
+ */
+function successorRow(ctx: DomainContext, identityId: string, familyId: string, tokenHash: string) {
+  const now = ctx.now();
+  return ctx.db.insert(refreshTokens).values({
+    id: newId(),
+    familyId,
+    identityId,
+    tokenHash: sql`(SELECT ${tokenHash} WHERE NOT EXISTS (SELECT 1 FROM ${refreshTokens} WHERE ${refreshTokens.familyId} = ${familyId} AND ${refreshTokens.revokedAt} IS NOT NULL) AND (SELECT min(${refreshTokens.createdAt}) FROM ${refreshTokens} WHERE ${refreshTokens.familyId} = ${familyId}) > ${now - REFRESH_FAMILY_MAX_MS})`,
+    expiresAt: now + REFRESH_TTL_MS,
+    createdAt: now,
+  });
+}
+
 /** After a successful login: a new token family, recorded with the login's audit entry. */
 export async function startSession(ctx: DomainContext, identity: IdentityRow, method: string): Promise<TokenPair> {
   const refreshToken = newRefreshToken();
@@ -63,6 +91,12 @@ export async function refresh(ctx: DomainContext, presented: string): Promise<To
   const row = await ctx.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
   if (!row || row.revokedAt !== null || row.expiresAt <= ctx.now()) throw new DomainError("auth.invalid_refresh_token");
   const now = ctx.now();
+  const family = await ctx.db
+    .select({ startedAt: min(refreshTokens.createdAt) })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.familyId, row.familyId))
+    .get();
+  if ((family?.startedAt ?? 0) <= now - REFRESH_FAMILY_MAX_MS) throw new DomainError("auth.invalid_refresh_token");
   const claimed = await ctx.db
     .update(refreshTokens)
     .set({ rotatedAt: now })
@@ -99,11 +133,16 @@ export async function refresh(ctx: DomainContext, presented: string): Promise<To
     throw new DomainError("auth.account_disabled");
   }
   const next = newRefreshToken();
-  await commitAudited(ctx, [refreshRow(ctx, identity.id, row.familyId, await sha256Hex(next))], {
-    action: "auth.refresh",
-    targetType: "user",
-    targetId: identity.id,
-  });
+  try {
+    await commitAudited(ctx, [successorRow(ctx, identity.id, row.familyId, await sha256Hex(next))], {
+      action: "auth.refresh",
+      targetType: "user",
+      targetId: identity.id,
+    });
+  } catch (err) {
+    if (errorText(err).includes(SUCCESSOR_REFUSED)) throw new DomainError("auth.invalid_refresh_token");
+    throw err;
+  }
   return {
     accessToken: await issueAccessToken(ctx, identity),
     refreshToken: next,

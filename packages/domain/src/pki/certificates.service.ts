@@ -9,7 +9,7 @@ import {
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { commitAudited } from "../audit/audit.service";
-import { authenticators, certificates } from "../schema";
+import { apiSessions, authenticators, certificates } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
@@ -216,8 +216,17 @@ export function revocationStatements(
       .where(and(inArray(certificates.id, ids), eq(certificates.status, "active"))),
     crlStaleStatement(ctx, ids),
   ];
-  if (!opts.keepAuthenticators)
-    statements.push(ctx.db.delete(authenticators).where(inArray(authenticators.certificateId, ids)));
+  if (!opts.keepAuthenticators) {
+    // Ziti API sessions authenticated with these certificates' authenticators end with them.
+    const authIds = ctx.db
+      .select({ id: authenticators.id })
+      .from(authenticators)
+      .where(inArray(authenticators.certificateId, ids));
+    statements.push(
+      ctx.db.delete(apiSessions).where(inArray(apiSessions.authenticatorId, authIds)),
+      ctx.db.delete(authenticators).where(inArray(authenticators.certificateId, ids)),
+    );
+  }
   return statements;
 }
 

@@ -94,12 +94,23 @@ export async function renewWithCsr(ctx: DomainContext, current: CertificateRow, 
 
 // ---- Ziti authenticator extend (two steps) -------------------------------
 
+/**
+ * Only a session authenticated with this certificate authenticator may extend
+ * it (Ziti's `isCertExtendable`): a password session or another certificate's
+ * session of the same identity is refused.
+ */
+function sameAuthenticator(authenticatorId: string, sessionAuthenticatorId: string): void {
+  if (authenticatorId !== sessionAuthenticatorId)
+    throw new DomainError("auth.unauthorized", { reason: "extend from a session of another authenticator" });
+}
+
 /** `extend`: issues the next certificate for a cert authenticator; it takes over only after `extend-verify`. */
 export async function extendCertAuthenticator(
   ctx: DomainContext,
   identityId: string,
   authenticatorId: string,
   csrPem: string,
+  sessionAuthenticatorId: string,
 ) {
   const auth = await ctx.db
     .select()
@@ -113,6 +124,7 @@ export async function extendCertAuthenticator(
     )
     .get();
   if (!auth?.certificateId) throw new DomainError("common.not_found", "Authenticator not found");
+  sameAuthenticator(authenticatorId, sessionAuthenticatorId);
   const current = await getCertificate(ctx, auth.certificateId);
   const csr = await validateCsr(csrPem, [current.commonName]);
   const prepared = await prepareIssue(
@@ -143,6 +155,7 @@ export async function verifyExtendedAuthenticator(
   identityId: string,
   authenticatorId: string,
   certPem: string,
+  sessionAuthenticatorId: string,
 ) {
   const auth = await ctx.db
     .select()
@@ -156,6 +169,7 @@ export async function verifyExtendedAuthenticator(
     )
     .get();
   if (!auth?.certificateId) throw new DomainError("common.not_found", "Authenticator not found");
+  sameAuthenticator(authenticatorId, sessionAuthenticatorId);
   let info: Awaited<ReturnType<typeof certificateInfo>>;
   try {
     info = await certificateInfo(certPem);

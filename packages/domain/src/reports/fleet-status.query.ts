@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { healthCheckStatusSql } from "../patching/health-checks.service";
 import { hosts } from "../schema";
 import type { DomainContext } from "../shared/context";
+import { crlStatusSql } from "./host-crl.service";
 import { compliancePct, complianceSql, hostHealthSql, rebootRequiredSql } from "./host-signals";
 import { HOST_ID, type ReportScope, scopeWhere } from "./report-scope";
 
@@ -38,6 +39,7 @@ export function scopedHostSignals(ctx: DomainContext, scope: ReportScope) {
       compliance: complianceSql(id, ctx.now()).as("compliance"),
       reboot: rebootRequiredSql(id).as("reboot"),
       checks: healthCheckStatusSql(id).as("checks"),
+      crl: crlStatusSql(id).as("crl"),
       pending: hosts.patchesMissing,
       lastSeenAt: hosts.lastSeenAt,
     })
@@ -48,8 +50,7 @@ export function scopedHostSignals(ctx: DomainContext, scope: ReportScope) {
 
 /**
  * The fleet's status over the hosts the caller may see (docs/reports.md defines
- * every figure). Agents report no CRL state yet: every host counts as
- * `crl_not_reporting`.
+ * every figure), crl_* from the CRL each agent reports holding (`crlStatusSql`).
  */
 export async function fleetStatus(ctx: DomainContext, scope: ReportScope): Promise<FleetStatus> {
   const h = scopedHostSignals(ctx, scope);
@@ -67,6 +68,11 @@ export async function fleetStatus(ctx: DomainContext, scope: ReportScope): Promi
       unknown: n(sql`${h.compliance} = 'unknown'`),
       failedChecks: n(sql`${h.checks} = 'some_unhealthy'`),
       reboot: sql<number>`coalesce(sum(${h.reboot}), 0)`,
+      crlValid: n(sql`${h.crl} = 'valid'`),
+      crlExpired: n(sql`${h.crl} = 'expired'`),
+      crlMissing: n(sql`${h.crl} = 'missing'`),
+      crlInvalid: n(sql`${h.crl} = 'invalid'`),
+      crlNotReporting: n(sql`${h.crl} = 'not_reporting'`),
     })
     .from(h)
     .get();
@@ -82,11 +88,11 @@ export async function fleetStatus(ctx: DomainContext, scope: ReportScope): Promi
     total_pending_patches: row?.totalPending ?? 0,
     hosts_requiring_reboot: row?.reboot ?? 0,
     compliance_pct: compliancePct(compliant, nonCompliant),
-    crl_valid: 0,
-    crl_expired: 0,
-    crl_missing: 0,
-    crl_invalid: 0,
-    crl_not_reporting: total,
+    crl_valid: row?.crlValid ?? 0,
+    crl_expired: row?.crlExpired ?? 0,
+    crl_missing: row?.crlMissing ?? 0,
+    crl_invalid: row?.crlInvalid ?? 0,
+    crl_not_reporting: row?.crlNotReporting ?? 0,
     failed_health_checks: row?.failedChecks ?? 0,
     compliant,
     non_compliant: nonCompliant,

@@ -1,6 +1,7 @@
 import { and, asc, gt, gte, inArray, lte, or, type SQL, sql } from "drizzle-orm";
 import { auditLog, hosts, jobHosts, jobs } from "../schema";
 import type { DomainContext } from "../shared/context";
+import { type CrlStatus, crlStatusSql } from "./host-crl.service";
 import {
   type Compliance,
   complianceSql,
@@ -37,6 +38,7 @@ export interface ComplianceRow {
   oldestSecurityAt: number | null;
   rebootRequired: number;
   compliance: Compliance;
+  crlStatus: CrlStatus;
 }
 
 const id = HOST_ID;
@@ -74,6 +76,7 @@ export async function* iterateComplianceRows(
         >`(SELECT min(hu.first_seen_at) FROM host_updates hu WHERE hu.host_id = ${id} AND hu.security = 'true')`,
         rebootRequired: rebootRequiredSql(id),
         compliance: complianceSql(id, now),
+        crlStatus: crlStatusSql(id),
       })
       .from(hosts)
       .where(and(...where))

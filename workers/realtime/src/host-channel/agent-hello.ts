@@ -1,5 +1,5 @@
 import type { AgentMessage } from "@fleetgate/contract";
-import { hostInventoryHash, logAt, recordAgentHello } from "@fleetgate/domain";
+import { hostInventoryHash, logAt, recordAgentHello, recordHostCrl } from "@fleetgate/domain";
 import type { DomainAccess } from "../shared/domain-access";
 import type { Presence } from "./presence";
 
@@ -33,10 +33,29 @@ export async function recordHello(
       },
       now,
     );
+    await recordCrlReport(domain, hostId, hello.crl, now, logLevel);
     presence.set("online", "1");
     return await hostInventoryHash(ctx, hostId);
   } catch (err) {
     logAt(logLevel, "warn", "recording the agent's hello failed", { host_id: hostId, error: String(err) });
     return null;
+  }
+}
+
+/**
+ * Records the CRL the agent reports holding (hello or `crl_state`); absent: an agent too old
+ * to report (the host reads not_reporting). A failure is logged: the next report retries.
+ */
+export async function recordCrlReport(
+  domain: DomainAccess,
+  hostId: string,
+  report: HelloFrame["crl"],
+  now: number,
+  logLevel: string | undefined,
+): Promise<void> {
+  try {
+    await recordHostCrl(await domain.context(), hostId, report, now);
+  } catch (err) {
+    logAt(logLevel, "warn", "recording the agent's CRL report failed", { host_id: hostId, error: String(err) });
   }
 }

@@ -6,7 +6,7 @@ import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
 import { DomainAccess, objectScope } from "../shared/domain-access";
 import { parseAgentFrame } from "./agent-frames";
-import { type HelloFrame, recordHello } from "./agent-hello";
+import { type HelloFrame, recordCrlReport, recordHello } from "./agent-hello";
 import { AgentSockets } from "./agent-socket";
 import { CertificateGuard } from "./certificate-guard";
 import { CommandDelivery } from "./command-delivery";
@@ -175,6 +175,8 @@ export class HostChannel extends DurableObject<Env> {
         return await this.discovery.onResults(hostId, frame, now);
       case "discovery_done":
         return await this.discovery.onDone(hostId, frame, now);
+      case "crl_state":
+        return await recordCrlReport(this.domain, hostId, frame.crl, now, this.env.LOG_LEVEL);
     }
   }
 

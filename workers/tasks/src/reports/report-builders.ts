@@ -61,6 +61,10 @@ async function complianceReport(
       ["Hosts requiring a reboot", s.hosts_requiring_reboot],
       ["Healthy / degraded / unreachable / pending", `${s.healthy} / ${s.degraded} / ${s.unreachable} / ${s.pending}`],
       ["Hosts with failing health checks", s.failed_health_checks],
+      [
+        "CRL valid / expired / missing / invalid / not reporting",
+        `${s.crl_valid} / ${s.crl_expired} / ${s.crl_missing} / ${s.crl_invalid} / ${s.crl_not_reporting}`,
+      ],
     ],
     notes: [COMPLIANCE_NOTE],
     charts: [
@@ -91,6 +95,7 @@ async function complianceReport(
         "oldest_security_first_seen_at",
         "reboot_required",
         "compliance",
+        "crl_status",
       ],
       pages: mapPages(iterateComplianceRows(ctx, req.scope), (r) => [
         r.id,
@@ -109,9 +114,10 @@ async function complianceReport(
         r.oldestSecurityAt ? iso(r.oldestSecurityAt) : r.securityPending > 0 ? "before tracking" : null,
         r.rebootRequired === 1,
         r.compliance,
+        r.crlStatus,
       ]),
     },
-    widths: [2.4, 1.5, 2.1, 1.3, 1.3, 1.3, 0.8, 1, 1.7, 0.7, 1.7, 0.7, 0.7, 1.7, 0.7, 1.1],
+    widths: [2.4, 1.5, 2.1, 1.3, 1.3, 1.3, 0.8, 1, 1.7, 0.7, 1.7, 0.7, 0.7, 1.7, 0.7, 1.1, 1.1],
   };
 }
 

@@ -25,9 +25,6 @@ import { protectedRoute } from "../route";
 const tags = ["Hosts"];
 const P = "/hosts";
 
-/** Agents do not report their CRL state (yet): every host reads `not_reporting`. */
-const CRL_STATUS = "not_reporting" as const;
-
 const summaryBody = (h: svc.HostListRow) => ({
   id: h.id,
   name: h.name,
@@ -41,12 +38,14 @@ const summaryBody = (h: svc.HostListRow) => ({
   patches_missing: h.patchesMissing,
   health_check_status: h.healthCheckStatus,
   registered_at: iso(h.registeredAt),
-  crl_status: CRL_STATUS,
+  crl_status: h.crlStatus,
   online: h.online,
   last_seen_at: isoOrNull(h.lastSeenAt),
 });
 
-const detailBody = (h: svc.HostRow, lastPatchAt: number | null) => ({
+type HostCrl = Awaited<ReturnType<typeof svc.hostCrlOf>>;
+
+const detailBody = (h: svc.HostRow, lastPatchAt: number | null, crl: HostCrl) => ({
   id: h.id,
   name: h.name,
   fqdn: h.fqdn,
@@ -63,9 +62,9 @@ const detailBody = (h: svc.HostRow, lastPatchAt: number | null) => ({
   notes: h.notes,
   registered_at: iso(h.registeredAt),
   updated_at: iso(h.updatedAt),
-  crl_status: CRL_STATUS,
+  crl_status: crl.status,
   crl_age_seconds: null,
-  crl_next_update: null,
+  crl_next_update: isoOrNull(crl.nextUpdate),
   gpg_key_status: null,
   gpg_key_expires_at: null,
   online: h.online,
@@ -158,12 +157,12 @@ export const hostsRouter = createRouter()
   .openapi(get, async (c) => {
     const ctx = await domain(c);
     const host = await svc.getVisibleHost(ctx, c.req.valid("param").id, vis(c));
-    return c.json(detailBody(host, await svc.hostLastPatchAt(ctx, host.id)), 200);
+    return c.json(detailBody(host, await svc.hostLastPatchAt(ctx, host.id), await svc.hostCrlOf(ctx, host.id)), 200);
   })
   .openapi(update, async (c) => {
     const ctx = await domain(c);
     const host = await svc.updateHost(ctx, c.req.valid("param").id, c.req.valid("json"), vis(c));
-    return c.json(detailBody(host, await svc.hostLastPatchAt(ctx, host.id)), 200);
+    return c.json(detailBody(host, await svc.hostLastPatchAt(ctx, host.id), await svc.hostCrlOf(ctx, host.id)), 200);
   })
   .openapi(remove, async (c) => {
     await svc.removeHost(await domain(c), c.req.valid("param").id, vis(c));

@@ -75,12 +75,26 @@ export const extend: RouteHandler<typeof r.extendCurrentIdentityAuthenticator, A
   const { clientCertCsr } = c.req.valid("json");
   const me = currentIdentityRow(c);
   const ctx = await domain(c);
-  const res = await svc.extendCertAuthenticator(ctx, me.id, c.req.valid("param").id, clientCertCsr);
+  // Only from a session authenticated with this certificate authenticator (issue 11).
+  const sessionAuthenticator = currentSession(c).row.authenticatorId;
+  const res = await svc.extendCertAuthenticator(
+    ctx,
+    me.id,
+    c.req.valid("param").id,
+    clientCertCsr,
+    sessionAuthenticator,
+  );
   return c.json({ data: { clientCert: res.row.certPem, ca: await svc.caBundlePem(ctx) }, meta: {} }, 200);
 };
 
 export const extendVerify: RouteHandler<typeof r.extendVerifyCurrentIdentityAuthenticator, AppEnv> = async (c) => {
   const { clientCert } = c.req.valid("json");
-  await svc.verifyExtendedAuthenticator(await domain(c), currentIdentityRow(c).id, c.req.valid("param").id, clientCert);
+  await svc.verifyExtendedAuthenticator(
+    await domain(c),
+    currentIdentityRow(c).id,
+    c.req.valid("param").id,
+    clientCert,
+    currentSession(c).row.authenticatorId,
+  );
   return c.json(EMPTY, 200);
 };
