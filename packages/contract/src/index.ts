@@ -21,6 +21,7 @@ export * from "./native/settings";
 export * from "./native/tasks";
 export * from "./native/token-issuers";
 export * from "./native/tokens";
+export * from "./native/upgrades";
 export * from "./native/users";
 export * from "./native/ziti";
 export * from "./realtime/job-options";

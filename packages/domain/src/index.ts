@@ -1,4 +1,5 @@
 export * from "./agent/agent-releases.service";
+export * from "./agent/agent-upgrade.service";
 export * from "./audit/audit.service";
 export * from "./audit/chain";
 export * from "./audit/checkpoint";

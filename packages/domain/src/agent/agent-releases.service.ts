@@ -46,7 +46,12 @@ export type AgentArtifactKind = "executable" | "deb" | "rpm" | "unit";
 /** The storage port: the subset of R2Bucket the releases need (tests pass a real R2 binding). */
 export interface ReleaseStore {
   get(key: string): Promise<{ body: ReadableStream; size: number; text(): Promise<string> } | null>;
-  head(key: string): Promise<{ size: number } | null>;
+  head(key: string): Promise<{ size: number; uploaded: Date } | null>;
+  list(options: {
+    prefix: string;
+    delimiter: string;
+    cursor?: string;
+  }): Promise<{ delimitedPrefixes: string[]; truncated: boolean; cursor?: string }>;
 }
 
 /** One resolved artifact: its metadata from the manifest and the stored object. */

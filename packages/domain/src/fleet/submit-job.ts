@@ -1,4 +1,5 @@
 import type { JobPlan } from "@fleetgate/contract";
+import { selfUpgradeJobPlan } from "../agent/agent-upgrade.service";
 import { log, logAt } from "../log";
 import type { JobProgress } from "../ports/job-runs.port";
 import type { DomainContext } from "../shared/context";
@@ -198,6 +199,11 @@ export async function relaunchIfStuck(ctx: DomainContext, job: JobRow): Promise<
   if (job.status !== "queued" || ctx.now() - job.createdAt < STUCK_AFTER_MS) return;
   const rows = await jobHostRows(ctx.db, job.id);
   if (rows.length === 0) return;
-  const plan: JobPlan = job.kind === "script" ? planOf(job, rows) : await patchJobPlan(ctx, job, rows);
+  const plan: JobPlan =
+    job.kind === "script"
+      ? planOf(job, rows)
+      : job.kind === "self_upgrade"
+        ? await selfUpgradeJobPlan(ctx, job, rows)
+        : await patchJobPlan(ctx, job, rows);
   await ctx.jobRuns.start(plan);
 }

@@ -8,6 +8,7 @@ export * from "./patch-jobs";
 export * from "./patching";
 export * from "./pki";
 export * from "./reports";
+export * from "./self-upgrade-jobs";
 export * from "./tasks";
 export * from "./ziti";
 export * from "./ziti-auth";

@@ -5692,6 +5692,156 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/upgrades/available-versions": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Agent versions published for a host's architecture, newest first */
+    get: {
+      parameters: {
+        query: {
+          host_id: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["AgentAvailableVersionList"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/upgrades/trigger": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Upgrade agents to a version (null = latest): a self_upgrade job; hosts offline, not visible, of unknown architecture or already at the version are skipped */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["UpgradeTriggerRequest"];
+        };
+      };
+      responses: {
+        /** @description Job created */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["UpgradeTriggered"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/jobs": {
     parameters: {
       query?: never;
@@ -12914,6 +13064,35 @@ export interface components {
     RegisterDiscoveredRequest: {
       display_name?: string;
       group_ids?: string[];
+    };
+    AgentAvailableVersionList: components["schemas"]["AgentAvailableVersion"][];
+    AgentAvailableVersion: {
+      version: string;
+      distro: string;
+      distro_codename: string;
+      file_name: string;
+      /** @example 2026-12-07T14:00:00.000Z */
+      published_at: string;
+    };
+    UpgradeTriggered: {
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      job_id: string;
+      host_count: number;
+      skipped: {
+        host_id: string;
+        /** @enum {string} */
+        reason: "not_found" | "offline" | "unknown_arch" | "already_at_version" | "no_artifact";
+      }[];
+    };
+    UpgradeTriggerRequest: {
+      host_ids: string[];
+      /** @default null */
+      target_version?: string | null;
+      /** @default true */
+      immediate?: boolean;
     };
     JobCreated: {
       /**

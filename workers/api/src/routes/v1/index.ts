@@ -22,6 +22,7 @@ import { azureSsoRouter, ssoRouter } from "./sso/sso.index";
 import { exportsRouter, tasksRouter } from "./tasks/tasks.index";
 import { tokenIssuersRouter } from "./token-issuers/token-issuers.index";
 import { serviceAccountsRouter, tokensRouter } from "./tokens/tokens.index";
+import { upgradesRouter } from "./upgrades/upgrades.index";
 import { usersRouter } from "./users/users.index";
 import { wsRouter } from "./ws/ws.index";
 import { zitiManagementRouter } from "./ziti/ziti.index";
@@ -53,6 +54,7 @@ v1.route("/auth/sso", ssoRouter)
   .route("/hosts", hostRegistrationRouter)
   .route("/hosts", hostsRouter)
   .route("/discovery", discoveryRouter)
+  .route("/upgrades", upgradesRouter)
   .route("/jobs", jobsRouter)
   .route("/settings", ctrlExecSettingsRouter)
   .route("/settings", settingsRouter)
