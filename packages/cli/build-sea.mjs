@@ -1,11 +1,10 @@
 // `pnpm --filter @fleetgate/cli build:sea`: the self-contained `fleetgate` executables (Node
 // single-executable applications in the agent's pinned Node runtimes, fetched from the npm registry
 // and verified) for linux-x64 and linux-arm64 → dist/release/ with SHA256SUMS. `--targets` narrows.
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
-import { injectBlob, seaBlob, sha256 } from "../agent/release/build-sea.mjs";
+import { bundleSeaMain, injectBlob, seaBlob, sha256 } from "../agent/release/build-sea.mjs";
 import { hostTarget, nodeRuntime, runtimes } from "../agent/release/runtimes.mjs";
 
 const root = path.dirname(new URL(import.meta.url).pathname);
@@ -15,22 +14,7 @@ const pkg = JSON.parse(await readFile(path.join(root, "package.json"), "utf8"));
 const seaDir = path.join(root, "dist", "sea");
 const releaseDir = path.join(root, "dist", "release");
 
-await rm(seaDir, { recursive: true, force: true });
-await mkdir(seaDir, { recursive: true });
-const main = path.join(seaDir, "fleetgate.cjs");
-await build({
-  absWorkingDir: root,
-  entryPoints: ["src/sea-main.ts"],
-  outfile: main,
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node22",
-  external: ["bufferutil", "utf-8-validate"],
-  legalComments: "none",
-  minify: true,
-  logLevel: "warning",
-});
+const main = await bundleSeaMain(root, "fleetgate", { minify: true });
 const generator = hostTarget();
 if (!generator) throw new Error(`cannot run any pinned Node runtime on ${process.platform}-${process.arch}`);
 const blob = await seaBlob(main, await nodeRuntime(generator), { dir: seaDir, name: "fleetgate" });

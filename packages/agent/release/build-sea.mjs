@@ -23,21 +23,27 @@ const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
 export const sha256 = (data) => createHash("sha256").update(data).digest("hex");
 
-async function bundle() {
-  await rm(seaDir, { recursive: true, force: true });
-  await mkdir(seaDir, { recursive: true });
-  const main = path.join(seaDir, "fleetgate-agent.cjs");
+/**
+ * Bundles a package's `src/sea-main.ts` into the one CommonJS file a SEA runs (dist/sea/<name>.cjs),
+ * after clearing dist/sea. Shared by the agent and the CLI.
+ */
+export async function bundleSeaMain(packageRoot, name, { minify = false } = {}) {
+  const dir = path.join(packageRoot, "dist", "sea");
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const main = path.join(dir, `${name}.cjs`);
   await build({
-    absWorkingDir: root,
+    absWorkingDir: packageRoot,
     entryPoints: ["src/sea-main.ts"],
     outfile: main,
     bundle: true,
     platform: "node",
     format: "cjs",
     target: "node22",
-    // ws loads these optional native add-ons inside try/catch; the agent runs without them.
+    // ws loads these optional native add-ons inside try/catch; the programs run without them.
     external: ["bufferutil", "utf-8-validate"],
     legalComments: "none",
+    minify,
     logLevel: "warning",
   });
   return main;
@@ -75,7 +81,7 @@ export async function injectBlob(runtime, data, file) {
 
 /** Builds every target; returns the manifest written to dist/release/manifest.json. */
 export async function buildSea(targets = Object.keys(runtimes.targets)) {
-  const main = await bundle();
+  const main = await bundleSeaMain(root, "fleetgate-agent");
   const generatorTarget = hostTarget();
   if (!generatorTarget) throw new Error(`cannot run any pinned Node runtime on ${process.platform}-${process.arch}`);
   const generator = await nodeRuntime(generatorTarget);

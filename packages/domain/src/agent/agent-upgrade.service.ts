@@ -1,10 +1,11 @@
 import { type JobPlan, SELF_UPGRADE_COMMAND } from "@fleetgate/contract";
 import { eq, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
+import { insertJobHostRows } from "../fleet/job-host-rows";
 import { type JobOptions, newReqid, planOf } from "../fleet/job-plan";
 import type { JobRow } from "../fleet/jobs.query";
 import { hostVisible, type Visibility } from "../fleet/visibility";
-import { hosts, jobHosts, jobs, selfUpgradeJobHosts } from "../schema";
+import { hosts, jobs, selfUpgradeJobHosts } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
@@ -216,12 +217,7 @@ export async function triggerSelfUpgrade(
     ctx,
     [
       ctx.db.insert(jobs).values(job),
-      ctx.db.insert(jobHosts).select(
-        sql`SELECT json_extract(value, '$.id'), ${id}, json_extract(value, '$.host_id'),
-               json_extract(value, '$.host_name'), 'pending', NULL, '', '', NULL, NULL,
-               json_extract(value, '$.id'), NULL, NULL
-        FROM json_each(${JSON.stringify(rows)})`,
-      ),
+      insertJobHostRows(ctx, id, rows),
       ctx.db.insert(selfUpgradeJobHosts).select(
         sql`SELECT ${id}, json_extract(value, '$.host_id'), json_extract(value, '$.args')
               FROM json_each(${JSON.stringify(rows.map((r) => ({ host_id: r.host_id, args: JSON.stringify(r.args) })))})`,

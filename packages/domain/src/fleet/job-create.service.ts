@@ -1,10 +1,11 @@
 import type { JobPlan } from "@fleetgate/contract";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
-import { jobHosts, jobs } from "../schema";
+import { jobs } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
+import { insertJobHostRows, newJobHostRows } from "./job-host-rows";
 import { jobHostRows } from "./job-lookup.query";
 import { type JobOptions, newReqid, planOf } from "./job-plan";
 import type { TargetHost } from "./job-targets.query";
@@ -70,35 +71,21 @@ export async function createScriptJob(
     startedAt: null,
     completedAt: null,
   };
-  const rows = input.hosts.map((h) => ({ id: newId(), host_id: h.id, host_name: h.name }));
+  const rows = newJobHostRows(input.hosts);
   try {
-    await commitAudited(
-      ctx,
-      [
-        ctx.db.insert(jobs).values(job),
-        // One statement for every host row: json_each keeps it under D1's bound-parameter cap.
-        // (INSERT … SELECT names every column of job_hosts, in declaration order.)
-        ctx.db.insert(jobHosts).select(
-          sql`SELECT json_extract(value, '$.id'), ${id}, json_extract(value, '$.host_id'),
-                 json_extract(value, '$.host_name'), 'pending', NULL, '', '', NULL, NULL,
-                 json_extract(value, '$.id'), NULL, NULL
-          FROM json_each(${JSON.stringify(rows)})`,
-        ),
-      ],
-      {
-        action: "job.create",
-        targetType: "job",
-        targetId: id,
-        detail: {
-          reqid: job.reqid,
-          kind: "script",
-          script: input.script,
-          mode: input.mode,
-          source: input.options.source,
-          host_count: input.hosts.length,
-        },
+    await commitAudited(ctx, [ctx.db.insert(jobs).values(job), insertJobHostRows(ctx, id, rows)], {
+      action: "job.create",
+      targetType: "job",
+      targetId: id,
+      detail: {
+        reqid: job.reqid,
+        kind: "script",
+        script: input.script,
+        mode: input.mode,
+        source: input.options.source,
+        host_count: input.hosts.length,
       },
-    );
+    });
   } catch (err) {
     // The trigger in migrations/0004 aborts the insert when a concurrent job won the lock: the same refusal.
     if (/script locked/.test(String(err))) {

@@ -7,10 +7,11 @@ import {
 } from "@fleetgate/contract";
 import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
-import { hostUpdates, jobHosts, jobs, patchJobHosts, patchJobs } from "../schema";
+import { hostUpdates, jobs, patchJobHosts, patchJobs } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
+import { insertJobHostRows, newJobHostRows } from "./job-host-rows";
 import { getVisibleJob, jobHostRows } from "./job-lookup.query";
 import { type JobOptions, newReqid, planOf } from "./job-plan";
 import { resolveHostsByIds, type TargetHost } from "./job-targets.query";
@@ -106,17 +107,12 @@ async function insertAndStart(ctx: DomainContext, input: NewJob): Promise<JobRow
     startedAt: null,
     completedAt: null,
   };
-  const rows = input.hosts.map((h) => ({ id: newId(), host_id: h.target.id, host_name: h.target.name }));
+  const rows = newJobHostRows(input.hosts.map((h) => h.target));
   await commitAudited(
     ctx,
     [
       ctx.db.insert(jobs).values(job),
-      ctx.db.insert(jobHosts).select(
-        sql`SELECT json_extract(value, '$.id'), ${id}, json_extract(value, '$.host_id'),
-               json_extract(value, '$.host_name'), 'pending', NULL, '', '', NULL, NULL,
-               json_extract(value, '$.id'), NULL, NULL
-        FROM json_each(${JSON.stringify(rows)})`,
-      ),
+      insertJobHostRows(ctx, id, rows),
       ctx.db.insert(patchJobs).values({ jobId: id, ...input.patch }),
       ctx.db.insert(patchJobHosts).select(
         sql`SELECT ${id}, json_extract(value, '$.host_id'), json_extract(value, '$.plan')
