@@ -73,14 +73,19 @@ export const scenarios = [
       return {
         path: "/api/v1/auth/login",
         method: "POST",
-        setupRequest: (req) => {
-          const username = users[n++ % users.length];
-          return {
-            ...req,
-            headers: { ...req.headers, "content-type": "application/json", "cf-connecting-ip": nextIp() },
-            body: JSON.stringify({ username, password: "Bench-User-Pass-1!" }),
-          };
-        },
+        // autocannon applies setupRequest per request only inside `requests`.
+        requests: [
+          {
+            setupRequest: (req) => {
+              const username = users[n++ % users.length];
+              return {
+                ...req,
+                headers: { ...req.headers, "content-type": "application/json", "cf-connecting-ip": nextIp() },
+                body: JSON.stringify({ username, password: "Bench-User-Pass-1!" }),
+              };
+            },
+          },
+        ],
       };
     },
   },
