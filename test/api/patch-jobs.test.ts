@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { connectAgent, enrollHost, eventually, type SimAgent } from "./agent-helpers";
 import { adminLogin, bearer } from "./auth-helpers";
 import { call, nativeError } from "./helpers";
+import { applyReport, debianOs } from "./patch-fixtures";
 
 /**
  * Patch jobs on the native face with a simulated agent: the reference body creates a
@@ -19,16 +20,7 @@ import { call, nativeError } from "./helpers";
 type Run = Extract<ServerMessage, { type: "run" }>;
 
 const inventory = (): Inventory => ({
-  os: {
-    id: "debian",
-    id_like: [],
-    family: "debian",
-    version_id: "12",
-    codename: "bookworm",
-    pretty_name: "",
-    kernel: "6.1.0-18-amd64",
-    arch: "x86_64",
-  },
+  os: debianOs,
   packages: [
     { name: "apt", version: "2.6.1", arch: "amd64", source: "apt", source_version: "2.6.1", status: "ii" },
     {
@@ -74,18 +66,6 @@ const inventory = (): Inventory => ({
   reboot_reasons: [],
   lists_age_secs: 10,
   collected_at: Date.now(),
-});
-
-const applyReport = JSON.stringify({
-  ok: true,
-  error: null,
-  changes: [],
-  unvaulted: [],
-  vault: [],
-  kept_conffiles: [],
-  audit_clean: true,
-  reboot_required: false,
-  output: "",
 });
 
 /** A host whose agent reported the inventory above and answers patch commands (or leaves them hanging). */

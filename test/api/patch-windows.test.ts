@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { connectAgent, enrollHost, eventually, jobStub, type SimAgent } from "./agent-helpers";
 import { adminLogin, bearer } from "./auth-helpers";
 import { call, nativeError } from "./helpers";
+import { applyReport, debianOs } from "./patch-fixtures";
 
 /**
  * Patch jobs that wait for their maintenance window: `pending` until the window opens (the
@@ -16,16 +17,7 @@ import { call, nativeError } from "./helpers";
 type Run = Extract<ServerMessage, { type: "run" }>;
 
 const inventory = (): Inventory => ({
-  os: {
-    id: "debian",
-    id_like: [],
-    family: "debian",
-    version_id: "12",
-    codename: "bookworm",
-    pretty_name: "",
-    kernel: "6.1.0-18-amd64",
-    arch: "x86_64",
-  },
+  os: debianOs,
   packages: [{ name: "zlib1g", version: "1.0", arch: "amd64", source: "zlib", source_version: "1.0", status: "ii" }],
   updates: [
     {
@@ -43,18 +35,6 @@ const inventory = (): Inventory => ({
   reboot_reasons: [],
   lists_age_secs: 10,
   collected_at: Date.now(),
-});
-
-const applyReport = JSON.stringify({
-  ok: true,
-  error: null,
-  changes: [],
-  unvaulted: [],
-  vault: [],
-  kept_conffiles: [],
-  audit_clean: true,
-  reboot_required: false,
-  output: "",
 });
 
 async function patchHost(): Promise<{ id: string; agent: SimAgent }> {
