@@ -1,4 +1,5 @@
 import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
+import type { Handler } from "hono";
 import type { AppEnv } from "../context";
 import { createRouter, type Router } from "./router";
 
@@ -12,6 +13,19 @@ export function operation<R extends RouteConfig>(route: R, handler: RouteHandler
   return {
     mountOn(router) {
       router.openapi(route, handler);
+    },
+  };
+}
+
+/**
+ * An operation that zod-openapi cannot serve (a WebSocket upgrade: its handler checks Origin before
+ * it reads the query): a plain Hono handler, documented by its route definition.
+ */
+export function documentedOperation(route: RouteConfig, handler: Handler<AppEnv>): Operation {
+  return {
+    mountOn(router) {
+      router.on(route.method.toUpperCase(), route.path.replace(/\{(\w+)\}/g, ":$1"), handler);
+      router.openAPIRegistry.registerPath(route);
     },
   };
 }

@@ -5,7 +5,8 @@ import type { AppEnv } from "../../../context";
 import { domain } from "../../../lib/domain-context";
 import type * as r from "./groups.routes";
 
-const groupBody = (g: svc.GroupRow) => ({
+/** A group as the native face renders it (also in a host's group list). */
+export const groupBody = (g: svc.GroupRow) => ({
   id: g.id,
   name: g.name,
   description: g.description,
