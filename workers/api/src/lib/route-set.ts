@@ -8,11 +8,21 @@ export interface Operation {
   mountOn(router: Router): void;
 }
 
-/** Pairs a route definition with its handler (the handler's type is checked against the route). */
-export function operation<R extends RouteConfig>(route: R, handler: RouteHandler<R, AppEnv>): Operation {
+/** Replaces the face's default validation failure for one route: it throws that route's own refusal. */
+export type ValidationHook = (result: { success: boolean }) => undefined;
+
+/**
+ * Pairs a route definition with its handler (the handler's type is checked against the route), and
+ * optionally a hook that replaces the face's validation failure for this route.
+ */
+export function operation<R extends RouteConfig>(
+  route: R,
+  handler: RouteHandler<R, AppEnv>,
+  hook?: ValidationHook,
+): Operation {
   return {
     mountOn(router) {
-      router.openapi(route, handler);
+      router.openapi(route, handler, hook);
     },
   };
 }
