@@ -1,6 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { InstalledPackage } from "@fleetgate/contract/agent";
 import { describe, expect, it } from "vitest";
-import { backendFor } from "./backend-select";
+import { backendFor, patchEnv } from "./backend-select";
 import { rpmnewFiles } from "./dnf-backend";
 import { addExcludes } from "./dnf-hold";
 import {
@@ -170,5 +173,23 @@ describe("backend selection from os-release", () => {
     expect(backendFor("ID=debian\n")).toBe("apt");
     expect(backendFor("ID=ubuntu\nID_LIKE=debian\n")).toBe("apt");
     expect(backendFor("")).toBe("apt");
+  });
+
+  it("a sandbox root whose os-release is of the RHEL family gets a dnf installroot env", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "fg-select-"));
+    try {
+      mkdirSync(path.join(dir, "root/etc"), { recursive: true });
+      const config = { enabled: true, pollIntervalSeconds: 60, vaultDir: path.join(dir, "v"), sandboxDir: dir };
+      expect(patchEnv(config)).toMatchObject({ backend: "apt", aptConfig: path.join(dir, "apt.conf") });
+      writeFileSync(path.join(dir, "root/etc/os-release"), 'ID="almalinux"\nID_LIKE="rhel centos fedora"\n');
+      expect(patchEnv(config)).toMatchObject({
+        backend: "dnf",
+        root: path.join(dir, "root"),
+        releasever: "1",
+        vaultDir: path.join(dir, "v"),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
