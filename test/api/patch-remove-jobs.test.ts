@@ -11,7 +11,7 @@ import { connectAgent, enrollHost, eventually, type SimAgent } from "./agent-hel
 import { adminLogin, bearer } from "./auth-helpers";
 import { parseCsv } from "./csv-parse";
 import { call, nativeError } from "./helpers";
-import { createGroup } from "./task-helpers";
+import { createGroup, seedHosts } from "./task-helpers";
 
 /**
  * A dnf/rpm host (simulated agent): its updateinfo CVEs land in host_updates and the
@@ -186,5 +186,37 @@ describe("dnf hosts and patch_remove jobs", () => {
     const count = await env.DB.prepare("SELECT count(*) AS n FROM job_hosts WHERE host_id = ?").bind(hostId).first();
     expect(count).toEqual({ n: 0 });
     agent.close();
+  });
+
+  it("plans jobs of more hosts and packages than D1 binds parameters (150 hosts, 120 package names)", async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const ids = await seedHosts(Array.from({ length: 150 }, (_, i) => ({ name: `${tag}-${i}` })));
+    const names = Array.from({ length: 120 }, (_, i) => `${tag}-pkg${i}`);
+    await env.DB.batch(
+      ids.flatMap((id) => [
+        env.DB.prepare(
+          `INSERT INTO host_updates (host_id, name, arch, current_version, candidate_version, source, security, cve_ids, origins, first_seen_at)
+           VALUES (?, ?, 'x86_64', '1.0-1', '1.0-2', ?, 'true', '[]', '[]', ?)`,
+        ).bind(id, names[0] ?? "", names[0] ?? "", Date.now()),
+        env.DB.prepare(
+          `INSERT INTO host_packages (host_id, name, arch, version, source, source_version, status)
+           VALUES (?, ?, 'x86_64', '1.0-1', ?, '1.0-1', 'ii')`,
+        ).bind(id, names[1] ?? "", names[1] ?? ""),
+      ]),
+    );
+    const apply = await post("/api/v1/jobs", { host_ids: ids, packages: names, immediate: true });
+    expect(apply.status).toBe(200);
+    const applied = await getJob(((await apply.json()) as { id: string }).id);
+    expect(applied.hosts).toHaveLength(150);
+    expect(applied.hosts[0]?.plan).toEqual([
+      { name: names[0], arch: "x86_64", from_version: "1.0-1", to_version: "1.0-2" },
+    ]);
+    const remove = await post("/api/v1/jobs", { kind: "patch_remove", host_ids: ids, packages: names });
+    expect(remove.status).toBe(200);
+    const removed = await getJob(((await remove.json()) as { id: string }).id);
+    expect(removed.hosts).toHaveLength(150);
+    expect(removed.hosts[149]?.plan).toEqual([
+      { name: names[1], arch: "x86_64", from_version: "1.0-1", to_version: null },
+    ]);
   });
 });

@@ -6,12 +6,13 @@ import {
   PATCH_ROLLBACK_COMMAND,
   type PlanItem,
 } from "@fleetgate/contract";
-import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import { hostUpdates, jobs, type PatchPlanItem, patchJobHosts, patchJobs } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
+import { inJson } from "../shared/in-json";
 import { insertJobHostRows, newJobHostRows } from "./job-host-rows";
 import { getVisibleJob, jobHostRows } from "./job-lookup.query";
 import { type JobOptions, newReqid, planOf } from "./job-plan";
@@ -55,9 +56,9 @@ async function plansFor(ctx: DomainContext, hostIds: string[], req: PatchJobRequ
     .from(hostUpdates)
     .where(
       and(
-        inArray(hostUpdates.hostId, hostIds),
+        inJson(hostUpdates.hostId, hostIds),
         isNotNull(hostUpdates.currentVersion),
-        req.packages.length > 0 ? inArray(hostUpdates.name, req.packages) : undefined,
+        req.packages.length > 0 ? inJson(hostUpdates.name, req.packages) : undefined,
         req.securityOnly ? eq(hostUpdates.security, "true") : undefined,
       ),
     )

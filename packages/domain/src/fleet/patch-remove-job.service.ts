@@ -1,9 +1,10 @@
 import { encodeRemoveArgs, PATCH_REMOVE_COMMAND } from "@fleetgate/contract";
-import { and, asc, inArray } from "drizzle-orm";
+import { and, asc } from "drizzle-orm";
 import { hostPackages, type PatchPlanItem } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
+import { inJson } from "../shared/in-json";
 import type { JobOptions } from "./job-plan";
 import { resolveHostsByIds } from "./job-targets.query";
 import type { JobRow } from "./jobs.query";
@@ -36,7 +37,7 @@ async function removalPlans(
   const rows = await ctx.db
     .select()
     .from(hostPackages)
-    .where(and(inArray(hostPackages.hostId, hostIds), inArray(hostPackages.name, packages)))
+    .where(and(inJson(hostPackages.hostId, hostIds), inJson(hostPackages.name, packages)))
     .orderBy(asc(hostPackages.hostId), asc(hostPackages.name), asc(hostPackages.arch))
     .all();
   const plans = new Map<string, PatchPlanItem[]>();
