@@ -36,6 +36,7 @@ describe("GET/PUT /api/v1/settings", () => {
       sso_policy: { sso_only: false, mfa_required: "off", created_role: "reporter", groups_claim: "" },
       discovery_cidrs: [],
       ctrl_exec: { anonymous_actions: [], anonymous_cidrs: [] },
+      compliance: { grace_period_days: 7 },
     });
   });
 

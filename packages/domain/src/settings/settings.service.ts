@@ -28,6 +28,7 @@ const SECTIONS: Section[] = [
   "sso_policy",
   "discovery_cidrs",
   "ctrl_exec",
+  "compliance",
 ];
 const ROW_KEY: Record<Section, string> = Object.fromEntries(
   SECTIONS.map((s) => [s, s === "ctrl_exec" ? "ctrl-exec" : s]),
@@ -56,6 +57,7 @@ export const DEFAULT_SETTINGS: SettingsValues = {
   sso_policy: { sso_only: false, mfa_required: "off", created_role: "reporter", groups_claim: "" },
   discovery_cidrs: [],
   ctrl_exec: { anonymous_actions: [], anonymous_cidrs: [] },
+  compliance: { grace_period_days: 7 },
 };
 
 /** Stored values are wrapped as `{v: …}` so that list and string sections fit the JSON-object column. */

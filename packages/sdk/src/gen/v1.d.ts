@@ -13355,6 +13355,7 @@ export interface components {
         anonymous_actions: ("discovery" | "status" | "ping")[];
         anonymous_cidrs: string[];
       };
+      compliance: components["schemas"]["ComplianceSettings"];
     };
     OidcSettings: {
       enabled: boolean;
@@ -13405,6 +13406,10 @@ export interface components {
       created_role: "admin" | "operator" | "reporter";
       /** @description ID-token claim listing group names; empty = no group sync */
       groups_claim: string;
+    };
+    ComplianceSettings: {
+      /** @description a host is non-compliant once a pending security update was first seen more than this many days ago (0 = at once) */
+      grace_period_days: number;
     };
     SettingsUpdate: {
       oidc?: {
@@ -13465,6 +13470,10 @@ export interface components {
       ctrl_exec?: {
         anonymous_actions?: ("discovery" | "status" | "ping")[];
         anonymous_cidrs?: string[];
+      };
+      compliance?: {
+        /** @description a host is non-compliant once a pending security update was first seen more than this many days ago (0 = at once) */
+        grace_period_days?: number;
       };
     };
     IpWhitelist: {
@@ -14111,6 +14120,8 @@ export interface components {
       compliant: number;
       non_compliant: number;
       compliance_unknown: number;
+      /** @description The grace period compliance was judged with (setting compliance.grace_period_days) */
+      compliance_grace_period_days: number;
     };
     StatusHistory: {
       /**

@@ -1,5 +1,4 @@
 import {
-  COMPLIANCE_GRACE_DAYS,
   type DomainContext,
   fleetStatus,
   iterateAuditPeriod,
@@ -38,7 +37,8 @@ function filterOf(req: ReportRequest): [string, string][] {
   return f;
 }
 
-const COMPLIANCE_NOTE = `A host is compliant when it has no pending security update first seen more than ${COMPLIANCE_GRACE_DAYS} days ago (the grace period); non-compliant when it has one; unknown while its agent never reported an inventory. Pending non-security updates, and updates whose repository has no advisory data, do not make a host non-compliant. Compliance % = compliant / (compliant + non-compliant), 100.0 when no host is known.`;
+const complianceNote = (graceDays: number) =>
+  `A host is compliant when it has no pending security update first seen more than ${graceDays} days ago (the grace period); non-compliant when it has one; unknown while its agent never reported an inventory. Pending non-security updates, and updates whose repository has no advisory data, do not make a host non-compliant. Compliance % = compliant / (compliant + non-compliant), 100.0 when no host is known.`;
 
 async function complianceReport(
   ctx: DomainContext,
@@ -66,7 +66,7 @@ async function complianceReport(
         `${s.crl_valid} / ${s.crl_expired} / ${s.crl_missing} / ${s.crl_invalid} / ${s.crl_not_reporting}`,
       ],
     ],
-    notes: [COMPLIANCE_NOTE],
+    notes: [complianceNote(s.compliance_grace_period_days)],
     charts: [
       {
         title: "Hosts by compliance",
