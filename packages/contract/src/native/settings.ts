@@ -3,7 +3,7 @@ import { Role } from "./common";
 
 /**
  * Admin settings (linux-patch-manager.md §4 "Settings"), plus Fleetgate's
- * `allowed_origins`, `sso_policy`, `discovery_cidrs`, `ctrl_exec` and `compliance`.
+ * `allowed_origins`, `sso_policy`, `discovery_cidrs`, `ctrl_exec`, `compliance` and `osv`.
  * Secret fields are never returned: they read as `"********"` when set, and a
  * PUT carrying `"********"` keeps the stored value.
  */
@@ -80,6 +80,20 @@ export const ComplianceSettings = z
   })
   .openapi("ComplianceSettings");
 
+export const OSV_FEED_NAMES = ["Debian", "Ubuntu", "Red Hat", "Rocky Linux", "AlmaLinux"] as const;
+
+export const OsvSettings = z
+  .object({
+    enabled: z.boolean().openapi({ description: "import OSV vulnerability data by cron" }),
+    base_url: Text(2048).openapi({
+      description:
+        "https base URL laid out as OSV's bucket (<base>/<feed>/all.zip), or r2://<prefix> for archives uploaded to the EXPORTS bucket at <prefix>/<feed>/all.zip",
+    }),
+    feeds: z.array(z.enum(OSV_FEED_NAMES)).max(OSV_FEED_NAMES.length),
+    refresh_hours: z.number().int().min(1).max(720),
+  })
+  .openapi("OsvSettings");
+
 export const CtrlExecSettingsSection = z.object({
   anonymous_actions: z.array(z.enum(["discovery", "status", "ping"])),
   anonymous_cidrs: z.array(z.string()),
@@ -99,6 +113,7 @@ export const Settings = z
     discovery_cidrs: Cidrs,
     ctrl_exec: CtrlExecSettingsSection,
     compliance: ComplianceSettings,
+    osv: OsvSettings,
   })
   .openapi("Settings");
 export type Settings = z.infer<typeof Settings>;
@@ -118,6 +133,7 @@ export const SettingsUpdate = z
     discovery_cidrs: Cidrs.optional(),
     ctrl_exec: CtrlExecSettingsSection.partial().strict().optional(),
     compliance: ComplianceSettings.partial().strict().optional(),
+    osv: OsvSettings.partial().strict().optional(),
   })
   .strict()
   .openapi("SettingsUpdate");

@@ -13356,6 +13356,7 @@ export interface components {
         anonymous_cidrs: string[];
       };
       compliance: components["schemas"]["ComplianceSettings"];
+      osv: components["schemas"]["OsvSettings"];
     };
     OidcSettings: {
       enabled: boolean;
@@ -13410,6 +13411,14 @@ export interface components {
     ComplianceSettings: {
       /** @description a host is non-compliant once a pending security update was first seen more than this many days ago (0 = at once) */
       grace_period_days: number;
+    };
+    OsvSettings: {
+      /** @description import OSV vulnerability data by cron */
+      enabled: boolean;
+      /** @description https base URL laid out as OSV's bucket (<base>/<feed>/all.zip), or r2://<prefix> for archives uploaded to the EXPORTS bucket at <prefix>/<feed>/all.zip */
+      base_url: string;
+      feeds: ("Debian" | "Ubuntu" | "Red Hat" | "Rocky Linux" | "AlmaLinux")[];
+      refresh_hours: number;
     };
     SettingsUpdate: {
       oidc?: {
@@ -13474,6 +13483,14 @@ export interface components {
       compliance?: {
         /** @description a host is non-compliant once a pending security update was first seen more than this many days ago (0 = at once) */
         grace_period_days?: number;
+      };
+      osv?: {
+        /** @description import OSV vulnerability data by cron */
+        enabled?: boolean;
+        /** @description https base URL laid out as OSV's bucket (<base>/<feed>/all.zip), or r2://<prefix> for archives uploaded to the EXPORTS bucket at <prefix>/<feed>/all.zip */
+        base_url?: string;
+        feeds?: ("Debian" | "Ubuntu" | "Red Hat" | "Rocky Linux" | "AlmaLinux")[];
+        refresh_hours?: number;
       };
     };
     IpWhitelist: {
