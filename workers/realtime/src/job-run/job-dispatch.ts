@@ -1,7 +1,6 @@
 import type { EnqueueOutcome, JobPlan } from "@fleetgate/contract";
 import { type DomainContext, logAt, validCertificatesOfHosts } from "@fleetgate/domain";
 import { forEachLimited } from "../shared/fan-out";
-import { yieldTurn } from "../shared/yield-turn";
 import type { HostRow } from "./job-run.types";
 
 /** HostChannel RPCs in flight at once per JobRun. */
@@ -68,8 +67,6 @@ export async function enqueueCommands(
       return;
     }
     onDelivered({ host: h, outcome });
-    // Let the agents' acks and results (and their reports to this job) in between enqueues.
-    await yieldTurn();
   });
   return { failed };
 }
