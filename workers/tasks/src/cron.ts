@@ -11,8 +11,11 @@ import {
   pruneApiSessions,
   pruneNonces,
   pruneSigningKeys,
+  r2RepoStore,
   recordComplianceHistory,
   refreshCrls,
+  regenerateRepository,
+  repositoryIsStale,
   startAutoApplyJobs,
   sweepSecurityRows,
 } from "@fleetgate/domain";
@@ -89,6 +92,15 @@ export const sweeps: Sweep[] = [
   { name: "notify.expiring_certificates", run: async ({ domain }) => void (await notifyExpiringCertificates(domain)) },
   { name: "reports.compliance_history", run: async ({ domain }) => void (await recordComplianceHistory(domain)) },
   { name: "patching.auto_apply", run: async ({ domain }) => void (await startAutoApplyJobs(domain)) },
+  {
+    // A release published since the last repository run (pnpm deploy's upload without an admin token):
+    // sync its packages and re-sign the apt/yum metadata.
+    name: "repo.sync",
+    run: async ({ domain, env }) => {
+      const store = r2RepoStore(env.EXPORTS);
+      if (await repositoryIsStale(domain, store)) await regenerateRepository(domain, store, "cron");
+    },
+  },
 ];
 
 /** Runs every sweep once; returns which ones failed (each failure is logged). */
