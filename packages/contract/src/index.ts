@@ -15,6 +15,7 @@ export * from "./native/hosts";
 export * from "./native/job-api";
 export * from "./native/jobs";
 export * from "./native/maintenance-windows";
+export * from "./native/package-repo";
 export * from "./native/pki";
 export * from "./native/reports";
 export * from "./native/settings";

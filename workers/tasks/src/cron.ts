@@ -11,9 +11,12 @@ import {
   pruneApiSessions,
   pruneNonces,
   pruneSigningKeys,
+  r2RepoStore,
   recordComplianceHistory,
   refreshCrls,
   refreshOsvData,
+  regenerateRepository,
+  repositoryIsStale,
   startAutoApplyJobs,
   sweepSecurityRows,
 } from "@fleetgate/domain";
@@ -91,6 +94,15 @@ export const sweeps: Sweep[] = [
   { name: "reports.compliance_history", run: async ({ domain }) => void (await recordComplianceHistory(domain)) },
   { name: "patching.auto_apply", run: async ({ domain }) => void (await startAutoApplyJobs(domain)) },
   { name: "reports.osv_refresh", run: async ({ domain }) => void (await refreshOsvData(domain)) },
+  {
+    // A release published since the last repository run (pnpm deploy's upload without an admin token):
+    // sync its packages and re-sign the apt/yum metadata.
+    name: "repo.sync",
+    run: async ({ domain, env }) => {
+      const store = r2RepoStore(env.EXPORTS);
+      if (await repositoryIsStale(domain, store)) await regenerateRepository(domain, store, "cron");
+    },
+  },
 ];
 
 /** Runs every sweep once; returns which ones failed (each failure is logged). */

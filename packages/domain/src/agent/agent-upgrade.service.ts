@@ -44,7 +44,7 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /** Every published version (the `agent/releases/<version>/` prefixes with a valid name). */
-async function publishedVersions(store: ReleaseStore): Promise<string[]> {
+export async function publishedVersions(store: ReleaseStore): Promise<string[]> {
   const versions: string[] = [];
   let cursor: string | undefined;
   do {

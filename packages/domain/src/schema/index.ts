@@ -8,6 +8,7 @@ export * from "./osv";
 export * from "./patch-jobs";
 export * from "./patching";
 export * from "./pki";
+export * from "./repo";
 export * from "./reports";
 export * from "./self-upgrade-jobs";
 export * from "./tasks";

@@ -15,6 +15,7 @@ import { hostsRouter } from "./hosts/hosts.index";
 import { jobsRouter } from "./jobs/jobs.index";
 import { hostWindowsRouter, windowsRouter } from "./maintenance-windows/maintenance-windows.index";
 import { mountNativeDocs } from "./openapi/openapi.index";
+import { repoAdminRouter, repoConfigRouter } from "./package-repo/package-repo.index";
 import { caHealthRouter, reportsRouter, statusRouter } from "./reports/reports.index";
 import { ctrlExecSettingsRouter } from "./settings/ctrl-exec.index";
 import { settingsRouter } from "./settings/settings.index";
@@ -55,6 +56,8 @@ v1.route("/auth/sso", ssoRouter)
   .route("/hosts", hostsRouter)
   .route("/discovery", discoveryRouter)
   .route("/upgrades", upgradesRouter)
+  .route("/admin/repo", repoAdminRouter)
+  .route("/", repoConfigRouter)
   .route("/jobs", jobsRouter)
   .route("/settings", ctrlExecSettingsRouter)
   .route("/settings", settingsRouter)
