@@ -25,6 +25,7 @@ export const enrollmentsRouter = createRouter()
       kind: b.kind,
       method: b.method,
       expiresIn: b.expires_in,
+      ...(b.ca_id !== undefined ? { caId: b.ca_id } : {}),
     });
     const hostOtt = b.kind === "host" && e.method === "ott";
     return c.json(
