@@ -132,8 +132,12 @@ describe("POST /enroll/ca (auto-enrollment over mTLS)", () => {
     expect(await res.json()).toEqual({ data: {}, meta: {} });
     const login = await certLogin(tls);
     expect(login.status).toBe(200);
-    const session = ((await login.json()) as { data: { token: string; identity: { name: string } } }).data;
+    const session = (
+      (await login.json()) as { data: { token: string; identity: { name: string }; isCertExtendable: boolean } }
+    ).data;
     expect(session.identity.name).toBe(`${body.name}-${cn}-kiosk`);
+    // Only network-issued certificates can be extended.
+    expect(session.isCertExtendable).toBe(false);
     const zt = { "zt-session": session.token };
     const me = (await (await call("/edge/client/v1/current-identity", { headers: zt })).json()) as {
       data: { roleAttributes: string[]; authenticators: { cert?: { fingerprint: string } } };

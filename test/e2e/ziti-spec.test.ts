@@ -673,6 +673,19 @@ describe("Ziti edge-client face", () => {
         const deviceLogin = await edge("/authenticate?method=cert", {}, device);
         expect(deviceLogin.status).toBe(200);
         check("POST /authenticate cert (third-party)", "currentApiSessionDetailEnvelope", deviceLogin.body);
+        const deviceSession = (deviceLogin.body.data as Json).token as string;
+        check(
+          "GET /current-identity (third-party cert)",
+          "currentIdentityDetailEnvelope",
+          (await req("/current-identity", { session: deviceSession })).body,
+        );
+        const deviceAuths = await req("/current-identity/authenticators", { session: deviceSession });
+        check(
+          "GET /current-identity/authenticators (third-party cert)",
+          "listAuthenticatorsEnvelope",
+          deviceAuths.body,
+        );
+        expect((deviceAuths.body.data as Json[])[0]).toMatchObject({ method: "cert", isIssuedByNetwork: false });
 
         // /enroll/ottca: a pre-created identity, its token and a certificate of that CA; single use.
         const ottca = await admin("/enrollments", {

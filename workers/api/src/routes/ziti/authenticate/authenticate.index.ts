@@ -92,7 +92,8 @@ async function authenticateCert(c: Context<AppEnv>, body: z.infer<typeof Authent
   if (!found) throw Z.invalidAuth();
   const { token, session } = await createApiSession(ctx, found.identity, {
     authenticatorId: found.authenticatorId,
-    method: "cert",
+    // A third-party certificate (no certificate of ours) is never extendable: its session says so.
+    method: found.certificate ? "cert" : "cert-ca",
     mfaRequired: await isMfaEnabled(ctx, found.identity.id),
     configTypes: await sessionConfigTypes(ctx, body?.configTypes),
     envInfo: info(body?.envInfo),
