@@ -156,8 +156,20 @@ describe("POST /enroll/ca (auto-enrollment over mTLS)", () => {
     expect(await zitiCode(again)).toBe("CERT_IN_USE");
   });
 
-  it("the legacy enroll URL (`/enroll?method=ca`, what SDKs build from `em: ca`) enrolls too", async () => {
-    const { ca } = await fixture();
+  it("the legacy enroll URL (`/enroll?method=ca`, what SDKs build from the CA's `em: ca` JWT) enrolls too", async () => {
+    const { ca, body } = await fixture();
+    const jwtRes = await caCall(`/${body.id}/jwt`, "GET");
+    expect(jwtRes.status).toBe(200);
+    expect(jwtRes.headers.get("content-type")).toBe("application/jwt");
+    const claims = JSON.parse(
+      atob(
+        (new TextDecoder().decode(await jwtRes.arrayBuffer()).split(".")[1] ?? "")
+          .replace(/-/g, "+")
+          .replace(/_/g, "/"),
+      ),
+    ) as Record<string, unknown>;
+    expect(claims).toMatchObject({ em: "ca", sub: body.id, jti: body.id });
+    expect(claims.exp).toBeUndefined();
     const leaf = await issueClientCert(ca, `legacy-${crypto.randomUUID().slice(0, 8)}`);
     const tls = await tlsClientAuthOf(leaf.cert);
     const res = await zitiMtls("/enroll?method=ca", tls);

@@ -1,6 +1,8 @@
+import { signJwt } from "@fleetgate/auth";
 import { checkCaVerification, thirdPartyCaInfo } from "@fleetgate/pki";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
+import { activeSigningKey } from "../identity/signing-keys.service";
 import { apiSessions, authenticators, enrollments, zitiCaAuthenticators, zitiCaEnrollments, zitiCas } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
@@ -205,4 +207,21 @@ export async function verifyZitiCa(ctx: DomainContext, id: string, certPem: stri
     { action: "ziti.ca.verify", targetType: "ziti_ca", targetId: id, detail: { fingerprint: current.fingerprint } },
   );
   return toView({ ...current, isVerified: true, verificationToken: null, updatedAt: now });
+}
+
+/**
+ * The CA's enrollment JWT (OpenZiti `GET /cas/{id}/jwt`): `em: ca`, `sub` and
+ * `jti` the CA id, no expiry, signed with the enrollment key. An SDK given it
+ * enrolls at `/enroll?method=ca` with a certificate of that CA.
+ */
+export async function caEnrollmentJwt(ctx: DomainContext, id: string): Promise<string> {
+  const ca = await row(ctx, id);
+  const key = await activeSigningKey(ctx, "enrollment");
+  return signJwt(
+    key.privateJwk,
+    key.kid,
+    key.alg,
+    { em: "ca", ctrls: [] },
+    { issuer: ctx.issuer, audience: [""], ttlSeconds: null, subject: ca.id, jti: ca.id },
+  );
 }

@@ -29,3 +29,8 @@ export const deleteCa: RouteHandler<typeof r.deleteCa, AppEnv> = async (c) => {
 
 export const verifyCa: RouteHandler<typeof r.verifyCa, AppEnv> = async (c) =>
   c.json(view(await svc.verifyZitiCa(await domain(c), c.req.valid("param").id, c.req.valid("json").certPem)), 200);
+
+export const caJwt: RouteHandler<typeof r.caJwt, AppEnv> = async (c) =>
+  c.body(await svc.caEnrollmentJwt(await domain(c), c.req.valid("param").id), 200, {
+    "content-type": "application/jwt",
+  });

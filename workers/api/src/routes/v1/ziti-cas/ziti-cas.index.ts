@@ -9,4 +9,5 @@ export const zitiCasRouter = createRouter()
   .openapi(r.getCa, h.getCa)
   .openapi(r.updateCa, h.updateCa)
   .openapi(r.deleteCa, h.deleteCa)
-  .openapi(r.verifyCa, h.verifyCa);
+  .openapi(r.verifyCa, h.verifyCa)
+  .openapi(r.caJwt, h.caJwt);

@@ -67,3 +67,15 @@ export const verifyCa = protectedRoute(P, "admin", {
   request: { params: IdParam, body: jsonBody(ZitiCaVerify) },
   responses: { 200: json(ZitiCa), ...errorResponses(400, 401, 403, 404, 409) },
 });
+
+export const caJwt = protectedRoute(P, "admin", {
+  method: "get",
+  path: "/cas/{id}/jwt",
+  tags,
+  summary: "The CA's enrollment JWT (em: ca) for SDKs that enroll with /enroll?method=ca",
+  request: { params: IdParam },
+  responses: {
+    200: { description: "The JWT", content: { "application/jwt": { schema: z.string() } } },
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
