@@ -177,6 +177,22 @@ describe("POST /enroll/ca (auto-enrollment over mTLS)", () => {
     expect((await certLogin(tls)).status).toBe(200);
   });
 
+  it("the Worker trusts only request.cf: a client's MF-CF-Blob header (Miniflare's local-dev channel) is no certificate", async () => {
+    const { ca } = await fixture();
+    const leaf = await issueClientCert(ca, `spoof-${crypto.randomUUID().slice(0, 8)}`);
+    const tls = await tlsClientAuthOf(leaf.cert);
+    const spoofed = (path: string) =>
+      call(`/edge/client/v1${path}`, {
+        method: "POST",
+        headers: { "mf-cf-blob": JSON.stringify({ tlsClientAuth: tls }) },
+        json: {},
+      });
+    const enroll = await spoofed("/enroll/ca");
+    expect(enroll.status).toBe(400);
+    expect(await zitiCode(enroll)).toBe("CERT_FAILED_VALIDATION");
+    expect((await spoofed("/authenticate?method=cert")).status).toBe(401);
+  });
+
   it("authentication follows the CA: isAuthEnabled off → 401; the CA deleted → its authenticators are gone", async () => {
     const { ca, body } = await fixture();
     const leaf = await issueClientCert(ca, `auth-${crypto.randomUUID().slice(0, 8)}`);
