@@ -16,6 +16,8 @@ import { Secret, TOTP } from "otpauth";
 import { describe, expect, inject, it } from "vitest";
 import { parse } from "yaml";
 import { E2E_ADMIN } from "./global-setup";
+import { e2eCa, e2eCsr, mtlsPost } from "./mtls-client";
+import { startMtlsProxy } from "./mtls-proxy";
 import { referenceFile } from "./reference";
 
 const SPEC_PATH = referenceFile(
@@ -154,6 +156,8 @@ const IMPLEMENTED = [
   "POST /enroll/ott",
   "POST /enroll/updb",
   "POST /enroll/challenge",
+  "POST /enroll/ca",
+  "POST /enroll/ottca",
   "GET /enroll/jwks",
   "GET /network-jwts",
   "POST /posture-response",
@@ -220,13 +224,8 @@ describe("Ziti edge-client face", () => {
         if (HTTP_METHODS.has(m) && !served.has(op)) missing.push(op);
       }
     }
-    // Third-party CA enrollment is not built yet; router enrollment is the data plane (docs/ziti.md).
-    expect(missing.sort()).toEqual([
-      "POST /enroll/ca",
-      "POST /enroll/erott",
-      "POST /enroll/extend/router",
-      "POST /enroll/ottca",
-    ]);
+    // Router enrollment is the data plane (docs/ziti.md).
+    expect(missing.sort()).toEqual(["POST /enroll/erott", "POST /enroll/extend/router"]);
   });
 
   it.skipIf(SPEC_PATH === undefined)("responses conform to the upstream 0.26.38 Swagger definitions", async () => {
@@ -600,6 +599,120 @@ describe("Ziti edge-client face", () => {
       } finally {
         await new Promise<void>((r) => idp.close(() => r()));
       }
+    },
+  );
+  it.skipIf(SPEC_PATH === undefined)(
+    "the certificate step of §8 over mTLS: cert authentication, /enroll/ca and /enroll/ottca validate against the spec",
+    async () => {
+      if (SPEC_PATH === undefined) return;
+      const { validator } = loadSpec(SPEC_PATH);
+      const problems: string[] = [];
+      const check = (what: string, definition: string, payload: unknown) => {
+        const v = validator(definition);
+        if (!v(payload)) problems.push(`${what} ≠ ${definition}: ${JSON.stringify(v.errors)}`);
+      };
+      const root = inject("baseUrl");
+      const tls = inject("testTls");
+      const u = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+      const login = await fetch(`${root}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(E2E_ADMIN),
+      });
+      const { access_token } = (await login.json()) as { access_token: string };
+      const admin = async (path: string, json: unknown) => {
+        const res = await fetch(`${root}/api/v1${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${access_token}` },
+          body: JSON.stringify(json),
+        });
+        if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+        return (await res.json()) as Json;
+      };
+
+      // A network-issued certificate (ott), and a third-party CA registered and verified by proof of possession.
+      const ott = await admin("/enrollments", { name: `cert-${u}`, kind: "service", method: "ott" });
+      const { csr, key } = await e2eCsr(ott.identity_id as string);
+      const enrolled = await req("/enroll/ott", { method: "POST", json: { token: ott.jwt, clientCsr: csr } });
+      expect(enrolled.res.status).toBe(200);
+      const issued = enrolled.body.data as { cert: string; ca: string };
+      const thirdParty = await e2eCa(`E2E third-party CA ${u}`);
+      const ca = await admin("/ziti/cas", {
+        name: `ca-${u}`,
+        certPem: thirdParty.pem,
+        isAutoCaEnrollmentEnabled: true,
+        isOttCaEnrollmentEnabled: true,
+        isAuthEnabled: true,
+        identityRoles: [`tp-${u}`],
+      });
+      await admin(`/ziti/cas/${ca.id}/verify`, {
+        certPem: (await thirdParty.issue(ca.verificationToken as string)).cert,
+      });
+
+      // The edge in front of wrangler dev: it trusts our CA chain and the third-party CA.
+      const proxy = await startMtlsProxy(root, tls, [issued.ca, thirdParty.pem]);
+      const edge = (path: string, json: unknown, client?: { cert: string; key: string }) =>
+        mtlsPost(`${proxy.url}/edge/client/v1${path}`, tls.caFile, json, client);
+      try {
+        const ours = await edge("/authenticate?method=cert", {}, { cert: issued.cert, key });
+        expect(ours.status).toBe(200);
+        check("POST /authenticate cert", "currentApiSessionDetailEnvelope", ours.body);
+        expect((ours.body.data as Json).identityId).toBe(ott.identity_id);
+        const none = await edge("/authenticate?method=cert", {});
+        expect(none.status).toBe(401);
+        check("401 cert without a certificate", "apiErrorEnvelope", none.body);
+
+        // /enroll/ca: a device certificate of the verified CA becomes an identity that authenticates.
+        const device = await thirdParty.issue(`device-${u}`);
+        const auto = await edge("/enroll/ca", { name: `kiosk-${u}` }, device);
+        expect(auto.status).toBe(200);
+        check("POST /enroll/ca", "empty", auto.body);
+        const again = await edge("/enroll/ca", {}, device);
+        expect(again.status).toBe(409);
+        check("409 CERT_IN_USE", "apiErrorEnvelope", again.body);
+        const deviceLogin = await edge("/authenticate?method=cert", {}, device);
+        expect(deviceLogin.status).toBe(200);
+        check("POST /authenticate cert (third-party)", "currentApiSessionDetailEnvelope", deviceLogin.body);
+        const deviceSession = (deviceLogin.body.data as Json).token as string;
+        check(
+          "GET /current-identity (third-party cert)",
+          "currentIdentityDetailEnvelope",
+          (await req("/current-identity", { session: deviceSession })).body,
+        );
+        const deviceAuths = await req("/current-identity/authenticators", { session: deviceSession });
+        check(
+          "GET /current-identity/authenticators (third-party cert)",
+          "listAuthenticatorsEnvelope",
+          deviceAuths.body,
+        );
+        expect((deviceAuths.body.data as Json[])[0]).toMatchObject({ method: "cert", isIssuedByNetwork: false });
+
+        // /enroll/ottca: a pre-created identity, its token and a certificate of that CA; single use.
+        const ottca = await admin("/enrollments", {
+          name: `ottca-${u}`,
+          kind: "service",
+          method: "ottca",
+          ca_id: ca.id,
+        });
+        const token = JSON.parse(Buffer.from((ottca.jwt as string).split(".")[1] ?? "", "base64url").toString()).jti;
+        const stranger = await (await e2eCa(`E2E stranger ${u}`)).issue("stranger");
+        const wrongChain = await edge("/enroll/ottca", { token }, stranger);
+        expect(wrongChain.status).toBe(400);
+        check("400 CERT_FAILED_VALIDATION", "apiErrorEnvelope", wrongChain.body);
+        const pre = await thirdParty.issue(`pre-${u}`);
+        const done = await edge("/enroll/ottca", { token }, pre);
+        expect(done.status).toBe(200);
+        check("POST /enroll/ottca", "empty", done.body);
+        const reused = await edge("/enroll/ottca", { token }, await thirdParty.issue(`pre2-${u}`));
+        expect(reused.status).toBe(410);
+        check("410 reused ottca token", "apiErrorEnvelope", reused.body);
+        const preLogin = await edge("/authenticate?method=cert", {}, pre);
+        expect(preLogin.status).toBe(200);
+        expect((preLogin.body.data as Json).identityId).toBe(ottca.identity_id);
+      } finally {
+        await proxy.close();
+      }
+      expect(problems).toEqual([]);
     },
   );
 });

@@ -11,3 +11,9 @@ export type { CertKind, GenerateKeyAndCertificateOptions, IssueCertificateOption
 export { generateKeyAndCertificate, issueCertificate, spiffeIdFor } from "./issue";
 export { derToPem, pemToDer, splitPemChain } from "./pem";
 export { certsOnlyPkcs7, estCacertsBody } from "./pkcs7";
+export {
+  type CaVerificationError,
+  checkCaVerification,
+  type ThirdPartyCaInfo,
+  thirdPartyCaInfo,
+} from "./third-party-ca";

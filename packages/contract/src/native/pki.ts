@@ -5,7 +5,9 @@ export const CreateEnrollmentRequest = z
   .object({
     name: z.string().min(1).max(253),
     kind: z.enum(["host", "user", "service"]),
-    method: z.enum(["ott", "updb"]),
+    method: z.enum(["ott", "updb", "ottca"]),
+    /** With `ottca`: the third-party CA (`/api/v1/ziti/cas`) whose certificate the identity will present. */
+    ca_id: Uuid.optional().openapi({ description: "Required with method ottca: the third-party CA" }),
     expires_in: z
       .number()
       .int()
@@ -21,7 +23,7 @@ export const Enrollment = z
     identity_id: Uuid,
     name: z.string().optional(),
     kind: z.enum(["host", "user", "service"]).optional(),
-    method: z.enum(["ott", "updb"]),
+    method: z.enum(["ott", "updb", "ottca"]),
     jwt: z.string().nullable(),
     expires_at: Timestamp,
     used_at: Timestamp.nullable().optional(),

@@ -52,3 +52,11 @@ export const LegacyEnrollQuery = z.object({
 
 /** `POST /enroll/updb?token=…` query. */
 export const TokenQuery = z.object({ token: z.string().optional() });
+
+/** `/enroll/ottca` body: the token of the identity's ottca enrollment (the certificate comes from mTLS). */
+export const OttCaEnrollmentRequest = z
+  .object({ token: z.string().min(1).max(4096) })
+  .openapi("ottCaEnrollmentRequest");
+
+/** `/enroll/ca` body (optional): the requested identity name, `[requestedName]` of the CA's name format. */
+export const CaEnrollmentRequest = z.object({ name: z.string().max(200).optional() }).openapi("caEnrollmentRequest");

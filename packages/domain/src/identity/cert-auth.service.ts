@@ -3,19 +3,19 @@ import { audit } from "../audit/audit.service";
 import { activeCertificateBySha256 } from "../pki/certificates.service";
 import { authenticators, identities } from "../schema";
 import type { DomainContext } from "../shared/context";
+import { authenticateByCaCertificate } from "../ziti/ca-enrollment.service";
+import type { TlsClientCertFields } from "../ziti/client-cert";
 
 /** What Cloudflare's mTLS puts in `request.cf.tlsClientAuth` (only the fields we rely on). */
-export interface TlsClientAuth {
-  certPresented?: string;
-  certVerified?: string;
-  certFingerprintSHA256?: string;
-}
+export type TlsClientAuth = TlsClientCertFields;
 
 /**
  * Certificate authentication (Ziti `?method=cert`): the edge verified the
  * client certificate (`certVerified: SUCCESS`) and its SHA-256 fingerprint
  * names one of our active certificates with a `cert` authenticator. Revoked or
- * expired certificates fail here on the very next request.
+ * expired certificates fail here on the very next request. A certificate of
+ * a registered third-party CA authenticates through its fingerprint-only
+ * authenticator while that CA allows authentication (no `certificate` then).
  */
 export async function authenticateByCertificate(ctx: DomainContext, tls: TlsClientAuth | undefined) {
   const sha = tls?.certFingerprintSHA256?.toLowerCase().replace(/:/g, "");
@@ -23,6 +23,8 @@ export async function authenticateByCertificate(ctx: DomainContext, tls: TlsClie
     return undefined;
   const cert = await activeCertificateBySha256(ctx, sha);
   if (!cert?.identityId) {
+    const thirdParty = await authenticateByCaCertificate(ctx, tls);
+    if (thirdParty) return { ...thirdParty, certificate: undefined };
     await audit(ctx, {
       action: "auth.login",
       outcome: "failure",

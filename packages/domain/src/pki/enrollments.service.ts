@@ -4,14 +4,14 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { commitAudited } from "../audit/audit.service";
 import { HOST_NAME, newHostRows } from "../fleet/host-records";
 import { activeSigningKey, verificationKey } from "../identity/signing-keys.service";
-import { authenticators, enrollments, hostGroups, identities } from "../schema";
+import { authenticators, enrollments, hostGroups, identities, zitiCaEnrollments, zitiCas } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { commitGuarded, prepareIssue, validateCsr } from "./certificates.service";
 
 export type EnrollmentRow = typeof enrollments.$inferSelect;
-export type EnrollMethod = "ott" | "updb";
+export type EnrollMethod = "ott" | "updb" | "ottca";
 
 /** Default 3 h, minimum 5 min (Ziti: 180 min default, 5 min minimum); capped at 30 days. */
 export const ENROLLMENT_DEFAULT_SECONDS = 3 * 3600;
@@ -56,8 +56,17 @@ export async function createEnrollment(
     expiresIn?: number;
     /** A host registered by name (POST /hosts): its record, created in the same batch as the enrollment. */
     host?: HostRegistration;
+    /** `ottca`: the third-party CA the identity's certificate must chain to. */
+    caId?: string;
   },
 ): Promise<EnrollmentView> {
+  if ((input.method === "ottca") !== (input.caId !== undefined)) {
+    throw new DomainError("common.validation", "ca_id is required with method ottca, and only with it");
+  }
+  if (input.caId !== undefined) {
+    const ca = await ctx.db.select({ id: zitiCas.id }).from(zitiCas).where(eq(zitiCas.id, input.caId)).get();
+    if (!ca) throw new DomainError("common.validation", "ca_id: no such CA");
+  }
   if (input.kind === "host" && input.method !== "ott") {
     throw new DomainError("common.validation", "Hosts enroll with a certificate: method must be ott");
   }
@@ -122,6 +131,9 @@ export async function createEnrollment(
           createdBy: ctx.actor?.id ?? null,
           createdAt: now,
         }),
+        ...(input.caId !== undefined
+          ? [ctx.db.insert(zitiCaEnrollments).values({ enrollmentId: id, caId: input.caId })]
+          : []),
       ],
       input.host
         ? {
@@ -139,7 +151,7 @@ export async function createEnrollment(
             action: "enrollment.create",
             targetType: "enrollment",
             targetId: id,
-            detail: { identity: identityId, kind, method: input.method },
+            detail: { identity: identityId, kind, method: input.method, ...(input.caId ? { ca: input.caId } : {}) },
           },
     );
   } catch (err) {
@@ -379,3 +391,6 @@ export async function enrollUpdb(ctx: DomainContext, token: string, input: { use
   }
   return { identity, username };
 }
+
+/** For the third-party CA enrollments (`ziti/ca-enrollment.service.ts`): the same token lookup and single-use claim. */
+export { claim as claimEnrollment, findForToken as findEnrollmentForToken, unclaim as unclaimEnrollment };

@@ -14,3 +14,4 @@ export * from "./self-upgrade-jobs";
 export * from "./tasks";
 export * from "./ziti";
 export * from "./ziti-auth";
+export * from "./ziti-cas";

@@ -58,7 +58,7 @@ export const issuerCrls = sqliteTable("issuer_crls", {
   claimedUntil: ms("claimed_until"),
 });
 
-/** Admin-created enrollments (Ziti `ott` / `updb`). The token is the JWT's `jti`; only its hash is kept. */
+/** Admin-created enrollments (Ziti `ott` / `updb` / `ottca`). The token is the JWT's `jti`; only its hash is kept. */
 export const enrollments = sqliteTable(
   "enrollments",
   {
@@ -66,7 +66,7 @@ export const enrollments = sqliteTable(
     identityId: text("identity_id")
       .notNull()
       .references(() => identities.id, { onDelete: "cascade" }),
-    method: text("method", { enum: ["ott", "updb"] }).notNull(),
+    method: text("method", { enum: ["ott", "updb", "ottca"] }).notNull(),
     tokenHash: text("token_hash").notNull().unique(),
     /** The enrollment JWT, encrypted; shown to admins in the identity detail until used. */
     jwtEnc: text("jwt_enc").notNull(),

@@ -53,6 +53,13 @@ export const DOMAIN_ERRORS = {
   "ziti.no_edge_routers": "No edge routers are assigned and online to handle the requested connection",
   /** POST /sessions: no policy granting the access passes its posture checks. */
   "ziti.invalid_posture": "Failed to pass posture checks for service policies",
+  /** Third-party CAs (OpenZiti apierror codes of the same names). */
+  "ziti.ca_already_verified": "CA has already been verified",
+  "ziti.ca_verification_failed": "The supplied certificate failed to validate against the CA's certificate chain",
+  "ziti.cert_failed_validation": "certificate failed to validate against CA",
+  "ziti.cert_in_use": "The certificate supplied is already associated with another identity",
+  "ziti.enrollment_no_valid_cas": "No CAs are valid for this request",
+  "ziti.enrollment_ca_not_valid": "The CA tied to the supplied token is no longer valid",
   /** POST /discovery/cidr: malformed, wider than a /22, or outside the allowlisted discovery CIDRs. */
   "discovery.invalid_cidr": "Invalid CIDR range",
   "common.not_found": "Resource not found",

@@ -1,4 +1,6 @@
+export * from "./ca-enrollment.service";
 export * from "./cert-extension";
+export * from "./client-cert";
 export * from "./controller.service";
 export * from "./ext-jwt.service";
 export * from "./identity-status.service";
@@ -8,5 +10,6 @@ export * from "./posture";
 export * from "./posture-responses.service";
 export * from "./service-access.service";
 export * from "./sessions.service";
+export * from "./third-party-cas.service";
 export * from "./ziti-model.query";
 export * from "./zitiql/index";

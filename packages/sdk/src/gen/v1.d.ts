@@ -12084,6 +12084,484 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/ziti/cas": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Third-party CAs (for /enroll/ca, /enroll/ottca and certificate authentication) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ZitiCa"][];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Register a third-party CA (unverified until POST /cas/{id}/verify) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["ZitiCaCreate"];
+        };
+      };
+      responses: {
+        /** @description Created */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ZitiCa"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/ziti/cas/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One third-party CA (its verificationToken while unverified) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ZitiCa"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    /** Replace a third-party CA's settings (the certificate is fixed) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["ZitiCaUpdate"];
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ZitiCa"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Delete a third-party CA, the authenticators of its certificates and its open ottca enrollments */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Message"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/ziti/cas/{id}/verify": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Proof of possession: a certificate signed by the CA whose CN is its verificationToken */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["ZitiCaVerify"];
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ZitiCa"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/ziti/cas/{id}/jwt": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The CA's enrollment JWT (em: ca) for SDKs that enroll with /enroll?method=ca */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The JWT */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/jwt": string;
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/status/fleet": {
     parameters: {
       query?: never;
@@ -12982,7 +13460,7 @@ export interface components {
       /** @enum {string} */
       kind?: "host" | "user" | "service";
       /** @enum {string} */
-      method: "ott" | "updb";
+      method: "ott" | "updb" | "ottca";
       jwt: string | null;
       /**
        * Format: date-time
@@ -13001,7 +13479,13 @@ export interface components {
       /** @enum {string} */
       kind: "host" | "user" | "service";
       /** @enum {string} */
-      method: "ott" | "updb";
+      method: "ott" | "updb" | "ottca";
+      /**
+       * Format: uuid
+       * @description Required with method ottca: the third-party CA
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      ca_id?: string;
       /** @description Seconds; default 10800 (3 h), minimum 300 */
       expires_in?: number;
     };
@@ -14536,6 +15020,84 @@ export interface components {
        * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
        */
       authPolicyId: string | null;
+    };
+    ZitiCa: {
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      id: string;
+      name: string;
+      certPem: string;
+      /** @description Lowercase hex SHA-1 of the CA certificate */
+      fingerprint: string;
+      isVerified: boolean;
+      /** @description The CN the proof-of-possession certificate must carry; null once verified */
+      verificationToken: string | null;
+      isAutoCaEnrollmentEnabled: boolean;
+      isOttCaEnrollmentEnabled: boolean;
+      isAuthEnabled: boolean;
+      identityRoles: string[];
+      identityNameFormat: string;
+      tags: {
+        [key: string]: unknown;
+      };
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      updatedAt: string;
+    };
+    ZitiCaCreate: {
+      name: string;
+      /** @default false */
+      isAutoCaEnrollmentEnabled?: boolean;
+      /** @default false */
+      isOttCaEnrollmentEnabled?: boolean;
+      /** @default false */
+      isAuthEnabled?: boolean;
+      /** @default [] */
+      identityRoles?: string[];
+      /**
+       * @description Name of identities created by /enroll/ca; symbols [caName], [caId], [commonName], [requestedName], [identityId]
+       * @default [caName]-[commonName]
+       */
+      identityNameFormat?: string;
+      /** @default {} */
+      tags?: {
+        [key: string]: string | number | boolean | null;
+      };
+      /** @description PEM of the CA certificate (a CA with a subjectKeyIdentifier) */
+      certPem: string;
+    };
+    ZitiCaUpdate: {
+      name: string;
+      /** @default false */
+      isAutoCaEnrollmentEnabled?: boolean;
+      /** @default false */
+      isOttCaEnrollmentEnabled?: boolean;
+      /** @default false */
+      isAuthEnabled?: boolean;
+      /** @default [] */
+      identityRoles?: string[];
+      /**
+       * @description Name of identities created by /enroll/ca; symbols [caName], [caId], [commonName], [requestedName], [identityId]
+       * @default [caName]-[commonName]
+       */
+      identityNameFormat?: string;
+      /** @default {} */
+      tags?: {
+        [key: string]: string | number | boolean | null;
+      };
+    };
+    ZitiCaVerify: {
+      /** @description A certificate signed by the CA whose subject CN is the CA's verificationToken */
+      certPem: string;
     };
     FleetStatus: {
       total_hosts: number;

@@ -81,6 +81,12 @@ export const NATIVE_DOMAIN_ERRORS = {
   "health.invalid_check_type": as(400, "invalid_check_type"),
   "ziti.no_edge_routers": as(400, "bad_request"),
   "ziti.invalid_posture": as(409, "conflict"),
+  "ziti.ca_already_verified": as(409, "conflict"),
+  "ziti.ca_verification_failed": as(400, "validation_error"),
+  "ziti.cert_failed_validation": as(400, "bad_request"),
+  "ziti.cert_in_use": as(409, "conflict"),
+  "ziti.enrollment_no_valid_cas": as(400, "bad_request"),
+  "ziti.enrollment_ca_not_valid": as(400, "bad_request"),
   "common.not_found": as(404, "not_found"),
   "common.conflict": as(409, "conflict"),
   "common.rate_limited": (err) => ({

@@ -27,6 +27,7 @@ import { upgradesRouter } from "./upgrades/upgrades.index";
 import { usersRouter } from "./users/users.index";
 import { wsRouter } from "./ws/ws.index";
 import { zitiManagementRouter } from "./ziti/ziti.index";
+import { zitiCasRouter } from "./ziti-cas/ziti-cas.index";
 
 /** The native face, mounted at /api/v1. Resource routers are chained here. */
 export const v1 = createRouter();
@@ -68,6 +69,7 @@ v1.route("/auth/sso", ssoRouter)
   .route("/health-checks", checksRouter)
   .route("/hosts", hostInventoryRouter)
   .route("/ziti", zitiManagementRouter)
+  .route("/ziti", zitiCasRouter)
   .route("/status", statusRouter)
   .route("/ca", caHealthRouter)
   .route("/reports", reportsRouter);

@@ -82,6 +82,12 @@ const ZENTRAL_DOMAIN_ERRORS = {
   "health.invalid_check_type": nonField,
   "ziti.no_edge_routers": nonField,
   "ziti.invalid_posture": detail(409),
+  "ziti.ca_already_verified": detail(409),
+  "ziti.ca_verification_failed": nonField,
+  "ziti.cert_failed_validation": nonField,
+  "ziti.cert_in_use": detail(409),
+  "ziti.enrollment_no_valid_cas": nonField,
+  "ziti.enrollment_ca_not_valid": nonField,
   "common.not_found": notFound,
   "common.conflict": nonField,
   // DRF `Throttled`: "Request was throttled. Expected available in N second(s)."

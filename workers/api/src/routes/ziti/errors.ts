@@ -140,6 +140,12 @@ const DOMAIN = {
     new ZitiError(409, "INVALID_POSTURE", e.message, null, "", {
       failedPolicies: [{ serviceId: e.details.serviceId, postureQueries: e.details.failing }],
     }),
+  "ziti.ca_already_verified": (e) => new ZitiError(409, "CA_ALREADY_VERIFIED", e.message),
+  "ziti.ca_verification_failed": (e) => new ZitiError(400, "CERTIFICATE_FAILED_VALIDATION", e.message),
+  "ziti.cert_failed_validation": (e) => new ZitiError(400, "CERT_FAILED_VALIDATION", e.message),
+  "ziti.cert_in_use": (e) => new ZitiError(409, "CERT_IN_USE", e.message),
+  "ziti.enrollment_no_valid_cas": (e) => new ZitiError(400, "ENROLLMENT_NO_VALID_CAS", e.message),
+  "ziti.enrollment_ca_not_valid": (e) => new ZitiError(400, "ENROLLMENT_CA_NOT_VALID", e.message),
   "common.not_found": Z.notFound,
   "common.conflict": (e) => Z.invalidField("(root)", e.message),
   "common.rate_limited": Z.rateLimited,

@@ -24,6 +24,7 @@ export const createEnrollment: RouteHandler<typeof r.createEnrollment, AppEnv> =
     kind: b.kind,
     method: b.method,
     expiresIn: b.expires_in,
+    ...(b.ca_id !== undefined ? { caId: b.ca_id } : {}),
   });
   const hostOtt = b.kind === "host" && e.method === "ott";
   return c.json(

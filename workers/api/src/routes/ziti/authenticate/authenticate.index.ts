@@ -92,7 +92,8 @@ async function authenticateCert(c: Context<AppEnv>, body: z.infer<typeof Authent
   if (!found) throw Z.invalidAuth();
   const { token, session } = await createApiSession(ctx, found.identity, {
     authenticatorId: found.authenticatorId,
-    method: "cert",
+    // A third-party certificate (no certificate of ours) is never extendable: its session says so.
+    method: found.certificate ? "cert" : "cert-ca",
     mfaRequired: await isMfaEnabled(ctx, found.identity.id),
     configTypes: await sessionConfigTypes(ctx, body?.configTypes),
     envInfo: info(body?.envInfo),
@@ -101,8 +102,9 @@ async function authenticateCert(c: Context<AppEnv>, body: z.infer<typeof Authent
   const now = ctx.now();
   c.header("zt-session", token);
   addSessionHeaders(c, session, now);
-  // Past half its lifetime, the network-issued certificate should be extended (docs/ziti.md).
-  if (certExtendRequested(found.certificate, now)) c.header("ziti-authenticator-extend-requested", "true");
+  // Past half its lifetime, a network-issued certificate should be extended (docs/ziti.md); a third-party one never is.
+  if (found.certificate && certExtendRequested(found.certificate, now))
+    c.header("ziti-authenticator-extend-requested", "true");
   return c.json({ data: sessionView(session, token, found.identity, now), meta: {} }, 200);
 }
 

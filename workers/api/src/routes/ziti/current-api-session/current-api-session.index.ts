@@ -40,7 +40,8 @@ export function sessionView(session: ApiSessionRow, token: string, identity: Ide
     isMfaRequired: session.mfaRequired,
     isMfaComplete: session.mfaComplete,
     authenticatorId: session.authenticatorId,
-    // Extendable only from a session authenticated with a certificate authenticator (issue 11).
+    // Extendable only from a session authenticated with a network-issued certificate (issue 11);
+    // third-party certificate sessions (`cert-ca`) are not.
     isCertExtendable: session.authMethod === "cert",
     lastActivityAt: zitiTime(session.lastActivityAt),
     cachedLastActivityAt: zitiTime(Math.max(now, session.lastActivityAt)),

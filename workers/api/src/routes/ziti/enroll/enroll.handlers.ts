@@ -1,4 +1,4 @@
-import { OttEnrollmentRequest, UpdbEnrollmentRequest } from "@fleetgate/contract/ziti";
+import { CaEnrollmentRequest, OttEnrollmentRequest, UpdbEnrollmentRequest } from "@fleetgate/contract/ziti";
 import * as svc from "@fleetgate/domain";
 import { estCacertsBody, splitPemChain } from "@fleetgate/pki";
 import type { RouteHandler } from "@hono/zod-openapi";
@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { AppEnv } from "../../../context";
 import { domain } from "../../../lib/domain-context";
 import { validationError } from "../../../lib/http-errors";
+import { EMPTY } from "../envelope";
 import { ZitiEnroll, ZitiError } from "../errors";
 import type * as r from "./enroll.routes";
 
@@ -41,6 +42,47 @@ async function updb(c: Context<AppEnv>, token: string, body: z.infer<typeof Updb
   return { data: { username: res.username }, meta: {} };
 }
 
+/**
+ * The client certificate presented through Cloudflare mTLS (`request.cf.tlsClientAuth`, set by the
+ * edge, never by client headers) — the same source as `POST /authenticate?method=cert`.
+ */
+const tlsOf = (c: Context<AppEnv>) => (c.req.raw as { cf?: { tlsClientAuth?: svc.TlsClientAuth } }).cf?.tlsClientAuth;
+
+async function ottca(c: Context<AppEnv>, token: string) {
+  if (!token) throw ZitiEnroll.invalidToken();
+  await svc.enrollWithOttCa(await domain(c), token, tlsOf(c));
+  return EMPTY;
+}
+
+async function ca(c: Context<AppEnv>, name: string | undefined) {
+  await svc.enrollWithCa(await domain(c), tlsOf(c), name);
+  return EMPTY;
+}
+
+/** An optional JSON body (legacy `/enroll?method=ca`): empty or absent reads as `{}`. */
+async function optionalJson<T>(c: Context<AppEnv>, schema: z.ZodType<T>): Promise<T> {
+  const text = await c.req.text();
+  if (!text.trim()) return schema.parse({});
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ZitiError(400, "COULD_NOT_PARSE_BODY", "The body of the request could not be parsed");
+  }
+  const res = schema.safeParse(raw);
+  if (!res.success) throw validationError(res.error, raw);
+  return res.data;
+}
+
+export const enrollOttCa: RouteHandler<typeof r.enrollOttCa, AppEnv> = async (c) =>
+  c.json(await ottca(c, c.req.valid("json").token), 200);
+
+export const enrollCa: RouteHandler<typeof r.enrollCa, AppEnv> = async (c) => {
+  // The body is optional: without a JSON content type the validator leaves nothing.
+  const body = c.req.valid("json") as z.infer<typeof CaEnrollmentRequest> | undefined;
+  return c.json(await ca(c, body?.name), 200);
+};
+
 export const enrollOtt: RouteHandler<typeof r.enrollOtt, AppEnv> = async (c) => {
   const body = c.req.valid("json");
   return c.json(await ott(c, body.token, body.clientCsr), 200);
@@ -56,6 +98,9 @@ export const enrollUpdb: RouteHandler<typeof r.enrollUpdb, AppEnv> = async (c) =
 export const enrollLegacy: RouteHandler<typeof r.enrollLegacy, AppEnv> = async (c) => {
   const { method, token = "" } = c.req.valid("query");
   if (method === "updb") return c.json(await updb(c, token, await parseJson(c, UpdbEnrollmentRequest)), 200);
+  // What SDKs send for `em: ottca` / `em: ca`: an empty (or `{name}`) body over mTLS.
+  if (method === "ottca") return c.json(await ottca(c, token), 200);
+  if (method === "ca") return c.json(await ca(c, (await optionalJson(c, CaEnrollmentRequest)).name), 200);
   if (method !== "ott") throw ZitiEnroll.wrongMethod();
   const accept = c.req.header("accept");
   if (accept && !/application\/json|\*\/\*|application\/x-pem-file/i.test(accept)) {

@@ -8,6 +8,8 @@ export { estCacerts } from "./enroll.handlers";
 export const enrollRouter = createRouter()
   .openapi(r.enrollOtt, h.enrollOtt)
   .openapi(r.enrollUpdb, h.enrollUpdb)
+  .openapi(r.enrollOttCa, h.enrollOttCa)
+  .openapi(r.enrollCa, h.enrollCa)
   .openapi(r.enrollLegacy, h.enrollLegacy)
   .openapi(r.getEnrollmentJwks, h.enrollmentJwks)
   .openapi(r.enrollmentChallenge, h.enrollmentChallenge)

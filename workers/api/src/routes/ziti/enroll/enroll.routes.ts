@@ -1,10 +1,13 @@
 import {
+  CaEnrollmentRequest,
+  Empty,
   EnrollmentCertsEnvelope,
   Jwks,
   LegacyEnrollQuery,
   ListNetworkJwtsEnvelope,
   NonceChallenge,
   NonceSignature,
+  OttCaEnrollmentRequest,
   OttEnrollmentRequest,
   TokenQuery,
   UpdbEnrollmentEnvelope,
@@ -41,12 +44,36 @@ export const enrollUpdb = createRoute({
   responses: { 200: jsonResponse(UpdbEnrollmentEnvelope, "Enrolled"), ...errorResponses(400, 404, 429) },
 });
 
+export const enrollOttCa = createRoute({
+  method: "post",
+  path: "/enroll/ottca",
+  operationId: "enrollOttCa",
+  tags,
+  summary:
+    "Enroll a pre-created identity with its one-time token and a client certificate of the enrollment's CA (mTLS)",
+  security: [],
+  request: { body: bodyOf(OttCaEnrollmentRequest) },
+  responses: { 200: jsonResponse(Empty, "Base empty response"), ...errorResponses(400, 404, 409, 429) },
+});
+
+export const enrollCa = createRoute({
+  method: "post",
+  path: "/enroll/ca",
+  operationId: "enrollCa",
+  tags,
+  summary: "Create an identity from a client certificate of a verified auto-enrollment CA (mTLS)",
+  security: [],
+  request: { body: { required: false, content: { "application/json": { schema: CaEnrollmentRequest } } } },
+  responses: { 200: jsonResponse(Empty, "Base empty response"), ...errorResponses(400, 404, 409, 429) },
+});
+
 export const enrollLegacy = createRoute({
   method: "post",
   path: "/enroll",
   operationId: "enroll",
   tags,
-  summary: "Legacy enrollment: `?method=ott&token=…` with a PEM CSR (or JSON) body, or `?method=updb`",
+  summary:
+    "Legacy enrollment: `?method=ott&token=…` with a PEM CSR (or JSON) body, `?method=updb`, `?method=ottca&token=…` or `?method=ca` (mTLS)",
   security: [],
   request: {
     query: LegacyEnrollQuery,
@@ -61,8 +88,8 @@ export const enrollLegacy = createRoute({
   },
   responses: {
     200: jsonResponse(
-      z.union([EnrollmentCertsEnvelope, UpdbEnrollmentEnvelope]),
-      "The identity's client certificate chain (ott) or its username (updb)",
+      z.union([EnrollmentCertsEnvelope, UpdbEnrollmentEnvelope, Empty]),
+      "The identity's client certificate chain (ott), its username (updb), or empty (ottca, ca)",
     ),
     ...errorResponses(400, 404, 429),
     415: {
