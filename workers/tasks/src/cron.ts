@@ -13,6 +13,7 @@ import {
   pruneSigningKeys,
   recordComplianceHistory,
   refreshCrls,
+  relaunchStuckJobs,
   startAutoApplyJobs,
   sweepSecurityRows,
 } from "@fleetgate/domain";
@@ -89,6 +90,7 @@ export const sweeps: Sweep[] = [
   { name: "notify.expiring_certificates", run: async ({ domain }) => void (await notifyExpiringCertificates(domain)) },
   { name: "reports.compliance_history", run: async ({ domain }) => void (await recordComplianceHistory(domain)) },
   { name: "patching.auto_apply", run: async ({ domain }) => void (await startAutoApplyJobs(domain)) },
+  { name: "jobs.relaunch", run: async ({ domain }) => void (await relaunchStuckJobs(domain)) },
 ];
 
 /** Runs every sweep once; returns which ones failed (each failure is logged). */
