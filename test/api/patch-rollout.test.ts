@@ -90,6 +90,20 @@ const ended = (id: string) =>
     const d = await getJob(id);
     return ["succeeded", "failed", "cancelled"].includes(d.job.status) ? d : undefined;
   }, 15_000);
+/** The all-jobs WebSocket stream, recording every frame. */
+async function stream(): Promise<{ frames: Record<string, unknown>[]; ws: WebSocket }> {
+  const t = await call("/api/v1/ws/ticket", { method: "POST", headers: bearer(await adminLogin()) });
+  const { ticket } = (await t.json()) as { ticket: string };
+  const res = await call(`/api/v1/ws/jobs?ticket=${ticket}`, {
+    headers: { Upgrade: "websocket", Origin: "http://127.0.0.1:8787" },
+  });
+  const ws = res.webSocket;
+  if (!ws) throw new Error(`no socket: ${res.status}`);
+  ws.accept();
+  const frames: Record<string, unknown>[] = [];
+  ws.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data)) as Record<string, unknown>));
+  return { frames, ws };
+}
 const runsOf = (agent: SimAgent, script: string) =>
   agent.frames.filter((f): f is Run => f.type === "run" && f.script === script);
 
@@ -153,6 +167,7 @@ describe("rings: health-gated rollout", () => {
     const sick = await host(PATCH_EXIT.postCheckFailed);
     const fine = await host();
     const later = await host();
+    const events = await stream();
     const res = await post("/api/v1/jobs", {
       host_ids: [sick.id, fine.id, later.id],
       packages: [],
@@ -189,6 +204,20 @@ describe("rings: health-gated rollout", () => {
       .first<{ actor_id: string | null; detail: string }>();
     expect(audit?.actor_id).toBeNull();
     expect(JSON.parse(audit?.detail ?? "{}")).toMatchObject({ automatic: true, ring: 0, parent_job_id: id });
+    // Ring transitions on the WebSocket stream.
+    const rings = await eventually(async () => {
+      const r = events.frames.filter((f) => f.job_id === id && f.event_type === "ring");
+      return r.some((f) => f.status === "rolling_back") && r.some((f) => f.ring === 1) ? r : undefined;
+    });
+    expect(rings.map((f) => [f.ring, f.status])).toEqual(
+      expect.arrayContaining([
+        [0, "failed"],
+        [0, "rolling_back"],
+        [1, "cancelled"],
+      ]),
+    );
+    expect(rings.find((f) => f.status === "rolling_back")?.rollback_job_id).toBe(rollbackId);
+    events.ws.close();
     for (const h of [sick, fine, later]) h.agent.close();
   });
 
