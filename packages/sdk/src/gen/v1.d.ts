@@ -5959,7 +5959,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Run an allowlisted script on hosts (by id, or by group/tag filter), in waves; or a patch job (kind patch_apply, the reference body) */
+    /** Run an allowlisted script on hosts (by id, or by group/tag filter), in waves; or a patch job (kind patch_apply, the reference body; patch_remove: remove named packages, vaulted first) */
     post: {
       parameters: {
         query?: never;
@@ -13174,7 +13174,10 @@ export interface components {
       reqid: string;
       message: string;
     };
-    CreateJobRequest: components["schemas"]["CreateScriptJobRequest"] | components["schemas"]["CreatePatchJobRequest"];
+    CreateJobRequest:
+      | components["schemas"]["CreateScriptJobRequest"]
+      | components["schemas"]["CreatePatchJobRequest"]
+      | components["schemas"]["CreatePatchRemoveJobRequest"];
     CreateScriptJobRequest: {
       /** @enum {string} */
       kind: "script";
@@ -13257,6 +13260,30 @@ export interface components {
        * @enum {string}
        */
       on_health_failure?: "stop" | "rollback";
+    };
+    CreatePatchRemoveJobRequest: {
+      /** @enum {string} */
+      kind: "patch_remove";
+      host_ids: string[];
+      /** @description Package names to remove (every installed architecture) */
+      packages: string[];
+      /** @default true */
+      immediate?: boolean;
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      maintenance_window_id?: string | null;
+      /** @default  */
+      notes?: string;
+      /** @default 64 */
+      max_parallel?: number;
+      /** @default null */
+      error_threshold?: number | string | null;
+      /** @default 3600 */
+      timeout_seconds?: number;
+      /** @default 15 */
+      expected_minutes?: number;
     };
     JobList: {
       jobs: components["schemas"]["JobSummary"][];
@@ -13411,7 +13438,7 @@ export interface components {
       name: string;
       arch: string;
       from_version: string | null;
-      to_version: string;
+      to_version: string | null;
     };
     RollbackCreated: {
       /**
