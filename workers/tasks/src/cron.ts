@@ -13,6 +13,7 @@ import {
   pruneSigningKeys,
   recordComplianceHistory,
   refreshCrls,
+  refreshOsvData,
   relaunchStuckJobs,
   startAutoApplyJobs,
   sweepSecurityRows,
@@ -90,6 +91,7 @@ export const sweeps: Sweep[] = [
   { name: "notify.expiring_certificates", run: async ({ domain }) => void (await notifyExpiringCertificates(domain)) },
   { name: "reports.compliance_history", run: async ({ domain }) => void (await recordComplianceHistory(domain)) },
   { name: "patching.auto_apply", run: async ({ domain }) => void (await startAutoApplyJobs(domain)) },
+  { name: "reports.osv_refresh", run: async ({ domain }) => void (await refreshOsvData(domain)) },
   { name: "jobs.relaunch", run: async ({ domain }) => void (await relaunchStuckJobs(domain)) },
 ];
 
