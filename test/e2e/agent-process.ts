@@ -69,6 +69,8 @@ export class AgentProcess {
     readonly name: string,
     readonly tags: Record<string, string> = {},
     extraScripts: Record<string, string> = {},
+    /** More config keys (e.g. `patching` with a sandbox_dir). */
+    extraConfig: Record<string, unknown> = {},
   ) {
     this.dir = mkdtempSync(path.join(tmpdir(), `fg-agent-${name}-`));
     const scripts: Record<string, string> = {};
@@ -83,7 +85,14 @@ export class AgentProcess {
     writeFileSync(
       this.config,
       JSON.stringify(
-        { server: base, state_dir: path.join(this.dir, "state"), scripts, tags, max_timeout_seconds: 120 },
+        {
+          server: base,
+          state_dir: path.join(this.dir, "state"),
+          scripts,
+          tags,
+          max_timeout_seconds: 120,
+          ...extraConfig,
+        },
         null,
         2,
       ),

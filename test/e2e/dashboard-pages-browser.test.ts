@@ -127,6 +127,12 @@ describe.skipIf(!hasChromium)("dashboard pages in Chromium: device login, patchi
     await page.getByRole("button", { name: "Deploy to 1 host(s)…" }).click();
     await page.getByText("Not a package name: openssl;").waitFor();
     await page.getByLabel("Every pending update").check();
+    // A health-gated rollout: ring sizes must add up to the selection.
+    await page.getByLabel(/^Ring sizes/).fill("2");
+    await page.getByRole("button", { name: "Deploy to 1 host(s)…" }).click();
+    await page.getByText("The ring sizes add up to 2, but 1 host(s) are selected.").waitFor();
+    await page.getByLabel(/^Ring sizes/).fill("1");
+    await page.getByLabel(/^When a health check fails/).selectOption("rollback");
     await page.getByRole("button", { name: "Deploy to 1 host(s)…" }).click();
     const dialog = page.getByRole("dialog", { name: "Deploy patches" });
     const [answer] = await Promise.all([

@@ -347,6 +347,9 @@ export class Agent {
         if (this.patch) void this.patch.onRefresh();
         else this.log.info("refresh requested, but patching is not enabled in the config");
         return;
+      case "health_gate_checks":
+        this.patch?.onGateChecks(message.request_id, message.checks);
+        return;
       case "health_check":
         if (this.patch) void this.patch.onHealthCheck(message.request_id, message.checks);
         else {

@@ -16,6 +16,7 @@ import {
   refreshCrls,
   refreshOsvData,
   regenerateRepository,
+  relaunchStuckJobs,
   repositoryIsStale,
   startAutoApplyJobs,
   sweepSecurityRows,
@@ -103,6 +104,7 @@ export const sweeps: Sweep[] = [
       if (await repositoryIsStale(domain, store)) await regenerateRepository(domain, store, "cron");
     },
   },
+  { name: "jobs.relaunch", run: async ({ domain }) => void (await relaunchStuckJobs(domain)) },
 ];
 
 /** Runs every sweep once; returns which ones failed (each failure is logged). */

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -11,7 +12,7 @@ import {
   PATCH_ROLLBACK_COMMAND,
   type RollbackReport,
 } from "@fleetgate/contract/agent";
-import { packageSetHash } from "@fleetgate/contract/patching";
+import { PATCH_EXIT, packageSetHash } from "@fleetgate/contract/patching";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Logger } from "../log";
 import {
@@ -195,5 +196,87 @@ describe.skipIf(missing !== null)("patch agent: inventory reports", { timeout: 1
     expect(sandboxVersion(sb, "demo")).toEqual({ version: "1.0-1", status: "hi" });
     await agent.report({ updateLists: false });
     expect(frames.some((f) => f.type === "inventory")).toBe(true);
+  });
+
+  it("health-gated apply: a failing pre-check changes nothing (exit 3); a post-check failing after the change is exit 4", async () => {
+    const sb = makeAptSandbox(path.join(work, "sb3"), [path.join(work, "repo1"), repoV2]);
+    sandboxRun(sb, "apt-get", ["-q", "update"]);
+    sandboxRun(sb, "apt-get", ["-y", "-q", "install", "demo=1.0-1"]);
+    // The service is healthy while demo 1.0-1 is installed; `down` makes it fail whatever the version.
+    let down = true;
+    const server = createServer((_req, res) => {
+      const v = readFileSync(path.join(sb.root, "usr/share/demo/version"), "utf8").trim();
+      res.writeHead(down || v !== "1.0-1" ? 503 : 200).end("status");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const addr = server.address();
+    const url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}/health`;
+    const frames: AgentMessage[] = [];
+    const agent: PatchAgent = new PatchAgent({
+      config: { enabled: true, pollIntervalSeconds: 1800, vaultDir: sb.vaultDir, sandboxDir: null },
+      stateDir: path.join(work, "sb3"),
+      logger: quiet,
+      send: async (f) => {
+        frames.push(f);
+        // The control plane's answer: this host's one check.
+        if (f.type === "health_gate") {
+          setTimeout(() =>
+            agent.onGateChecks(f.request_id, [
+              {
+                id: "chk",
+                check_type: "http",
+                url,
+                expected_body: null,
+                ignore_cert_errors: false,
+                basic_auth_user: null,
+                basic_auth_pass: null,
+              },
+            ]),
+          );
+        }
+        return true;
+      },
+      env: sb,
+    });
+    const apply = agent.builtins().get(PATCH_APPLY_COMMAND);
+    if (!apply) throw new Error("missing built-in");
+    const jobId = "4f1f7c2e-0000-4000-8000-000000000003";
+    const args = encodePlanArgs(jobId, [{ name: "demo", arch: "all", from_version: "1.0-1", to_version: "1.1-1" }], {
+      gate: true,
+    });
+    if (!args) throw new Error("plan does not fit");
+    const run = {
+      type: "run" as const,
+      command_id: "c-gated",
+      reqid: "abcdef0123456789",
+      script: PATCH_APPLY_COMMAND,
+      args,
+      timeout_seconds: 600,
+      expires_at: Date.now() + 60_000,
+    };
+    try {
+      const refused = await apply(run).done;
+      expect(refused.exit_code).toBe(PATCH_EXIT.preCheckFailed);
+      expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, changes: [], health: { post: null } });
+      expect(sandboxVersion(sb, "demo")?.version).toBe("1.0-1");
+      expect(frames).toContainEqual(
+        expect.objectContaining({ type: "health_gate_results", job_id: jobId, phase: "pre" }),
+      );
+
+      down = false;
+      const broken = await apply({ ...run, command_id: "c-gated-2" }).done;
+      expect(broken.exit_code).toBe(PATCH_EXIT.postCheckFailed);
+      const report = JSON.parse(broken.stdout) as {
+        ok: boolean;
+        changes: unknown[];
+        health: { pre: { healthy: boolean }[]; post: { healthy: boolean }[] };
+      };
+      expect(report.ok).toBe(false);
+      expect(report.changes).toEqual([{ name: "demo", arch: "all", before: "1.0-1", after: "1.1-1" }]);
+      expect([report.health.pre[0]?.healthy, report.health.post[0]?.healthy]).toEqual([true, false]);
+      expect(sandboxVersion(sb, "demo")?.version).toBe("1.1-1");
+    } finally {
+      server.close();
+    }
   });
 });

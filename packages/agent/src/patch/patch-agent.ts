@@ -2,8 +2,10 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   type AgentMessage,
+  type ApplyReport,
   decodePlanArgs,
   decodeRemoveArgs,
+  type GatedApplyReport,
   type HealthCheckSpec,
   type HealthResult,
   InstalledPackage,
@@ -13,6 +15,7 @@ import {
   PATCH_ROLLBACK_COMMAND,
   type Run,
 } from "@fleetgate/contract/agent";
+import { PATCH_EXIT } from "@fleetgate/contract/patching";
 import { z } from "zod";
 import type { PatchingConfig } from "../config";
 import type { ExecOutcome, Execution } from "../executor";
@@ -38,6 +41,19 @@ type UpdateLists = boolean | "if-stale";
 const mergeLists = (a: UpdateLists, b: UpdateLists): UpdateLists =>
   a === true || b === true ? true : a === "if-stale" || b === "if-stale" ? "if-stale" : false;
 
+/** How long a health gate waits for the server to send the host's checks. */
+const GATE_TIMEOUT_MS = 30_000;
+
+type GatePhase = "pre" | "post";
+
+/** A built-in's outcome: ok, its JSON report (stdout), an error (stderr), and an exit code other than 0/1. */
+interface BuiltinOutcome {
+  ok: boolean;
+  json: string;
+  error: string | null;
+  exit?: number;
+}
+
 /** Package lists older than this are refreshed (`apt-get update`) before a scheduled report. */
 const STALE_LISTS_SECS = 24 * 3600;
 
@@ -49,6 +65,19 @@ export interface PatchAgentOptions {
   /** Tests: a prepared environment instead of the one the config names. */
   env?: PackageEnv;
 }
+
+/** An apply that changed nothing (a refused pre-check). */
+const emptyApply = (error: string): ApplyReport => ({
+  ok: false,
+  error,
+  changes: [],
+  unvaulted: [],
+  vault: [],
+  kept_conffiles: [],
+  audit_clean: true,
+  reboot_required: false,
+  output: "",
+});
 
 /**
  * The agent's patch-management side of the connection (docs/patching.md, "Inventory"): reports
@@ -68,6 +97,8 @@ export class PatchAgent {
   private queuedLists: UpdateLists = false;
   /** What the last report sent, until the server acknowledges it. */
   private sent: { hash: string; inventory: Inventory } | null = null;
+  /** Health gates waiting for the server's `health_gate_checks`. */
+  private readonly gates = new Map<string, (checks: HealthCheckSpec[] | null) => void>();
 
   constructor(private readonly options: PatchAgentOptions) {
     this.env = options.env ?? patchEnv(options.config);
@@ -137,6 +168,7 @@ export class PatchAgent {
           this.execution(async () => {
             const decoded = decodePlanArgs(run.args);
             if (!decoded) return { ok: false, json: "", error: "invalid patch plan in the command's arguments" };
+            if (decoded.gate) return this.gatedApply(decoded.jobId, decoded.plan);
             const report = await this.backend.apply(decoded.jobId, decoded.plan);
             return { ok: report.ok, json: JSON.stringify({ ...report, output: tail(report.output) }), error: null };
           }),
@@ -166,7 +198,82 @@ export class PatchAgent {
     ]);
   }
 
-  private execution(work: () => Promise<{ ok: boolean; json: string; error: string | null }>): Execution {
+  /**
+   * A health-gated apply (docs/patching.md "Rings"): the host's checks run first — one failing
+   * means nothing is changed (exit 3); then the pinned apply; then the checks again — one failing
+   * means the packages changed but the host is unhealthy (exit 4: the control plane stops the
+   * rollout and, if the job says so, rolls the ring back). Results go to the server either way.
+   */
+  private async gatedApply(jobId: string, plan: Parameters<PackageBackend["apply"]>[1]): Promise<BuiltinOutcome> {
+    const pre = await this.gate(jobId, "pre");
+    if (!pre.healthy) {
+      const report: GatedApplyReport = {
+        ...emptyApply(`pre-patch health check failed: ${pre.detail}`),
+        health: { pre: pre.results, post: null },
+      };
+      return { ok: false, json: JSON.stringify(report), error: report.error, exit: PATCH_EXIT.preCheckFailed };
+    }
+    const applied = await this.backend.apply(jobId, plan);
+    if (!applied.ok) {
+      const report: GatedApplyReport = {
+        ...applied,
+        output: tail(applied.output),
+        health: { pre: pre.results, post: null },
+      };
+      return { ok: false, json: JSON.stringify(report), error: null };
+    }
+    const post = await this.gate(jobId, "post");
+    const report: GatedApplyReport = {
+      ...applied,
+      ...(post.healthy ? {} : { ok: false, error: `post-patch health check failed: ${post.detail}` }),
+      output: tail(applied.output),
+      health: { pre: pre.results, post: post.results },
+    };
+    if (!post.healthy) {
+      return { ok: false, json: JSON.stringify(report), error: report.error, exit: PATCH_EXIT.postCheckFailed };
+    }
+    return { ok: true, json: JSON.stringify(report), error: null };
+  }
+
+  /** Asks the server for the host's checks, runs them, reports the results; healthy when every one passed. */
+  private async gate(
+    jobId: string,
+    phase: GatePhase,
+  ): Promise<{ healthy: boolean; detail: string; results: HealthResult[] }> {
+    const requestId = crypto.randomUUID();
+    const checks = await new Promise<HealthCheckSpec[] | null>((resolve) => {
+      const finish = (c: HealthCheckSpec[] | null) => {
+        clearTimeout(timer);
+        this.gates.delete(requestId);
+        resolve(c);
+      };
+      const timer = setTimeout(() => finish(null), GATE_TIMEOUT_MS);
+      this.gates.set(requestId, finish);
+      // Not connected: the gate fails closed (no checks known is not "healthy").
+      void this.options.send({ type: "health_gate", request_id: requestId, job_id: jobId, phase }).then((sent) => {
+        if (!sent) finish(null);
+      });
+    });
+    if (checks === null) {
+      return { healthy: false, detail: "the server did not send the host's health checks", results: [] };
+    }
+    const results: HealthResult[] = [];
+    for (const check of checks) results.push(await runHealthCheck(check));
+    if (results.length > 0) {
+      await this.options.send({ type: "health_gate_results", job_id: jobId, phase, results });
+    }
+    const failed = results.filter((r) => !r.healthy);
+    const detail = failed.map((r) => `${r.check_id}: ${r.detail}`).join("; ");
+    this.log.info(`health gate ${phase}`, { job_id: jobId, checks: results.length, failed: failed.length });
+    return { healthy: failed.length === 0, detail, results };
+  }
+
+  /** `health_gate_checks`: the checks a waiting gate asked for. */
+  onGateChecks(requestId: string, checks: HealthCheckSpec[]): void {
+    this.gates.get(requestId)?.(checks);
+  }
+
+  private execution(work: () => Promise<BuiltinOutcome>): Execution {
     const startedAt = Date.now();
     const outcome = (exit: number, stdout: string, stderr: string): ExecOutcome => ({
       exit_code: exit,
@@ -182,7 +289,7 @@ export class PatchAgent {
       if (!this.options.config.enabled) return outcome(1, "", "patching is not enabled on this agent");
       try {
         const r = await work();
-        return outcome(r.ok ? 0 : 1, r.json, r.error ?? "");
+        return outcome(r.exit ?? (r.ok ? 0 : 1), r.json, r.error ?? "");
       } catch (error) {
         return outcome(1, "", error instanceof Error ? error.message : String(error));
       } finally {

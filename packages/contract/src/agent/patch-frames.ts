@@ -156,6 +156,12 @@ export const HealthResult = z.object({
 });
 export type HealthResult = z.infer<typeof HealthResult>;
 
+/** A health-gated apply's report: the ApplyReport plus the results of its pre and post gates. */
+export const GatedApplyReport = ApplyReport.extend({
+  health: z.object({ pre: z.array(HealthResult).max(16), post: z.array(HealthResult).max(16).nullable() }),
+});
+export type GatedApplyReport = z.infer<typeof GatedApplyReport>;
+
 // ---- patch frames of the agent protocol ---------------------------------
 
 const RequestId = z.string().min(1).max(64);
@@ -169,6 +175,35 @@ export const HealthResultsFrame = z.object({
   type: z.literal("health_results"),
   request_id: RequestId,
   results: z.array(HealthResult).max(16),
+});
+
+/** Which health gate of a patch run: before the packages change, or after. */
+export const GatePhase = z.enum(["pre", "post"]);
+const GateJobId = z.string().regex(/^[\w-]{1,64}$/);
+
+/**
+ * agent → server: a health-gated apply (docs/patching.md "Rings") asks for the host's enabled
+ * health checks now; the server answers with `health_gate_checks` (passwords decrypted for this
+ * frame only, never stored in a command).
+ */
+export const HealthGateFrame = z.object({
+  type: z.literal("health_gate"),
+  request_id: RequestId,
+  job_id: GateJobId,
+  phase: GatePhase,
+});
+/** agent → server: the results of a gate, kept with their phase and job. */
+export const HealthGateResultsFrame = z.object({
+  type: z.literal("health_gate_results"),
+  job_id: GateJobId,
+  phase: GatePhase,
+  results: z.array(HealthResult).max(16),
+});
+/** server → agent: the checks of a `health_gate` request (none: nothing gates this host). */
+export const HealthGateChecksFrame = z.object({
+  type: z.literal("health_gate_checks"),
+  request_id: RequestId,
+  checks: z.array(HealthCheckSpec).max(16),
 });
 
 /**
@@ -206,9 +241,15 @@ export const PATCH_ROLLBACK_COMMAND = "fleetgate-patch-rollback";
 const MAX_ARG = 4096;
 const MAX_ARGS = 256;
 
+/**
+ * The second argument of a health-gated apply: the agent runs the host's health checks before
+ * (a failure: nothing is changed, exit 3) and after the packages changed (a failure: exit 4).
+ */
+export const HEALTH_GATE_ARG = "--health-gate";
+
 /** The arguments of an apply command; null when the plan does not fit in one command (split the job). */
-export function encodePlanArgs(jobId: string, plan: PlanItem[]): string[] | null {
-  const args = [jobId];
+export function encodePlanArgs(jobId: string, plan: PlanItem[], opts: { gate?: boolean } = {}): string[] | null {
+  const args = opts.gate ? [jobId, HEALTH_GATE_ARG] : [jobId];
   let chunk: PlanItem[] = [];
   for (const item of plan) {
     const next = [...chunk, item];
@@ -225,9 +266,11 @@ export function encodePlanArgs(jobId: string, plan: PlanItem[]): string[] | null
 }
 
 /** The job id and plan of an apply command's arguments; null when they are not a valid plan. */
-export function decodePlanArgs(args: string[]): { jobId: string; plan: PlanItem[] } | null {
-  const [jobId, ...chunks] = args;
+export function decodePlanArgs(args: string[]): { jobId: string; plan: PlanItem[]; gate: boolean } | null {
+  const [jobId, ...rest] = args;
   if (!jobId || !/^[\w-]{1,64}$/.test(jobId)) return null;
+  const gate = rest[0] === HEALTH_GATE_ARG;
+  const chunks = gate ? rest.slice(1) : rest;
   const plan: PlanItem[] = [];
   for (const c of chunks) {
     let json: unknown;
@@ -240,5 +283,5 @@ export function decodePlanArgs(args: string[]): { jobId: string; plan: PlanItem[
     if (!parsed.success) return null;
     plan.push(...parsed.data);
   }
-  return plan.length > 0 ? { jobId, plan } : null;
+  return plan.length > 0 ? { jobId, plan, gate } : null;
 }

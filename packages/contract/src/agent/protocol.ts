@@ -3,6 +3,9 @@ import { AgentCrlReport, CrlStateFrame } from "./crl-frames";
 import { DiscoverFrame, DiscoveryDoneFrame, DiscoveryResultsFrame } from "./discovery-frames";
 import {
   HealthCheckFrame,
+  HealthGateChecksFrame,
+  HealthGateFrame,
+  HealthGateResultsFrame,
   HealthResultsFrame,
   InventoryAck,
   InventoryDiffFrame,
@@ -104,6 +107,8 @@ export const AgentMessage = z.discriminatedUnion("type", [
   InventoryFrame,
   InventoryDiffFrame,
   HealthResultsFrame,
+  HealthGateFrame,
+  HealthGateResultsFrame,
   DiscoveryResultsFrame,
   DiscoveryDoneFrame,
   CrlStateFrame,
@@ -150,6 +155,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   InventoryAck,
   RefreshFrame,
   HealthCheckFrame,
+  HealthGateChecksFrame,
   DiscoverFrame,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

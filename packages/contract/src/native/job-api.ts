@@ -97,6 +97,14 @@ export const CreatePatchJobRequest = z
       description:
         "Expected run time per host in a maintenance window: no host starts after the window's end minus this",
     }),
+    rings: z.array(z.array(Uuid).min(1).max(10_000)).min(1).max(100).optional().openapi({
+      description:
+        "Ordered host sets of a health-gated rollout: every host of host_ids in exactly one ring; a ring starts only when the previous one passed (all hosts ended, post-patch health checks green, failures within error_threshold, which then counts per ring)",
+    }),
+    on_health_failure: z.enum(["stop", "rollback"]).optional().openapi({
+      description:
+        "Health-gated rollout: each host's health checks run on its agent before (a failure: not patched) and after patching; a failed post-check fails the ring and stops the rollout (`stop`, the default with rings), and with `rollback` also rolls the ring's hosts back to their exact previous versions. Alone (without rings): one ring of all hosts",
+    }),
   })
   .strict()
   .openapi("CreatePatchJobRequest");
@@ -193,6 +201,24 @@ export const JobHostRow = z
   })
   .openapi("JobHostRow");
 
+/** One ring of a health-gated rollout as `GET /jobs/{id}` shows it (our extension). */
+export const JobRing = z
+  .object({
+    index: z.number().int().openapi({ description: "0-based; rings run in this order" }),
+    state: z.enum(["waiting", "running", "passed", "failed", "cancelled"]),
+    host_ids: z.array(z.string()),
+    host_count: z.number().int(),
+    succeeded_count: z.number().int(),
+    failed_count: z.number().int(),
+    health_failed_count: z.number().int().openapi({ description: "Hosts whose post-patch health check failed" }),
+    reason: z.string().nullable().openapi({ description: "Why a failed ring failed" }),
+    rollback_job_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "The automatic rollback job of this ring (on_health_failure: rollback)" }),
+  })
+  .openapi("JobRing");
+
 export const JobDetail = z
   .object({
     job: z.object({
@@ -216,6 +242,9 @@ export const JobDetail = z
       created_at: Timestamp,
       started_at: Timestamp.nullable(),
       completed_at: Timestamp.nullable(),
+      /** Health-gated rollouts (null: none). */
+      on_health_failure: z.enum(["stop", "rollback"]).nullable().optional(),
+      rings: z.array(JobRing).nullable().optional(),
     }),
     hosts: z.array(JobHostRow),
   })

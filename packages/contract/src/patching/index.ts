@@ -2,5 +2,6 @@
 export * from "./dpkg-version";
 export * from "./inventory-hash";
 export * from "./maintenance-window";
+export * from "./rollout";
 export * from "./rpm-version";
 export { isValidTimeZone } from "./time-zone";

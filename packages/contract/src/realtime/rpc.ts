@@ -72,6 +72,16 @@ export const JobPlan = z.object({
   not_before: z.number().int().min(0).optional(),
   /** No host is dispatched after this instant (window end minus the expected duration); the rest are cancelled. */
   last_start_at: z.number().int().min(0).optional(),
+  /**
+   * A health-gated rollout (patch jobs with `rings`): hosts carry their ring; a ring is dispatched
+   * only when every earlier ring passed (contract `patching/rollout.ts`); `error_threshold` counts per ring.
+   */
+  rollout: z
+    .object({
+      ring_count: z.number().int().min(1).max(100),
+      on_health_failure: z.enum(["stop", "rollback"]),
+    })
+    .optional(),
   hosts: z
     .array(
       z.object({
@@ -80,6 +90,8 @@ export const JobPlan = z.object({
         command_id: Id,
         /** This host's own arguments instead of the plan's (a patch job's per-host pinned versions). */
         args: Run.shape.args.optional(),
+        /** The host's ring (0-based) in a rollout. */
+        ring: z.number().int().min(0).max(99).optional(),
       }),
     )
     .min(1)
@@ -115,7 +127,8 @@ export const TERMINAL_JOB_STATUSES: ReadonlySet<JobStatus> = new Set(["succeeded
  * output / error when it ended), job events the counters.
  */
 export const JobUpdate = z.object({
-  event_type: z.enum(["host", "job"]),
+  /** `ring`: a ring of a health-gated rollout changed state (our extension; `ring` and `status` say which and how). */
+  event_type: z.enum(["host", "job", "ring"]),
   job_id: z.string(),
   host_id: z.string(),
   status: z.string(),
@@ -125,6 +138,9 @@ export const JobUpdate = z.object({
   succeeded_count: z.number().int().optional(),
   failed_count: z.number().int().optional(),
   host_count: z.number().int().optional(),
+  /** Ring events: the ring (0-based) and, once its automatic rollback started, the rollback job. */
+  ring: z.number().int().optional(),
+  rollback_job_id: z.string().optional(),
 });
 export type JobUpdate = z.infer<typeof JobUpdate>;
 

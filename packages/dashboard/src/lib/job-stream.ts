@@ -13,7 +13,8 @@ export const StreamFrame = z.union([
     data: z.string(),
   }),
   z.object({
-    event_type: z.enum(["host", "job"]).optional(),
+    /** `ring`: a ring of a health-gated rollout changed state (`ring`, `status`, `rollback_job_id`). */
+    event_type: z.enum(["host", "job", "ring"]).optional(),
     job_id: z.string(),
     host_id: z.string(),
     status: z.string(),
@@ -22,6 +23,8 @@ export const StreamFrame = z.union([
     succeeded_count: z.number().optional(),
     failed_count: z.number().optional(),
     host_count: z.number().optional(),
+    ring: z.number().int().optional(),
+    rollback_job_id: z.string().optional(),
   }),
 ]);
 export type StreamFrame = z.infer<typeof StreamFrame>;

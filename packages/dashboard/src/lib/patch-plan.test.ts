@@ -13,6 +13,8 @@ const form = (over: Partial<PatchForm> = {}): PatchForm => ({
   errorThreshold: "",
   timeoutSeconds: 3600,
   notes: "",
+  rings: "",
+  onHealthFailure: "",
   ...over,
 });
 
@@ -48,6 +50,20 @@ describe("patchJobBody", () => {
     const own = patchJobBody([H1], form({ when: "windows" }));
     expect(own.ok && own.body).toMatchObject({ immediate: false, expected_minutes: 15 });
     expect(own.ok && "maintenance_window_id" in own.body).toBe(false);
+  });
+  it("rings from ring sizes in selection order; a health gate with on_health_failure", () => {
+    const H3 = "a422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10";
+    const r = patchJobBody([H1, H2, H3], form({ rings: "1, 2", onHealthFailure: "rollback" }));
+    expect(r.ok && [r.body.rings, r.body.on_health_failure]).toEqual([[[H1], [H2, H3]], "rollback"]);
+    const stop = patchJobBody([H1, H2], form({ rings: "1 1" }));
+    expect(stop.ok && stop.body.on_health_failure).toBe("stop");
+    const gateOnly = patchJobBody([H1], form({ onHealthFailure: "stop" }));
+    expect(gateOnly.ok && ["rings" in gateOnly.body, gateOnly.body.on_health_failure]).toEqual([false, "stop"]);
+    expect(patchJobBody([H1, H2], form({ rings: "1" }))).toMatchObject({ ok: false, field: "rings" });
+    expect(patchJobBody([H1, H2], form({ rings: "0, 2" }))).toMatchObject({ ok: false, field: "rings" });
+    expect(patchJobBody([H1, H2], form({ rings: "a" }))).toMatchObject({ ok: false, field: "rings" });
+    const plain = patchJobBody([H1], form());
+    expect(plain.ok && ["rings" in plain.body, "on_health_failure" in plain.body]).toEqual([false, false]);
   });
   it("names the wrong field instead of sending what the server must refuse", () => {
     expect(patchJobBody([], form())).toMatchObject({ ok: false, field: "what" });

@@ -16,6 +16,13 @@ export interface PatchForm {
   errorThreshold: string;
   timeoutSeconds: number;
   notes: string;
+  /**
+   * Ring sizes of a health-gated rollout in the order of the selection, e.g. "1, 4": the first
+   * selected host is ring 1, the next four ring 2. Empty: no rings.
+   */
+  rings: string;
+  /** "" (no health gate), "stop" or "rollback" (docs/patching.md "Rings"). */
+  onHealthFailure: "" | "stop" | "rollback";
 }
 
 export type PlanResult = { ok: true; body: PatchJobBody } | { ok: false; field: keyof PatchForm; message: string };
@@ -54,6 +61,30 @@ export function patchJobBody(hostIds: string[], form: PatchForm): PlanResult {
   if (!Number.isInteger(form.timeoutSeconds) || form.timeoutSeconds < 60 || form.timeoutSeconds > 86_400) {
     return { ok: false, field: "timeoutSeconds", message: "Between 60 and 86400 seconds." };
   }
+  const unique = [...new Set(hostIds)];
+  const sizesText = form.rings.trim();
+  let rings: string[][] | undefined;
+  if (sizesText !== "") {
+    const sizes = sizesText.split(/[\s,]+/).map((x) => (/^\d{1,5}$/.test(x) ? Number(x) : Number.NaN));
+    if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+      return { ok: false, field: "rings", message: "Ring sizes are whole numbers of hosts, e.g. 1, 4." };
+    }
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (total !== unique.length) {
+      return {
+        ok: false,
+        field: "rings",
+        message: `The ring sizes add up to ${total}, but ${unique.length} host(s) are selected.`,
+      };
+    }
+    let at = 0;
+    rings = sizes.map((n) => {
+      const ring = unique.slice(at, at + n);
+      at += n;
+      return ring;
+    });
+  }
+  const gate = rings !== undefined || form.onHealthFailure !== "";
   const now = form.when === "now";
   if (!now && (!Number.isInteger(form.expectedMinutes) || form.expectedMinutes < 1 || form.expectedMinutes > 1440)) {
     return { ok: false, field: "expectedMinutes", message: "Between 1 and 1440 minutes." };
@@ -62,7 +93,7 @@ export function patchJobBody(hostIds: string[], form: PatchForm): PlanResult {
     ok: true,
     body: {
       kind: "patch_apply",
-      host_ids: [...new Set(hostIds)],
+      host_ids: unique,
       packages,
       security_only: form.what === "security",
       immediate: now,
@@ -72,6 +103,8 @@ export function patchJobBody(hostIds: string[], form: PatchForm): PlanResult {
       error_threshold: errorThreshold,
       timeout_seconds: form.timeoutSeconds,
       notes: form.notes,
+      ...(rings ? { rings } : {}),
+      ...(gate ? { on_health_failure: form.onHealthFailure === "" ? "stop" : form.onHealthFailure } : {}),
     },
   };
 }

@@ -113,6 +113,52 @@ export function JobLivePage() {
           )}
         </p>
       </section>
+      {job.rings && job.rings.length > 0 && (
+        <section className="card" aria-labelledby="rings">
+          <h2 id="rings">Rings</h2>
+          <p className="hint">
+            A ring starts only when the previous one passed its post-patch health checks
+            {job.on_health_failure === "rollback" ? "; a failed ring is rolled back automatically." : "."}
+          </p>
+          <table className="data" data-testid="job-rings">
+            <caption className="visually-hidden">Rings of this rollout</caption>
+            <thead>
+              <tr>
+                <th scope="col">Ring</th>
+                <th scope="col">State</th>
+                <th scope="col">Hosts</th>
+                <th scope="col">Succeeded</th>
+                <th scope="col">Failed</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {job.rings.map((r) => (
+                <tr key={r.index} data-ring={r.index + 1}>
+                  <td>{r.index + 1}</td>
+                  <td>
+                    <StatusBadge status={r.state} />
+                  </td>
+                  <td>{r.host_count}</td>
+                  <td>{r.succeeded_count}</td>
+                  <td>{r.failed_count}</td>
+                  <td>
+                    {r.reason}
+                    {r.rollback_job_id && (
+                      <>
+                        {r.reason ? " · " : ""}
+                        <Link to="/jobs/$jobId" params={{ jobId: r.rollback_job_id }}>
+                          rollback job
+                        </Link>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       <section className="card" aria-labelledby="per-host">
         <h2 id="per-host">Hosts</h2>
         <div className="waffle">

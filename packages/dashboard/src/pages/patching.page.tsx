@@ -191,6 +191,8 @@ function PlanForm({ hosts, onClear }: { hosts: Host[]; onClear: () => void }) {
     errorThreshold: "",
     timeoutSeconds: 3600,
     notes: "",
+    rings: "",
+    onHealthFailure: "",
   });
   const [problem, setProblem] = useState<{ field: keyof PatchForm; message: string } | undefined>();
   const [confirming, setConfirming] = useState(false);
@@ -340,6 +342,41 @@ function PlanForm({ hosts, onClear }: { hosts: Host[]; onClear: () => void }) {
             <input value={form.notes} maxLength={10000} onChange={(e) => set("notes", e.target.value)} />
           </label>
         </div>
+        <fieldset>
+          <legend>Health-gated rollout</legend>
+          <div className="grid-2">
+            <label>
+              Ring sizes
+              <span className="hint">
+                Hosts per ring in the order selected, e.g. 1, 4: ring 2 starts only when ring 1 passed its health
+                checks. Empty = no rings. The stop-after-failures threshold then counts per ring.
+              </span>
+              <input
+                value={form.rings}
+                aria-invalid={problem?.field === "rings"}
+                onChange={(e) => set("rings", e.target.value)}
+              />
+              {err("rings")}
+            </label>
+            <label>
+              When a health check fails after patching
+              <span className="hint">
+                Each host's health checks run on its agent before (failing: not patched) and after patching.
+              </span>
+              <select
+                value={form.onHealthFailure}
+                onChange={(e) => {
+                  const v = e.target.value;
+                  set("onHealthFailure", v === "stop" || v === "rollback" ? v : "");
+                }}
+              >
+                <option value="">No health gate (unless rings are set: stop)</option>
+                <option value="stop">Stop the rollout</option>
+                <option value="rollback">Stop and roll the ring back to the exact previous versions</option>
+              </select>
+            </label>
+          </div>
+        </fieldset>
         {create.isError && <ErrorState error={create.error} />}
         <div className="actions">
           <button type="submit" className="primary" disabled={create.isPending}>

@@ -6,6 +6,7 @@ import {
   PATCH_ROLLBACK_COMMAND,
   type PlanItem,
 } from "@fleetgate/contract";
+import type { OnHealthFailure } from "@fleetgate/contract/patching";
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import { hostUpdates, jobs, type PatchPlanItem, patchJobHosts, patchJobs } from "../schema";
@@ -22,6 +23,35 @@ import type { JobRow } from "./jobs.query";
 import { type JobSchedule, patchJobSchedule } from "./patch-job-window";
 import type { Visibility } from "./visibility";
 
+/** The plan field of a health-gated rollout (none without rings). */
+const rolloutFields = (p: Pick<PatchJobRow, "ringCount" | "onHealthFailure">): Pick<JobPlan, "rollout"> =>
+  p.ringCount > 0 ? { rollout: { ring_count: p.ringCount, on_health_failure: p.onHealthFailure ?? "stop" } } : {};
+
+/**
+ * Each host's ring (0-based) from the request's `rings`: every host of the job in exactly one
+ * ring (400 otherwise). `onHealthFailure` without `rings` makes one ring of all hosts. Null: no rollout.
+ */
+function ringOf(req: PatchJobRequest, hostIds: string[]): Map<string, number> | null {
+  if (!req.rings) return req.onHealthFailure ? new Map(hostIds.map((id) => [id, 0])) : null;
+  const wanted = new Set(hostIds);
+  const out = new Map<string, number>();
+  req.rings.forEach((ring, i) => {
+    for (const id of ring) {
+      if (!wanted.has(id)) throw new DomainError("common.validation", `rings: host ${id} is not in host_ids`);
+      if (out.has(id)) throw new DomainError("common.validation", `rings: host ${id} is in more than one ring`);
+      out.set(id, i);
+    }
+  });
+  const missing = hostIds.filter((id) => !out.has(id));
+  if (missing.length > 0) {
+    throw new DomainError(
+      "common.validation",
+      `rings: every host of host_ids must be in a ring (missing ${missing[0]})`,
+    );
+  }
+  return out;
+}
+
 /** The plan fields of a windowed job (the JobRun keeps it `pending` until `not_before`). */
 const scheduleFields = (s: JobSchedule | null): Pick<JobPlan, "not_before" | "last_start_at"> =>
   s ? { not_before: s.notBefore, last_start_at: s.lastStartAt } : {};
@@ -37,6 +67,10 @@ export interface PatchJobRequest {
   securityOnly: boolean;
   /** Expected run time per host (minutes): no host starts after its window's end minus this. */
   expectedMinutes: number;
+  /** Ordered host sets of a health-gated rollout (every host of the job in exactly one); null: none. */
+  rings?: string[][] | null;
+  /** With rings (or alone: one ring of every host): what a failed post-patch health check does. */
+  onHealthFailure?: OnHealthFailure | null;
 }
 
 export type PatchJobRow = typeof patchJobs.$inferSelect;
@@ -76,13 +110,16 @@ async function plansFor(ctx: DomainContext, hostIds: string[], req: PatchJobRequ
 export interface NewJob {
   kind: "patch_apply" | "patch_remove" | "rollback";
   command: string;
-  hosts: { target: TargetHost; args: string[]; plan: PatchPlanItem[] }[];
+  /** In dispatch order (a rollout: ring by ring). */
+  hosts: { target: TargetHost; args: string[]; plan: PatchPlanItem[]; ring?: number }[];
   patch: Omit<PatchJobRow, "jobId">;
   options: JobOptions;
   notes: string;
   id?: string;
   /** A job that waits for its maintenance window (status `pending` until it opens). */
   schedule?: JobSchedule | null;
+  /** The audit entry's actor is the system (an automatic rollback), not the caller. */
+  auditDetail?: Record<string, unknown>;
 }
 
 /** The job row, its host rows, its patch rows, in one audited batch; then its JobRun is started. */
@@ -117,8 +154,8 @@ export async function insertAndStart(ctx: DomainContext, input: NewJob): Promise
       insertJobHostRows(ctx, id, rows),
       ctx.db.insert(patchJobs).values({ jobId: id, ...input.patch }),
       ctx.db.insert(patchJobHosts).select(
-        sql`SELECT ${id}, json_extract(value, '$.host_id'), json_extract(value, '$.plan')
-              FROM json_each(${JSON.stringify(input.hosts.map((h) => ({ host_id: h.target.id, plan: JSON.stringify(h.plan) })))})`,
+        sql`SELECT ${id}, json_extract(value, '$.host_id'), json_extract(value, '$.plan'), json_extract(value, '$.ring')
+              FROM json_each(${JSON.stringify(input.hosts.map((h) => ({ host_id: h.target.id, plan: JSON.stringify(h.plan), ring: h.ring ?? 0 })))})`,
       ),
     ],
     {
@@ -131,6 +168,10 @@ export async function insertAndStart(ctx: DomainContext, input: NewJob): Promise
         host_count: input.hosts.length,
         packages: input.hosts.reduce((n, h) => n + h.plan.length, 0),
         ...(input.patch.parentJobId ? { parent_job_id: input.patch.parentJobId } : {}),
+        ...(input.patch.ringCount > 0
+          ? { rings: input.patch.ringCount, on_health_failure: input.patch.onHealthFailure }
+          : {}),
+        ...(input.auditDetail ?? {}),
         ...(schedule
           ? {
               maintenance_window_id: schedule.windowId,
@@ -141,7 +182,7 @@ export async function insertAndStart(ctx: DomainContext, input: NewJob): Promise
       },
     },
   );
-  const argsOf = new Map(input.hosts.map((h) => [h.target.id, h.args]));
+  const byHost = new Map(input.hosts.map((h) => [h.target.id, h]));
   const base = planOf(
     job,
     rows.map((r) => ({ id: r.id, hostId: r.host_id, hostName: r.host_name })),
@@ -149,7 +190,12 @@ export async function insertAndStart(ctx: DomainContext, input: NewJob): Promise
   const plan: JobPlan = {
     ...base,
     ...scheduleFields(schedule),
-    hosts: base.hosts.map((h) => ({ ...h, args: argsOf.get(h.host_id) ?? [] })),
+    ...rolloutFields(input.patch),
+    hosts: base.hosts.map((h) => ({
+      ...h,
+      args: byHost.get(h.host_id)?.args ?? [],
+      ...(input.patch.ringCount > 0 ? { ring: byHost.get(h.host_id)?.ring ?? 0 } : {}),
+    })),
   };
   await ctx.jobRuns.start(plan);
   return job;
@@ -176,23 +222,27 @@ export async function createPatchJob(
     throw new DomainError("fleet.unknown_hosts", { details: { hosts: resolved.unknown, by: "id" } });
   }
   const id = jobId ?? newId();
+  const rings = ringOf(req, [...new Set(hostIds)]);
   const plans = await plansFor(
     ctx,
     resolved.found.map((h) => h.id),
     req,
   );
-  const hosts = resolved.found.flatMap((target) => {
+  const planned = resolved.found.flatMap((target) => {
     const plan = plans.get(target.id) ?? [];
     if (plan.length === 0) return [];
-    const args = encodePlanArgs(id, plan);
+    const args = encodePlanArgs(id, plan, { gate: rings !== null });
     if (!args) {
       throw new DomainError(
         "common.validation",
         `The plan for ${target.name} is too large for one job; select fewer packages`,
       );
     }
-    return [{ target, args, plan }];
+    return [{ target, args, plan, ring: rings?.get(target.id) ?? 0 }];
   });
+  // Rings in order, renumbered without the rings left empty (their hosts had nothing to do).
+  const used = [...new Set(planned.map((h) => h.ring))].sort((a, b) => a - b);
+  const hosts = planned.map((h) => ({ ...h, ring: used.indexOf(h.ring) })).sort((a, b) => a.ring - b.ring);
   if (hosts.length === 0) {
     throw new DomainError("fleet.no_hosts_match", "No selected host has pending updates matching the selection");
   }
@@ -215,6 +265,10 @@ export async function createPatchJob(
       securityOnly: req.securityOnly,
       packages: req.packages,
       parentJobId: null,
+      ringCount: rings ? used.length : 0,
+      onHealthFailure: rings ? (req.onHealthFailure ?? "stop") : null,
+      notBefore: schedule?.notBefore ?? null,
+      lastStartAt: schedule?.lastStartAt ?? null,
     },
     options,
     notes,
@@ -247,14 +301,7 @@ export async function createRollbackJob(
     kind: "rollback",
     command: PATCH_ROLLBACK_COMMAND,
     hosts: rows.map((r) => ({ target: { id: r.hostId, name: r.hostName }, args: [parent.id], plan: [] })),
-    patch: {
-      immediate: true,
-      maintenanceWindowId: null,
-      allowReboot: false,
-      securityOnly: false,
-      packages: [],
-      parentJobId: parent.id,
-    },
+    patch: rollbackPatchRow(parent.id),
     options: {
       source: "native",
       timeout_seconds: parentOptions.timeout_seconds ?? 3600,
@@ -266,6 +313,77 @@ export async function createRollbackJob(
     },
     notes: `Rollback of job ${parent.id}`,
   });
+}
+
+/** The patch row of a rollback job of `parentId`. */
+const rollbackPatchRow = (parentId: string): Omit<PatchJobRow, "jobId"> => ({
+  immediate: true,
+  maintenanceWindowId: null,
+  allowReboot: false,
+  securityOnly: false,
+  packages: [],
+  parentJobId: parentId,
+  ringCount: 0,
+  onHealthFailure: null,
+  notBefore: null,
+  lastStartAt: null,
+});
+
+/** A UUID (version 8) from SHA-256 of `seed`: the same job id every time (idempotent creation). */
+export async function derivedJobId(seed: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(seed)));
+  const b = digest.slice(0, 16);
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x80;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The id of the automatic rollback of ring `ring` of job `jobId` (one per ring, however often it is asked for). */
+export const ringRollbackJobId = (jobId: string, ring: number) => derivedJobId(`ring_rollback:${jobId}:${ring}`);
+
+/**
+ * The automatic rollback of a rollout ring whose post-patch health checks failed (`on_health_failure:
+ * rollback`), started by the patch job's JobRun with the ring's hosts on which the agent ran (the
+ * JobRun knows them before D1 does). A `rollback` job with the patch job as parent, notes
+ * "Automatic rollback of ring N of job <id>", audited without an actor. Idempotent: the id is
+ * derived from the job and the ring, so a repeated call returns the existing job.
+ */
+export async function createRingRollbackJob(
+  ctx: DomainContext,
+  parentId: string,
+  ring: number,
+  hosts: readonly TargetHost[],
+): Promise<string> {
+  const id = await ringRollbackJobId(parentId, ring);
+  if (await ctx.db.select({ id: jobs.id }).from(jobs).where(eq(jobs.id, id)).get()) return id;
+  const parent = await ctx.db.select().from(jobs).where(eq(jobs.id, parentId)).get();
+  if (parent?.kind !== "patch_apply") throw new DomainError("common.not_found");
+  const parentOptions = parent.options as Partial<JobOptions>;
+  try {
+    await insertAndStart(ctx, {
+      id,
+      kind: "rollback",
+      command: PATCH_ROLLBACK_COMMAND,
+      hosts: hosts.map((target) => ({ target, args: [parentId], plan: [] })),
+      patch: rollbackPatchRow(parentId),
+      options: {
+        source: "native",
+        timeout_seconds: parentOptions.timeout_seconds ?? 3600,
+        queue_ttl_seconds: parentOptions.queue_ttl_seconds ?? 3600,
+        require_online: false,
+        max_parallel: parentOptions.max_parallel ?? 64,
+        error_threshold: null,
+        submitter: { username: "rollout", source_ip: "" },
+      },
+      notes: `Automatic rollback of ring ${ring + 1} of job ${parentId}`,
+      auditDetail: { automatic: true, ring },
+    });
+  } catch (err) {
+    // A concurrent call inserted it first: the same job.
+    if (!String(err).includes("UNIQUE constraint failed")) throw err;
+  }
+  return id;
 }
 
 /** The patch rows of a job (null for script jobs) and each host's plan. */
@@ -286,20 +404,31 @@ export async function patchJobOf(
 export async function patchJobPlan(ctx: DomainContext, job: JobRow, rows: JobHostRowLike[]): Promise<JobPlan> {
   const stored = await patchJobOf(ctx, job.id);
   const base = planOf(job, rows);
-  const plans = new Map(stored?.hosts.map((h) => [h.hostId, h.plan]) ?? []);
+  const byHost = new Map(stored?.hosts.map((h) => [h.hostId, h]) ?? []);
   const parent = stored?.job.parentJobId ?? null;
+  const p = stored?.job;
+  const rollout = p ? rolloutFields(p) : {};
+  const gate = rollout.rollout !== undefined;
+  const ringOfHost = (id: string) => byHost.get(id)?.ring ?? 0;
   return {
     ...base,
-    hosts: base.hosts.map((h) => ({
-      ...h,
-      args: parent !== null ? [parent] : (storedArgs(job, plans.get(h.host_id) ?? []) ?? []),
-    })),
+    ...(p && p.notBefore !== null && p.lastStartAt !== null
+      ? { not_before: p.notBefore, last_start_at: p.lastStartAt }
+      : {}),
+    ...rollout,
+    hosts: base.hosts
+      .map((h) => ({
+        ...h,
+        args: parent !== null ? [parent] : (storedArgs(job, byHost.get(h.host_id)?.plan ?? [], gate) ?? []),
+        ...(gate ? { ring: ringOfHost(h.host_id) } : {}),
+      }))
+      .sort((a, b) => (a.ring ?? 0) - (b.ring ?? 0)),
   };
 }
 type JobHostRowLike = Parameters<typeof planOf>[1][number];
 
 /** A host's command arguments from its stored plan: packages to remove, or exact versions to install. */
-function storedArgs(job: JobRow, plan: PatchPlanItem[]): string[] | null {
+function storedArgs(job: JobRow, plan: PatchPlanItem[], gate: boolean): string[] | null {
   if (job.kind === "patch_remove") {
     return encodeRemoveArgs(
       job.id,
@@ -309,5 +438,6 @@ function storedArgs(job: JobRow, plan: PatchPlanItem[]): string[] | null {
   return encodePlanArgs(
     job.id,
     plan.flatMap((p) => (p.to_version === null ? [] : [{ ...p, to_version: p.to_version }])),
+    { gate },
   );
 }

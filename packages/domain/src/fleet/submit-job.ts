@@ -1,7 +1,9 @@
 import type { JobPlan } from "@fleetgate/contract";
+import { and, asc, inArray, lt } from "drizzle-orm";
 import { selfUpgradeJobPlan } from "../agent/agent-upgrade.service";
 import { log, logAt } from "../log";
 import type { JobProgress } from "../ports/job-runs.port";
+import { jobs } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import type { HostRow } from "./host-records";
@@ -205,9 +207,16 @@ function logSubmission(
 /** A job whose JobRun never started (the Worker died between the D1 insert and `start`) is re-launched after this. */
 const STUCK_AFTER_MS = 30_000;
 
-/** Re-launches a job that is still `queued` well after it was created (its start was lost). */
+/**
+ * Re-launches a job that is still `queued` — or `pending` for its maintenance window — well
+ * after it was created (its start may have been lost). `start` is idempotent: a JobRun that has
+ * the job only reports its progress, so this is safe to repeat (the cron sweep does, see
+ * `relaunchStuckJobs`). A pending job is replayed only with its stored window instants, so it
+ * still waits for the window instead of starting at once.
+ */
 export async function relaunchIfStuck(ctx: DomainContext, job: JobRow): Promise<void> {
-  if (job.status !== "queued" || ctx.now() - job.createdAt < STUCK_AFTER_MS) return;
+  if (job.status !== "queued" && job.status !== "pending") return;
+  if (ctx.now() - job.createdAt < STUCK_AFTER_MS) return;
   const rows = await jobHostRows(ctx.db, job.id);
   if (rows.length === 0) return;
   const plan: JobPlan =
@@ -216,5 +225,37 @@ export async function relaunchIfStuck(ctx: DomainContext, job: JobRow): Promise<
       : job.kind === "self_upgrade"
         ? await selfUpgradeJobPlan(ctx, job, rows)
         : await patchJobPlan(ctx, job, rows);
+  if (job.status === "pending" && plan.not_before === undefined) {
+    logAt(ctx.logLevel, "warn", "pending job without stored window instants; not replayed", { job_id: job.id });
+    return;
+  }
   await ctx.jobRuns.start(plan);
+}
+
+/** At most this many stuck jobs are re-launched per sweep (the rest on the next one). */
+const RELAUNCH_BATCH = 50;
+
+/**
+ * Cron sweep `jobs.relaunch`: every `queued` or `pending` job older than the stuck threshold is
+ * handed to its JobRun again (idempotent there), so a job whose start was lost — including one
+ * waiting for its maintenance window — still runs. Returns how many were re-launched.
+ */
+export async function relaunchStuckJobs(ctx: DomainContext): Promise<number> {
+  const stuck = await ctx.db
+    .select()
+    .from(jobs)
+    .where(and(inArray(jobs.status, ["queued", "pending"]), lt(jobs.createdAt, ctx.now() - STUCK_AFTER_MS)))
+    .orderBy(asc(jobs.createdAt))
+    .limit(RELAUNCH_BATCH)
+    .all();
+  let n = 0;
+  for (const job of stuck) {
+    try {
+      await relaunchIfStuck(ctx, job);
+      n++;
+    } catch (err) {
+      logAt(ctx.logLevel, "warn", "relaunching a stuck job failed", { job_id: job.id, error: String(err) });
+    }
+  }
+  return n;
 }

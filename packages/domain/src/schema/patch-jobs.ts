@@ -1,4 +1,4 @@
-import { primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { bool, json } from "./columns";
 import { jobs } from "./fleet";
 
@@ -27,6 +27,13 @@ export const patchJobs = sqliteTable("patch_jobs", {
   securityOnly: bool("security_only").notNull().default(false),
   packages: json<string[]>("packages").notNull().default([]),
   parentJobId: text("parent_job_id"),
+  /** Rings of a health-gated rollout (0 = no rings); `patch_job_hosts.ring` says which host is in which. */
+  ringCount: integer("ring_count").notNull().default(0),
+  /** `stop` | `rollback` (rings only): what a failed post-patch health check does. */
+  onHealthFailure: text("on_health_failure", { enum: ["stop", "rollback"] }),
+  /** A windowed job: pending until this instant (ms); no host starts after `last_start_at` (a lost start is replayed with them). */
+  notBefore: integer("not_before"),
+  lastStartAt: integer("last_start_at"),
 });
 
 /** The plan of each host of a patch job, fixed when the job is created (exact versions). */
@@ -38,6 +45,8 @@ export const patchJobHosts = sqliteTable(
       .references(() => jobs.id, { onDelete: "cascade" }),
     hostId: text("host_id").notNull(),
     plan: json<PatchPlanItem[]>("plan").notNull().default([]),
+    /** The host's ring (0-based) in a rollout; 0 without rings. */
+    ring: integer("ring").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.jobId, t.hostId] })],
 );

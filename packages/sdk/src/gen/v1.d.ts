@@ -14059,6 +14059,13 @@ export interface components {
        * @default 15
        */
       expected_minutes?: number;
+      /** @description Ordered host sets of a health-gated rollout: every host of host_ids in exactly one ring; a ring starts only when the previous one passed (all hosts ended, post-patch health checks green, failures within error_threshold, which then counts per ring) */
+      rings?: string[][];
+      /**
+       * @description Health-gated rollout: each host's health checks run on its agent before (a failure: not patched) and after patching; a failed post-check fails the ring and stops the rollout (`stop`, the default with rings), and with `rollback` also rolls the ring's hosts back to their exact previous versions. Alone (without rings): one ring of all hosts
+       * @enum {string}
+       */
+      on_health_failure?: "stop" | "rollback";
     };
     CreatePatchRemoveJobRequest: {
       /** @enum {string} */
@@ -14167,8 +14174,27 @@ export interface components {
          * @example 2026-06-02T10:11:12.123Z
          */
         completed_at: string | null;
+        /** @enum {string|null} */
+        on_health_failure?: "stop" | "rollback" | null;
+        rings?: components["schemas"]["JobRing"][] | null;
       };
       hosts: components["schemas"]["JobHostRow"][];
+    };
+    JobRing: {
+      /** @description 0-based; rings run in this order */
+      index: number;
+      /** @enum {string} */
+      state: "waiting" | "running" | "passed" | "failed" | "cancelled";
+      host_ids: string[];
+      host_count: number;
+      succeeded_count: number;
+      failed_count: number;
+      /** @description Hosts whose post-patch health check failed */
+      health_failed_count: number;
+      /** @description Why a failed ring failed */
+      reason: string | null;
+      /** @description The automatic rollback job of this ring (on_health_failure: rollback) */
+      rollback_job_id: string | null;
     };
     JobHostRow: {
       /**

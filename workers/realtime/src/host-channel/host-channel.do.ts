@@ -11,6 +11,7 @@ import { AgentSockets } from "./agent-socket";
 import { CertificateGuard } from "./certificate-guard";
 import { CommandDelivery } from "./command-delivery";
 import { DiscoveryRelay } from "./discovery-relay";
+import { answerHealthGate, storeGateResults } from "./health-gates";
 import type { Attachment, ChannelStatus, PingOutcome } from "./host-channel.types";
 import { HealthRequests, InventoryInbox } from "./patch-reports";
 import { PingRequests } from "./ping-requests";
@@ -171,6 +172,10 @@ export class HostChannel extends DurableObject<Env> {
         return await this.onInventory(ws, { kind: "diff", diff: frame.diff });
       case "health_results":
         return this.health.answer(frame.request_id, frame.results);
+      case "health_gate":
+        return await answerHealthGate(this.domain, hostId, frame, (f) => this.sockets.send(ws, f), this.env.LOG_LEVEL);
+      case "health_gate_results":
+        return await storeGateResults(this.domain, hostId, frame, this.env.LOG_LEVEL);
       case "discovery_results":
         return await this.discovery.onResults(hostId, frame, now);
       case "discovery_done":

@@ -16,6 +16,7 @@ import { JobTransitions } from "./job-transitions";
 import { JobWaiters } from "./job-waiters";
 import { JobWriteBack } from "./job-writeback";
 import { HostReports } from "./report-batch";
+import { Rollout } from "./rollout";
 
 export type { HostProgress, JobProgress } from "./job-run.types";
 
@@ -48,6 +49,7 @@ export class JobRun extends DurableObject<Env> {
   private readonly transitions: JobTransitions;
   private readonly alarms: AlarmScheduler;
   private readonly domain: DomainAccess;
+  private readonly rollout: Rollout;
   private pumping = false;
   private pumpAgain = false;
   /** `afterChange` for reports: concurrent reports (many channels) share one round. */
@@ -57,7 +59,8 @@ export class JobRun extends DurableObject<Env> {
     super(ctx, env);
     this.store = new JobStore(ctx.storage.sql);
     this.domain = new DomainAccess(env, objectScope("job", ctx));
-    this.events = new JobEvents(this.store, new EventPublisher(this.domain, env.LOG_LEVEL));
+    const publisher = new EventPublisher(this.domain, env.LOG_LEVEL);
+    this.events = new JobEvents(this.store, publisher);
     this.waiters = new JobWaiters(() => this.store.progress());
     this.alarms = new AlarmScheduler(ctx.storage);
     this.writeBack = new JobWriteBack(
@@ -68,6 +71,7 @@ export class JobRun extends DurableObject<Env> {
       () => this.events.synced(),
     );
     this.transitions = new JobTransitions(this.store, this.events, this.writeBack, env.LOG_LEVEL);
+    this.rollout = new Rollout(this.store, this.transitions, publisher, this.domain, env.LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => this.store.migrate());
   }
 
@@ -219,7 +223,18 @@ export class JobRun extends DurableObject<Env> {
     const now = Date.now();
     const counts = this.store.counts();
     const failures = this.store.failures();
-    if ((counts.pending ?? 0) > 0 && thresholdExceeded(plan.error_threshold, failures, plan.hosts.length)) {
+    // A health-gated rollout (rollout.ts): only the open ring is dispatched; its threshold is per ring.
+    const rings = Rollout.of(plan);
+    let openRing: number | null = null;
+    if (rings) {
+      const step = await this.rollout.step(rings, now);
+      if (step.changed) {
+        await this.afterChange(false);
+        return;
+      }
+      openRing = step.open;
+    }
+    if (!rings && (counts.pending ?? 0) > 0 && thresholdExceeded(plan.error_threshold, failures, plan.hosts.length)) {
       // Stop dispatching: the hosts not yet started are cancelled, running ones finish.
       this.store.updateJob("stop_reason = 'error_threshold'");
       for (const h of this.store.hostsWhere("status = 'pending'")) {
@@ -251,7 +266,9 @@ export class JobRun extends DurableObject<Env> {
     const inflight = (counts.dispatched ?? 0) + (counts.running ?? 0);
     const free = plan.max_parallel - inflight;
     if (free > 0) {
-      const wave = this.store.nextWave(free);
+      const wave = this.store
+        .nextWave(free)
+        .filter((h) => !rings || (openRing !== null && this.rollout.ringOf(rings, h.seq) === openRing));
       const deadlineAfter = (plan.queue_ttl_seconds + plan.timeout_seconds) * 1000 + RESULT_GRACE_MS;
       for (const h of wave) {
         this.store.updateHost(h.command_id, {

@@ -76,6 +76,8 @@ export const createJobHandler: RouteHandler<typeof r.create, AppEnv> = async (c)
         allowReboot: body.allow_reboot,
         securityOnly: body.security_only,
         expectedMinutes: body.expected_minutes,
+        rings: body.rings ?? null,
+        onHealthFailure: body.on_health_failure ?? null,
       },
       hosts: { ids: body.host_ids },
       visibility: vis(c),
@@ -147,6 +149,9 @@ export const getJobHandler: RouteHandler<typeof r.get, AppEnv> = async (c) => {
   );
   const patch = await svc.patchJobOf(ctx, job.id);
   const plans = new Map(patch?.hosts.map((h) => [h.hostId, h.plan]) ?? []);
+  const rings = patch
+    ? await svc.jobRings(ctx, job, patch, await svc.jobHostRows(ctx.db, job.id), (id) => svc.scopeShows(scope, id))
+    : null;
   return c.json(
     {
       job: {
@@ -177,6 +182,8 @@ export const getJobHandler: RouteHandler<typeof r.get, AppEnv> = async (c) => {
         created_at: iso(job.createdAt),
         started_at: isoOrNull(job.startedAt),
         completed_at: isoOrNull(job.completedAt),
+        on_health_failure: patch?.job.onHealthFailure ?? null,
+        rings,
       },
       hosts: rows.map((r) => ({
         id: r.id,
