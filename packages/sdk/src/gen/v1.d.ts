@@ -1017,7 +1017,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Enable MFA by proving a code for the secret; returns 10 single-use recovery codes */
+    /** Enable MFA by proving the current password and a code for the secret; returns 10 single-use recovery codes */
     post: {
       parameters: {
         query?: never;
@@ -12155,6 +12155,8 @@ export interface components {
     MfaVerifyRequest: {
       secret_base32: string;
       code: string;
+      /** @description The current password, asked again: a stolen session cannot enrol MFA */
+      password: string;
     };
     MfaDisableRequest: {
       password: string;

@@ -4,8 +4,8 @@ import {
   checkPassword,
   DomainError,
   disableMfa,
-  enableMfaWithSecret,
   enforceLocalLoginPolicy,
+  enrolMfaWithPassword,
   hit,
   isMfaEnabled,
   logout,
@@ -102,11 +102,12 @@ export const authRouter = createRouter()
     return c.json({ secret_base32: setup.secret, otp_uri: setup.uri }, 200);
   })
   .openapi(mfaVerify, async (c) => {
-    const me = currentIdentity(c);
-    const ctx = await domain(c);
-    await hit(ctx, `mfa:user:${me.id}`, 10, 60);
     const body = c.req.valid("json");
-    const codes = await enableMfaWithSecret(ctx, me.id, body.secret_base32, body.code);
+    const codes = await enrolMfaWithPassword(await domain(c), currentIdentity(c).id, {
+      password: body.password,
+      secret: body.secret_base32,
+      code: body.code,
+    });
     return c.json({ message: "MFA enabled successfully", recovery_codes: codes }, 200);
   })
   .openapi(mfaDisable, async (c) => {
