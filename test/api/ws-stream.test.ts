@@ -1,3 +1,4 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { EVENT_HUB_NAME } from "@fleetgate/contract";
 import { describe, expect, it } from "vitest";
@@ -187,6 +188,60 @@ describe("job_update frames", () => {
     all.ws.close();
     mine.ws.close();
     agent.close();
+  });
+
+  it("a host's end and the job's end are pushed only once the API serves them (no stale read after the event)", async () => {
+    const hosts = [await enrollHost(), await enrollHost()];
+    const agents = await Promise.all(hosts.map((h) => connectAgent(h, { scripts: { stream: () => "hang" } })));
+    const admin = await adminLogin();
+    const job = (await (
+      await call("/api/v1/jobs", {
+        method: "POST",
+        headers: bearer(admin),
+        json: { kind: "script", script: "stream", host_ids: hosts.map((h) => h.id) },
+      })
+    ).json()) as { id: string };
+    const ws = (await open(`ticket=${await ticket()}&job=${job.id}`)).webSocket;
+    if (!ws) throw new Error("no socket");
+    ws.accept();
+    type Detail = { job: { status: string }; hosts: { host_id: string; status: string; stdout: string }[] };
+    // What a client reading the job right after each event sees (the read starts when the event arrives).
+    const seen: Promise<{ frame: { event_type: string; host_id: string }; detail: Detail }>[] = [];
+    ws.addEventListener("message", (e) => {
+      const frame = JSON.parse(String(e.data)) as { event_type: string; host_id: string; status: string };
+      if (frame.event_type === "output" || frame.status !== "succeeded") return;
+      seen.push(
+        call(`/api/v1/jobs/${job.id}`, { headers: bearer(admin) }).then(async (r) => ({
+          frame,
+          detail: (await r.json()) as Detail,
+        })),
+      );
+    });
+    const runs = await Promise.all(agents.map((a) => a.waitFor((f) => f.type === "run")));
+    for (const [i, run] of runs.entries()) {
+      if (run.type !== "run") throw new Error("no run");
+      agents[i]?.finish(run.command_id, { exit_code: 0, stdout: `done ${i}\n`, stderr: "" });
+      // The first host's end waits for the write-back tick (an alarm; tests run alarms by hand).
+      await eventually(
+        async () =>
+          (await jobStub(job.id).progress()).hosts.find((h) => h.host_id === hosts[i]?.id)?.status === "succeeded",
+      );
+      await runDurableObjectAlarm(jobStub(job.id));
+      await eventually(async () => seen.length > i);
+    }
+    await eventually(async () => seen.length === 3);
+    const reads = await Promise.all(seen);
+    expect(reads.map((r) => r.frame.event_type)).toEqual(["host", "host", "job"]);
+    for (const { frame, detail } of reads.slice(0, 2)) {
+      const i = hosts.findIndex((h) => h.id === frame.host_id);
+      expect(detail.hosts.find((h) => h.host_id === frame.host_id)).toMatchObject({
+        status: "succeeded",
+        stdout: `done ${i}\n`,
+      });
+    }
+    expect(reads[2]?.detail.job.status).toBe("succeeded");
+    ws.close();
+    for (const a of agents) a.close();
   });
 
   it("a non-admin's all-jobs stream has every job's progress but no host output or errors", async () => {

@@ -312,6 +312,64 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/auth/device/lookup": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** What a pending user code stands for (client name, address, times), shown before approving; consumes nothing */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["DeviceLookupRequest"];
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["DeviceLookupResponse"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/auth/device/approve": {
     parameters: {
       query?: never;
@@ -12193,6 +12251,19 @@ export interface components {
     };
     DeviceTokenRequest: {
       device_code: string;
+    };
+    DeviceLookupResponse: {
+      /** @description the name the client gave when it asked for the code */
+      client_name: string;
+      /** @description the address the client asked from */
+      ip_address: string | null;
+      /** Format: date-time */
+      requested_at: string | null;
+      /** Format: date-time */
+      expires_at: string;
+    };
+    DeviceLookupRequest: {
+      user_code: string;
     };
     DeviceApproveResponse: {
       /** @enum {string} */

@@ -56,7 +56,13 @@ export class JobRun extends DurableObject<Env> {
     this.events = new JobEvents(this.store, new EventPublisher(this.domain, env.LOG_LEVEL));
     this.waiters = new JobWaiters(() => this.store.progress());
     this.alarms = new AlarmScheduler(ctx.storage);
-    this.writeBack = new JobWriteBack(this.domain, env.LOG_LEVEL, this.store, (at) => this.alarms.armAt(at));
+    this.writeBack = new JobWriteBack(
+      this.domain,
+      env.LOG_LEVEL,
+      this.store,
+      (at) => this.alarms.armAt(at),
+      () => this.events.synced(),
+    );
     this.transitions = new JobTransitions(this.store, this.events, this.writeBack, env.LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => this.store.migrate());
   }

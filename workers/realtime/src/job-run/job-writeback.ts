@@ -21,6 +21,8 @@ export class JobWriteBack {
     private readonly logLevel: string | undefined,
     private readonly store: JobStore,
     private readonly retryAt: (at: number) => Promise<void>,
+    /** Called once D1 holds every change made so far. */
+    private readonly onSynced: () => void = () => {},
   ) {}
 
   /** When the next intermediate write-back is due (the job's end flushes at once, see JobRun.afterChange). */
@@ -49,7 +51,7 @@ export class JobWriteBack {
       const rows = this.store.unsynced(FLUSH_CHUNK);
       const m = this.store.meta();
       const jobDirty = m !== undefined && m.version > m.synced_version;
-      if (rows.length === 0 && !jobDirty) return;
+      if (rows.length === 0 && !jobDirty) break;
       await writeJobState(
         ctx,
         jobDirty && m
@@ -76,6 +78,7 @@ export class JobWriteBack {
       );
       this.store.markSynced(rows, jobDirty && m ? m.version : undefined);
     }
+    this.onSynced();
   }
 
   /** Keeps a preview in D1; the full output of a long stream goes to R2 (`jobs/<job>/<host>.<stream>`). */

@@ -6,4 +6,5 @@ import * as r from "./device-auth.routes";
 export const deviceAuthRouter = createRouter()
   .openapi(r.deviceCode, h.deviceCode)
   .openapi(r.deviceToken, h.deviceToken)
+  .openapi(r.deviceLookup, h.deviceLookup)
   .openapi(r.deviceApprove, h.deviceApprove);
