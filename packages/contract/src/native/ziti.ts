@@ -233,23 +233,20 @@ export const ZitiEntity = z
   .catchall(z.unknown())
   .openapi("ZitiEntity");
 
-export const ZitiKindParam = z.object({
-  kind: z
-    .enum([
-      "services",
-      "config-types",
-      "configs",
-      "service-policies",
-      "edge-routers",
-      "edge-router-policies",
-      "service-edge-router-policies",
-      "posture-checks",
-      "external-jwt-signers",
-      "auth-policies",
-    ])
-    .openapi({ param: { name: "kind", in: "path" } }),
-});
-export type ZitiKind = z.infer<typeof ZitiKindParam>["kind"];
+/** The managed kinds, in the order the native face serves them (at /api/v1/ziti/<kind>). */
+export const ZITI_KINDS = [
+  "services",
+  "config-types",
+  "configs",
+  "service-policies",
+  "edge-routers",
+  "edge-router-policies",
+  "service-edge-router-policies",
+  "posture-checks",
+  "external-jwt-signers",
+  "auth-policies",
+] as const;
+export type ZitiKind = (typeof ZITI_KINDS)[number];
 
 /** The input schema of each managed kind. */
 export const ZITI_INPUTS = {

@@ -5,7 +5,7 @@ import type { JobProgress } from "../ports/job-runs.port";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import type { HostRow } from "./host-records";
-import { hostById } from "./hosts.service";
+import { hostsByIds } from "./hosts.service";
 import { byIdempotencyKey, createScriptJob } from "./job-create.service";
 import { jobHostRows } from "./job-lookup.query";
 import { readFullOutput } from "./job-output";
@@ -19,6 +19,7 @@ import {
 } from "./job-targets.query";
 import type { JobHostRow, JobRow } from "./jobs.query";
 import { createPatchJob, type PatchJobRequest, patchJobPlan } from "./patch-job-create.service";
+import { createPatchRemoveJob, type PatchRemoveJobRequest } from "./patch-remove-job.service";
 import { assertScriptUnlocked, type LabelledHost } from "./script-lock";
 import type { Visibility } from "./visibility";
 
@@ -42,7 +43,7 @@ export interface ScriptJobRequest {
 }
 
 export interface SubmitJob {
-  job: ScriptJobRequest | PatchJobRequest;
+  job: ScriptJobRequest | PatchJobRequest | PatchRemoveJobRequest;
   hosts: HostSelector;
   visibility: Visibility;
   mode: "sync" | "async";
@@ -127,7 +128,12 @@ export async function submitJob(ctx: DomainContext, input: SubmitJob): Promise<S
   if (request.kind !== "script") {
     // Patch jobs (docs/patching.md): host ids only, a plan per host fixed now, never waited for here.
     if (!("ids" in input.hosts)) throw new DomainError("common.validation", "Patch jobs take host_ids");
-    const job = await createPatchJob(ctx, request, input.hosts.ids, input.visibility, input.options, input.notes ?? "");
+    const { ids } = input.hosts;
+    const notes = input.notes ?? "";
+    const job =
+      request.kind === "patch_remove"
+        ? await createPatchRemoveJob(ctx, request, ids, input.visibility, input.options, notes)
+        : await createPatchJob(ctx, request, ids, input.visibility, input.options, notes);
     logAt(ctx.logLevel, "info", `ACTION=job REQID=${job.reqid} KIND=${job.kind} HOSTS=${job.hostCount}`, {
       requestId: ctx.requestId,
       job_id: job.id,
@@ -155,16 +161,21 @@ async function submitScriptJob(ctx: DomainContext, input: SubmitJob & { job: Scr
   if (!input.wait) return { job, existing, targets, progress: undefined, results: undefined };
   const progress = await ctx.jobRuns.wait(job.id, input.wait.timeoutMs, input.wait.until);
   if (input.wait.until === "acks") return { job, existing, targets, progress, results: undefined };
-  const rows = await jobHostRows(ctx.db, job.id);
+  // Two D1 queries for the whole job (its host rows, the targets' registry rows), not one per host;
+  // R2 is read only for output longer than the preview D1 keeps.
+  const [rows, hostRows] = await Promise.all([
+    jobHostRows(ctx.db, job.id),
+    hostsByIds(
+      ctx.db,
+      targets.map((t) => t.id),
+    ),
+  ]);
   const byId = new Map(rows.map((r) => [r.hostId, r]));
   const results = await Promise.all(
     targets.map(async (target) => {
       const row = byId.get(target.id);
-      const [output, host] = await Promise.all([
-        row ? readFullOutput(ctx, row) : { stdout: "", stderr: "" },
-        hostById(ctx.db, target.id),
-      ]);
-      return { target, row, output, host };
+      const output = row ? await readFullOutput(ctx, row) : { stdout: "", stderr: "" };
+      return { target, row, output, host: hostRows.get(target.id) };
     }),
   );
   return { job, existing, targets, progress, results };

@@ -6037,7 +6037,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Run an allowlisted script on hosts (by id, or by group/tag filter), in waves; or a patch job (kind patch_apply, the reference body) */
+    /** Run an allowlisted script on hosts (by id, or by group/tag filter), in waves; or a patch job (kind patch_apply, the reference body; patch_remove: remove named packages, vaulted first) */
     post: {
       parameters: {
         query?: never;
@@ -13277,7 +13277,10 @@ export interface components {
       reqid: string;
       message: string;
     };
-    CreateJobRequest: components["schemas"]["CreateScriptJobRequest"] | components["schemas"]["CreatePatchJobRequest"];
+    CreateJobRequest:
+      | components["schemas"]["CreateScriptJobRequest"]
+      | components["schemas"]["CreatePatchJobRequest"]
+      | components["schemas"]["CreatePatchRemoveJobRequest"];
     CreateScriptJobRequest: {
       /** @enum {string} */
       kind: "script";
@@ -13352,6 +13355,30 @@ export interface components {
        * @description Expected run time per host in a maintenance window: no host starts after the window's end minus this
        * @default 15
        */
+      expected_minutes?: number;
+    };
+    CreatePatchRemoveJobRequest: {
+      /** @enum {string} */
+      kind: "patch_remove";
+      host_ids: string[];
+      /** @description Package names to remove (every installed architecture) */
+      packages: string[];
+      /** @default true */
+      immediate?: boolean;
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      maintenance_window_id?: string | null;
+      /** @default  */
+      notes?: string;
+      /** @default 64 */
+      max_parallel?: number;
+      /** @default null */
+      error_threshold?: number | string | null;
+      /** @default 3600 */
+      timeout_seconds?: number;
+      /** @default 15 */
       expected_minutes?: number;
     };
     JobList: {
@@ -13488,7 +13515,7 @@ export interface components {
       name: string;
       arch: string;
       from_version: string | null;
-      to_version: string;
+      to_version: string | null;
     };
     RollbackCreated: {
       /**
@@ -13529,6 +13556,8 @@ export interface components {
         anonymous_actions: ("discovery" | "status" | "ping")[];
         anonymous_cidrs: string[];
       };
+      compliance: components["schemas"]["ComplianceSettings"];
+      osv: components["schemas"]["OsvSettings"];
     };
     OidcSettings: {
       enabled: boolean;
@@ -13579,6 +13608,18 @@ export interface components {
       created_role: "admin" | "operator" | "reporter";
       /** @description ID-token claim listing group names; empty = no group sync */
       groups_claim: string;
+    };
+    ComplianceSettings: {
+      /** @description a host is non-compliant once a pending security update was first seen more than this many days ago (0 = at once) */
+      grace_period_days: number;
+    };
+    OsvSettings: {
+      /** @description import OSV vulnerability data by cron */
+      enabled: boolean;
+      /** @description https base URL laid out as OSV's bucket (<base>/<feed>/all.zip), or r2://<prefix> for archives uploaded to the EXPORTS bucket at <prefix>/<feed>/all.zip */
+      base_url: string;
+      feeds: ("Debian" | "Ubuntu" | "Red Hat" | "Rocky Linux" | "AlmaLinux")[];
+      refresh_hours: number;
     };
     SettingsUpdate: {
       oidc?: {
@@ -13639,6 +13680,18 @@ export interface components {
       ctrl_exec?: {
         anonymous_actions?: ("discovery" | "status" | "ping")[];
         anonymous_cidrs?: string[];
+      };
+      compliance?: {
+        /** @description a host is non-compliant once a pending security update was first seen more than this many days ago (0 = at once) */
+        grace_period_days?: number;
+      };
+      osv?: {
+        /** @description import OSV vulnerability data by cron */
+        enabled?: boolean;
+        /** @description https base URL laid out as OSV's bucket (<base>/<feed>/all.zip), or r2://<prefix> for archives uploaded to the EXPORTS bucket at <prefix>/<feed>/all.zip */
+        base_url?: string;
+        feeds?: ("Debian" | "Ubuntu" | "Red Hat" | "Rocky Linux" | "AlmaLinux")[];
+        refresh_hours?: number;
       };
     };
     IpWhitelist: {
@@ -14285,6 +14338,8 @@ export interface components {
       compliant: number;
       non_compliant: number;
       compliance_unknown: number;
+      /** @description The grace period compliance was judged with (setting compliance.grace_period_days) */
+      compliance_grace_period_days: number;
     };
     StatusHistory: {
       /**

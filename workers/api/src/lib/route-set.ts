@@ -1,4 +1,5 @@
 import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
+import type { Handler } from "hono";
 import type { AppEnv } from "../context";
 import { createRouter, type Router } from "./router";
 
@@ -7,11 +8,34 @@ export interface Operation {
   mountOn(router: Router): void;
 }
 
-/** Pairs a route definition with its handler (the handler's type is checked against the route). */
-export function operation<R extends RouteConfig>(route: R, handler: RouteHandler<R, AppEnv>): Operation {
+/** Replaces the face's default validation failure for one route: it throws that route's own refusal. */
+export type ValidationHook = (result: { success: boolean }) => undefined;
+
+/**
+ * Pairs a route definition with its handler (the handler's type is checked against the route), and
+ * optionally a hook that replaces the face's validation failure for this route.
+ */
+export function operation<R extends RouteConfig>(
+  route: R,
+  handler: RouteHandler<R, AppEnv>,
+  hook?: ValidationHook,
+): Operation {
   return {
     mountOn(router) {
-      router.openapi(route, handler);
+      router.openapi(route, handler, hook);
+    },
+  };
+}
+
+/**
+ * An operation that zod-openapi cannot serve (a WebSocket upgrade: its handler checks Origin before
+ * it reads the query): a plain Hono handler, documented by its route definition.
+ */
+export function documentedOperation(route: RouteConfig, handler: Handler<AppEnv>): Operation {
+  return {
+    mountOn(router) {
+      router.on(route.method.toUpperCase(), route.path.replace(/\{(\w+)\}/g, ":$1"), handler);
+      router.openAPIRegistry.registerPath(route);
     },
   };
 }

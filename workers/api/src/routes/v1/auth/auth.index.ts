@@ -1,124 +1,14 @@
-import { verifyPassword } from "@fleetgate/auth";
-import { RefreshTokenField } from "@fleetgate/contract";
-import {
-  checkPassword,
-  DomainError,
-  disableMfa,
-  enforceLocalLoginPolicy,
-  enrolMfaWithPassword,
-  hit,
-  isMfaEnabled,
-  logout,
-  newTotpSetup,
-  refresh,
-  setPassword,
-  startSession,
-  type TokenPair,
-  updbOf,
-} from "@fleetgate/domain";
-import type { Context } from "hono";
-import type { AppEnv } from "../../../context";
-import { domain } from "../../../lib/domain-context";
-import { validationError } from "../../../lib/http-errors";
-import { createRouter } from "../../../lib/router";
-import { currentIdentity } from "../current";
-import { ApiError } from "../errors";
-import {
-  forceChangePassword,
-  login,
-  logout as logoutRoute,
-  mfaDisable,
-  mfaSetup,
-  mfaVerify,
-  refresh as refreshRoute,
-} from "./auth.routes";
-import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from "./refresh-cookie";
+import { operation as op, routerOf } from "../../../lib/route-set";
+import * as h from "./auth.handlers";
+import * as r from "./auth.routes";
 
-/** The body's refresh_token, else the cookie's; with neither, the body's original 400. */
-function refreshTokenOf(c: Context<AppEnv>, body: { refresh_token?: string | undefined }): string {
-  const token = body.refresh_token ?? readRefreshCookie(c);
-  if (token !== undefined) return token;
-  const strict = RefreshTokenField.safeParse(body);
-  if (!strict.success) throw validationError(strict.error);
-  return strict.data.refresh_token;
-}
-
-function loginBody(pair: TokenPair, mfaEnabled: boolean) {
-  const u = pair.identity;
-  return {
-    access_token: pair.accessToken,
-    refresh_token: pair.refreshToken,
-    token_type: "Bearer" as const,
-    expires_in: pair.expiresIn,
-    user: { id: u.id, username: u.name, display_name: u.displayName, role: u.role, mfa_enabled: mfaEnabled },
-  };
-}
-
-export const authRouter = createRouter()
-  .openapi(login, async (c) => {
-    const body = c.req.valid("json");
-    const ctx = await domain(c);
-    const checked = await checkPassword(ctx, body.username, body.password, {
-      secondFactor: "inline",
-      totpCode: body.totp_code,
-    });
-    if (checked.identity.kind !== "user") throw new DomainError("auth.invalid_credentials");
-    await enforceLocalLoginPolicy(ctx, checked.identity, checked.mfaEnabled);
-    const pair = await startSession(ctx, checked.identity, "password");
-    setRefreshCookie(c, pair.refreshToken);
-    return c.json(loginBody(pair, checked.mfaEnabled), 200);
-  })
-  .openapi(refreshRoute, async (c) => {
-    const ctx = await domain(c);
-    const pair = await refresh(ctx, refreshTokenOf(c, c.req.valid("json")));
-    setRefreshCookie(c, pair.refreshToken);
-    return c.json(loginBody(pair, await isMfaEnabled(ctx, pair.identity.id)), 200);
-  })
-  .openapi(logoutRoute, async (c) => {
-    const token = refreshTokenOf(c, c.req.valid("json"));
-    clearRefreshCookie(c);
-    await logout(await domain(c), token);
-    return c.json({ message: "Logged out successfully" }, 200);
-  })
-  .openapi(forceChangePassword, async (c) => {
-    const body = c.req.valid("json");
-    const ctx = await domain(c);
-    // Only an account an admin marked for reset, and with its second factor when MFA is on.
-    const checked = await checkPassword(ctx, body.username, body.current_password, {
-      secondFactor: "inline",
-      totpCode: body.totp_code,
-      allowForcedReset: true,
-      requireForcedReset: true,
-    });
-    await setPassword(ctx, checked.identity, body.new_password, {
-      forcePasswordReset: false,
-      action: "user.password_change",
-    });
-    return c.json({ message: "Password changed successfully" }, 200);
-  })
-  .openapi(mfaSetup, async (c) => {
-    const me = currentIdentity(c);
-    const setup = newTotpSetup(me.name);
-    return c.json({ secret_base32: setup.secret, otp_uri: setup.uri }, 200);
-  })
-  .openapi(mfaVerify, async (c) => {
-    const body = c.req.valid("json");
-    const codes = await enrolMfaWithPassword(await domain(c), currentIdentity(c).id, {
-      password: body.password,
-      secret: body.secret_base32,
-      code: body.code,
-    });
-    return c.json({ message: "MFA enabled successfully", recovery_codes: codes }, 200);
-  })
-  .openapi(mfaDisable, async (c) => {
-    const me = currentIdentity(c);
-    const ctx = await domain(c);
-    await hit(ctx, `password:user:${me.id}`, 10, 60);
-    const auth = await updbOf(ctx, me.id);
-    const ok = auth?.passwordHash
-      ? await verifyPassword(c.req.valid("json").password, auth.passwordHash, ctx.pepper)
-      : false;
-    if (!ok) throw new ApiError(400, "invalid_password", "Current password is incorrect");
-    await disableMfa(ctx, me.id);
-    return c.json({ message: "MFA disabled successfully" }, 200);
-  });
+/** Mounted at /auth: password sign-in, refresh, logout, forced password change and TOTP enrolment. */
+export const authRouter = routerOf(
+  op(r.login, h.loginHandler),
+  op(r.refresh, h.refreshHandler),
+  op(r.logout, h.logoutHandler),
+  op(r.forceChangePassword, h.forceChangePasswordHandler),
+  op(r.mfaSetup, h.mfaSetupHandler),
+  op(r.mfaVerify, h.mfaVerifyHandler),
+  op(r.mfaDisable, h.mfaDisableHandler),
+);

@@ -1,4 +1,4 @@
-import { createRouter } from "../../../lib/router";
+import { operation as op, routerOf } from "../../../lib/route-set";
 import {
   registerDiscoveredHandler,
   scanResultsHandler,
@@ -8,8 +8,9 @@ import {
 import { registerDiscovered, scanResults, scanStatus, startScan } from "./discovery.routes";
 
 /** Network discovery through agents (docs/agent-distribution.md, "Discovery"). */
-export const discoveryRouter = createRouter()
-  .openapi(startScan, startScanHandler)
-  .openapi(scanStatus, scanStatusHandler)
-  .openapi(scanResults, scanResultsHandler)
-  .openapi(registerDiscovered, registerDiscoveredHandler);
+export const discoveryRouter = routerOf(
+  op(startScan, startScanHandler),
+  op(scanStatus, scanStatusHandler),
+  op(scanResults, scanResultsHandler),
+  op(registerDiscovered, registerDiscoveredHandler),
+);

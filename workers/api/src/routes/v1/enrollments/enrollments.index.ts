@@ -1,99 +1,16 @@
-import { iso, isoOrNull } from "@fleetgate/contract";
-import * as svc from "@fleetgate/domain";
-import { domain, publicBase } from "../../../lib/domain-context";
-import { installCommand } from "../../../lib/install-command";
-import { createRouter } from "../../../lib/router";
+import { operation as op, routerOf } from "../../../lib/route-set";
+import * as h from "./enrollments.handlers";
 import * as r from "./enrollments.routes";
 
-const enrollmentBody = (e: svc.EnrollmentView) => ({
-  id: e.id,
-  identity_id: e.identityId,
-  name: e.identityName,
-  kind: e.kind,
-  method: e.method,
-  jwt: e.jwt,
-  expires_at: iso(e.expiresAt),
-  used_at: isoOrNull(e.usedAt),
-});
-
 /** Admin-created enrollments: `/api/v1/enrollments`. */
-export const enrollmentsRouter = createRouter()
-  .openapi(r.createEnrollment, async (c) => {
-    const b = c.req.valid("json");
-    const e = await svc.createEnrollment(await domain(c), {
-      name: b.name,
-      kind: b.kind,
-      method: b.method,
-      expiresIn: b.expires_in,
-    });
-    const hostOtt = b.kind === "host" && e.method === "ott";
-    return c.json(
-      {
-        id: e.id,
-        identity_id: e.identityId,
-        method: e.method,
-        jwt: e.jwt,
-        expires_at: iso(e.expiresAt),
-        ...(hostOtt && e.jwt ? { install_command: installCommand(publicBase(c), e.jwt) } : {}),
-      },
-      201,
-    );
-  })
-  .openapi(r.listEnrollments, async (c) =>
-    c.json((await svc.listEnrollments(await domain(c))).map(enrollmentBody), 200),
-  )
-  .openapi(r.deleteEnrollment, async (c) => {
-    await svc.deleteEnrollment(await domain(c), c.req.valid("param").id);
-    return c.json({ message: "Enrollment deleted" }, 200);
-  });
+export const enrollmentsRouter = routerOf(
+  op(r.createEnrollment, h.createEnrollment),
+  op(r.listEnrollments, h.listEnrollments),
+  op(r.deleteEnrollment, h.deleteEnrollment),
+);
 
 /** Self-enrollment (public): `/api/v1/enroll`, `/api/v1/enroll/status/{token}`. */
-export const selfEnrollRouter = createRouter()
-  .openapi(r.selfEnroll, async (c) => {
-    const b = c.req.valid("json");
-    const token = await svc.submitEnrollmentRequest(await domain(c), {
-      machineId: b.machine_id,
-      fqdn: b.fqdn,
-      ipAddress: b.ip_address,
-      osDetails: b.os_details,
-      hostname: b.hostname,
-      csr: b.csr,
-    });
-    return c.json({ polling_token: token }, 202);
-  })
-  .openapi(r.enrollStatus, async (c) => {
-    const res = await svc.pollEnrollment(await domain(c), c.req.valid("param").token);
-    return c.json(
-      res.status === "approved" ? { status: "approved" as const, ...res.bundle } : { status: res.status },
-      200,
-    );
-  });
+export const selfEnrollRouter = routerOf(op(r.selfEnroll, h.selfEnroll), op(r.enrollStatus, h.enrollStatus));
 
 /** The approval queue: `/api/v1/admin/enrollments`. Approve/deny answer bare status codes as the reference does. */
-export const approvalRouter = createRouter()
-  .openapi(r.listPending, async (c) => {
-    const rows = await svc.listPendingRequests(await domain(c));
-    return c.json(
-      rows.map((e) => ({
-        id: e.id,
-        machine_id: e.machineId,
-        fqdn: e.fqdn,
-        ip_address: e.ipAddress,
-        os_details: e.osDetails,
-        polling_token: e.pollingTokenHash,
-        hostname: e.hostname,
-        has_csr: e.csrPem !== null,
-        created_at: iso(e.createdAt),
-        expires_at: iso(e.expiresAt),
-      })),
-      200,
-    );
-  })
-  .openapi(r.approve, async (c) => {
-    await svc.approveEnrollmentRequest(await domain(c), c.req.valid("param").id);
-    return c.body(null, 200);
-  })
-  .openapi(r.deny, async (c) => {
-    await svc.denyEnrollmentRequest(await domain(c), c.req.valid("param").id);
-    return c.body(null, 200);
-  });
+export const approvalRouter = routerOf(op(r.listPending, h.listPending), op(r.approve, h.approve), op(r.deny, h.deny));

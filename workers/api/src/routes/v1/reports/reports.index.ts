@@ -1,12 +1,10 @@
-import { createRouter } from "../../../lib/router";
+import { operation as op, routerOf } from "../../../lib/route-set";
 import * as h from "./reports.handlers";
 import * as r from "./reports.routes";
 
 /** Mounted at /status. */
-export const statusRouter = createRouter()
-  .openapi(r.fleetStatus, h.fleetStatus)
-  .openapi(r.statusHistory, h.statusHistory);
+export const statusRouter = routerOf(op(r.fleetStatus, h.fleetStatus), op(r.statusHistory, h.statusHistory));
 /** Mounted at /ca. */
-export const caHealthRouter = createRouter().openapi(r.caHealth, h.caHealth);
+export const caHealthRouter = routerOf(op(r.caHealth, h.caHealth));
 /** Mounted at /reports. */
-export const reportsRouter = createRouter().openapi(r.report, h.report);
+export const reportsRouter = routerOf(op(r.report, h.report));

@@ -1,8 +1,13 @@
 import type { ZitiInput, ZitiKind } from "@fleetgate/contract";
 import * as svc from "@fleetgate/domain";
-import type { Context } from "hono";
+import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../../context";
 import { domain } from "../../../lib/domain-context";
+import type {
+  kindRoutes,
+  setAuthPolicy as setAuthPolicyRoute,
+  setRoleAttributes as setRoleAttributesRoute,
+} from "./ziti.routes";
 
 /** Renders an entity's timestamps as RFC 3339, as the Ziti management API does. */
 function entity(row: Record<string, unknown>) {
@@ -16,33 +21,40 @@ function entity(row: Record<string, unknown>) {
   };
 }
 
-export const listKind = async (c: Context<AppEnv>, kind: ZitiKind) =>
-  c.json((await svc.listZiti(await domain(c), kind)).map(entity), 200);
+type KindRoutes<K extends ZitiKind> = ReturnType<typeof kindRoutes<K>>;
 
-export const getKind = async (c: Context<AppEnv>, kind: ZitiKind, id: string) =>
-  c.json(entity(await svc.getZiti(await domain(c), kind, id)), 200);
+/** The five handlers of one managed kind, each typed by its route. */
+export function kindHandlers<K extends ZitiKind>(kind: K) {
+  const list: RouteHandler<KindRoutes<K>["list"], AppEnv> = async (c) =>
+    c.json((await svc.listZiti(await domain(c), kind)).map(entity), 200);
 
-export async function createKind<K extends ZitiKind>(c: Context<AppEnv>, kind: K, input: ZitiInput<K>) {
-  const id = await svc.createZiti(await domain(c), kind, input);
-  return c.json({ id, message: "Created" }, 201);
+  const create: RouteHandler<KindRoutes<K>["create"], AppEnv> = async (c) => {
+    const id = await svc.createZiti(await domain(c), kind, c.req.valid("json") as ZitiInput<K>);
+    return c.json({ id, message: "Created" }, 201);
+  };
+
+  const get: RouteHandler<KindRoutes<K>["get"], AppEnv> = async (c) =>
+    c.json(entity(await svc.getZiti(await domain(c), kind, c.req.valid("param").id)), 200);
+
+  const update: RouteHandler<KindRoutes<K>["update"], AppEnv> = async (c) => {
+    await svc.updateZiti(await domain(c), kind, c.req.valid("param").id, c.req.valid("json") as ZitiInput<K>);
+    return c.json({ message: "Updated" }, 200);
+  };
+
+  const remove: RouteHandler<KindRoutes<K>["remove"], AppEnv> = async (c) => {
+    await svc.deleteZiti(await domain(c), kind, c.req.valid("param").id);
+    return c.json({ message: "Deleted" }, 200);
+  };
+
+  return { list, create, get, update, remove };
 }
 
-export async function updateKind<K extends ZitiKind>(c: Context<AppEnv>, kind: K, id: string, input: ZitiInput<K>) {
-  await svc.updateZiti(await domain(c), kind, id, input);
-  return c.json({ message: "Updated" }, 200);
-}
-
-export async function removeKind(c: Context<AppEnv>, kind: ZitiKind, id: string) {
-  await svc.deleteZiti(await domain(c), kind, id);
-  return c.json({ message: "Deleted" }, 200);
-}
-
-export async function roleAttributes(c: Context<AppEnv>, id: string, attrs: string[]) {
-  await svc.setIdentityRoleAttributes(await domain(c), id, attrs);
+export const setRoleAttributes: RouteHandler<typeof setRoleAttributesRoute, AppEnv> = async (c) => {
+  await svc.setIdentityRoleAttributes(await domain(c), c.req.valid("param").id, c.req.valid("json").roleAttributes);
   return c.json({ message: "Role attributes updated" }, 200);
-}
+};
 
-export async function authPolicy(c: Context<AppEnv>, id: string, authPolicyId: string | null) {
-  await svc.setIdentityAuthPolicy(await domain(c), id, authPolicyId);
+export const setAuthPolicy: RouteHandler<typeof setAuthPolicyRoute, AppEnv> = async (c) => {
+  await svc.setIdentityAuthPolicy(await domain(c), c.req.valid("param").id, c.req.valid("json").authPolicyId);
   return c.json({ message: "Auth policy updated" }, 200);
-}
+};
