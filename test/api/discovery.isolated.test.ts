@@ -39,8 +39,16 @@ beforeAll(async () => {
     json: { discovery_cidrs: ["127.0.0.0/24", "10.77.0.0/16"] },
   });
   expect(res.status).toBe(200);
-  scanner = await connectAgent(await enrollHost(), { tags: { site } });
-  other = await connectAgent(await enrollHost(), { tags: { site: `${site}-other` } });
+  scanner = await connectAgent(await enrollHost());
+  other = await connectAgent(await enrollHost(), { tags: { site } });
+  // via_tag selects admin tags only: `other` merely reports the label and is never picked.
+  for (const [id, tags] of [
+    [scanner.host.id, { site }],
+    [other.host.id, { site: `${site}-other` }],
+  ] as const) {
+    const tagged = await call(`/api/v1/hosts/${id}/tags`, { method: "PUT", headers: bearer(admin), json: { tags } });
+    expect(tagged.status).toBe(200);
+  }
   // The agents' hello marks them online in D1 (via_tag picks online hosts only).
   await eventually(async () => {
     const h = (await (await get(`/api/v1/hosts/${scanner.host.id}`)).json()) as { online?: boolean };

@@ -41,7 +41,7 @@ describe("the agent connection", () => {
     expect((await call("/agent/v1/connect", { headers })).status).toBe(401);
   });
 
-  it("hello records version, OS, tags, hostname, scripts; online while connected, offline after", async () => {
+  it("hello records version, OS, labels, hostname, scripts; online while connected, offline after", async () => {
     const host = await enrollHost();
     const agent = await connectAgent(host, {
       scripts: { echo },
@@ -61,7 +61,8 @@ describe("the agent connection", () => {
       os_name: "Debian GNU/Linux 12 (bookworm)",
       arch: "x86_64",
       reported_hostname: "box-7",
-      tags: { rack: "b4" },
+      labels: { rack: "b4" },
+      tags: {},
       crl_status: "not_reporting",
     });
     expect(typeof detail.last_seen_at).toBe("string");

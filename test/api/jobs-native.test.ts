@@ -200,10 +200,23 @@ describe("script jobs", () => {
     const tag = `t${Date.now()}`;
     const [h1, h2, h3] = await Promise.all([enrollHost(), enrollHost(), enrollHost()]);
     const agents = await Promise.all([
-      connectAgent(h1, { scripts: { echo }, tags: { [tag]: "a" } }),
-      connectAgent(h2, { scripts: { echo }, tags: { [tag]: "b" } }),
-      connectAgent(h3, { scripts: { echo } }),
+      connectAgent(h1, { scripts: { echo } }),
+      connectAgent(h2, { scripts: { echo } }),
+      // An agent-reported label is not a tag: h3 claims the tag and is never selected by it.
+      connectAgent(h3, { scripts: { echo }, tags: { [tag]: "a" } }),
     ]);
+    const admin = await adminLogin();
+    for (const [h, value] of [
+      [h1, "a"],
+      [h2, "b"],
+    ] as const) {
+      const put = await call(`/api/v1/hosts/${h.id}/tags`, {
+        method: "PUT",
+        headers: bearer(admin),
+        json: { tags: { [tag]: value } },
+      });
+      expect(put.status).toBe(200);
+    }
     const byTag = (await (
       await createJob({ kind: "script", script: "echo", host_filter: { tag: `${tag}=a` } })
     ).json()) as {
@@ -215,7 +228,6 @@ describe("script jobs", () => {
     };
     expect((await finished(anyValue.id)).hosts.map((h) => h.host_name).sort()).toEqual([h1.name, h2.name].sort());
 
-    const admin = await adminLogin();
     const g = (await (
       await call("/api/v1/groups", { method: "POST", headers: bearer(admin), json: { name: `g-${tag}` } })
     ).json()) as {

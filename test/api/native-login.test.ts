@@ -147,7 +147,7 @@ describe("MFA on the native face", () => {
     const now = Date.now();
     const verify = await post(
       "/api/v1/auth/mfa/verify",
-      { secret_base32: setup.secret_base32, code: currentTotp(setup.secret_base32, now) },
+      { secret_base32: setup.secret_base32, code: currentTotp(setup.secret_base32, now), password: u.password },
       bearer(u.session),
     );
     expect(verify.status).toBe(200);
@@ -164,7 +164,7 @@ describe("MFA on the native face", () => {
     };
     const res = await post(
       "/api/v1/auth/mfa/verify",
-      { secret_base32: setup.secret_base32, code: "000000" },
+      { secret_base32: setup.secret_base32, code: "000000", password: u.password },
       bearer(u.session),
     );
     expect(res.status).toBe(400);

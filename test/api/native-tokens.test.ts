@@ -151,7 +151,7 @@ describe("refresh tokens", () => {
     const verify = await call("/api/v1/auth/mfa/verify", {
       method: "POST",
       headers: bearer(u.session),
-      json: { secret_base32: setup.secret_base32, code },
+      json: { secret_base32: setup.secret_base32, code, password: u.password },
     });
     expect(verify.status).toBe(200);
     const res = await call("/api/v1/auth/refresh", { method: "POST", json: { refresh_token: u.session.refresh } });

@@ -9,7 +9,7 @@ const passwordLogin = (username: string, password: string, totp_code?: string) =
   call("/api/v1/auth/login", { method: "POST", json: { username, password, totp_code } });
 
 /** Enrolls MFA; returns a recovery code (a TOTP step already used at enrolment cannot be used again). */
-async function enrollMfa(session: { access: string }): Promise<string> {
+async function enrollMfa(session: { access: string }, password: string): Promise<string> {
   const setup = (await (await call("/api/v1/auth/mfa/setup", { headers: bearer(session.access) })).json()) as {
     secret_base32: string;
   };
@@ -17,7 +17,7 @@ async function enrollMfa(session: { access: string }): Promise<string> {
   const res = await call("/api/v1/auth/mfa/verify", {
     method: "POST",
     headers: bearer(session.access),
-    json: { secret_base32: setup.secret_base32, code: totp.generate() },
+    json: { secret_base32: setup.secret_base32, code: totp.generate(), password },
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { recovery_codes: string[] }).recovery_codes[0] ?? "";
@@ -66,7 +66,7 @@ describe("sso_policy", () => {
 
   it("mfa_required everyone: password logins without enrolled MFA are refused", async () => {
     const adm = await userWithRole("admin");
-    const recovery = await enrollMfa(adm.session);
+    const recovery = await enrollMfa(adm.session, adm.password);
     const withMfa = await login(adm.username, adm.password, recovery);
     reset = bearer(withMfa);
     const res = await put({ sso_policy: { mfa_required: "everyone" } }, reset);

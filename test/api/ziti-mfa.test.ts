@@ -36,7 +36,11 @@ async function nativeMfaUser() {
   const verify = await call("/api/v1/auth/mfa/verify", {
     method: "POST",
     headers: auth,
-    json: { secret_base32: setup.secret_base32, code: currentTotp(setup.secret_base32, enrolledAt) },
+    json: {
+      secret_base32: setup.secret_base32,
+      code: currentTotp(setup.secret_base32, enrolledAt),
+      password: u.password,
+    },
   });
   expect(verify.status).toBe(200);
   const { recovery_codes } = (await verify.json()) as { recovery_codes: string[] };

@@ -53,6 +53,15 @@ beforeAll(async () => {
     agent.start();
   }
   await Promise.all(agents.map((x) => x.waitOnline(access)));
+  // Job targeting by tag reads admin-assigned tags only (the agents' reports are labels).
+  for (const agent of agents.slice(0, 2)) {
+    const res = await fetch(`${base()}/api/v1/hosts/${agent.hostId}/tags`, {
+      method: "PUT",
+      headers: { "content-type": "application/json", authorization: `Bearer ${access}` },
+      body: JSON.stringify({ tags: { role: `web-${suffix}` } }),
+    });
+    expect(res.status).toBe(200);
+  }
 }, 180_000);
 
 afterAll(async () => {

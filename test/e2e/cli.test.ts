@@ -111,7 +111,11 @@ async function userWithTotp(): Promise<void> {
   const session = ((await login.json()) as { access_token: string }).access_token;
   const setup = (await api("/api/v1/auth/mfa/setup", {}, session)) as { secret_base32: string };
   totpSecret = setup.secret_base32;
-  await api("/api/v1/auth/mfa/verify", { method: "POST", json: { secret_base32: totpSecret, code: totp() } }, session);
+  await api(
+    "/api/v1/auth/mfa/verify",
+    { method: "POST", json: { secret_base32: totpSecret, code: totp(), password: user.password } },
+    session,
+  );
 }
 
 beforeAll(async () => {

@@ -78,7 +78,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await api("/auth/mfa/verify", {
       method: "POST",
       token: login.access_token,
-      body: { secret_base32: setup.secret_base32, code: totp.generate() },
+      body: { secret_base32: setup.secret_base32, code: totp.generate(), password },
     });
 
     const { context, page, errors } = await newPage(browser, base());

@@ -90,6 +90,12 @@ beforeAll(async () => {
   await agent.enroll(access);
   agent.start();
   await agent.waitOnline(access);
+  // via_tag selects admin-assigned tags (an agent's own report is only a label).
+  const tagged = await api(`/hosts/${agent.hostId}/tags`, {
+    method: "PUT",
+    json: { tags: { site: `scan-${suffix}` } },
+  });
+  expect(tagged.status).toBe(200);
 }, 180_000);
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ export * from "./native/health-checks";
 export * from "./native/host-api";
 export * from "./native/host-inventory";
 export * from "./native/host-registration";
+export * from "./native/host-tags";
 export * from "./native/hosts";
 export * from "./native/job-api";
 export * from "./native/jobs";

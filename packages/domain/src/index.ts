@@ -19,6 +19,7 @@ export * from "./fleet/fqdn-resolver";
 export * from "./fleet/host-actions";
 export * from "./fleet/host-records";
 export * from "./fleet/host-registration.service";
+export * from "./fleet/host-tags.service";
 export * from "./fleet/hosts.query";
 export * from "./fleet/hosts.service";
 export * from "./fleet/job-actions";

@@ -126,7 +126,11 @@ describe("Low: password change/reset end sessions and refresh families", () => {
     const v = await call("/api/v1/auth/mfa/verify", {
       method: "POST",
       headers: bearer(u.session),
-      json: { secret_base32: setup.secret_base32, code: currentTotp(setup.secret_base32, Date.now()) },
+      json: {
+        secret_base32: setup.secret_base32,
+        code: currentTotp(setup.secret_base32, Date.now()),
+        password: u.password,
+      },
     });
     expect(v.status).toBe(200);
     const res = await call(`/api/v1/users/${u.id}/mfa`, { method: "DELETE", headers: bearer(admin) });

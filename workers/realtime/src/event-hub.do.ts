@@ -9,18 +9,25 @@ export const ALL_JOBS_REDACTED = "*redacted";
 const Topic = z.union([z.literal(ALL_JOBS), z.literal(ALL_JOBS_REDACTED), z.uuid()]);
 const Events = z.array(StreamEvent).max(1000);
 const Id = z.string().min(1).max(64);
-const Subscriber = z.object({ identity: Id, key: z.uuid().optional() });
+const Subscriber = z.object({ identity: Id, key: z.uuid().optional(), scoped: z.literal("1").optional() });
 const Restriction = z.object({ key: z.uuid(), hosts: z.array(Id).max(10_000) });
 /** At most this many dashboard sockets per identity; a new one closes the oldest. */
 export const MAX_SOCKETS_PER_IDENTITY = 16;
 /** Close code for a socket ended by the server for a policy reason (RFC 6455 1008). */
 const POLICY_CLOSE = 1008;
+/**
+ * Close code (RFC 6455 §7.4.2 private range) for a non-admin job stream whose visible hosts may
+ * have changed (group membership): the client reconnects with a new ticket and is authorised afresh.
+ */
+export const VISIBILITY_CHANGED_CLOSE = 4001;
 
 /** What a socket carries through hibernation (serializeAttachment, < 2 KB). */
 interface SocketInfo {
   identity: string;
   /** Set when the socket's job stream shows only some hosts (the list is in storage `vis:<key>`). */
   key?: string;
+  /** A job stream of a non-admin: its visible hosts depend on group membership. */
+  scoped?: boolean;
 }
 const identityTag = (id: string) => `id:${id}`;
 
@@ -44,7 +51,11 @@ export class EventHub extends DurableObject<Env> {
     }
     const params = new URL(request.url).searchParams;
     const topic = Topic.safeParse(params.get("topic") ?? ALL_JOBS);
-    const who = Subscriber.safeParse({ identity: params.get("identity"), key: params.get("key") ?? undefined });
+    const who = Subscriber.safeParse({
+      identity: params.get("identity"),
+      key: params.get("key") ?? undefined,
+      scoped: params.get("scoped") ?? undefined,
+    });
     if (!topic.success || !who.success) return new Response("bad subscription", { status: 400 });
     // Bounded sockets per identity: the oldest make room.
     const own = this.ctx.getWebSockets(identityTag(who.data.identity));
@@ -53,7 +64,7 @@ export class EventHub extends DurableObject<Env> {
     }
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], [topic.data, identityTag(who.data.identity)]);
-    const info: SocketInfo = { identity: who.data.identity, key: who.data.key };
+    const info: SocketInfo = { identity: who.data.identity, key: who.data.key, scoped: who.data.scoped === "1" };
     pair[1].serializeAttachment(info);
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -75,6 +86,24 @@ export class EventHub extends DurableObject<Env> {
     return sockets.length;
   }
 
+  /**
+   * Closes the non-admin job streams (of one identity, or of everyone) with
+   * `VISIBILITY_CHANGED_CLOSE` after a group-membership change: their visible
+   * hosts were computed when they opened. Returns how many closed.
+   */
+  async closeScoped(identityId: string | null, reason: string): Promise<number> {
+    const sockets =
+      identityId === null ? this.ctx.getWebSockets() : this.ctx.getWebSockets(identityTag(Id.parse(identityId)));
+    let closed = 0;
+    for (const ws of sockets) {
+      const info = ws.deserializeAttachment() as SocketInfo | null;
+      if (!info?.scoped) continue;
+      this.end(ws, reason.slice(0, 100), VISIBILITY_CHANGED_CLOSE);
+      closed++;
+    }
+    return closed;
+  }
+
   /** In-memory copy of the restrictions (reloaded from storage after hibernation). */
   private readonly visible = new Map<string, Set<string>>();
 
@@ -87,10 +116,10 @@ export class EventHub extends DurableObject<Env> {
     return set;
   }
 
-  private end(ws: WebSocket, reason: string): void {
+  private end(ws: WebSocket, reason: string, code = POLICY_CLOSE): void {
     const info = ws.deserializeAttachment() as SocketInfo | null;
     try {
-      ws.close(POLICY_CLOSE, reason);
+      ws.close(code, reason);
     } catch {
       // Already closed.
     }

@@ -49,7 +49,11 @@ export const ForceChangePasswordRequest = z
 
 export const MfaSetupResponse = z.object({ secret_base32: z.string(), otp_uri: z.string() }).openapi("MfaSetup");
 export const MfaVerifyRequest = z
-  .object({ secret_base32: z.string().max(128), code: z.string().max(16) })
+  .object({
+    secret_base32: z.string().max(128),
+    code: z.string().max(16),
+    password: Password.openapi({ description: "The current password, asked again: a stolen session cannot enrol MFA" }),
+  })
   .openapi("MfaVerifyRequest");
 export const MfaVerifyResponse = z
   .object({

@@ -60,7 +60,12 @@ export const HostDetail = z
     online: z.boolean(),
     last_seen_at: Timestamp.nullable(),
     reported_hostname: z.string().nullable(),
-    tags: z.record(z.string(), z.string()),
+    tags: z
+      .record(z.string(), z.string())
+      .openapi({ description: "Tags an admin assigned (PUT /hosts/{id}/tags); job targeting by tag uses these only" }),
+    labels: z
+      .record(z.string(), z.string())
+      .openapi({ description: "What the host's agent reports about itself; never selects job targets" }),
   })
   .openapi("HostDetail");
 

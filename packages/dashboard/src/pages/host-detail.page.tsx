@@ -91,6 +91,14 @@ export function HostDetailPage() {
                 </span>
               ))}
             </dd>
+            <dt>Labels (agent-reported)</dt>
+            <dd>
+              {Object.entries(h.labels ?? {}).map(([k, v]) => (
+                <span key={k} className="badge">
+                  {k}={String(v)}
+                </span>
+              ))}
+            </dd>
             {h.notes && (
               <>
                 <dt>Notes</dt>

@@ -10,6 +10,7 @@ export function ProfilePage() {
   const me = useQuery({ queryKey: ["me"], queryFn: () => ok(api.GET("/users/me")) });
   const [pw, setPw] = useState({ current_password: "", new_password: "" });
   const [code, setCode] = useState("");
+  const [enrolPw, setEnrolPw] = useState("");
   const [disablePw, setDisablePw] = useState("");
   const [codes, setCodes] = useState<string[]>();
   const change = useMutation({
@@ -19,11 +20,12 @@ export function ProfilePage() {
   const setup = useMutation({ mutationFn: () => ok(api.GET("/auth/mfa/setup")) });
   const verify = useMutation({
     mutationFn: (secret: string) =>
-      ok(api.POST("/auth/mfa/verify", { body: { secret_base32: secret, code: code.trim() } })),
+      ok(api.POST("/auth/mfa/verify", { body: { secret_base32: secret, code: code.trim(), password: enrolPw } })),
     onSuccess: (r) => {
       setCodes(r.recovery_codes);
       setup.reset();
       setCode("");
+      setEnrolPw("");
       void qc.invalidateQueries({ queryKey: ["me"] });
     },
   });
@@ -160,6 +162,17 @@ export function ProfilePage() {
                       required
                       value={code}
                       onChange={(e) => setCode(e.target.value)}
+                    />
+                  </label>
+                  <label>
+                    Password (to turn MFA on)
+                    <input
+                      name="mfa-password"
+                      type="password"
+                      autoComplete="current-password"
+                      required
+                      value={enrolPw}
+                      onChange={(e) => setEnrolPw(e.target.value)}
                     />
                   </label>
                   {verify.isError && <ErrorState error={verify.error} />}

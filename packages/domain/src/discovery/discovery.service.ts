@@ -39,7 +39,7 @@ export interface StartScanInput {
   viaTag?: string;
 }
 
-/** Online hosts visible to the caller carrying tag `key` (with `value` when given), nearest to the range first. */
+/** Online hosts visible to the caller carrying admin tag `key` (with `value` when given; never an agent label), nearest to the range first. */
 async function taggedCandidates(ctx: DomainContext, tag: string, v: Visibility, block: string) {
   const m = TAG.exec(tag);
   if (!m?.[1]) throw new DomainError("common.validation", "via_tag: expected key or key=value");
@@ -47,8 +47,8 @@ async function taggedCandidates(ctx: DomainContext, tag: string, v: Visibility, 
   const conds = [
     eq(hosts.online, true),
     m[2] === undefined
-      ? sql`json_extract(${hosts.tags}, ${path}) IS NOT NULL`
-      : sql`json_extract(${hosts.tags}, ${path}) = ${m[2]}`,
+      ? sql`json_extract(${hosts.adminTags}, ${path}) IS NOT NULL`
+      : sql`json_extract(${hosts.adminTags}, ${path}) = ${m[2]}`,
   ];
   const visible = hostVisible(v, sql`${hosts.id}`);
   if (visible) conds.push(visible);

@@ -8,6 +8,7 @@ import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { isUuid } from "../shared/ids";
 import type { HostRow } from "./host-records";
+import { reauthoriseJobStreams } from "./job-stream";
 import { hostVisible, type Visibility } from "./visibility";
 
 export type HostScriptRow = typeof hostScripts.$inferSelect;
@@ -106,6 +107,7 @@ export async function addHostToGroup(ctx: DomainContext, id: string, groupId: st
     targetId: host.id,
     detail: { group: groupId },
   });
+  await reauthoriseJobStreams(ctx, null, "host groups changed");
 }
 
 /**
@@ -155,6 +157,7 @@ export async function removeHostFromGroup(
     targetId: host.id,
     detail: { group: groupId },
   });
+  await reauthoriseJobStreams(ctx, null, "host groups changed");
 }
 
 /** The scripts the host's agent allowlists, as it last reported them. */

@@ -1,4 +1,5 @@
 import type { IdentityRow } from "../identity/users.service";
+import { logAt } from "../log";
 import type { Subscription } from "../ports/events.port";
 import type { DomainContext } from "../shared/context";
 import { getVisibleJob } from "./job-lookup.query";
@@ -21,5 +22,31 @@ export async function streamSubscription(
   const v = visibilityOf(identity);
   await getVisibleJob(ctx, jobId, v);
   const scope = await jobScope(ctx, jobId, v);
-  return { identityId: identity.id, visibleHosts: scope.whole || !scope.visible ? undefined : [...scope.visible] };
+  return {
+    identityId: identity.id,
+    visibleHosts: scope.whole || !scope.visible ? undefined : [...scope.visible],
+    scoped: identity.role !== "admin",
+  };
+}
+
+/**
+ * After a group-membership change (a host's groups, a user's groups, a group
+ * deleted): closes the non-admin job streams it may affect — one identity's, or
+ * everyone's with `null` — with close code 4001, so each reconnects and is
+ * authorised against the new membership (docs/remote-execution.md "Who sees
+ * what"). Best effort after the commit: a failure is logged, the change stands.
+ */
+export async function reauthoriseJobStreams(
+  ctx: DomainContext,
+  identityId: string | null,
+  reason: string,
+): Promise<void> {
+  try {
+    await ctx.events.closeScopedStreams(identityId, reason);
+  } catch (err) {
+    logAt(ctx.logLevel, "warn", "closing job streams for re-authorisation failed", {
+      identity_id: identityId,
+      error: String(err),
+    });
+  }
 }

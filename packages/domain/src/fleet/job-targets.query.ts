@@ -55,7 +55,8 @@ export async function resolveHostsByIds(
 export const MAX_JOB_HOSTS = 10_000;
 
 /**
- * Hosts matching a filter: membership of a group and/or a tag (`key` or `key=value`), in name order.
+ * Hosts matching a filter: membership of a group and/or an admin-assigned tag (`key` or `key=value`;
+ * never the labels an agent reports about itself, issue 11), in name order.
  * At most `MAX_JOB_HOSTS + 1` are read, so that the caller can refuse a filter matching too many.
  */
 export async function resolveHostsByFilter(
@@ -75,8 +76,8 @@ export async function resolveHostsByFilter(
     const value = eqAt < 0 ? undefined : filter.tag.slice(eqAt + 1);
     where.push(
       value === undefined
-        ? sql`EXISTS (SELECT 1 FROM json_each(${hosts.tags}) t WHERE t.key = ${key})`
-        : sql`EXISTS (SELECT 1 FROM json_each(${hosts.tags}) t WHERE t.key = ${key} AND t.value = ${value})`,
+        ? sql`EXISTS (SELECT 1 FROM json_each(${hosts.adminTags}) t WHERE t.key = ${key})`
+        : sql`EXISTS (SELECT 1 FROM json_each(${hosts.adminTags}) t WHERE t.key = ${key} AND t.value = ${value})`,
     );
   }
   return ctx.db

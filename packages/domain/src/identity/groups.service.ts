@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
+import { reauthoriseJobStreams } from "../fleet/job-stream";
 import { groups, hostGroups, identities, identityGroups } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
@@ -77,6 +78,7 @@ export async function deleteGroup(ctx: DomainContext, id: string) {
     targetType: "group",
     targetId: id,
   });
+  await reauthoriseJobStreams(ctx, null, "group deleted");
 }
 
 export async function addGroupMember(ctx: DomainContext, groupId: string, identityId: string) {
@@ -89,6 +91,7 @@ export async function addGroupMember(ctx: DomainContext, groupId: string, identi
     targetId: groupId,
     detail: { identity: identityId },
   });
+  await reauthoriseJobStreams(ctx, identityId, "groups changed");
 }
 
 export async function removeGroupMember(ctx: DomainContext, groupId: string, identityId: string) {
@@ -107,4 +110,5 @@ export async function removeGroupMember(ctx: DomainContext, groupId: string, ide
     ],
     { action: "group.remove_member", targetType: "group", targetId: groupId, detail: { identity: identityId } },
   );
+  await reauthoriseJobStreams(ctx, identityId, "groups changed");
 }

@@ -5,6 +5,7 @@ export * from "./bootstrap";
 export * from "./cert-auth.service";
 export * from "./groups.service";
 export * from "./mfa.service";
+export * from "./mfa-enrolment";
 export * from "./passwords.service";
 export * from "./principals.service";
 export * from "./second-factor.service";

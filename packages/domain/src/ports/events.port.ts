@@ -6,6 +6,8 @@ export interface Subscription {
   identityId: string;
   /** A job stream of a caller who sees only these of the job's hosts; undefined = every host. */
   visibleHosts?: string[];
+  /** A non-admin's job stream: closed for re-authorisation when group membership changes. */
+  scoped?: boolean;
 }
 
 /** The dashboards' event fan-out (the EventHub Durable Object). */
@@ -14,6 +16,8 @@ export interface EventsPort {
   subscribe(topic: string, who: Subscription): Promise<Response>;
   /** Closes every dashboard socket of an identity (disabled, demoted, sessions revoked). */
   closeIdentity(identityId: string, reason: string): Promise<void>;
+  /** Closes non-admin job streams (of one identity, or all with `null`) so they reconnect and are re-authorised. */
+  closeScopedStreams(identityId: string | null, reason: string): Promise<void>;
   /** Fans events out to the subscribed dashboards (in order; throws when the hub was not reached). */
   publish(events: StreamEvent[]): Promise<void>;
 }
@@ -26,6 +30,7 @@ export function eventsPort(ns: Env["EVENTS"]): EventsPort {
       const url = new URL("https://event-hub/subscribe");
       url.searchParams.set("topic", topic);
       url.searchParams.set("identity", who.identityId);
+      if (who.scoped) url.searchParams.set("scoped", "1");
       if (who.visibleHosts) {
         const key = crypto.randomUUID();
         await hub().restrict({ key, hosts: who.visibleHosts });
@@ -35,6 +40,9 @@ export function eventsPort(ns: Env["EVENTS"]): EventsPort {
     },
     async closeIdentity(identityId, reason) {
       await hub().closeIdentity(identityId, reason);
+    },
+    async closeScopedStreams(identityId, reason) {
+      await hub().closeScoped(identityId, reason);
     },
     async publish(events) {
       await hub().publish(events);

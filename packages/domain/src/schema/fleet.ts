@@ -18,7 +18,10 @@ export const hosts = sqliteTable(
     arch: text("arch").notNull().default(""),
     agentVersion: text("agent_version").notNull().default(""),
     reportedHostname: text("reported_hostname"),
+    /** Labels the host's agent reports (`hello.tags`): facts about itself, never used to select job targets. */
     tags: json<Record<string, string>>("tags").notNull().default({}),
+    /** Tags an admin assigned (`PUT /hosts/{id}/tags`); job and discovery targeting by tag reads only these. */
+    adminTags: json<Record<string, string>>("admin_tags").notNull().default({}),
     healthStatus: text("health_status", { enum: ["pending", "healthy", "degraded", "unreachable"] })
       .notNull()
       .default("pending"),

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
+import { reauthoriseJobStreams } from "../fleet/job-stream";
 import { findIdentity, type IdentityRow } from "../identity/users.service";
 import { groups, identities, identityGroups } from "../schema";
 import type { SettingsValues } from "../settings/settings.service";
@@ -144,4 +145,5 @@ async function joinGroups(ctx: DomainContext, identityId: string, names: string[
       detail: { groups: missing.map((g) => g.id), via: "sso" },
     },
   );
+  await reauthoriseJobStreams(ctx, identityId, "groups changed");
 }

@@ -1075,7 +1075,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Enable MFA by proving a code for the secret; returns 10 single-use recovery codes */
+    /** Enable MFA by proving the current password and a code for the secret; returns 10 single-use recovery codes */
     post: {
       parameters: {
         query?: never;
@@ -5423,6 +5423,84 @@ export interface paths {
       };
     };
     put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/hosts/{id}/tags": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Replace a host's admin tags (what host_filter.tag and via_tag select; the agent's own report is only labels) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["SetHostTagsRequest"];
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["SetHostTagsResponse"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
     post?: never;
     delete?: never;
     options?: never;
@@ -12946,6 +13024,8 @@ export interface components {
     MfaVerifyRequest: {
       secret_base32: string;
       code: string;
+      /** @description The current password, asked again: a stolen session cannot enrol MFA */
+      password: string;
     };
     MfaDisableRequest: {
       password: string;
@@ -13714,7 +13794,12 @@ export interface components {
        */
       last_seen_at: string | null;
       reported_hostname: string | null;
+      /** @description Tags an admin assigned (PUT /hosts/{id}/tags); job targeting by tag uses these only */
       tags: {
+        [key: string]: string;
+      };
+      /** @description What the host's agent reports about itself; never selects job targets */
+      labels: {
         [key: string]: string;
       };
     };
@@ -13742,6 +13827,24 @@ export interface components {
        * @example 2026-06-02T10:11:12.123Z
        */
       updated_at: string;
+    };
+    SetHostTagsResponse: {
+      message: string;
+      tags: {
+        [key: string]: string;
+      };
+    };
+    SetHostTagsRequest: {
+      tags: components["schemas"]["HostTags"];
+    };
+    /**
+     * @example {
+     *       "env": "production",
+     *       "tier": "db"
+     *     }
+     */
+    HostTags: {
+      [key: string]: string;
     };
     DiscoveryScanStarted: {
       /**

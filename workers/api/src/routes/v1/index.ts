@@ -11,6 +11,7 @@ import { groupsRouter } from "./groups/groups.index";
 import { checksRouter, hostChecksRouter } from "./health-checks/health-checks.index";
 import { hostInventoryRouter } from "./host-inventory/host-inventory.index";
 import { hostRegistrationRouter } from "./host-registration/host-registration.index";
+import { hostTagsRouter } from "./host-tags/host-tags.index";
 import { hostsRouter } from "./hosts/hosts.index";
 import { jobsRouter } from "./jobs/jobs.index";
 import { hostWindowsRouter, windowsRouter } from "./maintenance-windows/maintenance-windows.index";
@@ -55,6 +56,7 @@ v1.route("/auth/sso", ssoRouter)
   .route("/", publicPkiRouter)
   .route("/hosts", hostRegistrationRouter)
   .route("/hosts", hostsRouter)
+  .route("/hosts", hostTagsRouter)
   .route("/discovery", discoveryRouter)
   .route("/upgrades", upgradesRouter)
   .route("/admin/repo", repoAdminRouter)

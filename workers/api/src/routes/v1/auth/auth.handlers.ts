@@ -4,8 +4,8 @@ import {
   checkPassword,
   DomainError,
   disableMfa,
-  enableMfaWithSecret,
   enforceLocalLoginPolicy,
+  enrolMfaWithPassword,
   hit,
   isMfaEnabled,
   logout,
@@ -98,11 +98,12 @@ export const mfaSetupHandler: RouteHandler<typeof r.mfaSetup, AppEnv> = async (c
 };
 
 export const mfaVerifyHandler: RouteHandler<typeof r.mfaVerify, AppEnv> = async (c) => {
-  const me = currentIdentity(c);
-  const ctx = await domain(c);
-  await hit(ctx, `mfa:user:${me.id}`, 10, 60);
   const body = c.req.valid("json");
-  const codes = await enableMfaWithSecret(ctx, me.id, body.secret_base32, body.code);
+  const codes = await enrolMfaWithPassword(await domain(c), currentIdentity(c).id, {
+    password: body.password,
+    secret: body.secret_base32,
+    code: body.code,
+  });
   return c.json({ message: "MFA enabled successfully", recovery_codes: codes }, 200);
 };
 

@@ -69,7 +69,7 @@ export const mfaVerify = protectedRoute("/auth", "self", {
   method: "post",
   path: "/mfa/verify",
   tags,
-  summary: "Enable MFA by proving a code for the secret; returns 10 single-use recovery codes",
+  summary: "Enable MFA by proving the current password and a code for the secret; returns 10 single-use recovery codes",
   request: { body: jsonBody(MfaVerifyRequest) },
   responses: { 200: json(MfaVerifyResponse), ...errorResponses(400, 401, 409, 429) },
 });

@@ -52,7 +52,8 @@ const detailBody = (h: svc.HostRow, lastPatchAt: number | null, crl: HostCrl) =>
   online: h.online,
   last_seen_at: isoOrNull(h.lastSeenAt),
   reported_hostname: h.reportedHostname,
-  tags: h.tags,
+  tags: h.adminTags,
+  labels: h.tags,
 });
 
 const vis = (c: Parameters<typeof currentIdentity>[0]) => svc.visibilityOf(currentIdentity(c));

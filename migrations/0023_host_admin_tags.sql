@@ -1,0 +1,1 @@
+ALTER TABLE `hosts` ADD `admin_tags` text DEFAULT '{}' NOT NULL;
