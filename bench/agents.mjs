@@ -98,13 +98,19 @@ export async function enrollHosts(url, access, count, prefix = `bench-${Date.now
   return hosts;
 }
 
-/** One simulated agent: a WebSocket speaking the agent protocol; scripts answer at once. */
+/**
+ * One simulated agent: a WebSocket speaking the agent protocol; scripts answer at once.
+ * `answers` maps other command names (e.g. the built-in patch commands) to a function of the run
+ * frame returning `{exit_code, stdout}`; `onOther` sees every frame the switch does not handle.
+ */
 export class SimAgent {
-  constructor(url, host, stats) {
+  constructor(url, host, stats, answers = {}) {
     this.url = url;
     this.host = host;
     this.stats = stats;
     this.results = new Map();
+    this.answers = answers;
+    this.onOther = undefined;
   }
 
   async connect() {
@@ -172,10 +178,13 @@ export class SimAgent {
         }
         this.send({ type: "ack", command_id: f.command_id, duplicate: false });
         const now = Date.now();
+        const answer = this.answers[f.script];
         const result =
           f.script === "echo"
             ? { exit_code: 0, error: null, stdout: `${f.args.join(" ")}\n` }
-            : { exit_code: null, error: "not_allowlisted", stdout: "" };
+            : answer
+              ? { error: null, ...answer(f) }
+              : { exit_code: null, error: "not_allowlisted", stdout: "" };
         const frame = {
           type: "result",
           command_id: f.command_id,
@@ -190,6 +199,8 @@ export class SimAgent {
         this.stats.results++;
         return;
       }
+      default:
+        this.onOther?.(f);
     }
   }
 
@@ -199,9 +210,9 @@ export class SimAgent {
 }
 
 /** Connects an agent for every host, `concurrency` handshakes at a time. */
-export async function connectAgents(url, hosts, concurrency = 32) {
+export async function connectAgents(url, hosts, concurrency = 32, answers = {}) {
   const stats = { runs: 0, results: 0, duplicates: 0, closed: 0 };
-  const agents = hosts.map((h) => new SimAgent(url, h, stats));
+  const agents = hosts.map((h) => new SimAgent(url, h, stats, answers));
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, agents.length) }, async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { freePort, migrateLocal, startLocalServer } from "../scripts/lib/local-server.mjs";
+import { patchingAgentScenarios } from "./patching-agents.bench.mjs";
 import { reportScenarios } from "./reports.bench.mjs";
 import { scenarios } from "./scenarios.mjs";
 import { issueTable } from "./summary.mjs";
@@ -19,6 +20,8 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const WITH_TASKS = process.env.BENCH_TASKS === "1" || (filter ?? "").includes("task");
 // Reports of 10,000 hosts (CSV, PDF; time and peak memory): `pnpm bench reports` or BENCH_REPORTS=1.
 const WITH_REPORTS = process.env.BENCH_REPORTS === "1" || (filter ?? "").includes("report");
+// One patch job across 500 simulated agents (BENCH_PATCH_AGENTS): `pnpm bench patching` or BENCH_PATCHING=1.
+const WITH_PATCHING = process.env.BENCH_PATCHING === "1" || (filter ?? "").includes("patching");
 const ADMIN = { username: "admin", password: "Bench-Admin-Pass-1!" };
 
 const dir = mkdtempSync(path.join(tmpdir(), "fleetgate-bench-"));
@@ -46,7 +49,12 @@ function load(opts, connections) {
 const rows = [];
 const ctx = { url: server.url, admin: ADMIN, server, persistDir: dir };
 try {
-  for (const s of [...scenarios, ...(WITH_TASKS ? taskScenarios : []), ...(WITH_REPORTS ? reportScenarios : [])]) {
+  for (const s of [
+    ...scenarios,
+    ...(WITH_TASKS ? taskScenarios : []),
+    ...(WITH_REPORTS ? reportScenarios : []),
+    ...(WITH_PATCHING ? patchingAgentScenarios : []),
+  ]) {
     if (filter && !s.name.includes(filter)) continue;
     // Scenarios that are not request floods measure themselves and return rows.
     if (s.run) {

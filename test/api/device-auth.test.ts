@@ -70,6 +70,40 @@ describe("device authorization", () => {
     );
   });
 
+  it("lookup shows who asked (client, address, times) without consuming the code; a decided code is gone", async () => {
+    const s = await start();
+    const u = await userWithRole("reporter");
+    const lookup = (user_code: string, token = u.session.access) =>
+      call("/api/v1/auth/device/lookup", {
+        method: "POST",
+        headers: token ? bearer(token) : {},
+        json: { user_code },
+      });
+    const typed = s.user_code.toLowerCase().replace("-", " ");
+    for (const code of [s.user_code, typed]) {
+      const res = await lookup(code);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Record<string, string>;
+      expect(body).toEqual({
+        client_name: "test CLI",
+        ip_address: `198.51.100.${ip}`,
+        requested_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      });
+      expect(Date.parse(body.expires_at ?? "") - Date.parse(body.requested_at ?? "")).toBe(s.expires_in * 1000);
+    }
+    expect((await lookup(s.user_code, "")).status).toBe(401);
+    const unknown = await lookup("BCDF-GHJK");
+    expect(unknown.status).toBe(400);
+    expect(await nativeError(unknown)).toEqual({
+      code: "invalid_user_code",
+      message: "The code is invalid, expired or already used",
+    });
+    expect((await lookup("x".repeat(33))).status).toBe(400);
+    expect((await decide(u.session.access, s.user_code)).status).toBe(200);
+    expect((await lookup(s.user_code)).status).toBe(400);
+  });
+
   it("a user code works once; a denied code answers access_denied", async () => {
     const s = await start();
     const user = await userWithRole("operator");

@@ -87,6 +87,10 @@ describe.skipIf(!hasChromium)("dashboard pages in Chromium: device login, patchi
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Is this the code in your terminal?" }).waitFor();
     expect(await page.locator("[data-user-code]").textContent()).toBe(code.user_code);
+    // Who asked is shown before the decision: the client's name and the address it asked from.
+    const request = page.getByRole("definition");
+    await expect.poll(() => request.first().textContent()).toBe("e2e");
+    expect(await request.nth(1).textContent()).toMatch(/^[0-9a-f.:]+$/);
     await shot(page, "device-light");
     await page.getByRole("button", { name: "Approve sign-in" }).click();
     await page.getByText(/^Approved: the command-line client is now signed in as admin/).waitFor();
@@ -100,12 +104,12 @@ describe.skipIf(!hasChromium)("dashboard pages in Chromium: device login, patchi
     await page.goto("/app/device");
     await page.getByRole("textbox", { name: /^Code/ }).fill(code.user_code.toLowerCase().replace("-", " "));
     await page.getByRole("button", { name: "Continue" }).click();
-    await page.getByRole("button", { name: "Approve sign-in" }).click();
     await expect
       .poll(() => page.getByRole("alert").textContent())
       .toBe("This code is unknown, already used or expired. Run the sign-in command again for a new code.");
-    // The refused approval (400) is the only failed request.
-    expect(errors).toContain("http 400 POST /api/v1/auth/device/approve");
+    expect(await page.getByRole("button", { name: "Approve sign-in" }).isDisabled()).toBe(true);
+    // The refused lookup (400) is the only failed request.
+    expect(errors).toContain("http 400 POST /api/v1/auth/device/lookup");
     expect(errors.filter((e) => !e.includes("400"))).toEqual([]);
     await context.close();
   });

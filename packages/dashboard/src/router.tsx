@@ -15,6 +15,7 @@ import {
   ExportsSearch,
   HostsSearch,
   JobsSearch,
+  OverviewSearch,
   PatchingSearch,
   SignInSearch,
   SsoCallbackSearch,
@@ -70,6 +71,7 @@ const authed = createRoute({
 export const overviewRoute = createRoute({
   getParentRoute: () => authed,
   path: "/",
+  validateSearch: OverviewSearch,
   component: lazyRouteComponent(() => import("./pages/overview.page"), "OverviewPage"),
 });
 export const hostsRoute = createRoute({

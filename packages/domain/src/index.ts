@@ -34,6 +34,7 @@ export * from "./fleet/job-visibility";
 export * from "./fleet/jobs.query";
 export * from "./fleet/patch-events";
 export * from "./fleet/patch-job-create.service";
+export * from "./fleet/patch-remove-job.service";
 export * from "./fleet/script-lock";
 export * from "./fleet/submit-job";
 export * from "./fleet/visibility";

@@ -1,4 +1,4 @@
-import { access, readdir } from "node:fs/promises";
+import { access, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type {
   ApplyReport,
@@ -6,12 +6,17 @@ import type {
   PackageChange,
   PendingUpdate,
   PlanItem,
+  RemoveItem,
   RollbackReport,
   VaultEntry,
 } from "@fleetgate/contract/agent";
 import { changelogCves, DPKG_QUERY_FORMAT, debFileName, parseAptSimulation, parseDpkgQuery } from "./apt-parse";
+import { rebootReasons as debianRebootReasons } from "./inventory";
+import type { PackageBackend } from "./package-backend";
 import { dpkgArgs } from "./package-env";
 import type { PackageRunner, RunResult } from "./package-runner";
+import { checkRemoveItems, failedReport } from "./remove-check";
+import { checkRollback, selectRollback } from "./rollback-selection";
 import type { Vault } from "./vault";
 
 const key = (p: { name: string; arch: string }) => `${p.name}:${p.arch}`;
@@ -55,7 +60,9 @@ export function keptConffiles(output: string): string[] {
  * apt/dpkg operations of the agent (patching.md §7): inventory, pinned apply with a vault of the
  * pre-patch .debs, and exact-version rollback from that vault.
  */
-export class AptBackend {
+export class AptBackend implements PackageBackend {
+  readonly kind = "apt";
+
   constructor(
     private readonly runner: PackageRunner,
     private readonly vault: Vault,
@@ -246,27 +253,9 @@ export class AptBackend {
       const empty = { restored: [], removed: [], refused: [], held: [], verified: false };
       const journal = await this.vault.readJournal(jobId);
       if (!journal) return { ok: false, error: "no patch journal for this job on the host", ...empty, output };
-      const refused: RollbackReport["refused"] = [];
-      const files: string[] = [];
-      const removals: string[] = [];
-      const restoring: PackageChange[] = [];
-      for (const c of journal.changes) {
-        if (c.before === null) {
-          removals.push(`${aptName(c)}-`);
-          continue;
-        }
-        const entry = journal.vault.find((v) => v.name === c.name && v.arch === c.arch && v.version === c.before);
-        if (!entry) {
-          refused.push({ name: c.name, reason: `no vault copy of ${c.name} ${c.before}` });
-          continue;
-        }
-        if (!(await this.vault.verify(entry))) {
-          refused.push({ name: c.name, reason: `vault copy of ${c.name} ${c.before} fails its sha256 check` });
-          continue;
-        }
-        files.push(entry.file);
-        restoring.push(c);
-      }
+      const selection = await selectRollback(journal, this.vault);
+      const { files, refused } = selection;
+      const removals = selection.added.map((c) => `${aptName(c)}-`);
       if (files.length === 0 && removals.length === 0) {
         return {
           ok: refused.length === 0,
@@ -283,14 +272,7 @@ export class AptBackend {
         { mutating: true },
       );
       output += run.stdout + run.stderr;
-      const now = await this.installed();
-      const nowBy = new Map(now.map((p) => [key(p), p]));
-      const restored = restoring.filter((c) => {
-        const p = nowBy.get(key(c));
-        return p?.version === c.before && p.status === "ii";
-      });
-      const removed = journal.changes.filter((c) => c.before === null && !nowBy.has(key(c))).map((c) => c.name);
-      const verified = restored.length === restoring.length && removed.length === removals.length;
+      const { restored, removed, verified } = checkRollback(selection, await this.installed());
       let held: string[] = [];
       if (restored.length > 0) {
         const names = restored.map(aptName);
@@ -315,6 +297,88 @@ export class AptBackend {
         output,
       };
     });
+  }
+
+  /**
+   * Removes exactly the named packages at the versions the job expects (`apt-get remove`, not
+   * purge: their conffiles stay, so a rollback re-installs them as they were). Refused, with
+   * nothing changed, when a package is at another version, when removing it would remove other
+   * packages (they depend on it) or when one of them cannot be vaulted first.
+   */
+  async remove(jobId: string, items: RemoveItem[]): Promise<ApplyReport> {
+    return this.runner.exclusive(async () => {
+      await this.vault.init();
+      await this.vault.clearIncoming();
+      let output = "";
+      const before = await this.installed();
+      const fail = (error: string, extra: Partial<ApplyReport> = {}) => failedReport(error, output, extra);
+      const problem = checkRemoveItems(items, before);
+      if (problem) return fail(problem);
+      const targets = items.map(aptName);
+      const sim = await this.runner.run("apt-get", ["-s", "-o", "Debug::NoLocking=1", "remove", "--", ...targets]);
+      if (sim.code !== 0) return fail(`the removal cannot be done: ${describeFailure(sim)}`);
+      const parsed = parseAptSimulation(sim.stdout);
+      const named = new Set(items.map((i) => i.name));
+      const others = [...new Set(parsed.removals.filter((n) => !named.has(n)))];
+      if (others.length > 0) return fail(`removing would also remove ${others.join(", ")} (they depend on it)`);
+      if (parsed.updates.length > 0)
+        return fail(`removing would install ${parsed.updates.map((u) => u.name).join(", ")}`);
+      const vault: VaultEntry[] = [];
+      for (const i of items) {
+        const got = await this.vaultOne(i);
+        if ("reason" in got) {
+          return fail(`not removed: ${got.reason}`, {
+            unvaulted: [{ name: i.name, version: i.version, reason: got.reason }],
+            vault,
+          });
+        }
+        vault.push(got);
+      }
+      await this.runner.run("dpkg", [...dpkgArgs(this.env), "--configure", "-a"], { mutating: true });
+      const run = await this.runner.run("apt-get", ["-y", "-q", ...this.lockOpt(), "remove", "--", ...targets], {
+        mutating: true,
+      });
+      output += run.stdout + run.stderr;
+      return this.finishRemove(jobId, items, before, vault, run, output);
+    });
+  }
+
+  private async finishRemove(
+    jobId: string,
+    items: RemoveItem[],
+    before: InstalledPackage[],
+    vault: VaultEntry[],
+    run: RunResult,
+    output: string,
+  ): Promise<ApplyReport> {
+    const after = await this.installed();
+    const changes = diffSnapshots(before, after);
+    await this.vault.writeJournal({ job_id: jobId, created_at: Date.now(), changes, vault });
+    const audit = await this.audit();
+    const report = {
+      changes,
+      unvaulted: [],
+      vault,
+      kept_conffiles: [],
+      audit_clean: audit,
+      reboot_required: await exists(path.join(this.env.fileRoot, "var/run/reboot-required")),
+      output,
+    };
+    if (run.code !== 0) return { ok: false, error: describeFailure(run), ...report };
+    if (!audit) return { ok: false, error: "dpkg --audit reports half-installed packages", ...report };
+    const left = items.filter((i) => after.some((a) => key(a) === key(i)));
+    if (left.length > 0)
+      return { ok: false, error: `still installed: ${left.map((l) => l.name).join(", ")}`, ...report };
+    return { ok: true, error: null, ...report };
+  }
+
+  async listsRefreshedAt(): Promise<number | null> {
+    const lists = await stat(path.join(this.env.fileRoot, "var/lib/apt/lists")).catch(() => null);
+    return lists ? lists.mtimeMs : null;
+  }
+
+  rebootReasons(packages: InstalledPackage[], runningKernel: string): Promise<string[]> {
+    return debianRebootReasons(this.env, packages, runningKernel);
   }
 }
 

@@ -198,6 +198,30 @@ describe.skipIf(missing !== null)(
       expect(readSandboxFile(env, "etc/demo/demo.conf.dpkg-dist")).toBe("setting=2\n");
     });
 
+    it("patch_remove: refuses when others depend on it, else vaults first, removes, and the rollback re-installs the exact version", async () => {
+      const { env, backend } = sandbox([repoWith("rm", [debs.demo2 ?? "", debs.newdep ?? "", debs.tool1 ?? ""])]);
+      sandboxRun(env, "apt-get", ["-y", "-q", "install", "demo=2.0-1", "tool=1.0-1"]);
+      const refused = await backend.remove("job-6a", [{ name: "newdep", arch: "all", version: "1.0-1" }]);
+      expect(refused).toMatchObject({ ok: false, error: "removing would also remove demo (they depend on it)" });
+      expect(sandboxVersion(env, "newdep")).toEqual({ version: "1.0-1", status: "ii" });
+      const stale = await backend.remove("job-6b", [{ name: "tool", arch: "all", version: "0.9-1" }]);
+      expect(stale).toMatchObject({ ok: false, error: "tool is at 1.0-1, the job expected 0.9-1" });
+
+      const report = await backend.remove("job-6", [{ name: "tool", arch: "all", version: "1.0-1" }]);
+      expect(report.error).toBeNull();
+      expect(report.changes).toEqual([{ name: "tool", arch: "all", before: "1.0-1", after: null }]);
+      expect(report.vault.map((v) => [v.name, v.version, v.origin])).toEqual([["tool", "1.0-1", "download"]]);
+      expect(sandboxVersion(env, "tool")).toBeNull();
+      // tool 1.0-1 leaves the repository: the vault copy brings it back.
+      setSources(env, [repoWith("rm-gone", [debs.demo2 ?? "", debs.newdep ?? ""])]);
+      await backend.updateLists();
+      const rb = await backend.rollback("job-6");
+      expect(rb.error).toBeNull();
+      expect(rb.verified).toBe(true);
+      expect(rb.restored).toEqual([{ name: "tool", arch: "all", before: "1.0-1", after: null }]);
+      expect(sandboxVersion(env, "tool")).toEqual({ version: "1.0-1", status: "hi" });
+    });
+
     it("waits for the dpkg lock held by another apt run, and reports 'busy' when told not to wait", async () => {
       const { env, backend, base } = sandbox([repoWith("lock", [debs.tool1 ?? "", debs.slow ?? "", debs.demo1 ?? ""])]);
       sandboxRun(env, "apt-get", ["-y", "-q", "install", "tool=1.0-1"]);

@@ -3,8 +3,8 @@ import { readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import type { InstalledPackage, Inventory, InventoryDiff } from "@fleetgate/contract/agent";
 import { canonicalPackageText, compareDpkgVersions, parseDpkgVersion } from "@fleetgate/contract/patching";
-import type { AptBackend } from "./apt-backend";
 import { parseOsRelease } from "./apt-parse";
+import type { PackageBackend } from "./package-backend";
 import { hostFile, type PackageEnv } from "./package-env";
 
 const key = (p: { name: string; arch: string }) => `${p.name}:${p.arch}`;
@@ -34,7 +34,7 @@ export async function rebootReasons(env: PackageEnv, packages: InstalledPackage[
 
 /** A full inventory: OS facts, installed packages, pending updates (simulated), reboot state. */
 export async function collectInventory(
-  backend: AptBackend,
+  backend: PackageBackend,
   env: PackageEnv,
   now = Date.now(),
   kernel = os.release(),
@@ -42,8 +42,8 @@ export async function collectInventory(
   const osRelease = await readFile(hostFile(env, "etc/os-release"), "utf8").catch(() => "");
   const packages = await backend.installed();
   const pending = await backend.pending();
-  const reasons = await rebootReasons(env, packages, kernel);
-  const lists = await stat(hostFile(env, "var/lib/apt/lists")).catch(() => null);
+  const reasons = await backend.rebootReasons(packages, kernel);
+  const refreshed = await backend.listsRefreshedAt();
   return {
     os: parseOsRelease(osRelease, kernel, os.machine()),
     packages,
@@ -51,7 +51,7 @@ export async function collectInventory(
     removals: pending.removals,
     reboot_required: reasons.length > 0,
     reboot_reasons: reasons,
-    lists_age_secs: lists ? Math.max(0, Math.floor((now - lists.mtimeMs) / 1000)) : null,
+    lists_age_secs: refreshed !== null ? Math.max(0, Math.floor((now - refreshed) / 1000)) : null,
     collected_at: now,
   };
 }

@@ -22,6 +22,8 @@ export interface PackageEnv {
   fileRoot: string;
   /** Seconds apt waits for the dpkg lock before giving up (DPkg::Lock::Timeout). */
   lockTimeoutSecs: number;
+  /** dnf `--releasever` (a sandbox root has no release package to detect it from); null: dnf detects it. */
+  releasever: string | null;
 }
 
 /** The real system's package environment. */
@@ -35,6 +37,7 @@ export function systemEnv(backend: "apt" | "dnf", vaultDir: string): PackageEnv 
     vaultDir,
     fileRoot: "/",
     lockTimeoutSecs: 600,
+    releasever: null,
   };
 }
 
@@ -80,8 +83,33 @@ DPkg::Options { "--root=${root}"; "--admindir=${root}/var/lib/dpkg"; "--force-sc
       vaultDir: path.join(base, "vault"),
       fileRoot: root,
       lockTimeoutSecs: opts.lockTimeoutSecs ?? 60,
+      releasever: null,
     },
     aptConf,
+    dirs,
+  };
+}
+
+/**
+ * A sandbox dnf/rpm root (shared/reference/patching.md §5 level 3): dnf acts only inside `root`
+ * (`--installroot`), and reads its configuration from there (`root/etc/dnf/dnf.conf`,
+ * `root/etc/yum.repos.d/`), as it does on the real system from `/`.
+ */
+export function dnfSandboxEnv(base: string, opts: { releasever?: string } = {}): { env: PackageEnv; dirs: string[] } {
+  const root = path.join(base, "root");
+  const dirs = ["etc/dnf", "etc/yum.repos.d", "var/cache/dnf", "var/lib/rpm", "var/run"].map((d) => path.join(root, d));
+  return {
+    env: {
+      backend: "dnf",
+      aptConfig: null,
+      root,
+      dpkgAdmindir: path.join(root, "var/lib/dpkg"),
+      aptArchives: path.join(root, "var/cache/apt/archives"),
+      vaultDir: path.join(base, "vault"),
+      fileRoot: root,
+      lockTimeoutSecs: 60,
+      releasever: opts.releasever ?? "1",
+    },
     dirs,
   };
 }

@@ -5,7 +5,9 @@ import {
   type AgentMessage,
   type ApplyReport,
   encodePlanArgs,
+  encodeRemoveArgs,
   PATCH_APPLY_COMMAND,
+  PATCH_REMOVE_COMMAND,
   PATCH_ROLLBACK_COMMAND,
   type RollbackReport,
 } from "@fleetgate/contract/agent";
@@ -180,6 +182,17 @@ describe.skipIf(missing !== null)("patch agent: inventory reports", { timeout: 1
     // A garbled plan is refused without touching anything.
     const bad = await apply(run(PATCH_APPLY_COMMAND, [jobId, "[{]"])).done;
     expect(bad).toMatchObject({ exit_code: 1, stderr: "invalid patch plan in the command's arguments" });
+    // The remove built-in: garbled arguments and a version the host no longer has are refused.
+    const remove = builtins.get(PATCH_REMOVE_COMMAND);
+    if (!remove) throw new Error("missing the remove built-in");
+    const garbled = await remove(run(PATCH_REMOVE_COMMAND, [jobId, '[{"name":"demo"}]'])).done;
+    expect(garbled).toMatchObject({ exit_code: 1, stderr: "invalid package list in the command's arguments" });
+    const removeArgs = encodeRemoveArgs(jobId, [{ name: "demo", arch: "all", version: "1.1-1" }]);
+    if (!removeArgs) throw new Error("list does not fit");
+    const stale = await remove(run(PATCH_REMOVE_COMMAND, removeArgs)).done;
+    expect(stale.exit_code).toBe(1);
+    expect(JSON.parse(stale.stdout)).toMatchObject({ ok: false, error: "demo is at 1.0-1, the job expected 1.1-1" });
+    expect(sandboxVersion(sb, "demo")).toEqual({ version: "1.0-1", status: "hi" });
     await agent.report({ updateLists: false });
     expect(frames.some((f) => f.type === "inventory")).toBe(true);
   });

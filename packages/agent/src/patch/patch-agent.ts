@@ -1,14 +1,15 @@
-import { readFile, stat } from "node:fs/promises";
-import { userInfo } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   type AgentMessage,
   decodePlanArgs,
+  decodeRemoveArgs,
   type HealthCheckSpec,
   type HealthResult,
   InstalledPackage,
   type Inventory,
   PATCH_APPLY_COMMAND,
+  PATCH_REMOVE_COMMAND,
   PATCH_ROLLBACK_COMMAND,
   type Run,
 } from "@fleetgate/contract/agent";
@@ -17,10 +18,11 @@ import type { PatchingConfig } from "../config";
 import type { ExecOutcome, Execution } from "../executor";
 import { writeFileDurable } from "../fs-atomic";
 import type { Logger } from "../log";
-import { AptBackend } from "./apt-backend";
+import { createBackend, patchEnv } from "./backend-select";
 import { runHealthCheck } from "./health";
 import { collectInventory, diffInventory, packagesHash } from "./inventory";
-import { aptSandboxEnv, hostFile, type PackageEnv, systemEnv } from "./package-env";
+import type { PackageBackend } from "./package-backend";
+import type { PackageEnv } from "./package-env";
 import { PackageRunner } from "./package-runner";
 import { Vault } from "./vault";
 
@@ -48,15 +50,6 @@ export interface PatchAgentOptions {
   env?: PackageEnv;
 }
 
-/** The package environment the config names: a sandbox root (tests, demos) or the real system. */
-export function patchEnv(config: PatchingConfig): PackageEnv {
-  if (config.sandboxDir) {
-    const { env } = aptSandboxEnv(config.sandboxDir, { user: userInfo().username });
-    return { ...env, vaultDir: config.vaultDir };
-  }
-  return systemEnv("apt", config.vaultDir);
-}
-
 /**
  * The agent's patch-management side of the connection (docs/patching.md, "Inventory"): reports
  * the inventory on connect (a diff when the server holds the same base), on `refresh` and on a
@@ -64,7 +57,7 @@ export function patchEnv(config: PatchingConfig): PackageEnv {
  */
 export class PatchAgent {
   readonly env: PackageEnv;
-  readonly backend: AptBackend;
+  readonly backend: PackageBackend;
   private readonly runner: PackageRunner;
   private timer: NodeJS.Timeout | undefined;
   /** The hash the server said it holds (welcome / last ack). */
@@ -79,7 +72,7 @@ export class PatchAgent {
   constructor(private readonly options: PatchAgentOptions) {
     this.env = options.env ?? patchEnv(options.config);
     this.runner = new PackageRunner(this.env);
-    this.backend = new AptBackend(this.runner, new Vault(this.env.vaultDir));
+    this.backend = createBackend(this.runner, new Vault(this.env.vaultDir));
   }
 
   private get log(): Logger {
@@ -131,7 +124,8 @@ export class PatchAgent {
   }
 
   /**
-   * The built-in commands: apply a pinned plan (vault first) and roll a job back from the vault.
+   * The built-in commands: apply a pinned plan or remove packages (vault first), and roll a job
+   * back from the vault.
    * Their result's stdout is the JSON report; they are never interrupted (dpkg must not be
    * killed mid-run): cancel and shutdown let them finish. Afterwards the inventory is reported.
    */
@@ -144,6 +138,16 @@ export class PatchAgent {
             const decoded = decodePlanArgs(run.args);
             if (!decoded) return { ok: false, json: "", error: "invalid patch plan in the command's arguments" };
             const report = await this.backend.apply(decoded.jobId, decoded.plan);
+            return { ok: report.ok, json: JSON.stringify({ ...report, output: tail(report.output) }), error: null };
+          }),
+      ],
+      [
+        PATCH_REMOVE_COMMAND,
+        (run: z.infer<typeof Run>) =>
+          this.execution(async () => {
+            const decoded = decodeRemoveArgs(run.args);
+            if (!decoded) return { ok: false, json: "", error: "invalid package list in the command's arguments" };
+            const report = await this.backend.remove(decoded.jobId, decoded.items);
             return { ok: report.ok, json: JSON.stringify({ ...report, output: tail(report.output) }), error: null };
           }),
       ],
@@ -262,8 +266,8 @@ export class PatchAgent {
   }
 
   private async listsStale(): Promise<boolean> {
-    const lists = await stat(hostFile(this.env, "var/lib/apt/lists")).catch(() => null);
-    return !lists || Date.now() - lists.mtimeMs > STALE_LISTS_SECS * 1000;
+    const refreshed = await this.backend.listsRefreshedAt();
+    return refreshed === null || Date.now() - refreshed > STALE_LISTS_SECS * 1000;
   }
 
   private async loadBase(): Promise<Base | null> {

@@ -167,7 +167,9 @@ export const rollbackCommand = (app: App) =>
     async run({ args }) {
       const fg = app.client();
       const d = await fg.jobs.get(args.id);
-      if (d.job.kind !== "patch_apply") throw new UsageError(`job ${args.id} is a ${d.job.kind} job, not a patch job`);
+      if (d.job.kind !== "patch_apply" && d.job.kind !== "patch_remove") {
+        throw new UsageError(`job ${args.id} is a ${d.job.kind} job, not a patch job`);
+      }
       app.info(`${args["dry-run"] ? "would roll back" : "rolling back"} ${d.hosts.length} host(s) of job ${d.job.id}`);
       if (args["dry-run"]) return;
       await app.confirm(`Roll back job ${d.job.id}?`);

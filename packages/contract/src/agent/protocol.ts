@@ -174,4 +174,5 @@ export const ProofClaims = z.object({
 export * from "./crl-frames";
 export * from "./discovery-frames";
 export * from "./patch-frames";
+export * from "./patch-remove";
 export * from "./self-upgrade";

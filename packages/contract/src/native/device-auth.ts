@@ -28,3 +28,14 @@ export const DeviceApproveRequest = z
 export const DeviceApproveResponse = z
   .object({ status: z.enum(["approved", "denied"]) })
   .openapi("DeviceApproveResponse");
+
+export const DeviceLookupRequest = z.object({ user_code: z.string().max(32) }).openapi("DeviceLookupRequest");
+
+export const DeviceLookupResponse = z
+  .object({
+    client_name: z.string().openapi({ description: "the name the client gave when it asked for the code" }),
+    ip_address: z.string().nullable().openapi({ description: "the address the client asked from" }),
+    requested_at: z.string().datetime().nullable(),
+    expires_at: z.string().datetime(),
+  })
+  .openapi("DeviceLookupResponse");

@@ -93,16 +93,47 @@ export const CreatePatchJobRequest = z
   .strict()
   .openapi("CreatePatchJobRequest");
 
-export const CreateJobRequest = z.union([CreateScriptJobRequest, CreatePatchJobRequest]).openapi("CreateJobRequest");
+/**
+ * Kind `patch_remove`: remove the named packages (at the version each host reported) after each
+ * agent vaulted them; `POST /jobs/{id}/rollback` re-installs exactly those versions.
+ */
+export const CreatePatchRemoveJobRequest = z
+  .object({
+    kind: z.literal("patch_remove"),
+    host_ids: z.array(Uuid).min(1, "host_ids must not be empty").max(10_000),
+    packages: z
+      .array(z.string().min(1).max(256))
+      .min(1, "packages must name what to remove")
+      .max(1000)
+      .openapi({ description: "Package names to remove (every installed architecture)" }),
+    immediate: z.boolean().default(true),
+    maintenance_window_id: Uuid.nullable().optional(),
+    notes: z.string().max(10_000).default(""),
+    max_parallel: z.number().int().min(1).max(10_000).default(64),
+    error_threshold: ErrorThresholdInput.nullable().default(null),
+    timeout_seconds: z.number().int().min(60).max(86_400).default(3600),
+    expected_minutes: z.number().int().min(1).max(1440).default(15),
+  })
+  .strict()
+  .openapi("CreatePatchRemoveJobRequest");
+
+export const CreateJobRequest = z
+  .union([CreateScriptJobRequest, CreatePatchJobRequest, CreatePatchRemoveJobRequest])
+  .openapi("CreateJobRequest");
 export type CreateJobRequest = z.infer<typeof CreateJobRequest>;
 
 export const JobCreated = z.object({ id: Uuid, reqid: z.string(), message: z.string() }).openapi("JobCreated");
 export const RollbackCreated = z
   .object({ id: Uuid, parent_job_id: Uuid, message: z.string() })
   .openapi("RollbackCreated");
-/** One package of a host's patch plan: from → exactly `to_version`. */
+/** One package of a host's patch plan: from → exactly `to_version` (null: removed, kind `patch_remove`). */
 export const PatchPlanItemBody = z
-  .object({ name: z.string(), arch: z.string(), from_version: z.string().nullable(), to_version: z.string() })
+  .object({
+    name: z.string(),
+    arch: z.string(),
+    from_version: z.string().nullable(),
+    to_version: z.string().nullable(),
+  })
   .openapi("PatchPlanItem");
 
 export const JobSummary = z

@@ -44,6 +44,9 @@ export const PatchingSearch = z.object({
   offset,
 });
 /** Compliance: one group or the whole fleet, and the history period in days. */
+/** The overview's compliance history and histograms: the whole fleet (admins) or one group. */
+export const OverviewSearch = z.object({ group_id: opt(z.string().uuid()) });
+
 export const ComplianceSearch = z.object({
   group_id: opt(z.string().uuid()),
   days: z.coerce

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { historySeries, StatusHistory } from "./status-history";
+import { AGE_BUCKETS, historySeries, latestAges, StatusHistory } from "./status-history";
 
 const point = (taken_at: string, pct: number, sev: Record<string, number>) => ({
   taken_at,
@@ -13,6 +13,22 @@ const point = (taken_at: string, pct: number, sev: Record<string, number>) => ({
   pending_by_severity: sev,
   patch_age: {},
   last_seen: {},
+});
+
+describe("latestAges", () => {
+  it("takes the newest snapshot's buckets in the server's order, 0 for a missing bucket", () => {
+    const old = { ...point("2026-12-01T00:00:00.000Z", 50, {}), patch_age: { ">90d": 4 } };
+    const now = {
+      ...point("2026-12-02T00:00:00.000Z", 75, {}),
+      patch_age: { never: 1, "0-1d": 2, "7-30d": 1 },
+      last_seen: { "0-1d": 4 },
+    };
+    const points = StatusHistory.parse({ group_id: null, from: "x", to: "y", points: [now, old] }).points;
+    expect(AGE_BUCKETS).toEqual(["0-1d", "1-7d", "7-30d", "30-90d", ">90d", "never"]);
+    expect(latestAges(points, "patch_age")).toEqual([2, 0, 1, 0, 0, 1]);
+    expect(latestAges(points, "last_seen")).toEqual([4, 0, 0, 0, 0, 0]);
+    expect(latestAges([], "patch_age")).toBeUndefined();
+  });
 });
 
 describe("historySeries", () => {

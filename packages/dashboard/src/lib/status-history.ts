@@ -14,6 +14,8 @@ export const HistoryPoint = z.object({
   compliance_pct: z.number(),
   total_pending: z.number(),
   pending_by_severity: Buckets,
+  patch_age: Buckets,
+  last_seen: Buckets,
 });
 export const StatusHistory = z.object({ points: z.array(HistoryPoint) });
 export type HistoryPoint = z.infer<typeof HistoryPoint>;
@@ -40,4 +42,16 @@ function bySeverity(a: string, b: string): number {
   const ia = ORDER.indexOf(a);
   const ib = ORDER.indexOf(b);
   return (ia === -1 ? ORDER.length : ia) - (ib === -1 ? ORDER.length : ib) || a.localeCompare(b);
+}
+
+/** The server's age buckets (`docs/reports.md` "History"), youngest first. */
+export const AGE_BUCKETS = ["0-1d", "1-7d", "7-30d", "30-90d", ">90d", "never"] as const;
+
+/** How many hosts were in each age bucket at the latest snapshot (every bucket, 0 when absent); undefined without points. */
+export function latestAges(points: HistoryPoint[], key: "patch_age" | "last_seen"): number[] | undefined {
+  const latest = points.reduce<HistoryPoint | undefined>(
+    (a, p) => (a === undefined || Date.parse(p.taken_at) > Date.parse(a.taken_at) ? p : a),
+    undefined,
+  );
+  return latest && AGE_BUCKETS.map((b) => latest[key][b] ?? 0);
 }

@@ -1,11 +1,11 @@
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { api, FleetgateError, ok } from "../api/client";
 import { useUser } from "../auth/use-session";
 import { normalizeUserCode } from "../lib/device-code";
 import { deviceRoute } from "../router";
-import { messageOf } from "../ui/states";
+import { fmtTime, messageOf } from "../ui/states";
 
 /** What a refused user code means for the person at the terminal. */
 function deviceMessage(err: unknown): string {
@@ -27,6 +27,13 @@ export function DevicePage() {
   const code = search.user_code === undefined ? undefined : normalizeUserCode(search.user_code);
   const [typed, setTyped] = useState("");
   const [typedError, setTypedError] = useState<string | undefined>();
+  // Who asked for this code: shown so the user can tell their own terminal from someone else's request.
+  const request = useQuery({
+    queryKey: ["device-lookup", code],
+    enabled: code !== undefined,
+    retry: false,
+    queryFn: () => ok(api.POST("/auth/device/lookup", { body: { user_code: code ?? "" } })),
+  });
   const decide = useMutation({
     mutationFn: (approve: boolean) =>
       ok(api.POST("/auth/device/approve", { body: { user_code: code ?? "", approve } })),
@@ -96,10 +103,27 @@ export function DevicePage() {
             <p className="device-code mono" data-user-code={code}>
               {code}
             </p>
+            {request.isError && !decide.isError && (
+              <div className="alert error" role="alert">
+                {deviceMessage(request.error)}
+              </div>
+            )}
+            {request.data && (
+              <dl className="facts" aria-label="Sign-in request">
+                <dt>Client</dt>
+                <dd>{request.data.client_name}</dd>
+                <dt>Requested from</dt>
+                <dd className="mono">{request.data.ip_address ?? "unknown address"}</dd>
+                <dt>Requested at</dt>
+                <dd>{request.data.requested_at ? fmtTime(request.data.requested_at) : "unknown"}</dd>
+                <dt>Expires at</dt>
+                <dd>{fmtTime(request.data.expires_at)}</dd>
+              </dl>
+            )}
             <p>
               Approving signs the command-line client in as <strong>{user.username}</strong> ({user.role}), with
               everything your account may do. Only approve a sign-in you started yourself, and only when the code above
-              matches the one your terminal shows.
+              matches the one your terminal shows and you recognise the client and address above.
             </p>
             {decide.isError && (
               <div className="alert error" role="alert">
@@ -107,7 +131,12 @@ export function DevicePage() {
               </div>
             )}
             <div className="actions">
-              <button type="button" className="primary" disabled={decide.isPending} onClick={() => decide.mutate(true)}>
+              <button
+                type="button"
+                className="primary"
+                disabled={decide.isPending || !request.isSuccess}
+                onClick={() => decide.mutate(true)}
+              >
                 Approve sign-in
               </button>
               <button type="button" className="danger" disabled={decide.isPending} onClick={() => decide.mutate(false)}>

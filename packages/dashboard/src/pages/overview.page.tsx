@@ -5,6 +5,7 @@ import { canWrite, isAdmin, useUser } from "../auth/use-session";
 import { histogram, perWeek } from "../lib/buckets";
 import { Chart } from "../ui/chart";
 import { ErrorState, fmtTime, Loading, StatusBadge } from "../ui/states";
+import { OverviewHistory } from "./overview-history";
 
 const HEALTH = ["healthy", "degraded", "unreachable", "pending"] as const;
 const SEEN_BOUNDS = [1, 7, 30];
@@ -91,17 +92,23 @@ export function OverviewPage() {
           data={{ x: weeks.start.map((_, i) => i), series: [{ label: "Expiring", values: weeks.counts }] }}
           formatX={(i) => new Date(weeks.start[i] ?? now).toLocaleDateString()}
         />
-        <Chart
-          title="Hosts by last seen"
-          kind="bars"
-          xLabel="Last seen"
-          data={{
-            x: SEEN_LABELS.map((_, i) => i),
-            series: [{ label: "Hosts", values: histogram(seenAges, SEEN_BOUNDS) }],
-          }}
-          formatX={(i) => SEEN_LABELS[i] ?? ""}
-        />
       </div>
+      <OverviewHistory
+        fallback={
+          <div className="grid-2">
+            <Chart
+              title="Hosts by last seen (first 200 hosts)"
+              kind="bars"
+              xLabel="Last seen"
+              data={{
+                x: SEEN_LABELS.map((_, i) => i),
+                series: [{ label: "Hosts", values: histogram(seenAges, SEEN_BOUNDS) }],
+              }}
+              formatX={(i) => SEEN_LABELS[i] ?? ""}
+            />
+          </div>
+        }
+      />
       <div className="grid-2">
         <section className="card" aria-labelledby="attention">
           <h2 id="attention">Needs attention</h2>

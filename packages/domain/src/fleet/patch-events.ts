@@ -6,7 +6,7 @@ import type { JobRow } from "./jobs.query";
 /**
  * The clearly named outcome events of patch work, recorded once as audit entries when the job's
  * final state is written back (notifications key on these actions):
- *  - `patch.job_failed`: a `patch_apply` job ended `failed`;
+ *  - `patch.job_failed`: a `patch_apply` or `patch_remove` job ended `failed`;
  *  - `patch.rollback_performed`: a `rollback` job ended (outcome success when it succeeded).
  * The statement inserts nothing for other kinds or states, nor when the entry already exists.
  */
@@ -26,7 +26,7 @@ export function patchOutcomeEvent(db: Database, jobId: string, status: JobRow["s
            NULL, NULL, NULL
     FROM jobs j
     WHERE j.id = ${jobId}
-      AND ((j.kind = 'patch_apply' AND ${status} = 'failed')
+      AND ((j.kind IN ('patch_apply', 'patch_remove') AND ${status} = 'failed')
            OR (j.kind = 'rollback' AND ${status} IN ('succeeded', 'failed')))
       AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.target_id = j.id
                       AND a.action IN (${PATCH_JOB_FAILED}, ${PATCH_ROLLBACK_PERFORMED}))`);

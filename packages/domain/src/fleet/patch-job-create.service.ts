@@ -1,16 +1,18 @@
 import {
   encodePlanArgs,
+  encodeRemoveArgs,
   type JobPlan,
   PATCH_APPLY_COMMAND,
   PATCH_ROLLBACK_COMMAND,
   type PlanItem,
 } from "@fleetgate/contract";
-import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
-import { hostUpdates, jobs, patchJobHosts, patchJobs } from "../schema";
+import { hostUpdates, jobs, type PatchPlanItem, patchJobHosts, patchJobs } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
+import { inJson } from "../shared/in-json";
 import { insertJobHostRows, newJobHostRows } from "./job-host-rows";
 import { getVisibleJob, jobHostRows } from "./job-lookup.query";
 import { type JobOptions, newReqid, planOf } from "./job-plan";
@@ -54,9 +56,9 @@ async function plansFor(ctx: DomainContext, hostIds: string[], req: PatchJobRequ
     .from(hostUpdates)
     .where(
       and(
-        inArray(hostUpdates.hostId, hostIds),
+        inJson(hostUpdates.hostId, hostIds),
         isNotNull(hostUpdates.currentVersion),
-        req.packages.length > 0 ? inArray(hostUpdates.name, req.packages) : undefined,
+        req.packages.length > 0 ? inJson(hostUpdates.name, req.packages) : undefined,
         req.securityOnly ? eq(hostUpdates.security, "true") : undefined,
       ),
     )
@@ -71,10 +73,10 @@ async function plansFor(ctx: DomainContext, hostIds: string[], req: PatchJobRequ
   return plans;
 }
 
-interface NewJob {
-  kind: "patch_apply" | "rollback";
+export interface NewJob {
+  kind: "patch_apply" | "patch_remove" | "rollback";
   command: string;
-  hosts: { target: TargetHost; args: string[]; plan: PlanItem[] }[];
+  hosts: { target: TargetHost; args: string[]; plan: PatchPlanItem[] }[];
   patch: Omit<PatchJobRow, "jobId">;
   options: JobOptions;
   notes: string;
@@ -84,7 +86,7 @@ interface NewJob {
 }
 
 /** The job row, its host rows, its patch rows, in one audited batch; then its JobRun is started. */
-async function insertAndStart(ctx: DomainContext, input: NewJob): Promise<JobRow> {
+export async function insertAndStart(ctx: DomainContext, input: NewJob): Promise<JobRow> {
   const id = input.id ?? newId();
   const now = ctx.now();
   const schedule = input.schedule ?? null;
@@ -232,8 +234,8 @@ export async function createRollbackJob(
 ): Promise<JobRow> {
   const parent = await getVisibleJob(ctx, parentId, v);
   if (!(await jobScope(ctx, parent.id, v)).whole) throw new DomainError("auth.forbidden");
-  if (parent.kind !== "patch_apply") {
-    throw new DomainError("fleet.no_hosts_match", "Only patch_apply jobs can be rolled back");
+  if (parent.kind !== "patch_apply" && parent.kind !== "patch_remove") {
+    throw new DomainError("fleet.no_hosts_match", "Only patch_apply and patch_remove jobs can be rolled back");
   }
   if (parent.status === "queued" || parent.status === "pending" || parent.status === "running") {
     throw new DomainError("jobs.invalid_state", { details: { status: parent.status } });
@@ -290,8 +292,22 @@ export async function patchJobPlan(ctx: DomainContext, job: JobRow, rows: JobHos
     ...base,
     hosts: base.hosts.map((h) => ({
       ...h,
-      args: parent !== null ? [parent] : (encodePlanArgs(job.id, plans.get(h.host_id) ?? []) ?? []),
+      args: parent !== null ? [parent] : (storedArgs(job, plans.get(h.host_id) ?? []) ?? []),
     })),
   };
 }
 type JobHostRowLike = Parameters<typeof planOf>[1][number];
+
+/** A host's command arguments from its stored plan: packages to remove, or exact versions to install. */
+function storedArgs(job: JobRow, plan: PatchPlanItem[]): string[] | null {
+  if (job.kind === "patch_remove") {
+    return encodeRemoveArgs(
+      job.id,
+      plan.flatMap((p) => (p.from_version === null ? [] : [{ name: p.name, arch: p.arch, version: p.from_version }])),
+    );
+  }
+  return encodePlanArgs(
+    job.id,
+    plan.flatMap((p) => (p.to_version === null ? [] : [{ ...p, to_version: p.to_version }])),
+  );
+}

@@ -1,8 +1,9 @@
 import { nextHostStart, openOccurrence, type WindowSpec } from "@fleetgate/contract/patching";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { maintenanceWindows } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
+import { inJson } from "../shared/in-json";
 import type { TargetHost } from "./job-targets.query";
 import { hostVisible, type Visibility } from "./visibility";
 
@@ -76,7 +77,7 @@ export async function patchJobSchedule(
     .from(maintenanceWindows)
     .where(
       and(
-        inArray(
+        inJson(
           maintenanceWindows.hostId,
           hosts.map((h) => h.id),
         ),

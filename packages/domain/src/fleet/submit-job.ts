@@ -19,6 +19,7 @@ import {
 } from "./job-targets.query";
 import type { JobHostRow, JobRow } from "./jobs.query";
 import { createPatchJob, type PatchJobRequest, patchJobPlan } from "./patch-job-create.service";
+import { createPatchRemoveJob, type PatchRemoveJobRequest } from "./patch-remove-job.service";
 import { assertScriptUnlocked, type LabelledHost } from "./script-lock";
 import type { Visibility } from "./visibility";
 
@@ -42,7 +43,7 @@ export interface ScriptJobRequest {
 }
 
 export interface SubmitJob {
-  job: ScriptJobRequest | PatchJobRequest;
+  job: ScriptJobRequest | PatchJobRequest | PatchRemoveJobRequest;
   hosts: HostSelector;
   visibility: Visibility;
   mode: "sync" | "async";
@@ -127,7 +128,12 @@ export async function submitJob(ctx: DomainContext, input: SubmitJob): Promise<S
   if (request.kind !== "script") {
     // Patch jobs (docs/patching.md): host ids only, a plan per host fixed now, never waited for here.
     if (!("ids" in input.hosts)) throw new DomainError("common.validation", "Patch jobs take host_ids");
-    const job = await createPatchJob(ctx, request, input.hosts.ids, input.visibility, input.options, input.notes ?? "");
+    const { ids } = input.hosts;
+    const notes = input.notes ?? "";
+    const job =
+      request.kind === "patch_remove"
+        ? await createPatchRemoveJob(ctx, request, ids, input.visibility, input.options, notes)
+        : await createPatchJob(ctx, request, ids, input.visibility, input.options, notes);
     logAt(ctx.logLevel, "info", `ACTION=job REQID=${job.reqid} KIND=${job.kind} HOSTS=${job.hostCount}`, {
       requestId: ctx.requestId,
       job_id: job.id,

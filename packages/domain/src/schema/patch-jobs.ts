@@ -2,16 +2,19 @@ import { primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { bool, json } from "./columns";
 import { jobs } from "./fleet";
 
-/** One package of a host's patch plan: install exactly `to_version` (contract `PlanItem`). */
+/**
+ * One package of a host's patch plan: install exactly `to_version` (contract `PlanItem`); for a
+ * `patch_remove` job, remove `from_version` (`to_version` null).
+ */
 export interface PatchPlanItem {
   name: string;
   arch: string;
   from_version: string | null;
-  to_version: string;
+  to_version: string | null;
 }
 
 /**
- * What a patch job (kind `patch_apply` or `rollback`) was asked to do, beside its `jobs` row:
+ * What a patch job (kind `patch_apply`, `patch_remove` or `rollback`) was asked to do, beside its `jobs` row:
  * the reference's `patch_selection` (`packages`, [] = all pending) and our extensions.
  */
 export const patchJobs = sqliteTable("patch_jobs", {

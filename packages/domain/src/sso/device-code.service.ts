@@ -27,6 +27,9 @@ const USER_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
 interface DeviceState {
   status: "pending" | "approved" | "denied";
   client: string;
+  /** Where the CLI asked from and when (shown on the approval page). */
+  ip?: string;
+  requested_at?: number;
   interval: number;
   last_poll: number;
   identity?: string;
@@ -56,12 +59,17 @@ export async function startDeviceAuthorization(ctx: DomainContext, client: strin
   const userCode = newUserCode();
   const expiresAt = ctx.now() + DEVICE_CODE_TTL_MS;
   const deviceKey = `${DEVICE_PREFIX}${await sha256Hex(deviceCode)}`;
-  const state: DeviceState = { status: "pending", client, interval: DEVICE_POLL_INTERVAL_S, last_poll: 0 };
+  const state: DeviceState = {
+    status: "pending",
+    client,
+    ip: ctx.sourceIp,
+    requested_at: ctx.now(),
+    interval: DEVICE_POLL_INTERVAL_S,
+    last_poll: 0,
+  };
   await ctx.db.batch([
     ctx.db.insert(nonces).values({ key: deviceKey, expiresAt, value: JSON.stringify(state) }),
-    ctx.db
-      .insert(nonces)
-      .values({ key: `${USER_PREFIX}${await sha256Hex(normalizeUserCode(userCode))}`, expiresAt, value: deviceKey }),
+    ctx.db.insert(nonces).values({ key: await userKey(normalizeUserCode(userCode)), expiresAt, value: deviceKey }),
   ]);
   const uri = `${ctx.issuer}/app/device`;
   return {
@@ -71,6 +79,42 @@ export async function startDeviceAuthorization(ctx: DomainContext, client: strin
     verification_uri_complete: `${uri}?user_code=${encodeURIComponent(userCode)}`,
     expires_in: DEVICE_CODE_TTL_MS / 1000,
     interval: DEVICE_POLL_INTERVAL_S,
+  };
+}
+
+const userKey = async (normalized: string) => `${USER_PREFIX}${await sha256Hex(normalized)}`;
+
+export interface DeviceRequest {
+  client: string;
+  ip: string | null;
+  requestedAt: number | null;
+  expiresAt: number;
+}
+
+/**
+ * What a pending user code stands for (client name, source address, times),
+ * for the approval page to show before the user decides; nothing is consumed.
+ * An unknown, expired, used or already decided code is `undefined`.
+ */
+export async function describeDeviceAuthorization(
+  ctx: DomainContext,
+  userCode: string,
+): Promise<DeviceRequest | undefined> {
+  const normalized = normalizeUserCode(userCode);
+  if (normalized.length !== 8) return undefined;
+  const now = ctx.now();
+  const row = await ctx.db.get<{ expires_at: number; value: string } | undefined>(
+    sql`SELECT d.expires_at, d.value FROM nonces u JOIN nonces d ON d.key = u.value
+        WHERE u.key = ${await userKey(normalized)} AND u.expires_at > ${now} AND d.expires_at > ${now}`,
+  );
+  if (!row) return undefined;
+  const state = JSON.parse(row.value) as DeviceState;
+  if (state.status !== "pending") return undefined;
+  return {
+    client: state.client,
+    ip: state.ip ?? null,
+    requestedAt: state.requested_at ?? null,
+    expiresAt: row.expires_at,
   };
 }
 
@@ -88,7 +132,7 @@ export async function decideDeviceAuthorization(
   let ok = false;
   if (actor && normalized.length === 8) {
     const pointer = await ctx.db.get<{ expires_at: number; value: string | null } | undefined>(
-      sql`DELETE FROM nonces WHERE key = ${`${USER_PREFIX}${await sha256Hex(normalized)}`} RETURNING expires_at, value`,
+      sql`DELETE FROM nonces WHERE key = ${await userKey(normalized)} RETURNING expires_at, value`,
     );
     if (pointer?.value && pointer.expires_at > ctx.now()) {
       // Only a pending device row changes (never an approved one re-pointed to another user).

@@ -312,6 +312,64 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/auth/device/lookup": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** What a pending user code stands for (client name, address, times), shown before approving; consumes nothing */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["DeviceLookupRequest"];
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["DeviceLookupResponse"];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/auth/device/approve": {
     parameters: {
       query?: never;
@@ -5901,7 +5959,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Run an allowlisted script on hosts (by id, or by group/tag filter), in waves; or a patch job (kind patch_apply, the reference body) */
+    /** Run an allowlisted script on hosts (by id, or by group/tag filter), in waves; or a patch job (kind patch_apply, the reference body; patch_remove: remove named packages, vaulted first) */
     post: {
       parameters: {
         query?: never;
@@ -12116,6 +12174,19 @@ export interface components {
     DeviceTokenRequest: {
       device_code: string;
     };
+    DeviceLookupResponse: {
+      /** @description the name the client gave when it asked for the code */
+      client_name: string;
+      /** @description the address the client asked from */
+      ip_address: string | null;
+      /** Format: date-time */
+      requested_at: string | null;
+      /** Format: date-time */
+      expires_at: string;
+    };
+    DeviceLookupRequest: {
+      user_code: string;
+    };
     DeviceApproveResponse: {
       /** @enum {string} */
       status: "approved" | "denied";
@@ -13103,7 +13174,10 @@ export interface components {
       reqid: string;
       message: string;
     };
-    CreateJobRequest: components["schemas"]["CreateScriptJobRequest"] | components["schemas"]["CreatePatchJobRequest"];
+    CreateJobRequest:
+      | components["schemas"]["CreateScriptJobRequest"]
+      | components["schemas"]["CreatePatchJobRequest"]
+      | components["schemas"]["CreatePatchRemoveJobRequest"];
     CreateScriptJobRequest: {
       /** @enum {string} */
       kind: "script";
@@ -13178,6 +13252,30 @@ export interface components {
        * @description Expected run time per host in a maintenance window: no host starts after the window's end minus this
        * @default 15
        */
+      expected_minutes?: number;
+    };
+    CreatePatchRemoveJobRequest: {
+      /** @enum {string} */
+      kind: "patch_remove";
+      host_ids: string[];
+      /** @description Package names to remove (every installed architecture) */
+      packages: string[];
+      /** @default true */
+      immediate?: boolean;
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      maintenance_window_id?: string | null;
+      /** @default  */
+      notes?: string;
+      /** @default 64 */
+      max_parallel?: number;
+      /** @default null */
+      error_threshold?: number | string | null;
+      /** @default 3600 */
+      timeout_seconds?: number;
+      /** @default 15 */
       expected_minutes?: number;
     };
     JobList: {
@@ -13314,7 +13412,7 @@ export interface components {
       name: string;
       arch: string;
       from_version: string | null;
-      to_version: string;
+      to_version: string | null;
     };
     RollbackCreated: {
       /**

@@ -38,3 +38,20 @@ export const deviceApprove: RouteHandler<typeof r.deviceApprove, AppEnv> = async
     throw new ApiError(400, "invalid_user_code", "The code is invalid, expired or already used");
   return c.json({ status: approve ? ("approved" as const) : ("denied" as const) }, 200);
 };
+
+export const deviceLookup: RouteHandler<typeof r.deviceLookup, AppEnv> = async (c) => {
+  const ctx = await domain(c);
+  await svc.hit(ctx, `device-lookup:${ctx.actor?.id ?? ctx.sourceIp}`, 30, 60);
+  const found = await svc.describeDeviceAuthorization(ctx, c.req.valid("json").user_code);
+  if (!found) throw new ApiError(400, "invalid_user_code", "The code is invalid, expired or already used");
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return c.json(
+    {
+      client_name: found.client,
+      ip_address: found.ip,
+      requested_at: found.requestedAt === null ? null : iso(found.requestedAt),
+      expires_at: iso(found.expiresAt),
+    },
+    200,
+  );
+};

@@ -6,5 +6,6 @@ import * as r from "./device-auth.routes";
 export const deviceAuthRouter = routerOf(
   op(r.deviceCode, h.deviceCode),
   op(r.deviceToken, h.deviceToken),
+  op(r.deviceLookup, h.deviceLookup),
   op(r.deviceApprove, h.deviceApprove),
 );

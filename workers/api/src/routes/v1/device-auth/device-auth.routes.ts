@@ -3,6 +3,8 @@ import {
   DeviceApproveResponse,
   DeviceCodeRequest,
   DeviceCodeResponse,
+  DeviceLookupRequest,
+  DeviceLookupResponse,
   DeviceTokenRequest,
   DeviceTokenResponse,
   errorResponses,
@@ -42,4 +44,14 @@ export const deviceApprove = protectedRoute("/auth/device", "self", {
   summary: "Approve or deny a user code as the signed-in user (the dashboard's /app/device page); single use",
   request: { body: jsonBody(DeviceApproveRequest) },
   responses: { 200: json(DeviceApproveResponse), ...errorResponses(400, 401) },
+});
+
+export const deviceLookup = protectedRoute("/auth/device", "self", {
+  method: "post",
+  path: "/lookup",
+  tags,
+  summary:
+    "What a pending user code stands for (client name, address, times), shown before approving; consumes nothing",
+  request: { body: jsonBody(DeviceLookupRequest) },
+  responses: { 200: json(DeviceLookupResponse), ...errorResponses(400, 401) },
 });

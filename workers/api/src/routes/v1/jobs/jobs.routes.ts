@@ -36,7 +36,7 @@ export const create = protectedRoute(P, "write", {
   path: "",
   tags,
   summary:
-    "Run an allowlisted script on hosts (by id, or by group/tag filter), in waves; or a patch job (kind patch_apply, the reference body)",
+    "Run an allowlisted script on hosts (by id, or by group/tag filter), in waves; or a patch job (kind patch_apply, the reference body; patch_remove: remove named packages, vaulted first)",
   request: { headers: IdempotencyHeader, body: jsonBody(CreateJobRequest) },
   responses: { 200: json(JobCreated), ...errorResponses(400, 401, 403, 409), 422: json(z.unknown(), "No hosts") },
 });
