@@ -123,7 +123,11 @@ export const patchingAgentScenarios = [
         const job = await patchJob(ctx.url, access, hosts);
         return [
           { route: "patching: N inventories reported → all acknowledged", conc: N, "ms total": inventoryMs },
-          { route: "patching: POST /jobs (plans fixed for N hosts) → 200", conc: N, "ms total": job.createdMs },
+          {
+            route: "patching: POST /jobs (plans fixed, first wave of N dispatched) → 200",
+            conc: N,
+            "ms total": job.createdMs,
+          },
           {
             route: `patching: patch job across N agents → all results (${job.status})`,
             conc: N,

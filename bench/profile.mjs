@@ -1,4 +1,4 @@
-// `node bench/profile.mjs [job|exec|connect|enroll]`: a CPU profile of the local
+// `node bench/profile.mjs [job|exec|connect|enroll|me]`: a CPU profile of the local
 // control plane's isolate (every Durable Object and the Worker share one isolate
 // under `wrangler dev`) while one fan-out runs, taken through the DevTools
 // protocol. Prints self and inclusive time per function (top 40) and writes the
@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import autocannon from "autocannon";
 import WebSocket from "ws";
 import { freePort, migrateLocal, startLocalServer } from "../scripts/lib/local-server.mjs";
 import { apiToken, execSync, nativeJob } from "./agent-scenarios.mjs";
@@ -142,7 +143,23 @@ try {
     return { out, ms, profile };
   };
   let run;
-  if (what === "enroll") {
+  if (what === "me") {
+    // `GET /health` then `GET /api/v1/users/me`, 5 s each at c=10 (the issue's request-path cell, its
+    // ratio from the same run); only users/me is profiled.
+    const flood = (urlPath, headers = {}) =>
+      new Promise((resolve, reject) =>
+        autocannon({ url: `${server.url}${urlPath}`, headers, connections: 10, duration: 5 }, (err, r) =>
+          err ? reject(err) : resolve(r),
+        ),
+      );
+    const health = await flood("/health");
+    run = await profiled(() => flood("/api/v1/users/me", { authorization: `Bearer ${access}` }));
+    const me = run.out.requests.average;
+    console.log(
+      `/health ${Math.round(health.requests.average)} req/s, users/me ${Math.round(me)} req/s ` +
+        `(non-2xx ${run.out.non2xx}): ratio ${(me / health.requests.average).toFixed(2)}`,
+    );
+  } else if (what === "enroll") {
     run = await profiled(() => enrollHosts(server.url, access, N));
   } else {
     const hosts = await fleetHosts(server.url, access);

@@ -21,7 +21,12 @@ export function issueTable(rows, conc) {
   add("session cert over HTTP ÷ raw @peculiar/x509 issue", certRaw, "≥ 0.8", certRaw === null ? null : certRaw >= 0.8);
   for (const n of [1000, 5000]) {
     const job = find(rows, `native POST /jobs (max_parallel ${n}) → job ended`, n);
-    if (!job) continue;
+    if (!job) {
+      // The row stays in the table: measured only on a quiet machine (BENCH_AGENTS=1000,5000).
+      if (n === 5000)
+        add("5000 agents POST /jobs → ended (ms)", "not measured (BENCH_AGENTS=1000,5000)", "≤ 8000", null);
+      continue;
+    }
     const goal = n === 1000 ? 2000 : 8000;
     add(`${n} agents POST /jobs → ended (ms)`, job["p50 ms"], `≤ ${goal}`, job["p50 ms"] <= goal);
     add(`${n} agents results/s`, job["results/s"], "≥ 1000", job["results/s"] >= 1000);

@@ -30,6 +30,7 @@ async function currentCrlReport() {
     crl_number: String(row?.number ?? 0),
     issuer: info.issuer,
     next_update: info.nextUpdate?.getTime() ?? 0,
+    this_update: info.thisUpdate.getTime(),
   };
 }
 
@@ -40,7 +41,8 @@ describe("crl_status from the CRL each agent reports", () => {
     const held = await currentCrlReport();
     const cases = {
       valid: held,
-      expired: { ...held, next_update: Date.now() - 60_000 },
+      // An agent that does not report thisUpdate (older version): no crl_age_seconds.
+      expired: { ...held, next_update: Date.now() - 60_000, this_update: undefined },
       missing: { error: "missing" as const },
       invalid: { error: "invalid" as const, detail: "signature does not verify" },
       wrongIssuer: { ...held, issuer: "CN=Someone Else" },
@@ -69,17 +71,19 @@ describe("crl_status from the CRL each agent reports", () => {
       crl_not_reporting: 1,
     });
 
-    const detail = await getJson<{ crl_status: string; crl_next_update: string | null }>(
-      `/api/v1/hosts/${ids.valid}`,
-      admin,
-    );
+    type Detail = { crl_status: string; crl_next_update: string | null; crl_age_seconds: number | null };
+    const before = Date.now();
+    const detail = await getJson<Detail>(`/api/v1/hosts/${ids.valid}`, admin);
+    const after = Date.now();
     expect(detail.crl_status).toBe("valid");
     expect(detail.crl_next_update).toBe(new Date(held.next_update).toISOString());
-    const old = await getJson<{ crl_status: string; crl_next_update: string | null }>(
-      `/api/v1/hosts/${ids.tooOld}`,
-      admin,
-    );
-    expect(old).toMatchObject({ crl_status: "not_reporting", crl_next_update: null });
+    // crl_age_seconds: seconds since the held CRL's thisUpdate, at the time of the request.
+    expect(detail.crl_age_seconds).toBeGreaterThanOrEqual(Math.floor((before - held.this_update) / 1000));
+    expect(detail.crl_age_seconds).toBeLessThanOrEqual(Math.ceil((after - held.this_update) / 1000));
+    const noThisUpdate = await getJson<Detail>(`/api/v1/hosts/${ids.expired}`, admin);
+    expect(noThisUpdate).toMatchObject({ crl_status: "expired", crl_age_seconds: null });
+    const old = await getJson<Detail>(`/api/v1/hosts/${ids.tooOld}`, admin);
+    expect(old).toMatchObject({ crl_status: "not_reporting", crl_next_update: null, crl_age_seconds: null });
 
     const list = await getJson<{ hosts: { id: string; crl_status: string }[] }>(
       `/api/v1/hosts?group_id=${group}&sort_by=crl_status&order=asc&limit=100`,

@@ -94,6 +94,7 @@ describe("GET /status/fleet", () => {
       compliant: 3,
       non_compliant: 1,
       compliance_unknown: 1,
+      compliance_grace_period_days: 7,
     });
   });
 

@@ -36,6 +36,13 @@ describe("GET/PUT /api/v1/settings", () => {
       sso_policy: { sso_only: false, mfa_required: "off", created_role: "reporter", groups_claim: "" },
       discovery_cidrs: [],
       ctrl_exec: { anonymous_actions: [], anonymous_cidrs: [] },
+      compliance: { grace_period_days: 7 },
+      osv: {
+        enabled: false,
+        base_url: "https://osv-vulnerabilities.storage.googleapis.com",
+        feeds: ["Debian", "Ubuntu", "Red Hat", "Rocky Linux", "AlmaLinux"],
+        refresh_hours: 24,
+      },
     });
   });
 

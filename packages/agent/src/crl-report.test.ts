@@ -32,10 +32,13 @@ const derInteger = (n: number) => {
   return new Uint8Array([0x02, bytes.length, ...bytes]);
 };
 
+/** Whole seconds: X.509 times carry no milliseconds. */
+const THIS_UPDATE = new Date(Math.floor(Date.now() / 1000) * 1000 - 3600_000);
+
 async function crl(signer: Awaited<ReturnType<typeof ca>>, opts: { number?: number; nextUpdate: Date }) {
   const built = await x509.X509CrlGenerator.create({
     issuer: signer.cert.subject,
-    thisUpdate: new Date(Date.now() - 1000),
+    thisUpdate: THIS_UPDATE,
     nextUpdate: opts.nextUpdate,
     entries: [],
     signingAlgorithm: ALG,
@@ -50,7 +53,12 @@ describe("crlReportOf", () => {
     const root = await ca("Fleetgate Test CA");
     const next = new Date(Math.floor(Date.now() / 1000) * 1000 + 7 * 86_400_000);
     const report = await crlReportOf(await crl(root, { number: 1_765_000_000, nextUpdate: next }), root.pem);
-    expect(report).toEqual({ crl_number: "1765000000", issuer: "CN=Fleetgate Test CA", next_update: next.getTime() });
+    expect(report).toEqual({
+      crl_number: "1765000000",
+      issuer: "CN=Fleetgate Test CA",
+      next_update: next.getTime(),
+      this_update: THIS_UPDATE.getTime(),
+    });
   });
 
   it("reports an expired CRL as held: the server judges expiry from next_update", async () => {

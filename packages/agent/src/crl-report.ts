@@ -43,5 +43,10 @@ export async function crlReportOf(crlPem: string | null, caPem: string): Promise
     }
   }
   if (!signed) return { error: "invalid", detail: "the CRL is not signed by a trusted CA" };
-  return { crl_number: number.toString(), issuer: crl.issuer, next_update: crl.nextUpdate?.getTime() ?? 0 };
+  return {
+    crl_number: number.toString(),
+    issuer: crl.issuer,
+    next_update: crl.nextUpdate?.getTime() ?? 0,
+    this_update: crl.thisUpdate.getTime(),
+  };
 }

@@ -82,4 +82,5 @@ export * from "./token-issuers/condition";
 export * from "./token-issuers/exchange.service";
 export * from "./token-issuers/identity-numbers";
 export * from "./token-issuers/token-issuers.service";
+export * from "./vulnerabilities/index";
 export * from "./ziti/index";

@@ -13,6 +13,7 @@ import {
   pruneSigningKeys,
   recordComplianceHistory,
   refreshCrls,
+  refreshOsvData,
   startAutoApplyJobs,
   sweepSecurityRows,
 } from "@fleetgate/domain";
@@ -89,6 +90,7 @@ export const sweeps: Sweep[] = [
   { name: "notify.expiring_certificates", run: async ({ domain }) => void (await notifyExpiringCertificates(domain)) },
   { name: "reports.compliance_history", run: async ({ domain }) => void (await recordComplianceHistory(domain)) },
   { name: "patching.auto_apply", run: async ({ domain }) => void (await startAutoApplyJobs(domain)) },
+  { name: "reports.osv_refresh", run: async ({ domain }) => void (await refreshOsvData(domain)) },
 ];
 
 /** Runs every sweep once; returns which ones failed (each failure is logged). */

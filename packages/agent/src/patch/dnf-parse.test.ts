@@ -36,11 +36,15 @@ describe("dnf/rpm parsing", () => {
       "kernel-core\t0\t5.14.0\t427.13.1.el9_4\tx86_64\tkernel-5.14.0-427.13.1.el9_4.src.rpm",
       "kernel-core\t0\t5.14.0\t70.13.1.el9_0\tx86_64\tkernel-5.14.0-70.13.1.el9_0.src.rpm",
       "garbage",
+      "odd\t0\t:\t1\tx86_64\todd-1.src.rpm",
+      "odd\t0\t1.0\t1\tx86_64\todd-1.src.rpm",
     ].join("\n");
     expect(parseRpmQuery(text)).toEqual([
       { ...pkg("bash", "5.1.8-9.el9"), source: "bash", source_version: "5.1.8-9.el9" },
       { ...pkg("openssl-libs", "1:3.0.7-27.el9"), source: "openssl", source_version: "3.0.7-27.el9" },
       { ...pkg("kernel-core", "5.14.0-427.13.1.el9_4"), source: "kernel", source_version: "5.14.0-427.13.1.el9_4" },
+      // A version rpm's ordering cannot read is kept as printed (and never breaks the inventory).
+      { ...pkg("odd", ":-1"), source: "odd", source_version: ":-1" },
     ]);
   });
 

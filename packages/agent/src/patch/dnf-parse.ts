@@ -6,6 +6,15 @@ export const RPM_QUERY_FORMAT = "%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}
 /** The `dnf repoquery --upgrades --qf` format whose lines `parseRepoquery` reads. */
 export const REPOQUERY_FORMAT = "%{name}|%{epoch}|%{version}|%{release}|%{arch}|%{repoid}";
 
+/** rpm ordering that never throws: an EVR rpm would not produce (unparsable) compares as equal. */
+function cmp(a: string, b: string): -1 | 0 | 1 {
+  try {
+    return compareRpmVersions(a, b);
+  } catch {
+    return 0;
+  }
+}
+
 /** `[epoch:]version-release` as rpm and dnf print it (epoch 0 omitted). */
 export function evr(epoch: string | number, version: string, release: string): string {
   const e = String(epoch);
@@ -55,7 +64,7 @@ export function parseRpmQuery(text: string): InstalledPackage[] {
     };
     const k = `${name}:${arch}`;
     const prev = byKey.get(k);
-    if (!prev || compareRpmVersions(v, prev.version) > 0) byKey.set(k, p);
+    if (!prev || cmp(v, prev.version) > 0) byKey.set(k, p);
   }
   return [...byKey.values()];
 }
@@ -119,8 +128,8 @@ export function classifyUpdates(
   const covers = (u: { name: string; arch: string; version: string }, from: string | null, a: AdvisoryLine) =>
     a.name === u.name &&
     a.arch === u.arch &&
-    compareRpmVersions(a.version, u.version) <= 0 &&
-    (from === null || compareRpmVersions(a.version, from) > 0);
+    cmp(a.version, u.version) <= 0 &&
+    (from === null || cmp(a.version, from) > 0);
   return upgrades.map((u) => {
     const from = current.get(`${u.name}:${u.arch}`) ?? null;
     const mine = advisories.filter((a) => covers(u, from, a));
@@ -142,10 +151,10 @@ export function rpmKernelReboot(packages: InstalledPackage[], running: string): 
   const kernels = packages.filter((p) => p.name === "kernel-core" || p.name === "kernel");
   const newest = kernels
     .map((k) => k.version)
-    .sort(compareRpmVersions)
+    .sort(cmp)
     .at(-1);
   const arch = kernels[0]?.arch;
   const runningEvr = arch && running.endsWith(`.${arch}`) ? running.slice(0, -(arch.length + 1)) : running;
   if (!newest || !parseRpmEvr(runningEvr)) return null;
-  return compareRpmVersions(newest, runningEvr) > 0 ? `kernel ${newest} installed, ${runningEvr} running` : null;
+  return cmp(newest, runningEvr) > 0 ? `kernel ${newest} installed, ${runningEvr} running` : null;
 }

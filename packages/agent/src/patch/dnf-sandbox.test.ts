@@ -67,7 +67,8 @@ describe.skipIf(missing !== null)(
       rpms.ep1 = buildRpm({ name: "epo", version: "1.0", epoch: 2 }, work, out);
       rpms.ep2 = buildRpm({ name: "epo", version: "1.1", epoch: 2 }, work, out);
       rpms.user1 = buildRpm({ name: "user", version: "1.0", requires: "plain" }, work, out);
-    });
+      // Ten rpmbuild runs: well over the default hook timeout on a loaded machine.
+    }, 120_000);
     afterAll(() => {
       if (work) rmSync(work, { recursive: true, force: true });
     });

@@ -56,6 +56,9 @@ export const FleetStatus = z
     compliant: z.number().int(),
     non_compliant: z.number().int(),
     compliance_unknown: z.number().int(),
+    compliance_grace_period_days: z.number().int().openapi({
+      description: "The grace period compliance was judged with (setting compliance.grace_period_days)",
+    }),
   })
   .openapi("FleetStatus");
 

@@ -3,7 +3,7 @@ import { Role } from "./common";
 
 /**
  * Admin settings (linux-patch-manager.md §4 "Settings"), plus Fleetgate's
- * `allowed_origins`, `sso_policy`, `discovery_cidrs` and `ctrl_exec`.
+ * `allowed_origins`, `sso_policy`, `discovery_cidrs`, `ctrl_exec`, `compliance` and `osv`.
  * Secret fields are never returned: they read as `"********"` when set, and a
  * PUT carrying `"********"` keeps the stored value.
  */
@@ -71,6 +71,29 @@ export const SsoPolicy = z
   })
   .openapi("SsoPolicy");
 
+export const ComplianceSettings = z
+  .object({
+    grace_period_days: z.number().int().min(0).max(365).openapi({
+      description:
+        "a host is non-compliant once a pending security update was first seen more than this many days ago (0 = at once)",
+    }),
+  })
+  .openapi("ComplianceSettings");
+
+export const OSV_FEED_NAMES = ["Debian", "Ubuntu", "Red Hat", "Rocky Linux", "AlmaLinux"] as const;
+
+export const OsvSettings = z
+  .object({
+    enabled: z.boolean().openapi({ description: "import OSV vulnerability data by cron" }),
+    base_url: Text(2048).openapi({
+      description:
+        "https base URL laid out as OSV's bucket (<base>/<feed>/all.zip), or r2://<prefix> for archives uploaded to the EXPORTS bucket at <prefix>/<feed>/all.zip",
+    }),
+    feeds: z.array(z.enum(OSV_FEED_NAMES)).max(OSV_FEED_NAMES.length),
+    refresh_hours: z.number().int().min(1).max(720),
+  })
+  .openapi("OsvSettings");
+
 export const CtrlExecSettingsSection = z.object({
   anonymous_actions: z.array(z.enum(["discovery", "status", "ping"])),
   anonymous_cidrs: z.array(z.string()),
@@ -89,6 +112,8 @@ export const Settings = z
     sso_policy: SsoPolicy,
     discovery_cidrs: Cidrs,
     ctrl_exec: CtrlExecSettingsSection,
+    compliance: ComplianceSettings,
+    osv: OsvSettings,
   })
   .openapi("Settings");
 export type Settings = z.infer<typeof Settings>;
@@ -107,6 +132,8 @@ export const SettingsUpdate = z
     sso_policy: SsoPolicy.partial().strict().optional(),
     discovery_cidrs: Cidrs.optional(),
     ctrl_exec: CtrlExecSettingsSection.partial().strict().optional(),
+    compliance: ComplianceSettings.partial().strict().optional(),
+    osv: OsvSettings.partial().strict().optional(),
   })
   .strict()
   .openapi("SettingsUpdate");

@@ -236,6 +236,17 @@ export async function hostById(db: Database, hostId: string): Promise<HostRow | 
   return db.select().from(hosts).where(eq(hosts.id, hostId)).get();
 }
 
+/** Registry rows of many hosts by id in one query (the DO's view: no visibility); absent ids are left out. */
+export async function hostsByIds(db: Database, ids: readonly string[]): Promise<Map<string, HostRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select()
+    .from(hosts)
+    .where(sql`${hosts.id} IN (SELECT value FROM json_each(${JSON.stringify([...new Set(ids)])}))`)
+    .all();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 /** Registry names the caller sees, sorted (ctrl-exec discovery without `hosts`, openapi-live enums). */
 export async function registryNames(ctx: DomainContext, v: Visibility): Promise<string[]> {
   const rows = await ctx.db

@@ -5,7 +5,7 @@ import type { JobProgress } from "../ports/job-runs.port";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import type { HostRow } from "./host-records";
-import { hostById } from "./hosts.service";
+import { hostsByIds } from "./hosts.service";
 import { byIdempotencyKey, createScriptJob } from "./job-create.service";
 import { jobHostRows } from "./job-lookup.query";
 import { readFullOutput } from "./job-output";
@@ -161,16 +161,21 @@ async function submitScriptJob(ctx: DomainContext, input: SubmitJob & { job: Scr
   if (!input.wait) return { job, existing, targets, progress: undefined, results: undefined };
   const progress = await ctx.jobRuns.wait(job.id, input.wait.timeoutMs, input.wait.until);
   if (input.wait.until === "acks") return { job, existing, targets, progress, results: undefined };
-  const rows = await jobHostRows(ctx.db, job.id);
+  // Two D1 queries for the whole job (its host rows, the targets' registry rows), not one per host;
+  // R2 is read only for output longer than the preview D1 keeps.
+  const [rows, hostRows] = await Promise.all([
+    jobHostRows(ctx.db, job.id),
+    hostsByIds(
+      ctx.db,
+      targets.map((t) => t.id),
+    ),
+  ]);
   const byId = new Map(rows.map((r) => [r.hostId, r]));
   const results = await Promise.all(
     targets.map(async (target) => {
       const row = byId.get(target.id);
-      const [output, host] = await Promise.all([
-        row ? readFullOutput(ctx, row) : { stdout: "", stderr: "" },
-        hostById(ctx.db, target.id),
-      ]);
-      return { target, row, output, host };
+      const output = row ? await readFullOutput(ctx, row) : { stdout: "", stderr: "" };
+      return { target, row, output, host: hostRows.get(target.id) };
     }),
   );
   return { job, existing, targets, progress, results };

@@ -1,13 +1,11 @@
-import { eq } from "drizzle-orm";
 import { authenticateAgentProof, type ProofRefusal } from "../fleet/agent-proof.service";
 import type { HostRow } from "../fleet/host-records";
 import type { CertificateRow } from "../pki/certificates.service";
 import type { Principal } from "../principal";
-import { identities } from "../schema";
 import type { DomainContext } from "../shared/context";
 import type { ApiSessionRow } from "./api-sessions.service";
 import { type CredentialRefusal, resolveAccessToken, resolveApiToken, resolveZtSession } from "./principals.service";
-import { groupIdsOf, type IdentityRow } from "./users.service";
+import type { IdentityRow } from "./users.service";
 
 /**
  * Every credential a face can extract, by kind (DESIGN.md "One principal
@@ -63,10 +61,7 @@ async function agentPrincipal(
 ): Promise<Authentication> {
   const res = await authenticateAgentProof(ctx, credential.token, credential.audience, credential.purpose);
   if (!res.ok) return res;
-  const { host, certificate } = res;
-  const identity = host.identityId
-    ? await ctx.db.select().from(identities).where(eq(identities.id, host.identityId)).get()
-    : undefined;
+  const { host, certificate, identity, groups } = res;
   return {
     ok: true,
     identity,
@@ -76,7 +71,7 @@ async function agentPrincipal(
       kind: "host",
       name: host.name,
       role: identity?.role ?? "reporter",
-      groups: identity ? await groupIdsOf(ctx, identity.id) : [],
+      groups: identity ? groups : [],
       credential: { kind: "agent_proof", id: certificate.id },
       mfaPending: false,
     },

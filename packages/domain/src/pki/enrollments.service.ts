@@ -1,5 +1,5 @@
 import { checkPasswordPolicy, decrypt, encrypt, hashPassword, sha256Hex, signJwt, verifyJwt } from "@fleetgate/auth";
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { commitAudited } from "../audit/audit.service";
 import { HOST_NAME, newHostRows } from "../fleet/host-records";
@@ -8,7 +8,7 @@ import { authenticators, enrollments, hostGroups, identities } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
-import { prepareIssue, validateCsr } from "./certificates.service";
+import { commitGuarded, prepareIssue, validateCsr } from "./certificates.service";
 
 export type EnrollmentRow = typeof enrollments.$inferSelect;
 export type EnrollMethod = "ott" | "updb";
@@ -72,12 +72,8 @@ export async function createEnrollment(
     );
   }
   const kind = input.kind;
-  const clash = await ctx.db
-    .select({ id: identities.id })
-    .from(identities)
-    .where(and(eq(identities.kind, kind), eq(identities.name, input.name)))
-    .get();
-  if (clash) throw new DomainError("common.conflict", "An identity with this name already exists");
+  // A name already taken (identities' unique kind+name, hosts' unique name) fails the batch
+  // below as a whole and is answered as a conflict there: no read before the write.
   const identityId = newId();
   const jti = crypto.randomUUID();
   const now = ctx.now();
@@ -239,6 +235,15 @@ async function findForToken(ctx: DomainContext, token: string, method: EnrollMet
     .innerJoin(identities, eq(enrollments.identityId, identities.id))
     .where(eq(enrollments.tokenHash, await sha256Hex(jti)))
     .get();
+  return checkedEnrollment(ctx, row, method);
+}
+
+/** The enrollment of a token, refused unless it is of `method`, unused and unexpired. */
+function checkedEnrollment<R extends { enrollments: EnrollmentRow }>(
+  ctx: DomainContext,
+  row: R | undefined,
+  method: EnrollMethod,
+): R {
   if (!row) throw new DomainError("pki.enrollment_token_invalid");
   if (row.enrollments.method !== method) throw new DomainError("pki.enrollment_method_invalid");
   if (row.enrollments.usedAt !== null) throw new DomainError("pki.already_enrolled");
@@ -264,46 +269,74 @@ async function unclaim(ctx: DomainContext, id: string): Promise<void> {
  * Ziti `ott`: a CSR for the enrollment's identity (CN = identity id or its
  * name) → a client certificate and a `cert` authenticator. The CSR is checked
  * before the token is claimed, so a bad CSR does not burn the token.
+ *
+ * Two D1 round trips: one batch reads the enrollment and whether the identity
+ * already has a certificate authenticator; one audited batch claims the token
+ * and stores the certificate. The claim is single use under concurrency: the
+ * certificate insert is guarded by "still unused, unexpired, no certificate
+ * authenticator yet" (evaluated inside the committing batch, before its claim),
+ * so of two racing enrollments exactly one commits and the other changes nothing.
  */
 export async function enrollOtt(ctx: DomainContext, token: string, csrPem: string | undefined) {
-  const row = await findForToken(ctx, token, "ott");
+  const jti = await tokenToJti(ctx, token);
+  const tokenHash = await sha256Hex(jti);
+  // No join inside a D1 batch (its rows come back as objects: equal column names would collide).
+  const identityOfToken = sql`(SELECT ${enrollments.identityId} FROM ${enrollments} WHERE ${enrollments.tokenHash} = ${tokenHash})`;
+  const [found, identityRows, existing] = await ctx.db.batch([
+    ctx.db.select().from(enrollments).where(eq(enrollments.tokenHash, tokenHash)).limit(1),
+    ctx.db.select().from(identities).where(sql`${identities.id} = ${identityOfToken}`).limit(1),
+    ctx.db
+      .select({ id: authenticators.id })
+      .from(authenticators)
+      .where(and(eq(authenticators.method, "cert"), sql`${authenticators.identityId} = ${identityOfToken}`))
+      .limit(1),
+  ]);
+  const enrollment = found[0];
+  const identityRow = identityRows[0];
+  const row = checkedEnrollment(
+    ctx,
+    enrollment && identityRow ? { enrollments: enrollment, identities: identityRow } : undefined,
+    "ott",
+  );
   const identity = row.identities;
   if (!csrPem || !csrPem.includes("CERTIFICATE REQUEST")) {
     throw new DomainError("pki.csr_refused", { details: { reason: "malformed" }, reason: "no PEM CSR in the request" });
   }
   const csr = await validateCsr(csrPem, [identity.id, identity.name]);
-  const existing = await ctx.db
-    .select({ id: authenticators.id })
-    .from(authenticators)
-    .where(and(eq(authenticators.identityId, identity.id), eq(authenticators.method, "cert")))
-    .get();
-  if (existing) throw new DomainError("pki.already_enrolled");
-  await claim(ctx, row.enrollments.id);
-  try {
-    const prepared = await prepareIssue(
-      ctx,
-      {
-        identityId: identity.id,
-        commonName: csr.commonName,
-        kind: "client",
-        hostId: identity.kind === "host" ? identity.id : null,
-        lifetimeSeconds: ctx.pki.hostCertSeconds,
-        allowedNames: [identity.id, identity.name],
-        authenticator: true,
-      },
-      csr.publicKey,
-    );
-    await commitAudited(ctx, prepared.statements, {
+  if (existing.length > 0) throw new DomainError("pki.already_enrolled");
+  const now = ctx.now();
+  const enrollmentId = row.enrollments.id;
+  const unclaimed = sql`EXISTS (SELECT 1 FROM ${enrollments} WHERE ${enrollments.id} = ${enrollmentId}
+    AND ${enrollments.usedAt} IS NULL AND ${enrollments.expiresAt} > ${now})
+    AND NOT EXISTS (SELECT 1 FROM ${authenticators} WHERE ${authenticators.identityId} = ${identity.id}
+    AND ${authenticators.method} = 'cert')`;
+  const prepared = await prepareIssue(
+    ctx,
+    {
+      identityId: identity.id,
+      commonName: csr.commonName,
+      kind: "client",
+      hostId: identity.kind === "host" ? identity.id : null,
+      lifetimeSeconds: ctx.pki.hostCertSeconds,
+      allowedNames: [identity.id, identity.name],
+      authenticator: true,
+    },
+    csr.publicKey,
+    unclaimed,
+  );
+  // The guarded certificate insert comes first in `prepared.statements`: the claim after it.
+  await commitGuarded(
+    ctx,
+    [...prepared.statements, ctx.db.update(enrollments).set({ usedAt: now }).where(eq(enrollments.id, enrollmentId))],
+    {
       action: "enrollment.complete",
       targetType: "identity",
       targetId: identity.id,
-      detail: { enrollment: row.enrollments.id, method: "ott", serial: prepared.row.serial, key: csr.keyAlgorithm },
-    });
-    return { certificate: prepared.row, chain: prepared.chain, identity };
-  } catch (err) {
-    await unclaim(ctx, row.enrollments.id);
-    throw err;
-  }
+      detail: { enrollment: enrollmentId, method: "ott", serial: prepared.row.serial, key: csr.keyAlgorithm },
+    },
+    () => new DomainError("pki.already_enrolled"),
+  );
+  return { certificate: prepared.row, chain: prepared.chain, identity };
 }
 
 /** Ziti `updb`: sets the password of an identity created without one. */

@@ -38,6 +38,8 @@ export interface JobRunsPort {
   progress(jobId: string): Promise<JobProgress>;
   /** A HostChannel's report (ack, result, queue expiry) to the command's job; throws when not delivered. */
   report(jobId: string, report: HostReport): Promise<void>;
+  /** Several reports of one HostChannel to the same job, in order, in one call; throws when not delivered. */
+  reportMany(jobId: string, reports: HostReport[]): Promise<void>;
 }
 
 /** The JobRun binding behind the port. */
@@ -83,6 +85,9 @@ export function jobRunsPort(ns: Env["JOBS"], logLevel: string | undefined): JobR
     progress: (jobId) => stub(jobId).progress(),
     async report(jobId, report) {
       await stub(jobId).report(report);
+    },
+    async reportMany(jobId, reports) {
+      await stub(jobId).reportMany(reports);
     },
   };
 }

@@ -3,7 +3,7 @@ import type { IdentityRow } from "../identity/users.service";
 import { type Buckets, complianceSnapshots, groups, hosts, identityGroups } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
-import { AGE_BUCKETS, compliancePct, complianceSql, lastPatchAtSql } from "./host-signals";
+import { AGE_BUCKETS, compliancePct, complianceRule, complianceSql, lastPatchAtSql } from "./host-signals";
 import { HOST_ID, scopeWhere } from "./report-scope";
 
 /** Snapshots are kept this long, then pruned by the cron (docs/reports.md "History"). */
@@ -39,9 +39,10 @@ function bucketSql(at: SQL, now: number): SQL<string> {
 export async function snapshotFigures(ctx: DomainContext, groupId: string | undefined): Promise<SnapshotFigures> {
   const now = ctx.now();
   const where = scopeWhere({ visibility: { kind: "all" }, groupId });
+  const rule = await complianceRule(ctx);
   const h = ctx.db
     .select({
-      compliance: complianceSql(HOST_ID, now).as("compliance"),
+      compliance: complianceSql(HOST_ID, rule).as("compliance"),
       patchAge: bucketSql(lastPatchAtSql(HOST_ID), now).as("patch_age"),
       lastSeen: bucketSql(sql.raw('"hosts"."last_seen_at"'), now).as("last_seen"),
       pending: hosts.patchesMissing,

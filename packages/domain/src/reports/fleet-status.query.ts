@@ -3,7 +3,14 @@ import { healthCheckStatusSql } from "../patching/health-checks.service";
 import { hosts } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { crlStatusSql } from "./host-crl.service";
-import { compliancePct, complianceSql, hostHealthSql, rebootRequiredSql } from "./host-signals";
+import {
+  type ComplianceRule,
+  compliancePct,
+  complianceRule,
+  complianceSql,
+  hostHealthSql,
+  rebootRequiredSql,
+} from "./host-signals";
 import { HOST_ID, type ReportScope, scopeWhere } from "./report-scope";
 
 /** `GET /status/fleet` (linux-patch-manager.md §4 "Status/reports"). */
@@ -26,17 +33,19 @@ export interface FleetStatus {
   compliant: number;
   non_compliant: number;
   compliance_unknown: number;
+  /** The grace period the split was judged with (setting `compliance.grace_period_days`). */
+  compliance_grace_period_days: number;
 }
 
 const id = HOST_ID;
 
 /** The per-host signals of a scope, as a subquery. */
-export function scopedHostSignals(ctx: DomainContext, scope: ReportScope) {
+export function scopedHostSignals(ctx: DomainContext, scope: ReportScope, rule: ComplianceRule) {
   return ctx.db
     .select({
       id: hosts.id,
       health: hostHealthSql(id, sql.raw('"hosts"."online"'), sql.raw('"hosts"."last_seen_at"')).as("health"),
-      compliance: complianceSql(id, ctx.now()).as("compliance"),
+      compliance: complianceSql(id, rule).as("compliance"),
       reboot: rebootRequiredSql(id).as("reboot"),
       checks: healthCheckStatusSql(id).as("checks"),
       crl: crlStatusSql(id).as("crl"),
@@ -53,7 +62,8 @@ export function scopedHostSignals(ctx: DomainContext, scope: ReportScope) {
  * every figure), crl_* from the CRL each agent reports holding (`crlStatusSql`).
  */
 export async function fleetStatus(ctx: DomainContext, scope: ReportScope): Promise<FleetStatus> {
-  const h = scopedHostSignals(ctx, scope);
+  const rule = await complianceRule(ctx);
+  const h = scopedHostSignals(ctx, scope, rule);
   const n = (cond: ReturnType<typeof sql>) => sql<number>`coalesce(sum(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`;
   const row = await ctx.db
     .select({
@@ -97,5 +107,6 @@ export async function fleetStatus(ctx: DomainContext, scope: ReportScope): Promi
     compliant,
     non_compliant: nonCompliant,
     compliance_unknown: row?.unknown ?? 0,
+    compliance_grace_period_days: rule.graceDays,
   };
 }

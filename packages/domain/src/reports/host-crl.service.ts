@@ -56,12 +56,13 @@ export async function recordHostCrl(
       crlNumber: report.crl_number,
       issuer: report.issuer,
       nextUpdate: report.next_update,
+      thisUpdate: report.this_update ?? null,
       detail,
       reportedAt: now,
     };
   }
   const { hostId: _, ...set } = row;
-  const cleared = { crlNumber: null, issuer: null, nextUpdate: null, ...set };
+  const cleared = { crlNumber: null, issuer: null, nextUpdate: null, thisUpdate: null, ...set };
   await ctx.db.insert(hostCrlState).values(row).onConflictDoUpdate({ target: hostCrlState.hostId, set: cleared }).run();
 }
 
@@ -76,17 +77,27 @@ export function crlStatusSql(id: SQL): SQL<CrlStatus> {
     FROM host_crl_state c WHERE c.host_id = ${id}), 'not_reporting')`;
 }
 
-/** crl_status and the held CRL's nextUpdate (null when none) of one host, for its detail view. */
+/**
+ * crl_status, the held CRL's nextUpdate and its age (seconds since its thisUpdate, at `ctx.now()`;
+ * never negative) of one host, for its detail view; null where the agent reported no held CRL or no
+ * thisUpdate.
+ */
 export async function hostCrlOf(
   ctx: DomainContext,
   hostId: string,
-): Promise<{ status: CrlStatus; nextUpdate: number | null }> {
+): Promise<{ status: CrlStatus; nextUpdate: number | null; ageSeconds: number | null }> {
   const row = await ctx.db
     .select({
       status: crlStatusSql(sql`${hostId}`),
       nextUpdate: sql<number | null>`(SELECT c.next_update FROM host_crl_state c WHERE c.host_id = ${hostId})`,
+      thisUpdate: sql<number | null>`(SELECT c.this_update FROM host_crl_state c WHERE c.host_id = ${hostId})`,
     })
     .from(sql`(SELECT 1)`)
     .get();
-  return { status: row?.status ?? "not_reporting", nextUpdate: row?.nextUpdate ?? null };
+  const thisUpdate = row?.thisUpdate ?? null;
+  return {
+    status: row?.status ?? "not_reporting",
+    nextUpdate: row?.nextUpdate ?? null,
+    ageSeconds: thisUpdate === null ? null : Math.max(0, Math.floor((ctx.now() - thisUpdate) / 1000)),
+  };
 }

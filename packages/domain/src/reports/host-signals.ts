@@ -1,13 +1,15 @@
 import { type SQL, sql } from "drizzle-orm";
 import { healthCheckStatusSql } from "../patching/health-checks.service";
+import { cachedSettings, DEFAULT_SETTINGS } from "../settings/settings.service";
+import type { DomainContext } from "../shared/context";
 
 /**
  * Per-host signals the status page and the reports are computed from, as SQL
  * expressions over a `hosts` row (docs/reports.md defines each one).
  */
 
-/** Grace period of the compliance rule, in days (docs/reports.md). */
-export const COMPLIANCE_GRACE_DAYS = 7;
+/** Default grace period of the compliance rule, in days (setting `compliance.grace_period_days`; docs/reports.md). */
+export const COMPLIANCE_GRACE_DAYS = DEFAULT_SETTINGS.compliance.grace_period_days;
 
 /** Job kinds that change a host's packages: the patch history and the patch age count these. */
 export const PATCH_JOB_KINDS = ["patch_apply", "patch_remove", "rollback"] as const;
@@ -28,20 +30,30 @@ export function hostHealthSql(id: SQL, online: SQL, lastSeenAt: SQL): SQL<HostHe
     ELSE 'healthy' END)`;
 }
 
-/** The grace period in ms. */
-export const COMPLIANCE_GRACE_MS = COMPLIANCE_GRACE_DAYS * 86_400_000;
+/** The compliance rule's inputs at one instant: the grace period and the cutoff it gives. */
+export interface ComplianceRule {
+  graceDays: number;
+  /** A pending security update first seen at or before this instant (epoch ms) is overdue. */
+  cutoff: number;
+}
+
+/** The compliance rule in force at `ctx.now()` (the `compliance.grace_period_days` setting). */
+export async function complianceRule(ctx: Pick<DomainContext, "db" | "keys" | "now">): Promise<ComplianceRule> {
+  const graceDays = (await cachedSettings(ctx)).compliance.grace_period_days;
+  return { graceDays, cutoff: ctx.now() - graceDays * 86_400_000 };
+}
 
 /**
- * Compliance of one host at `now` (docs/reports.md "Compliance"): `unknown` while its agent
+ * Compliance of one host under `rule` (docs/reports.md "Compliance"): `unknown` while its agent
  * never reported an inventory (nothing can be said); `non_compliant` when it has a pending
  * security update (`host_updates.security = 'true'`) first seen more than the grace period
  * ago; else `compliant` (pending non-security updates, security updates within the grace
  * period and updates whose security is unknown do not make a host non-compliant).
  */
-export function complianceSql(id: SQL, now: number): SQL<Compliance> {
+export function complianceSql(id: SQL, rule: ComplianceRule): SQL<Compliance> {
   return sql<Compliance>`(CASE WHEN NOT EXISTS (SELECT 1 FROM host_patch_state ps WHERE ps.host_id = ${id}) THEN 'unknown'
     WHEN EXISTS (SELECT 1 FROM host_updates hu WHERE hu.host_id = ${id} AND hu.security = 'true'
-      AND hu.first_seen_at <= ${now - COMPLIANCE_GRACE_MS}) THEN 'non_compliant'
+      AND hu.first_seen_at <= ${rule.cutoff}) THEN 'non_compliant'
     ELSE 'compliant' END)`;
 }
 
@@ -51,9 +63,9 @@ export function rebootRequiredSql(id: SQL): SQL<number> {
 }
 
 /** Pending security updates of the host that are past the grace period (0 when none or unknown). */
-export function overdueSecuritySql(id: SQL, now: number): SQL<number> {
+export function overdueSecuritySql(id: SQL, rule: ComplianceRule): SQL<number> {
   return sql<number>`(SELECT count(*) FROM host_updates hu WHERE hu.host_id = ${id} AND hu.security = 'true'
-      AND hu.first_seen_at <= ${now - COMPLIANCE_GRACE_MS})`;
+      AND hu.first_seen_at <= ${rule.cutoff})`;
 }
 
 /** When the host last completed a patch job successfully (null: never). */

@@ -4,6 +4,7 @@ import type { DomainContext } from "../shared/context";
 import { type CrlStatus, crlStatusSql } from "./host-crl.service";
 import {
   type Compliance,
+  complianceRule,
   complianceSql,
   type HostHealth,
   hostHealthSql,
@@ -51,7 +52,7 @@ export async function* iterateComplianceRows(
   pageSize = 1000,
 ): AsyncGenerator<ComplianceRow[]> {
   let cursor: { fqdn: string; id: string } | undefined;
-  const now = ctx.now();
+  const rule = await complianceRule(ctx);
   for (;;) {
     const where: (SQL | undefined)[] = [scopeWhere(scope)];
     if (cursor)
@@ -70,12 +71,12 @@ export async function* iterateComplianceRows(
         pendingUpdates: hosts.patchesMissing,
         lastPatchAt: lastPatchAtSql(id),
         securityPending: sql<number>`(SELECT count(*) FROM host_updates hu WHERE hu.host_id = ${id} AND hu.security = 'true')`,
-        securityOverdue: overdueSecuritySql(id, now),
+        securityOverdue: overdueSecuritySql(id, rule),
         oldestSecurityAt: sql<
           number | null
         >`(SELECT min(hu.first_seen_at) FROM host_updates hu WHERE hu.host_id = ${id} AND hu.security = 'true')`,
         rebootRequired: rebootRequiredSql(id),
-        compliance: complianceSql(id, now),
+        compliance: complianceSql(id, rule),
         crlStatus: crlStatusSql(id),
       })
       .from(hosts)

@@ -16,6 +16,8 @@ export const hostCrlState = sqliteTable("host_crl_state", {
   crlNumber: text("crl_number"),
   issuer: text("issuer"),
   nextUpdate: ms("next_update"),
+  /** The held CRL's thisUpdate (null: an agent that does not report it); crl_age_seconds counts from it. */
+  thisUpdate: ms("this_update"),
   detail: text("detail"),
   reportedAt: ms("reported_at").notNull(),
 });

@@ -4,6 +4,7 @@ export * from "./fleet";
 export * from "./host-crl";
 export * from "./identity";
 export * from "./inventory";
+export * from "./osv";
 export * from "./patch-jobs";
 export * from "./patching";
 export * from "./pki";

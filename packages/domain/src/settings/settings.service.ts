@@ -2,6 +2,7 @@ import { decrypt, encrypt } from "@fleetgate/auth";
 import { MASKED, Settings, type SettingsUpdate } from "@fleetgate/contract";
 import { eq, inArray } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
+import { isLoopbackHost, refuseTarget } from "../external-jwt/outbound";
 import { mfa, settings } from "../schema";
 import { ipInCidrs, parseCidr } from "../shared/cidr";
 import type { DomainContext } from "../shared/context";
@@ -28,6 +29,8 @@ const SECTIONS: Section[] = [
   "sso_policy",
   "discovery_cidrs",
   "ctrl_exec",
+  "compliance",
+  "osv",
 ];
 const ROW_KEY: Record<Section, string> = Object.fromEntries(
   SECTIONS.map((s) => [s, s === "ctrl_exec" ? "ctrl-exec" : s]),
@@ -56,6 +59,13 @@ export const DEFAULT_SETTINGS: SettingsValues = {
   sso_policy: { sso_only: false, mfa_required: "off", created_role: "reporter", groups_claim: "" },
   discovery_cidrs: [],
   ctrl_exec: { anonymous_actions: [], anonymous_cidrs: [] },
+  compliance: { grace_period_days: 7 },
+  osv: {
+    enabled: false,
+    base_url: "https://osv-vulnerabilities.storage.googleapis.com",
+    feeds: ["Debian", "Ubuntu", "Red Hat", "Rocky Linux", "AlmaLinux"],
+    refresh_hours: 24,
+  },
 };
 
 /** Stored values are wrapped as `{v: …}` so that list and string sections fit the JSON-object column. */
@@ -157,7 +167,11 @@ function checkUrl(field: string, value: string, opts: { allowPath: boolean; allo
 }
 
 /** Validates a merged section beyond its zod shape (cross-field rules, URLs, CIDRs). */
-function validateSection<S extends Section>(section: S, value: SettingsValues[S]): SettingsValues[S] {
+function validateSection<S extends Section>(
+  section: S,
+  value: SettingsValues[S],
+  allowLoopback = false,
+): SettingsValues[S] {
   switch (section) {
     case "oidc": {
       const v = value as SettingsValues["oidc"];
@@ -203,6 +217,25 @@ function validateSection<S extends Section>(section: S, value: SettingsValues[S]
     }
     case "sso_callback_url":
       return checkUrl("sso_callback_url", value as string, { allowPath: true, allowEmpty: false }) as SettingsValues[S];
+    case "osv": {
+      const v = value as SettingsValues["osv"];
+      if (v.base_url.startsWith("r2://")) {
+        if (!/^r2:\/\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(v.base_url) || v.base_url.includes(".."))
+          throw new DomainError("common.validation", "osv.base_url: r2://<prefix> with a plain key prefix");
+      } else {
+        checkUrl("osv.base_url", v.base_url, { allowPath: false, allowEmpty: false });
+        let u: URL;
+        try {
+          u = new URL(v.base_url);
+        } catch {
+          throw new DomainError("common.validation", "osv.base_url: not a URL");
+        }
+        const refused = refuseTarget(u, { allowLoopback: false });
+        if (refused && !(allowLoopback && isLoopbackHost(u.hostname)))
+          throw new DomainError("common.validation", `osv.base_url: ${refused}`);
+      }
+      return { ...v, feeds: [...new Set(v.feeds)] } as SettingsValues[S];
+    }
     case "notification": {
       const v = value as SettingsValues["notification"];
       if (/[\r\n]/.test(v.email_from))
@@ -244,7 +277,7 @@ export async function putSettings(ctx: DomainContext, update: SettingsUpdate): P
       merged = patch;
       if (JSON.stringify(before) !== JSON.stringify(patch)) changed[section] = true;
     }
-    next[section] = validateSection(section, merged as SettingsValues[typeof section]);
+    next[section] = validateSection(section, merged as SettingsValues[typeof section], ctx.allowLoopbackIdp === true);
   }
   const result = next as SettingsValues;
   if (

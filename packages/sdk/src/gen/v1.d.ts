@@ -13453,6 +13453,8 @@ export interface components {
         anonymous_actions: ("discovery" | "status" | "ping")[];
         anonymous_cidrs: string[];
       };
+      compliance: components["schemas"]["ComplianceSettings"];
+      osv: components["schemas"]["OsvSettings"];
     };
     OidcSettings: {
       enabled: boolean;
@@ -13503,6 +13505,18 @@ export interface components {
       created_role: "admin" | "operator" | "reporter";
       /** @description ID-token claim listing group names; empty = no group sync */
       groups_claim: string;
+    };
+    ComplianceSettings: {
+      /** @description a host is non-compliant once a pending security update was first seen more than this many days ago (0 = at once) */
+      grace_period_days: number;
+    };
+    OsvSettings: {
+      /** @description import OSV vulnerability data by cron */
+      enabled: boolean;
+      /** @description https base URL laid out as OSV's bucket (<base>/<feed>/all.zip), or r2://<prefix> for archives uploaded to the EXPORTS bucket at <prefix>/<feed>/all.zip */
+      base_url: string;
+      feeds: ("Debian" | "Ubuntu" | "Red Hat" | "Rocky Linux" | "AlmaLinux")[];
+      refresh_hours: number;
     };
     SettingsUpdate: {
       oidc?: {
@@ -13563,6 +13577,18 @@ export interface components {
       ctrl_exec?: {
         anonymous_actions?: ("discovery" | "status" | "ping")[];
         anonymous_cidrs?: string[];
+      };
+      compliance?: {
+        /** @description a host is non-compliant once a pending security update was first seen more than this many days ago (0 = at once) */
+        grace_period_days?: number;
+      };
+      osv?: {
+        /** @description import OSV vulnerability data by cron */
+        enabled?: boolean;
+        /** @description https base URL laid out as OSV's bucket (<base>/<feed>/all.zip), or r2://<prefix> for archives uploaded to the EXPORTS bucket at <prefix>/<feed>/all.zip */
+        base_url?: string;
+        feeds?: ("Debian" | "Ubuntu" | "Red Hat" | "Rocky Linux" | "AlmaLinux")[];
+        refresh_hours?: number;
       };
     };
     IpWhitelist: {
@@ -14209,6 +14235,8 @@ export interface components {
       compliant: number;
       non_compliant: number;
       compliance_unknown: number;
+      /** @description The grace period compliance was judged with (setting compliance.grace_period_days) */
+      compliance_grace_period_days: number;
     };
     StatusHistory: {
       /**

@@ -36,8 +36,8 @@ export class CommandDelivery {
     this.outbox = new DurableOutbox(
       sql,
       HostReport,
-      async (jobId, report) => {
-        await (await domain.context()).jobRuns.report(jobId, report);
+      async (jobId, reports) => {
+        await (await domain.context()).jobRuns.reportMany(jobId, reports);
       },
       (jobId, err) =>
         logAt(logLevel, "warn", "report to JobRun failed; will retry", { job_id: jobId, error: String(err) }),

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { finalStatus, RESULT_GRACE_MS, thresholdExceeded } from "../job-state";
 import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
+import { CoalescedRun } from "../shared/coalesced-run";
 import { DomainAccess, objectScope } from "../shared/domain-access";
 import { cancelCommands, enqueueCommands } from "./job-dispatch";
 import { JOB_EVENT_INTERVAL_MS, JobEvents } from "./job-events";
@@ -14,6 +15,7 @@ import { JobStore } from "./job-store";
 import { JobTransitions } from "./job-transitions";
 import { JobWaiters } from "./job-waiters";
 import { JobWriteBack } from "./job-writeback";
+import { HostReports } from "./report-batch";
 
 export type { HostProgress, JobProgress } from "./job-run.types";
 
@@ -48,6 +50,8 @@ export class JobRun extends DurableObject<Env> {
   private readonly domain: DomainAccess;
   private pumping = false;
   private pumpAgain = false;
+  /** `afterChange` for reports: concurrent reports (many channels) share one round. */
+  private readonly settle = new CoalescedRun(() => this.afterChange());
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -94,13 +98,12 @@ export class JobRun extends DurableObject<Env> {
 
   /** A report from a HostChannel (ack, result, queue expiry). Idempotent by command id. */
   async report(raw: unknown): Promise<{ applied: boolean }> {
-    const report = HostReport.parse(raw);
-    const meta = this.store.meta();
-    const host = this.store.host(report.command_id);
-    if (!meta || !host || host.host_id !== report.host_id) return { applied: false };
-    const applied = await this.transitions.apply(host, report, this.store.plan(meta));
-    if (applied) await this.afterChange();
-    return { applied };
+    return { applied: (await this.applyReports([HostReport.parse(raw)])) > 0 };
+  }
+
+  /** Consecutive reports of one HostChannel, applied in order (each idempotent); how many changed something. */
+  async reportMany(raw: unknown): Promise<{ applied: number }> {
+    return { applied: await this.applyReports(HostReports.parse(raw)) };
   }
 
   /** Cancels the job: pending hosts never start, dispatched/running ones are told to stop. */
@@ -175,6 +178,22 @@ export class JobRun extends DurableObject<Env> {
   }
 
   // ---- state machine ---------------------------------------------------------
+
+  /** Applies reports in order (each written to storage first), then one `afterChange` for all of them. */
+  private async applyReports(reports: readonly HostReport[]): Promise<number> {
+    const meta = this.store.meta();
+    if (!meta) return 0;
+    const plan = this.store.plan(meta);
+    let applied = 0;
+    for (const report of reports) {
+      // Read per report: an ack and the result of the same host come in one batch.
+      const host = this.store.host(report.command_id);
+      if (!host || host.host_id !== report.host_id) continue;
+      if (await this.transitions.apply(host, report, plan)) applied++;
+    }
+    if (applied > 0) await this.settle.run();
+    return applied;
+  }
 
   /** Dispatches the next wave(s): fills free slots up to max_parallel, unless stopped. */
   private async pump(): Promise<void> {

@@ -1,7 +1,12 @@
 import type { z } from "zod";
+import { yieldTurn } from "./yield-turn";
 
 const RETRY_MS = 2_000;
 const MAX_BACKOFF_MS = 60_000;
+/** The most messages one delivery carries (consecutive messages to the same target). */
+export const OUTBOX_BATCH = 32;
+/** A delivery stops growing past this many bytes of payload (results carry output); the head always goes. */
+const BATCH_BYTES = 1024 * 1024;
 
 /**
  * Messages written to this object's SQLite in the same synchronous step as the
@@ -10,6 +15,11 @@ const MAX_BACKOFF_MS = 60_000;
  * message is never lost across resets and never overtaken by a later one.
  * Delivery must be idempotent at the receiver: after a reset between delivery
  * and delete, the head is sent again.
+ *
+ * Consecutive messages to the same target go in one delivery (at most
+ * `OUTBOX_BATCH`, in order): whatever was added while the previous delivery was
+ * in flight, or in the same turn of the event loop (an agent's ack and result
+ * arrive together), costs one call instead of one each.
  */
 export class DurableOutbox<S extends z.ZodType> {
   private draining: Promise<boolean> | undefined;
@@ -17,7 +27,8 @@ export class DurableOutbox<S extends z.ZodType> {
   constructor(
     private readonly sql: SqlStorage,
     private readonly schema: S,
-    private readonly deliver: (target: string, message: z.infer<S>) => Promise<void>,
+    /** Delivers `messages` (1..OUTBOX_BATCH, in order) to `target`, all or nothing. */
+    private readonly deliver: (target: string, messages: z.infer<S>[]) => Promise<void>,
     private readonly onFailure: (target: string, err: unknown) => void,
   ) {}
 
@@ -57,24 +68,40 @@ export class DurableOutbox<S extends z.ZodType> {
   }
 
   private async drainOnce(): Promise<boolean> {
+    // One turn first: frames that arrived together (an ack and its result) join this delivery.
+    await yieldTurn();
     for (;;) {
-      const row = this.sql
+      const rows = this.sql
         .exec<{ seq: number; job_id: string; payload: string; attempts: number }>(
-          "SELECT seq, job_id, payload, attempts FROM outbox ORDER BY seq LIMIT 1",
+          "SELECT seq, job_id, payload, attempts FROM outbox ORDER BY seq LIMIT ?",
+          OUTBOX_BATCH,
         )
-        .toArray()[0];
-      if (!row) return true;
+        .toArray();
+      const head = rows[0];
+      if (!head) return true;
+      const batch = [head];
+      let bytes = head.payload.length;
+      for (const r of rows.slice(1)) {
+        bytes += r.payload.length;
+        if (r.job_id !== head.job_id || bytes > BATCH_BYTES) break;
+        batch.push(r);
+      }
+      const last = batch[batch.length - 1] ?? head;
       try {
-        await this.deliver(row.job_id, this.schema.parse(JSON.parse(row.payload)));
-        this.sql.exec("DELETE FROM outbox WHERE seq = ?", row.seq);
+        await this.deliver(
+          head.job_id,
+          batch.map((r) => this.schema.parse(JSON.parse(r.payload))),
+        );
+        // The batch is the head and the rows right after it: nothing else lies in between.
+        this.sql.exec("DELETE FROM outbox WHERE seq BETWEEN ? AND ?", head.seq, last.seq);
       } catch (err) {
-        const backoff = Math.min(MAX_BACKOFF_MS, RETRY_MS * 2 ** Math.min(row.attempts, 5));
+        const backoff = Math.min(MAX_BACKOFF_MS, RETRY_MS * 2 ** Math.min(head.attempts, 5));
         this.sql.exec(
           "UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE seq = ?",
           Date.now() + backoff,
-          row.seq,
+          head.seq,
         );
-        this.onFailure(row.job_id, err);
+        this.onFailure(head.job_id, err);
         return false;
       }
     }

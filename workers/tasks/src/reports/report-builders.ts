@@ -1,11 +1,11 @@
 import {
-  COMPLIANCE_GRACE_DAYS,
   type DomainContext,
   fleetStatus,
   iterateAuditPeriod,
   iterateComplianceRows,
   iteratePatchHistory,
   iterateVulnerabilityRows,
+  osvFeedsInForce,
   type Period,
   type ReportScope,
   verifyAuditChain,
@@ -38,7 +38,8 @@ function filterOf(req: ReportRequest): [string, string][] {
   return f;
 }
 
-const COMPLIANCE_NOTE = `A host is compliant when it has no pending security update first seen more than ${COMPLIANCE_GRACE_DAYS} days ago (the grace period); non-compliant when it has one; unknown while its agent never reported an inventory. Pending non-security updates, and updates whose repository has no advisory data, do not make a host non-compliant. Compliance % = compliant / (compliant + non-compliant), 100.0 when no host is known.`;
+const complianceNote = (graceDays: number) =>
+  `A host is compliant when it has no pending security update first seen more than ${graceDays} days ago (the grace period); non-compliant when it has one; unknown while its agent never reported an inventory. Pending non-security updates, and updates whose repository has no advisory data, do not make a host non-compliant. Compliance % = compliant / (compliant + non-compliant), 100.0 when no host is known.`;
 
 async function complianceReport(
   ctx: DomainContext,
@@ -66,7 +67,7 @@ async function complianceReport(
         `${s.crl_valid} / ${s.crl_expired} / ${s.crl_missing} / ${s.crl_invalid} / ${s.crl_not_reporting}`,
       ],
     ],
-    notes: [COMPLIANCE_NOTE],
+    notes: [complianceNote(s.compliance_grace_period_days)],
     charts: [
       {
         title: "Hosts by compliance",
@@ -274,6 +275,11 @@ async function vulnerabilityReport(ctx: DomainContext, req: ReportRequest): Prom
   }
   const hostsWith = (s: string) => [...hosts.values()].filter((v) => v === s).length;
   const statuses = ["affected", "security_update", "unknown", "none_known"];
+  const feeds = await osvFeedsInForce(ctx);
+  const osvLine =
+    feeds.length === 0
+      ? "none imported"
+      : feeds.map((f) => `${f.feed} (${f.records} records, ${new Date(f.importedAt).toISOString()})`).join("; ");
   return {
     type: "vulnerability",
     title: "Vulnerability report",
@@ -281,15 +287,16 @@ async function vulnerabilityReport(ctx: DomainContext, req: ReportRequest): Prom
     generatedAt: ctx.now(),
     summary: [
       ["Hosts", hosts.size],
-      ["Hosts with a CVE fixed by a pending update", hostsWith("affected")],
+      ["Hosts affected by a CVE (pending fix or OSV record)", hostsWith("affected")],
       ["Hosts with a pending security update (no CVE named)", hostsWith("security_update")],
       ["Hosts with unknown vulnerability status", hostsWith("unknown")],
       ["Hosts with none known", hostsWith("none_known")],
       ["Distinct CVEs", cves.size],
+      ["OSV data", osvLine],
       ...statuses.map((s): [string, Cell] => [`Rows ${s}`, byStatus.get(s) ?? 0]),
     ],
     notes: [
-      "CVE ids come from the agents' package metadata (Debian/Ubuntu changelogs and security-suite origins, dnf updateinfo) of pending updates. 'unknown': the host never reported an inventory, or the package's repository publishes no advisory data. 'none_known': no pending update is a security fix; vulnerabilities without a published fix are not covered. Unknown never means no vulnerabilities.",
+      "CVE ids come from the agents' package metadata (Debian/Ubuntu changelogs and security-suite origins, dnf updateinfo) of pending updates (origin 'agent'), and from imported OSV records whose affected ranges hold the installed version (origin 'osv:<record id>'; fixed_version empty when no fix is published). 'unknown': the host never reported an inventory, or the package's repository publishes no advisory data. 'none_known': no pending update is a security fix and no imported OSV record matches; without OSV data for the host's distribution, vulnerabilities without a published fix are not covered. Unknown never means no vulnerabilities.",
     ],
     charts: [
       {
@@ -330,7 +337,7 @@ async function vulnerabilityReport(ctx: DomainContext, req: ReportRequest): Prom
         r.status,
       ]),
     },
-    widths: [2.4, 1.5, 2, 1.4, 0.7, 1.3, 1.5, 1.5, 1.5, 1.7, 0.7, 1.2],
+    widths: [2.4, 1.5, 2, 1.4, 0.7, 1.3, 1.5, 1.5, 1.5, 1.7, 1.4, 1.2],
   };
 }
 

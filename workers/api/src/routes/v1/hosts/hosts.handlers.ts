@@ -45,7 +45,7 @@ const detailBody = (h: svc.HostRow, lastPatchAt: number | null, crl: HostCrl) =>
   registered_at: iso(h.registeredAt),
   updated_at: iso(h.updatedAt),
   crl_status: crl.status,
-  crl_age_seconds: null,
+  crl_age_seconds: crl.ageSeconds,
   crl_next_update: isoOrNull(crl.nextUpdate),
   gpg_key_status: null,
   gpg_key_expires_at: null,

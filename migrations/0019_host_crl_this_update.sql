@@ -1,0 +1,1 @@
+ALTER TABLE `host_crl_state` ADD `this_update` integer;
