@@ -272,32 +272,35 @@ describe("enrollment keys, challenge, network JWT", () => {
     expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
   });
 
-  it("POST /enroll/challenge signs the nonce with that key; a non-UUID nonce → 400", async () => {
+  it("POST /enroll/challenge signs the nonce with any key the JWKS lists; a non-UUID nonce → 400, an unknown key → 404", async () => {
     const jwks = (await (await call("/edge/client/v1/enroll/jwks")).json()) as {
       keys: (JsonWebKey & { kid: string })[];
     };
-    const jwk = jwks.keys[0];
-    const bad = await call("/edge/client/v1/enroll/challenge", {
-      method: "POST",
-      json: { keyId: jwk?.kid, nonce: "nope" },
-    });
-    expect(bad.status).toBe(400);
-    const nonce = crypto.randomUUID();
-    const res = await call("/edge/client/v1/enroll/challenge", { method: "POST", json: { keyId: jwk?.kid, nonce } });
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { algorithm: string; signature: string; kid: string; caPool: string };
-    const pub = await crypto.subtle.importKey(
-      "jwk",
-      { ...jwk, key_ops: ["verify"] } as JsonWebKey,
-      { name: "ECDSA", namedCurve: "P-256" },
-      false,
-      ["verify"],
-    );
-    const sig = Uint8Array.from(atob(body.signature), (ch) => ch.charCodeAt(0));
-    expect(
-      await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, pub, sig, new TextEncoder().encode(nonce)),
-    ).toBe(true);
-    expect(body.caPool).toContain("BEGIN CERTIFICATE");
+    expect(jwks.keys.length).toBeGreaterThan(0);
+    const challenge = (keyId: string | undefined, nonce: string) =>
+      call("/edge/client/v1/enroll/challenge", { method: "POST", json: { keyId, nonce } });
+    expect((await challenge(jwks.keys[0]?.kid, "nope")).status).toBe(400);
+    expect((await challenge("A".repeat(43), crypto.randomUUID())).status).toBe(404);
+    // Every listed key (the active one, and any retired one still published) answers.
+    for (const jwk of jwks.keys) {
+      const nonce = crypto.randomUUID();
+      const res = await challenge(jwk.kid, nonce);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { algorithm: string; signature: string; kid: string; caPool: string };
+      expect(body.kid).toBe(jwk.kid);
+      const pub = await crypto.subtle.importKey(
+        "jwk",
+        { ...jwk, key_ops: ["verify"] } as JsonWebKey,
+        { name: "ECDSA", namedCurve: "P-256" },
+        false,
+        ["verify"],
+      );
+      const sig = Uint8Array.from(atob(body.signature), (ch) => ch.charCodeAt(0));
+      expect(
+        await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, pub, sig, new TextEncoder().encode(nonce)),
+      ).toBe(true);
+      expect(body.caPool).toContain("BEGIN CERTIFICATE");
+    }
   });
 
   it("GET /network-jwts → [{name:default, token}] with em=network, no exp", async () => {

@@ -117,6 +117,33 @@ export async function publishedKeys(ctx: DomainContext, purpose: KeyPurpose = "a
   return rows.map((r) => r.publicJwk as JWK);
 }
 
+/**
+ * A published (not yet expired) key of `purpose` by its kid, with its private part: the active key
+ * or one retired within its grace period (what `publishedKeys` lists). Undefined when unknown.
+ */
+export async function publishedSigningKey(
+  ctx: DomainContext,
+  purpose: KeyPurpose,
+  kid: string,
+): Promise<ActiveKey | undefined> {
+  if (!KID.test(kid)) return undefined;
+  const row = await ctx.db
+    .select()
+    .from(signingKeys)
+    .where(
+      and(
+        eq(signingKeys.purpose, purpose),
+        eq(signingKeys.kid, kid),
+        or(isNull(signingKeys.expiresAt), gt(signingKeys.expiresAt, ctx.now())),
+      ),
+    )
+    .get();
+  const plain = row && (await decrypt(ctx.keys.wrap, row.privateJwkEnc, AAD));
+  return row && plain
+    ? { kid: row.kid, alg: row.alg as ActiveKey["alg"], privateJwk: JSON.parse(plain) as JWK }
+    : undefined;
+}
+
 /** Starts signing with a fresh key; the old one keeps verifying until its tokens have expired. */
 export async function rotateSigningKey(ctx: DomainContext, purpose: KeyPurpose = "access"): Promise<string> {
   const now = ctx.now();

@@ -1,5 +1,5 @@
 import { publicJwks, signJwt } from "@fleetgate/auth";
-import { activeSigningKey, publishedKeys } from "../identity/signing-keys.service";
+import { activeSigningKey, publishedKeys, publishedSigningKey } from "../identity/signing-keys.service";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { caBundlePem } from "./ca.service";
@@ -11,11 +11,12 @@ export async function enrollmentJwks(ctx: DomainContext) {
 
 /**
  * `POST /enroll/challenge`: signs the client's nonce with the enrollment key
- * `keyId`, proving this controller holds it (ECDSA P-256 / SHA-256, raw r‖s, base64).
+ * `keyId`, proving this controller holds it (ECDSA P-256 / SHA-256, raw r‖s, base64). Any key
+ * `GET /enroll/jwks` lists will do: the active one, or one retired but still published.
  */
 export async function signEnrollmentChallenge(ctx: DomainContext, keyId: string, nonce: string) {
-  const key = await activeSigningKey(ctx, "enrollment");
-  if (key.kid !== keyId) throw new DomainError("common.not_found", "Unknown keyId");
+  const key = await publishedSigningKey(ctx, "enrollment", keyId);
+  if (!key) throw new DomainError("common.not_found", "Unknown keyId");
   const signer = await crypto.subtle.importKey(
     "jwk",
     { ...(key.privateJwk as JsonWebKey), key_ops: ["sign"] },

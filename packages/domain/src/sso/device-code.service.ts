@@ -57,13 +57,14 @@ export const normalizeUserCode = (code: string) => code.toUpperCase().replace(/[
 export async function startDeviceAuthorization(ctx: DomainContext, client: string): Promise<DeviceAuthorization> {
   const deviceCode = toBase64Url(randomBytes(32));
   const userCode = newUserCode();
-  const expiresAt = ctx.now() + DEVICE_CODE_TTL_MS;
+  const now = ctx.now();
+  const expiresAt = now + DEVICE_CODE_TTL_MS;
   const deviceKey = `${DEVICE_PREFIX}${await sha256Hex(deviceCode)}`;
   const state: DeviceState = {
     status: "pending",
     client,
     ip: ctx.sourceIp,
-    requested_at: ctx.now(),
+    requested_at: now,
     interval: DEVICE_POLL_INTERVAL_S,
     last_poll: 0,
   };
