@@ -128,12 +128,18 @@ export async function pollEnrollment(ctx: DomainContext, token: string): Promise
   return plain ? { status: "approved", bundle: JSON.parse(plain) as Record<string, string> } : { status: "notfound" };
 }
 
-export async function listPendingRequests(ctx: DomainContext): Promise<EnrollmentRequestRow[]> {
+/** One page of the live pending requests, newest first (id breaks ties so pages do not overlap). */
+export async function listPendingRequests(
+  ctx: DomainContext,
+  page: { limit: number; offset: number },
+): Promise<EnrollmentRequestRow[]> {
   return ctx.db
     .select()
     .from(enrollmentRequests)
     .where(and(eq(enrollmentRequests.status, "pending"), gt(enrollmentRequests.expiresAt, ctx.now())))
-    .orderBy(desc(enrollmentRequests.createdAt))
+    .orderBy(desc(enrollmentRequests.createdAt), desc(enrollmentRequests.id))
+    .limit(page.limit)
+    .offset(page.offset)
     .all();
 }
 
