@@ -32,7 +32,7 @@ async function submit(body: Record<string, unknown>) {
 
 async function pendingId(machineId: string) {
   const admin = await adminLogin();
-  const list = (await (await call("/api/v1/admin/enrollments", { headers: bearer(admin) })).json()) as {
+  const list = (await (await call("/api/v1/admin/enrollments?limit=200", { headers: bearer(admin) })).json()) as {
     id: string;
     machine_id: string;
   }[];
@@ -91,10 +91,9 @@ describe("self-enrollment: approval flow", () => {
 
     const admin = await adminLogin();
     const id = await pendingId(e.body.machine_id);
-    const list = (await (await call("/api/v1/admin/enrollments", { headers: bearer(admin) })).json()) as Record<
-      string,
-      unknown
-    >[];
+    const list = (await (
+      await call("/api/v1/admin/enrollments?limit=200", { headers: bearer(admin) })
+    ).json()) as Record<string, unknown>[];
     const entry = list.find((x) => x.id === id);
     expect(entry?.polling_token).not.toBe(polling_token);
     const ok = await call(`/api/v1/admin/enrollments/${id}/approve`, { method: "POST", headers: bearer(admin) });

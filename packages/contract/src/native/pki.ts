@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { Timestamp, Uuid } from "./common";
+import { Pagination } from "./hosts";
 
 export const CreateEnrollmentRequest = z
   .object({
@@ -67,6 +68,9 @@ export const EnrollStatus = z
     crl_pem: z.string().optional(),
   })
   .openapi("EnrollStatus");
+
+/** `GET /admin/enrollments?limit&offset`: pages like the other native lists (default 50, clamped to 200). */
+export const PendingEnrollmentListQuery = Pagination;
 
 export const PendingEnrollment = z
   .object({

@@ -3,6 +3,7 @@ import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { api, done, ok } from "../api/client";
 import { isAdmin, useUser } from "../auth/use-session";
+import { allPages } from "../lib/all-pages";
 import { perWeek } from "../lib/buckets";
 import { certificatesRoute } from "../router";
 import { Chart } from "../ui/chart";
@@ -31,7 +32,8 @@ export function CertificatesPage() {
   const [reason, setReason] = useState<Reason>("unspecified");
   const q = useQuery({
     queryKey: ["certificates", search],
-    queryFn: () => ok(api.GET("/certificates", { params: { query: { status: search.status } } })),
+    queryFn: () =>
+      allPages((page) => ok(api.GET("/certificates", { params: { query: { status: search.status, ...page } } }))),
   });
   const revoke = useMutation({
     mutationFn: (id: string) => done(api.DELETE("/certificates/{id}", { params: { path: { id }, query: { reason } } })),

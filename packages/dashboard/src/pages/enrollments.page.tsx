@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, ConflictError, done, ok } from "../api/client";
 import { isAdmin, useUser } from "../auth/use-session";
+import { allPages } from "../lib/all-pages";
 import { Empty, ErrorState, fmtTime, messageOf, QueryView } from "../ui/states";
 
 type Outcome = { id: string; fqdn: string; ok: boolean; message: string };
@@ -17,7 +18,7 @@ export function EnrollmentsPage() {
   const [created, setCreated] = useState<{ name: string; jwt: string } | undefined>();
   const pending = useQuery({
     queryKey: ["enrollments", "pending"],
-    queryFn: () => ok(api.GET("/admin/enrollments")),
+    queryFn: () => allPages((page) => ok(api.GET("/admin/enrollments", { params: { query: page } }))),
     enabled: isAdmin(user),
     refetchInterval: 10_000,
   });

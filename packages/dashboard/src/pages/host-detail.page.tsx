@@ -3,6 +3,7 @@ import { Link } from "@tanstack/react-router";
 import { useState } from "react";
 import { api, done, ok } from "../api/client";
 import { canWrite, isAdmin, useUser } from "../auth/use-session";
+import { allPages } from "../lib/all-pages";
 import { hostRoute } from "../router";
 import { ErrorState, fmtTime, Loading, QueryView, StatusBadge } from "../ui/states";
 import { HostUpdates } from "./host-updates";
@@ -30,7 +31,8 @@ export function HostDetailPage() {
   const allGroups = useQuery({ queryKey: ["groups"], queryFn: () => ok(api.GET("/groups")), enabled: isAdmin(user) });
   const certs = useQuery({
     queryKey: ["certificates", { host_id: hostId }],
-    queryFn: () => ok(api.GET("/certificates", { params: { query: { host_id: hostId } } })),
+    queryFn: () =>
+      allPages((page) => ok(api.GET("/certificates", { params: { query: { host_id: hostId, ...page } } }))),
   });
   const activity = useQuery({
     queryKey: ["audit", { target: hostId }],

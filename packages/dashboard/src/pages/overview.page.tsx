@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { api, ok } from "../api/client";
 import { canWrite, isAdmin, useUser } from "../auth/use-session";
+import { allPages } from "../lib/all-pages";
 import { histogram, perWeek } from "../lib/buckets";
 import { Chart } from "../ui/chart";
 import { ErrorState, fmtTime, Loading, StatusBadge } from "../ui/states";
@@ -30,10 +31,14 @@ export function OverviewPage() {
     queryFn: () =>
       ok(api.GET("/hosts", { params: { query: { limit: 200, sort_by: "health_status", order: "desc" } } })),
   });
-  const certs = useQuery({ queryKey: ["certificates", {}], queryFn: () => ok(api.GET("/certificates")) });
+  const certs = useQuery({
+    queryKey: ["certificates", "overview-active"],
+    queryFn: () =>
+      allPages((page) => ok(api.GET("/certificates", { params: { query: { status: "active", ...page } } }))),
+  });
   const pending = useQuery({
     queryKey: ["enrollments", "pending"],
-    queryFn: () => ok(api.GET("/admin/enrollments")),
+    queryFn: () => allPages((page) => ok(api.GET("/admin/enrollments", { params: { query: page } }))),
     enabled: isAdmin(user),
   });
   const jobs = useQuery({

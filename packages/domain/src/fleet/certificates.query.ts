@@ -47,6 +47,23 @@ const toRow = (ctx: DomainContext, r: typeof certificates.$inferSelect): Certifi
   fingerprintSha256: r.fingerprintSha256,
 });
 
+/** One page (limit/offset) of the certificates matching the list filters, issued_at desc: the list endpoint. */
+export async function listCertificatesPage(
+  ctx: DomainContext,
+  f: CertificateFilters & { limit: number; offset: number },
+  v: Visibility,
+): Promise<CertificateListRow[]> {
+  const rows = await ctx.db
+    .select()
+    .from(certificates)
+    .where(and(...certWhere(ctx, f, v)))
+    .orderBy(desc(certificates.createdAt), desc(certificates.id))
+    .limit(f.limit)
+    .offset(f.offset)
+    .all();
+  return rows.map((r) => toRow(ctx, r));
+}
+
 /**
  * Certificates matching the list filters, issued_at desc, `pageSize` per D1
  * query (keyset on created_at, id): the certificates export.

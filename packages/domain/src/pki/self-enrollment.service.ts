@@ -1,5 +1,5 @@
 import { decrypt, encrypt, newPollingToken, sha256Hex } from "@fleetgate/auth";
-import { and, desc, eq, gt, lte, or } from "drizzle-orm";
+import { and, desc, eq, gt, lte, ne, or, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import { HOST_NAME, newHostRows } from "../fleet/host-records";
 import { notifySafely } from "../notify/notify.service";
@@ -8,6 +8,7 @@ import { addressKey } from "../shared/address-key";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
+import { networkKey } from "../shared/network-key";
 import { hit } from "../shared/rate-limit";
 import { caBundlePem, caChain } from "./ca.service";
 import { issueWithServerKey, prepareIssue, validateCsr } from "./certificates.service";
@@ -17,6 +18,8 @@ import { currentCrl } from "./crl.service";
 export const REQUEST_TTL_MS = 24 * 3600_000;
 export const BUNDLE_TTL_MS = 600_000;
 const BUNDLE_AAD = "enrollment-bundle";
+/** At most this many live pending requests per source network (IPv4 /24, IPv6 /64); more → 429. */
+export const MAX_PENDING_PER_NETWORK = 20;
 
 export type EnrollmentRequestRow = typeof enrollmentRequests.$inferSelect;
 
@@ -49,8 +52,10 @@ export async function submitEnrollmentRequest(ctx: DomainContext, input: Enrollm
     .where(eq(hosts.machineId, input.machineId))
     .get();
   if (registered) throw new DomainError("common.conflict", "Host already registered");
-  const token = newPollingToken();
   const now = ctx.now();
+  const network = networkKey(ctx.sourceIp);
+  await capPendingPerNetwork(ctx, network, input.machineId, now);
+  const token = newPollingToken();
   const id = newId();
   await commitAudited(
     ctx,
@@ -72,6 +77,7 @@ export async function submitEnrollmentRequest(ctx: DomainContext, input: Enrollm
         expiresAt: now + REQUEST_TTL_MS,
         createdAt: now,
         updatedAt: now,
+        sourceNetwork: network,
       }),
     ],
     {
@@ -93,6 +99,31 @@ export async function submitEnrollmentRequest(ctx: DomainContext, input: Enrollm
     { dedupe: `enroll:${input.machineId}`, windowMs: 3600_000 },
   );
   return token;
+}
+
+/**
+ * Refuses a new request (429) while its source network already has MAX_PENDING_PER_NETWORK live pending
+ * ones; the machine's own pending request does not count (a newer request replaces it). Retry-After: until
+ * the oldest of them expires. Checked before the insert, so concurrent submits may overshoot by a few; the
+ * 5/min per-address limit bounds that.
+ */
+async function capPendingPerNetwork(ctx: DomainContext, network: string, machineId: string, now: number) {
+  const live = and(
+    eq(enrollmentRequests.sourceNetwork, network),
+    eq(enrollmentRequests.status, "pending"),
+    gt(enrollmentRequests.expiresAt, now),
+    ne(enrollmentRequests.machineId, machineId),
+  );
+  const row = await ctx.db
+    .select({ n: sql<number>`count(*)`, oldest: sql<number | null>`min(${enrollmentRequests.expiresAt})` })
+    .from(enrollmentRequests)
+    .where(live)
+    .get();
+  if ((row?.n ?? 0) < MAX_PENDING_PER_NETWORK) return;
+  throw new DomainError("common.rate_limited", {
+    details: { retryAfter: Math.max(1, Math.ceil(((row?.oldest ?? now) - now) / 1000)) },
+    reason: `pending self-enrollments per network ${network}`,
+  });
 }
 
 export type PollResult =
@@ -128,12 +159,18 @@ export async function pollEnrollment(ctx: DomainContext, token: string): Promise
   return plain ? { status: "approved", bundle: JSON.parse(plain) as Record<string, string> } : { status: "notfound" };
 }
 
-export async function listPendingRequests(ctx: DomainContext): Promise<EnrollmentRequestRow[]> {
+/** One page of the live pending requests, newest first (id breaks ties so pages do not overlap). */
+export async function listPendingRequests(
+  ctx: DomainContext,
+  page: { limit: number; offset: number },
+): Promise<EnrollmentRequestRow[]> {
   return ctx.db
     .select()
     .from(enrollmentRequests)
     .where(and(eq(enrollmentRequests.status, "pending"), gt(enrollmentRequests.expiresAt, ctx.now())))
-    .orderBy(desc(enrollmentRequests.createdAt))
+    .orderBy(desc(enrollmentRequests.createdAt), desc(enrollmentRequests.id))
+    .limit(page.limit)
+    .offset(page.offset)
     .all();
 }
 

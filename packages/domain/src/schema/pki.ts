@@ -99,6 +99,11 @@ export const enrollmentRequests = sqliteTable(
     expiresAt: ms("expires_at").notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** The submitter's network (IPv4 /24, IPv6 /64, from CF-Connecting-IP): the pending-per-network cap counts it. */
+    sourceNetwork: text("source_network"),
   },
-  (t) => [index("enrollment_requests_machine").on(t.machineId)],
+  (t) => [
+    index("enrollment_requests_machine").on(t.machineId),
+    index("enrollment_requests_network").on(t.sourceNetwork, t.status),
+  ],
 );

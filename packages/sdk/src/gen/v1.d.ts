@@ -3962,10 +3962,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Pending self-enrollment requests */
+    /** Pending self-enrollment requests, newest first (limit default 50, clamped to 200; offset) */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          offset?: number | null;
+        };
         header?: never;
         path?: never;
         cookie?: never;
@@ -3979,6 +3982,15 @@ export interface paths {
           };
           content: {
             "application/json": components["schemas"]["PendingEnrollment"][];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
           };
         };
         /** @description Error */
@@ -4174,12 +4186,14 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Certificates, newest first */
+    /** Certificates, newest first (limit default 50, clamped to 200; offset) */
     get: {
       parameters: {
         query?: {
           host_id?: string;
           status?: "active" | "revoked" | "expired";
+          limit?: number;
+          offset?: number | null;
         };
         header?: never;
         path?: never;

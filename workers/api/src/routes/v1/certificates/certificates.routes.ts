@@ -18,7 +18,7 @@ export const list = protectedRoute("/certificates", "read", {
   method: "get",
   path: "",
   tags,
-  summary: "Certificates, newest first",
+  summary: "Certificates, newest first (limit default 50, clamped to 200; offset)",
   request: { query: CertificateListQuery },
   responses: { 200: json(z.array(Certificate)), ...errorResponses(400, 401, 403) },
 });

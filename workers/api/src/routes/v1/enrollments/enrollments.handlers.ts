@@ -70,7 +70,7 @@ export const enrollStatus: RouteHandler<typeof r.enrollStatus, AppEnv> = async (
 };
 
 export const listPending: RouteHandler<typeof r.listPending, AppEnv> = async (c) => {
-  const rows = await svc.listPendingRequests(await domain(c));
+  const rows = await svc.listPendingRequests(await domain(c), c.req.valid("query"));
   return c.json(
     rows.map((e) => ({
       id: e.id,

@@ -8,6 +8,7 @@ import {
   jsonBody,
   Message,
   PendingEnrollment,
+  PendingEnrollmentListQuery,
   PollingTokenParam,
   SelfEnrollRequest,
 } from "@fleetgate/contract";
@@ -66,8 +67,9 @@ export const listPending = protectedRoute("/admin/enrollments", "admin", {
   method: "get",
   path: "",
   tags,
-  summary: "Pending self-enrollment requests",
-  responses: { 200: json(z.array(PendingEnrollment)), ...errorResponses(401, 403) },
+  summary: "Pending self-enrollment requests, newest first (limit default 50, clamped to 200; offset)",
+  request: { query: PendingEnrollmentListQuery },
+  responses: { 200: json(z.array(PendingEnrollment)), ...errorResponses(400, 401, 403) },
 });
 export const approve = protectedRoute("/admin/enrollments", "admin", {
   method: "post",
