@@ -20,7 +20,7 @@ import type { AppEnv } from "../../../context";
 import { domain } from "../../../lib/domain-context";
 import { validationError } from "../../../lib/http-errors";
 import { createRouter } from "../../../lib/router";
-import { sessionView } from "../current-api-session/current-api-session.index";
+import { sessionView } from "../current-api-session/current-api-session.handlers";
 import { EMPTY } from "../envelope";
 import { Z } from "../errors";
 import { addSessionHeaders, currentIdentityRow, currentSession } from "../ziti-auth";

@@ -3,7 +3,7 @@ import type { AppEnv } from "../../../context";
 import { headerKey, type Router, registerSecuritySchemes } from "../../../lib/router";
 import { baseEntity, baseUrl, link } from "../envelope";
 import { Z } from "../errors";
-import { ZITI_API_VERSION } from "../version/version.index";
+import { ZITI_API_VERSION } from "../version/version.handlers";
 import { detailSpec, detailSpecBody, listSpecs } from "./specs.routes";
 
 /** The one spec this face serves: its own generated document, never the upstream Swagger file. */

@@ -1,31 +1,13 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../../../context";
-import { createRouter } from "../../../lib/router";
-import { baseUrl } from "../envelope";
+import { operation as op, routerOf } from "../../../lib/route-set";
+import { enumeratedCapabilitiesHandler, protocolsHandler, rootHandler, versionHandler } from "./version.handlers";
 import { enumeratedCapabilities, protocols, root, version } from "./version.routes";
 
-/** The Ziti API generation this face implements (ziti-edge-client.md §1). */
-export const ZITI_API_VERSION = "0.26.38";
+export { ZITI_API_VERSION } from "./version.handlers";
 
-function versionData(c: Context<AppEnv>) {
-  const base = baseUrl(c.env.PUBLIC_URL, c.req.url);
-  const v1 = { path: "/edge/client/v1", apiBaseUrls: [`${base}/edge/client/v1`] };
-  return {
-    version: `v${c.env.FLEETGATE_VERSION}`,
-    revision: "fleetgate",
-    buildDate: "",
-    runtimeVersion: "workerd",
-    apiVersions: { edge: { v1 }, "edge-client": { v1 } },
-    capabilities: [] as string[],
-  };
-}
-
-export const versionRouter = createRouter()
-  .openapi(version, (c) => c.json({ data: versionData(c), meta: {} }, 200))
-  .openapi(root, (c) => c.json({ data: versionData(c), meta: {} }, 200))
-  .openapi(enumeratedCapabilities, (c) => c.json({ data: ["OIDC_AUTH", "HA_CONTROLLER"], meta: {} }, 200))
-  .openapi(protocols, (c) => {
-    const url = new URL(baseUrl(c.env.PUBLIC_URL, c.req.url));
-    const port = url.port || (url.protocol === "https:" ? "443" : "80");
-    return c.json({ data: { [url.protocol.replace(":", "")]: { address: `${url.hostname}:${port}` } }, meta: {} }, 200);
-  });
+/** The controller's version and capability probes. */
+export const versionRouter = routerOf(
+  op(version, versionHandler),
+  op(root, rootHandler),
+  op(enumeratedCapabilities, enumeratedCapabilitiesHandler),
+  op(protocols, protocolsHandler),
+);
