@@ -1,5 +1,6 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { createDb, jobHostRows, selfUpgradeJobPlan } from "@fleetgate/domain";
 import { describe, expect, it } from "vitest";
 import { connectAgent, echo, enrollHost, jobStub } from "./agent-helpers";
 import { adminLogin, bearer } from "./auth-helpers";
@@ -128,6 +129,13 @@ describe("scheduled agent upgrades", () => {
       .bind(job_id)
       .first<{ detail: string }>();
     expect(JSON.parse(audit?.detail ?? "{}")).toMatchObject({ kind: "self_upgrade", maintenance_window_id: winId });
+    // A replayed start (relaunchIfStuck) rebuilds the plan from D1 with the window instants, so it still waits.
+    const db = createDb(env.DB);
+    const row = await db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, job_id) });
+    if (!row) throw new Error("job row missing");
+    const replay = await selfUpgradeJobPlan({ db }, row, await jobHostRows(db, job_id));
+    expect(replay.not_before).toBeGreaterThan(Date.now());
+    expect(replay.last_start_at).toBeGreaterThan(replay.not_before ?? 0);
     // An alarm before the window opens changes nothing.
     await runDurableObjectAlarm(jobStub(job_id));
     expect((await getJob(job_id)).job.status).toBe("pending");

@@ -6,7 +6,7 @@ import { type JobOptions, newReqid, planOf } from "../fleet/job-plan";
 import type { JobRow } from "../fleet/jobs.query";
 import { initialJobStatus, patchJobSchedule, scheduleAuditDetail, scheduleFields } from "../fleet/patch-job-window";
 import { hostVisible, type Visibility } from "../fleet/visibility";
-import { hosts, jobs, selfUpgradeJobHosts } from "../schema";
+import { hosts, jobs, selfUpgradeJobHosts, selfUpgradeJobSchedules } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
@@ -238,6 +238,16 @@ export async function triggerSelfUpgrade(
         sql`SELECT ${id}, json_extract(value, '$.host_id'), json_extract(value, '$.args')
               FROM json_each(${JSON.stringify(rows.map((r) => ({ host_id: r.host_id, args: JSON.stringify(r.args) })))})`,
       ),
+      ...(schedule
+        ? [
+            ctx.db.insert(selfUpgradeJobSchedules).values({
+              jobId: id,
+              maintenanceWindowId: schedule.windowId,
+              notBefore: schedule.notBefore,
+              lastStartAt: schedule.lastStartAt,
+            }),
+          ]
+        : []),
     ],
     {
       action: "job.create",
@@ -258,11 +268,14 @@ export async function triggerSelfUpgrade(
     job,
     rows.map((r) => ({ id: r.id, hostId: r.host_id, hostName: r.host_name })),
   );
-  await ctx.jobRuns.start({ ...plan, ...scheduleFields(schedule) });
+  await ctx.jobRuns.start(plan);
   return { job, hostCount: targets.length, skipped };
 }
 
-/** The JobPlan of a `self_upgrade` job from D1: each host's stored arguments (a replayed start sends the same). */
+/**
+ * The JobPlan of a `self_upgrade` job from D1: each host's stored arguments and, for a job in a
+ * maintenance window, its stored window instants (a replayed start sends the same and still waits).
+ */
 export async function selfUpgradeJobPlan(
   ctx: Pick<DomainContext, "db">,
   job: JobRow,
@@ -271,7 +284,16 @@ export async function selfUpgradeJobPlan(
   const stored = await ctx.db.select().from(selfUpgradeJobHosts).where(eq(selfUpgradeJobHosts.jobId, job.id)).all();
   const argsOf = new Map(stored.map((s) => [s.hostId, s.args]));
   const base = planOf(job, rows);
-  return { ...base, hosts: base.hosts.map((h) => ({ ...h, args: argsOf.get(h.host_id) ?? [] })) };
+  const schedule = await ctx.db
+    .select()
+    .from(selfUpgradeJobSchedules)
+    .where(eq(selfUpgradeJobSchedules.jobId, job.id))
+    .get();
+  return {
+    ...base,
+    ...scheduleFields(schedule ? { windowId: schedule.maintenanceWindowId, ...schedule } : null),
+    hosts: base.hosts.map((h) => ({ ...h, args: argsOf.get(h.host_id) ?? [] })),
+  };
 }
 
 /** Each host's stored self-upgrade arguments (empty for other jobs). */
