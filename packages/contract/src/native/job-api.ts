@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ScriptName } from "../agent/protocol";
+import { HOST_STATUSES, JOB_STATUSES } from "../realtime/rpc";
 import { Timestamp, Uuid } from "./common";
 
 /**
@@ -7,17 +8,8 @@ import { Timestamp, Uuid } from "./common";
  * two names: its UUID here and its ctrl-exec `reqid`; both faces see it.
  */
 
-export const JobStatusEnum = z.enum(["queued", "pending", "running", "succeeded", "failed", "cancelled"]);
-export const JobHostStatusEnum = z.enum([
-  "pending",
-  "dispatched",
-  "running",
-  "succeeded",
-  "failed",
-  "timed_out",
-  "cancelled",
-  "offline_expired",
-]);
+export const JobStatusEnum = z.enum(JOB_STATUSES);
+export const JobHostStatusEnum = z.enum(HOST_STATUSES);
 
 /** `3` = more than 3 hosts failed; `"10%"` = more than 10 % of the hosts failed. */
 export const ErrorThresholdInput = z.union([

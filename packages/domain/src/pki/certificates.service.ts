@@ -1,4 +1,5 @@
 import {
+  type CaChain,
   type CertKind,
   checkCsr,
   generateKeyAndCertificate,
@@ -77,6 +78,15 @@ function authenticatorRow(row: CertificateRow, now: number) {
   };
 }
 
+/** The row of a just-issued certificate and the statements that persist it (and its authenticator, when asked). */
+async function issuedRecord(ctx: DomainContext, req: IssueRequest, issued: IssuedCert, chain: CaChain, guard?: SQL) {
+  const now = ctx.now();
+  const row = certRow(req, issued, now, await issuerIdOf(chain));
+  const statements: BatchItem<"sqlite">[] = [insertCertificate(ctx, row, guard)];
+  if (req.authenticator) statements.push(ctx.db.insert(authenticators).values(authenticatorRow(row, now)));
+  return { row, statements };
+}
+
 /**
  * Issues a certificate for a public key (from a checked CSR). The CA sets every
  * extension itself (pki/issue.ts). Returns the row and the statements that
@@ -94,11 +104,7 @@ export async function prepareIssue(ctx: DomainContext, req: IssueRequest, public
     lifetimeSeconds: req.lifetimeSeconds,
     crlUrl: crlUrl(ctx),
   });
-  const now = ctx.now();
-  const row = certRow(req, issued, now, await issuerIdOf(chain));
-  const statements: BatchItem<"sqlite">[] = [insertCertificate(ctx, row, guard)];
-  if (req.authenticator) statements.push(ctx.db.insert(authenticators).values(authenticatorRow(row, now)));
-  return { row, statements, chain };
+  return { ...(await issuedRecord(ctx, req, issued, chain, guard)), chain };
 }
 
 /**
@@ -165,11 +171,7 @@ export async function issueWithServerKey(ctx: DomainContext, req: IssueRequest, 
     lifetimeSeconds: req.lifetimeSeconds,
     crlUrl: crlUrl(ctx),
   });
-  const now = ctx.now();
-  const row = certRow(req, issued, now, await issuerIdOf(chain));
-  const statements: BatchItem<"sqlite">[] = [insertCertificate(ctx, row, guard)];
-  if (req.authenticator) statements.push(ctx.db.insert(authenticators).values(authenticatorRow(row, now)));
-  return { row, statements, chain, keyPem: issued.keyPem };
+  return { ...(await issuedRecord(ctx, req, issued, chain, guard)), chain, keyPem: issued.keyPem };
 }
 
 export async function getCertificate(ctx: DomainContext, id: string): Promise<CertificateRow> {

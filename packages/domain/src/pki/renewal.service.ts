@@ -104,14 +104,16 @@ function sameAuthenticator(authenticatorId: string, sessionAuthenticatorId: stri
     throw new DomainError("auth.unauthorized", { reason: "extend from a session of another authenticator" });
 }
 
-/** `extend`: issues the next certificate for a cert authenticator; it takes over only after `extend-verify`. */
-export async function extendCertAuthenticator(
+/**
+ * The certificate of the identity's cert authenticator that `extend` and `extend-verify` act on:
+ * 404 when there is none, 401 when the API session was opened by another authenticator.
+ */
+async function extendableCertificateId(
   ctx: DomainContext,
   identityId: string,
   authenticatorId: string,
-  csrPem: string,
   sessionAuthenticatorId: string,
-) {
+): Promise<string> {
   const auth = await ctx.db
     .select()
     .from(authenticators)
@@ -125,7 +127,19 @@ export async function extendCertAuthenticator(
     .get();
   if (!auth?.certificateId) throw new DomainError("common.not_found", "Authenticator not found");
   sameAuthenticator(authenticatorId, sessionAuthenticatorId);
-  const current = await getCertificate(ctx, auth.certificateId);
+  return auth.certificateId;
+}
+
+/** `extend`: issues the next certificate for a cert authenticator; it takes over only after `extend-verify`. */
+export async function extendCertAuthenticator(
+  ctx: DomainContext,
+  identityId: string,
+  authenticatorId: string,
+  csrPem: string,
+  sessionAuthenticatorId: string,
+) {
+  const certificateId = await extendableCertificateId(ctx, identityId, authenticatorId, sessionAuthenticatorId);
+  const current = await getCertificate(ctx, certificateId);
   const csr = await validateCsr(csrPem, [current.commonName]);
   const prepared = await prepareIssue(
     ctx,
@@ -157,19 +171,7 @@ export async function verifyExtendedAuthenticator(
   certPem: string,
   sessionAuthenticatorId: string,
 ) {
-  const auth = await ctx.db
-    .select()
-    .from(authenticators)
-    .where(
-      and(
-        eq(authenticators.id, authenticatorId),
-        eq(authenticators.identityId, identityId),
-        eq(authenticators.method, "cert"),
-      ),
-    )
-    .get();
-  if (!auth?.certificateId) throw new DomainError("common.not_found", "Authenticator not found");
-  sameAuthenticator(authenticatorId, sessionAuthenticatorId);
+  const certificateId = await extendableCertificateId(ctx, identityId, authenticatorId, sessionAuthenticatorId);
   let info: Awaited<ReturnType<typeof certificateInfo>>;
   try {
     info = await certificateInfo(certPem);
@@ -181,18 +183,13 @@ export async function verifyExtendedAuthenticator(
     .from(certificates)
     .where(eq(certificates.fingerprintSha256, info.fingerprintSha256))
     .get();
-  if (
-    !next ||
-    next.identityId !== identityId ||
-    next.id === auth.certificateId ||
-    statusOf(next, ctx.now()) !== "active"
-  ) {
+  if (!next || next.identityId !== identityId || next.id === certificateId || statusOf(next, ctx.now()) !== "active") {
     throw new DomainError("pki.client_cert_invalid", "clientCert: not the certificate issued by extend");
   }
   await commitAudited(
     ctx,
     [
-      ...revocationStatements(ctx, [auth.certificateId], "superseded", { keepAuthenticators: true }),
+      ...revocationStatements(ctx, [certificateId], "superseded", { keepAuthenticators: true }),
       ctx.db
         .update(authenticators)
         .set({ fingerprint: next.fingerprintSha1, certPem: next.certPem, certificateId: next.id, updatedAt: ctx.now() })

@@ -141,6 +141,16 @@ export function canonicalOrigin(value: string): string | undefined {
   return u.origin;
 }
 
+/**
+ * {@link canonicalOrigin} of a value written exactly as an origin (`scheme://host[:port]`, an optional
+ * trailing `/`), as a browser sends it in `Origin` (RFC 6454 §7): nothing the URL parser would repair
+ * (blanks, missing slashes, an empty `?` or `#`) passes.
+ */
+export function strictOrigin(value: string): string | undefined {
+  if (!/^https?:\/\/[^/?#]+\/?$/i.test(value)) return undefined;
+  return canonicalOrigin(value);
+}
+
 function checkUrl(field: string, value: string, opts: { allowPath: boolean; allowEmpty: boolean }): string {
   if (value === "" && opts.allowEmpty) return value;
   if (opts.allowPath && value.startsWith("/") && !value.startsWith("//") && !value.includes("\\")) return value;

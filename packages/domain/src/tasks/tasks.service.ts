@@ -47,6 +47,21 @@ export async function createTask(
   return row;
 }
 
+/**
+ * Creates a task and puts it on the queue. When the queue refuses the message the task is marked
+ * FAILURE before the error propagates, so no task waits for a message that was never sent.
+ */
+export async function startQueuedTask(ctx: DomainContext, input: Parameters<typeof createTask>[1]): Promise<TaskRow> {
+  const task = await createTask(ctx, input);
+  try {
+    await ctx.tasks.enqueue(task.id);
+  } catch (err) {
+    await failTask(ctx, task.id, "could not enqueue the task");
+    throw err;
+  }
+  return task;
+}
+
 export async function findTask(ctx: DomainContext, id: string): Promise<TaskRow | undefined> {
   return ctx.db.select().from(tasks).where(eq(tasks.id, id)).get();
 }

@@ -2,6 +2,7 @@ import { Validator } from "@cfworker/json-schema";
 import { certificateJwk } from "@fleetgate/auth";
 import type { ZitiInput, ZitiKind } from "@fleetgate/contract";
 import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { commitAudited } from "../audit/audit.service";
 import { forgetJwks } from "../external-jwt/oidc-provider";
@@ -193,6 +194,28 @@ export async function getZiti(ctx: DomainContext, kind: ZitiKind, id: string): P
   return a.toView(row);
 }
 
+/** Commits a create or update of a named entity with its audit entry; a name taken already is a 409. */
+async function commitNamed(
+  ctx: DomainContext,
+  kind: ZitiKind,
+  verb: "create" | "update",
+  id: string,
+  input: { name: string },
+  statement: BatchItem<"sqlite">,
+): Promise<void> {
+  try {
+    await commitAudited(ctx, [statement], {
+      action: `ziti.${kind}.${verb}`,
+      targetType: `ziti.${kind}`,
+      targetId: id,
+      detail: { name: input.name },
+    });
+  } catch (err) {
+    if (unique(err)) throw new DomainError("common.conflict", "An entity with this name already exists");
+    throw err;
+  }
+}
+
 /** Creates an entity (audited); 409 on a duplicate name. */
 export async function createZiti<K extends ZitiKind>(
   ctx: DomainContext,
@@ -203,21 +226,14 @@ export async function createZiti<K extends ZitiKind>(
   const id = newId();
   await a.check?.(ctx, input, id);
   const now = ctx.now();
-  try {
-    await commitAudited(
-      ctx,
-      [ctx.db.insert(a.table).values({ ...a.toValues(input), id, createdAt: now, updatedAt: now } as never)],
-      {
-        action: `ziti.${kind}.create`,
-        targetType: `ziti.${kind}`,
-        targetId: id,
-        detail: { name: (input as { name: string }).name },
-      },
-    );
-  } catch (err) {
-    if (unique(err)) throw new DomainError("common.conflict", "An entity with this name already exists");
-    throw err;
-  }
+  await commitNamed(
+    ctx,
+    kind,
+    "create",
+    id,
+    input,
+    ctx.db.insert(a.table).values({ ...a.toValues(input), id, createdAt: now, updatedAt: now } as never),
+  );
   return id;
 }
 
@@ -231,26 +247,17 @@ export async function updateZiti<K extends ZitiKind>(
   const a = adapter(kind);
   await getZiti(ctx, kind, id);
   await a.check?.(ctx, input, id);
-  try {
-    await commitAudited(
-      ctx,
-      [
-        ctx.db
-          .update(a.table)
-          .set({ ...a.toValues(input), updatedAt: ctx.now() } as never)
-          .where(where(a, id)),
-      ],
-      {
-        action: `ziti.${kind}.update`,
-        targetType: `ziti.${kind}`,
-        targetId: id,
-        detail: { name: (input as { name: string }).name },
-      },
-    );
-  } catch (err) {
-    if (unique(err)) throw new DomainError("common.conflict", "An entity with this name already exists");
-    throw err;
-  }
+  await commitNamed(
+    ctx,
+    kind,
+    "update",
+    id,
+    input,
+    ctx.db
+      .update(a.table)
+      .set({ ...a.toValues(input), updatedAt: ctx.now() } as never)
+      .where(where(a, id)),
+  );
 }
 
 /** Deletes an entity (audited); 409 when something still references it (a config type with configs). */

@@ -1,5 +1,5 @@
 import { ExportRequest } from "@fleetgate/contract";
-import { createTask, type DomainContext, failTask, findIdentity, type TaskRow, visibilityOf } from "@fleetgate/domain";
+import { type DomainContext, findIdentity, startQueuedTask, type TaskRow, visibilityOf } from "@fleetgate/domain";
 import { z } from "zod";
 import { PermanentTaskError, registerTask, type TaskOutput, type TaskRunContext } from "../registry";
 import { writeCsv } from "./csv";
@@ -45,28 +45,22 @@ export const ExportParams = z.object({
 });
 export type ExportParams = z.infer<typeof ExportParams>;
 
-/**
- * Creates an export task (audited) and enqueues it. If the queue refuses the
- * message the task is marked FAILURE before the error propagates, so no task
- * waits for a message that was never sent.
- */
+/** The audit entry of a new export or report task: what was asked for, in which format, filtered how. */
+export function exportAudit(request: { kind: string; format: string; filters: Record<string, unknown> }) {
+  return {
+    action: "export.create",
+    detail: { kind: request.kind, format: request.format, filters: request.filters },
+  };
+}
+
+/** Creates an export task (audited) and enqueues it (startQueuedTask: a refused message fails the task). */
 export async function startExport(ctx: DomainContext, request: ExportRequest): Promise<TaskRow> {
   const params: ExportParams = { request, filename: exportFilename(request.kind, request.format, ctx.now()) };
-  const task = await createTask(ctx, {
+  return startQueuedTask(ctx, {
     name: EXPORT_TASK_NAMES[request.kind],
     params,
-    audit: {
-      action: "export.create",
-      detail: { kind: request.kind, format: request.format, filters: request.filters },
-    },
+    audit: exportAudit(request),
   });
-  try {
-    await ctx.tasks.enqueue(task.id);
-  } catch (err) {
-    await failTask(ctx, task.id, "could not enqueue the task");
-    throw err;
-  }
-  return task;
 }
 
 async function sheetFor(run: TaskRunContext, request: ExportRequest): Promise<Sheet> {

@@ -1,16 +1,16 @@
 import type { ReportExportRequest, ReportFilters } from "@fleetgate/contract";
 import {
-  createTask,
   type DomainContext,
   DomainError,
-  failTask,
   getGroup,
   type IdentityRow,
   type Period,
+  startQueuedTask,
   type TaskRow,
   visibilityOf,
 } from "@fleetgate/domain";
 import type { z } from "zod";
+import { exportAudit } from "../exports/export.task";
 import { type RenderedReport, renderReport } from "./render-report";
 import { buildReport } from "./report-builders";
 import type { ReportDocument, ReportFormat, ReportType } from "./report-document";
@@ -88,19 +88,9 @@ export async function startReportExport(
   assertMayRead(identity, type);
   periodOf(request.filters);
   if (request.filters.group_id) await getGroup(ctx, request.filters.group_id);
-  const task = await createTask(ctx, {
+  return startQueuedTask(ctx, {
     name: REPORT_TASK_NAMES[type],
     params: { request },
-    audit: {
-      action: "export.create",
-      detail: { kind: request.kind, format: request.format, filters: request.filters },
-    },
+    audit: exportAudit(request),
   });
-  try {
-    await ctx.tasks.enqueue(task.id);
-  } catch (err) {
-    await failTask(ctx, task.id, "could not enqueue the task");
-    throw err;
-  }
-  return task;
 }

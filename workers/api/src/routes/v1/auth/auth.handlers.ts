@@ -13,7 +13,6 @@ import {
   refresh,
   setPassword,
   startSession,
-  type TokenPair,
   updbOf,
 } from "@fleetgate/domain";
 import type { RouteHandler } from "@hono/zod-openapi";
@@ -25,6 +24,7 @@ import { currentIdentity } from "../current";
 import { ApiError } from "../errors";
 import type * as r from "./auth.routes";
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from "./refresh-cookie";
+import { sessionBody } from "./session-body";
 
 /** The body's refresh_token, else the cookie's; with neither, the body's original 400. */
 function refreshTokenOf(c: Context<AppEnv>, body: { refresh_token?: string | undefined }): string {
@@ -33,17 +33,6 @@ function refreshTokenOf(c: Context<AppEnv>, body: { refresh_token?: string | und
   const strict = RefreshTokenField.safeParse(body);
   if (!strict.success) throw validationError(strict.error);
   return strict.data.refresh_token;
-}
-
-function loginBody(pair: TokenPair, mfaEnabled: boolean) {
-  const u = pair.identity;
-  return {
-    access_token: pair.accessToken,
-    refresh_token: pair.refreshToken,
-    token_type: "Bearer" as const,
-    expires_in: pair.expiresIn,
-    user: { id: u.id, username: u.name, display_name: u.displayName, role: u.role, mfa_enabled: mfaEnabled },
-  };
 }
 
 export const loginHandler: RouteHandler<typeof r.login, AppEnv> = async (c) => {
@@ -57,14 +46,14 @@ export const loginHandler: RouteHandler<typeof r.login, AppEnv> = async (c) => {
   await enforceLocalLoginPolicy(ctx, checked.identity, checked.mfaEnabled);
   const pair = await startSession(ctx, checked.identity, "password");
   setRefreshCookie(c, pair.refreshToken);
-  return c.json(loginBody(pair, checked.mfaEnabled), 200);
+  return c.json(sessionBody(pair, checked.mfaEnabled), 200);
 };
 
 export const refreshHandler: RouteHandler<typeof r.refresh, AppEnv> = async (c) => {
   const ctx = await domain(c);
   const pair = await refresh(ctx, refreshTokenOf(c, c.req.valid("json")));
   setRefreshCookie(c, pair.refreshToken);
-  return c.json(loginBody(pair, await isMfaEnabled(ctx, pair.identity.id)), 200);
+  return c.json(sessionBody(pair, await isMfaEnabled(ctx, pair.identity.id)), 200);
 };
 
 export const logoutHandler: RouteHandler<typeof r.logout, AppEnv> = async (c) => {

@@ -2,6 +2,7 @@ import * as svc from "@fleetgate/domain";
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../../context";
 import { domain } from "../../../lib/domain-context";
+import { ssoSessionBody } from "../auth/session-body";
 import { ApiError } from "../errors";
 import type * as r from "./device-auth.routes";
 
@@ -26,24 +27,7 @@ export const deviceToken: RouteHandler<typeof r.deviceToken, AppEnv> = async (c)
   c.header("Cache-Control", "no-store");
   if (res.status !== "approved") throw new ApiError(400, res.status, MESSAGES[res.status]);
   const pair = await svc.startSession(ctx, res.identity, "sso");
-  const u = pair.identity;
-  return c.json(
-    {
-      access_token: pair.accessToken,
-      refresh_token: pair.refreshToken,
-      token_type: "Bearer" as const,
-      expires_in: pair.expiresIn,
-      user: {
-        id: u.id,
-        username: u.name,
-        display_name: u.displayName,
-        role: u.role,
-        auth_provider: u.authProvider,
-        mfa_enabled: res.mfaEnabled,
-      },
-    },
-    200,
-  );
+  return c.json(ssoSessionBody(pair, res.mfaEnabled), 200);
 };
 
 export const deviceApprove: RouteHandler<typeof r.deviceApprove, AppEnv> = async (c) => {

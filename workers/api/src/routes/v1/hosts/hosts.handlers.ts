@@ -56,6 +56,11 @@ const detailBody = (h: svc.HostRow, lastPatchAt: number | null, crl: HostCrl) =>
   labels: h.tags,
 });
 
+/** A host with its last patch time and CRL state, as GET and PUT /hosts/{id} answer it. */
+async function hostDetail(ctx: svc.DomainContext, host: svc.HostRow) {
+  return detailBody(host, await svc.hostLastPatchAt(ctx, host.id), await svc.hostCrlOf(ctx, host.id));
+}
+
 const vis = (c: Parameters<typeof currentIdentity>[0]) => svc.visibilityOf(currentIdentity(c));
 
 export const list: RouteHandler<typeof r.list, AppEnv> = async (c) => {
@@ -66,14 +71,15 @@ export const list: RouteHandler<typeof r.list, AppEnv> = async (c) => {
 
 export const get: RouteHandler<typeof r.get, AppEnv> = async (c) => {
   const ctx = await domain(c);
-  const host = await svc.getVisibleHost(ctx, c.req.valid("param").id, vis(c));
-  return c.json(detailBody(host, await svc.hostLastPatchAt(ctx, host.id), await svc.hostCrlOf(ctx, host.id)), 200);
+  return c.json(await hostDetail(ctx, await svc.getVisibleHost(ctx, c.req.valid("param").id, vis(c))), 200);
 };
 
 export const update: RouteHandler<typeof r.update, AppEnv> = async (c) => {
   const ctx = await domain(c);
-  const host = await svc.updateHost(ctx, c.req.valid("param").id, c.req.valid("json"), vis(c));
-  return c.json(detailBody(host, await svc.hostLastPatchAt(ctx, host.id), await svc.hostCrlOf(ctx, host.id)), 200);
+  return c.json(
+    await hostDetail(ctx, await svc.updateHost(ctx, c.req.valid("param").id, c.req.valid("json"), vis(c))),
+    200,
+  );
 };
 
 export const remove: RouteHandler<typeof r.remove, AppEnv> = async (c) => {

@@ -3,6 +3,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../../context";
 import { domain } from "../../../lib/domain-context";
 import { setRefreshCookie } from "../auth/refresh-cookie";
+import { ssoSessionBody } from "../auth/session-body";
 import { ApiError } from "../errors";
 import type { ssoCallback, ssoConfig, ssoHandoff, ssoLogin } from "./sso.routes";
 
@@ -53,23 +54,6 @@ export const handoff: RouteHandler<typeof ssoHandoff, AppEnv> = async (c) => {
   const pair = await svc.startSession(ctx, redeemed.identity, "sso");
   // The dashboard keeps its refresh token in the HttpOnly cookie, as after a password login.
   setRefreshCookie(c, pair.refreshToken);
-  const u = pair.identity;
   c.header("Cache-Control", "no-store");
-  return c.json(
-    {
-      access_token: pair.accessToken,
-      refresh_token: pair.refreshToken,
-      token_type: "Bearer" as const,
-      expires_in: pair.expiresIn,
-      user: {
-        id: u.id,
-        username: u.name,
-        display_name: u.displayName,
-        role: u.role,
-        auth_provider: u.authProvider,
-        mfa_enabled: redeemed.mfaEnabled,
-      },
-    },
-    200,
-  );
+  return c.json(ssoSessionBody(pair, redeemed.mfaEnabled), 200);
 };

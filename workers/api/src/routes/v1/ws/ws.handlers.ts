@@ -10,22 +10,6 @@ import { currentIdentity } from "../current";
 import { ApiError } from "../errors";
 import type * as r from "./ws.routes";
 
-/** `scheme://host[:port]`, lower-case host, default port dropped; undefined when not an origin. */
-export function canonicalOrigin(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
-  if (url.username || url.password || url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) {
-    return undefined;
-  }
-  if (!/^https?:\/\/[^/?#]+\/?$/i.test(value)) return undefined;
-  return url.origin;
-}
-
 /**
  * `allowed` is ALLOWED_ORIGINS; `self` is this server's own origin, always accepted: the
  * dashboard it serves (or a Pages site forwarding to it same-origin) opens its sockets from there.
@@ -35,11 +19,11 @@ function checkOrigin(header: string | undefined, allowed: string, self: string):
   if (header === undefined || header === "") throw forbidden("Origin header required");
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find non-ASCII bytes
   if (/[^\x00-\x7f]/.test(header)) throw forbidden("Origin header not valid ASCII");
-  const origin = canonicalOrigin(header.trim());
+  const origin = svc.strictOrigin(header.trim());
   if (!origin) throw forbidden("Malformed Origin header");
   const list = allowed
     .split(",")
-    .map((s) => canonicalOrigin(s.trim()))
+    .map((s) => svc.strictOrigin(s.trim()))
     .filter((s): s is string => s !== undefined);
   if (origin !== self && !list.includes(origin)) throw forbidden("Origin not allowed");
 }
