@@ -94,6 +94,7 @@ describe("agent self-upgrade (server side)", () => {
     expect((await post({ host_ids: [online.id], target_version: "latest; rm -rf /" })).status).toBe(400);
     const scheduled = await post({ host_ids: [online.id], target_version: NEW, immediate: false });
     expect(scheduled.status).toBe(400);
+    expect((await nativeError(scheduled)).message).toMatch(/has no enabled maintenance window/);
     const noVersion = await post({ host_ids: [online.id], target_version: `${major}.9.9` });
     expect(noVersion.status).toBe(404);
     expect(await nativeError(noVersion)).toEqual({

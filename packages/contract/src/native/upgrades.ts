@@ -23,8 +23,17 @@ export const UpgradeTriggerRequest = z
     host_ids: z.array(Uuid).min(1).max(10_000),
     /** null (or absent) = the latest published release. */
     target_version: AgentSemver.nullable().default(null),
-    /** Only immediate upgrades are supported (a scheduled one is refused with 400). */
-    immediate: z.boolean().default(true),
+    immediate: z.boolean().default(true).openapi({
+      description:
+        "false: run in the hosts' own next maintenance window (every host needs an enabled one, opening at the same time); the job is `pending` until then",
+    }),
+    maintenance_window_id: Uuid.nullable()
+      .default(null)
+      .openapi({ description: "Run in this maintenance window: the job is `pending` until it opens" }),
+    expected_minutes: z.number().int().min(1).max(1440).default(15).openapi({
+      description:
+        "Expected run time per host in a maintenance window: no host starts after the window's end minus this",
+    }),
   })
   .openapi("UpgradeTriggerRequest");
 

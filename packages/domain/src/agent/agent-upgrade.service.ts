@@ -4,8 +4,9 @@ import { commitAudited } from "../audit/audit.service";
 import { insertJobHostRows } from "../fleet/job-host-rows";
 import { type JobOptions, newReqid, planOf } from "../fleet/job-plan";
 import type { JobRow } from "../fleet/jobs.query";
+import { initialJobStatus, patchJobSchedule, scheduleAuditDetail, scheduleFields } from "../fleet/patch-job-window";
 import { hostVisible, type Visibility } from "../fleet/visibility";
-import { hosts, jobs, selfUpgradeJobHosts } from "../schema";
+import { hosts, jobs, selfUpgradeJobHosts, selfUpgradeJobSchedules } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
@@ -135,6 +136,11 @@ export interface TriggerUpgrade {
   /** null = the latest release. */
   targetVersion: string | null;
   options: JobOptions;
+  /**
+   * When to run (as patch jobs): `windowId` = in that maintenance window; `immediate: false`
+   * without one = in the hosts' own windows; otherwise now.
+   */
+  schedule: { immediate: boolean; windowId: string | null; expectedMinutes: number };
 }
 
 export interface UpgradeTriggered {
@@ -147,9 +153,10 @@ export interface UpgradeTriggered {
 function argsFor(
   host: VisibleHost | undefined,
   manifest: AgentReleaseManifest,
+  startsNow: boolean,
 ): { args: string[] } | { reason: UpgradeSkipReason } {
   if (!host) return { reason: "not_found" };
-  if (!host.online) return { reason: "offline" };
+  if (startsNow && !host.online) return { reason: "offline" };
   const arch = agentArchOf(host.arch);
   if (!arch) return { reason: "unknown_arch" };
   if (host.agentVersion === manifest.version) return { reason: "already_at_version" };
@@ -161,8 +168,10 @@ function argsFor(
 /**
  * `POST /upgrades/trigger`: a `self_upgrade` job whose per-host arguments are fixed now
  * ([version, sha256 of the host's executable, `linux-<arch>`]) and stored with the job. Hosts
- * that are not visible, offline, of an unknown architecture or already at the version are
- * skipped with the reason; none left: 422 `fleet.no_hosts_match` (nothing is created).
+ * that are not visible, offline (only for a job that starts now), of an unknown architecture or
+ * already at the version are skipped with the reason; none left: 422 `fleet.no_hosts_match`
+ * (nothing is created). A scheduled upgrade (`immediate: false` / a maintenance window) is
+ * `pending` until its window opens, exactly as a windowed patch job (patch-job-window.ts).
  */
 export async function triggerSelfUpgrade(
   ctx: DomainContext,
@@ -181,9 +190,10 @@ export async function triggerSelfUpgrade(
   const found = await visibleHosts(ctx, unique, v);
   const targets: { host: VisibleHost; args: string[] }[] = [];
   const skipped: UpgradeTriggered["skipped"] = [];
+  const startsNow = input.schedule.immediate && input.schedule.windowId === null;
   for (const id of unique) {
     const host = found.get(id);
-    const r = argsFor(host, manifest);
+    const r = argsFor(host, manifest, startsNow);
     if ("reason" in r || !host) skipped.push({ host_id: id, reason: "reason" in r ? r.reason : "not_found" });
     else targets.push({ host, args: r.args });
   }
@@ -191,6 +201,12 @@ export async function triggerSelfUpgrade(
     const why = skipped.map((x) => `${x.host_id}: ${x.reason}`).join(", ");
     throw new DomainError("fleet.no_hosts_match", `No selected host can be upgraded (${why})`);
   }
+  const schedule = await patchJobSchedule(
+    ctx,
+    input.schedule,
+    targets.map((t) => t.host),
+    v,
+  );
   const id = newId();
   const now = ctx.now();
   const job: JobRow = {
@@ -200,7 +216,7 @@ export async function triggerSelfUpgrade(
     script: SELF_UPGRADE_COMMAND,
     args: [manifest.version],
     mode: "async",
-    status: "queued",
+    status: initialJobStatus(schedule, now),
     options: input.options,
     notes: `Agent upgrade to ${manifest.version}`,
     createdBy: ctx.actor?.id ?? null,
@@ -222,6 +238,16 @@ export async function triggerSelfUpgrade(
         sql`SELECT ${id}, json_extract(value, '$.host_id'), json_extract(value, '$.args')
               FROM json_each(${JSON.stringify(rows.map((r) => ({ host_id: r.host_id, args: JSON.stringify(r.args) })))})`,
       ),
+      ...(schedule
+        ? [
+            ctx.db.insert(selfUpgradeJobSchedules).values({
+              jobId: id,
+              maintenanceWindowId: schedule.windowId,
+              notBefore: schedule.notBefore,
+              lastStartAt: schedule.lastStartAt,
+            }),
+          ]
+        : []),
     ],
     {
       action: "job.create",
@@ -233,6 +259,7 @@ export async function triggerSelfUpgrade(
         version: manifest.version,
         host_count: targets.length,
         skipped,
+        ...scheduleAuditDetail(schedule),
       },
     },
   );
@@ -245,7 +272,10 @@ export async function triggerSelfUpgrade(
   return { job, hostCount: targets.length, skipped };
 }
 
-/** The JobPlan of a `self_upgrade` job from D1: each host's stored arguments (a replayed start sends the same). */
+/**
+ * The JobPlan of a `self_upgrade` job from D1: each host's stored arguments and, for a job in a
+ * maintenance window, its stored window instants (a replayed start sends the same and still waits).
+ */
 export async function selfUpgradeJobPlan(
   ctx: Pick<DomainContext, "db">,
   job: JobRow,
@@ -254,7 +284,16 @@ export async function selfUpgradeJobPlan(
   const stored = await ctx.db.select().from(selfUpgradeJobHosts).where(eq(selfUpgradeJobHosts.jobId, job.id)).all();
   const argsOf = new Map(stored.map((s) => [s.hostId, s.args]));
   const base = planOf(job, rows);
-  return { ...base, hosts: base.hosts.map((h) => ({ ...h, args: argsOf.get(h.host_id) ?? [] })) };
+  const schedule = await ctx.db
+    .select()
+    .from(selfUpgradeJobSchedules)
+    .where(eq(selfUpgradeJobSchedules.jobId, job.id))
+    .get();
+  return {
+    ...base,
+    ...scheduleFields(schedule ? { windowId: schedule.maintenanceWindowId, ...schedule } : null),
+    hosts: base.hosts.map((h) => ({ ...h, args: argsOf.get(h.host_id) ?? [] })),
+  };
 }
 
 /** Each host's stored self-upgrade arguments (empty for other jobs). */

@@ -20,7 +20,13 @@ import { type JobOptions, newReqid, planOf } from "./job-plan";
 import { resolveHostsByIds, type TargetHost } from "./job-targets.query";
 import { jobScope } from "./job-visibility";
 import type { JobRow } from "./jobs.query";
-import { type JobSchedule, patchJobSchedule } from "./patch-job-window";
+import {
+  initialJobStatus,
+  type JobSchedule,
+  patchJobSchedule,
+  scheduleAuditDetail,
+  scheduleFields,
+} from "./patch-job-window";
 import type { Visibility } from "./visibility";
 
 /** The plan field of a health-gated rollout (none without rings). */
@@ -51,10 +57,6 @@ function ringOf(req: PatchJobRequest, hostIds: string[]): Map<string, number> | 
   }
   return out;
 }
-
-/** The plan fields of a windowed job (the JobRun keeps it `pending` until `not_before`). */
-const scheduleFields = (s: JobSchedule | null): Pick<JobPlan, "not_before" | "last_start_at"> =>
-  s ? { not_before: s.notBefore, last_start_at: s.lastStartAt } : {};
 
 /** A patch job as the native face submits it (linux-patch-manager.md §4 Jobs + our extensions). */
 export interface PatchJobRequest {
@@ -134,7 +136,7 @@ export async function insertAndStart(ctx: DomainContext, input: NewJob): Promise
     script: input.command,
     args: [],
     mode: "async",
-    status: schedule && schedule.notBefore > now ? "pending" : "queued",
+    status: initialJobStatus(schedule, now),
     options: input.options,
     notes: input.notes,
     createdBy: ctx.actor?.id ?? null,
@@ -172,13 +174,7 @@ export async function insertAndStart(ctx: DomainContext, input: NewJob): Promise
           ? { rings: input.patch.ringCount, on_health_failure: input.patch.onHealthFailure }
           : {}),
         ...(input.auditDetail ?? {}),
-        ...(schedule
-          ? {
-              maintenance_window_id: schedule.windowId,
-              not_before: new Date(schedule.notBefore).toISOString(),
-              last_start_at: new Date(schedule.lastStartAt).toISOString(),
-            }
-          : {}),
+        ...scheduleAuditDetail(schedule),
       },
     },
   );

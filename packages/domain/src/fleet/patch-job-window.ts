@@ -1,3 +1,4 @@
+import type { JobPlan } from "@fleetgate/contract";
 import { nextHostStart, openOccurrence, type WindowSpec } from "@fleetgate/contract/patching";
 import { and, eq, sql } from "drizzle-orm";
 import { maintenanceWindows } from "../schema";
@@ -17,6 +18,24 @@ export interface JobSchedule {
   notBefore: number;
   lastStartAt: number;
 }
+
+/** The plan fields of a windowed job (the JobRun keeps it `pending` until `not_before`). */
+export const scheduleFields = (s: JobSchedule | null): Pick<JobPlan, "not_before" | "last_start_at"> =>
+  s ? { not_before: s.notBefore, last_start_at: s.lastStartAt } : {};
+
+/** The status a new job is created in: `pending` while its window has not opened, else `queued`. */
+export const initialJobStatus = (s: JobSchedule | null, now: number): "pending" | "queued" =>
+  s && s.notBefore > now ? "pending" : "queued";
+
+/** The audit detail of a windowed job's schedule (nothing for one that starts now). */
+export const scheduleAuditDetail = (s: JobSchedule | null): Record<string, string> =>
+  s
+    ? {
+        maintenance_window_id: s.windowId,
+        not_before: new Date(s.notBefore).toISOString(),
+        last_start_at: new Date(s.lastStartAt).toISOString(),
+      }
+    : {};
 
 export const windowSpec = (w: WindowRow): WindowSpec => ({
   recurrence: w.recurrence,

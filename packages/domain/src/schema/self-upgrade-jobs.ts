@@ -1,4 +1,4 @@
-import { primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { json } from "./columns";
 import { jobs } from "./fleet";
 
@@ -17,3 +17,16 @@ export const selfUpgradeJobHosts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.jobId, t.hostId] })],
 );
+
+/**
+ * The schedule of a `self_upgrade` job bound to a maintenance window (a row only for such jobs):
+ * pending until `not_before` (ms), no host starts after `last_start_at`; a lost start is replayed with them.
+ */
+export const selfUpgradeJobSchedules = sqliteTable("self_upgrade_job_schedules", {
+  jobId: text("job_id")
+    .primaryKey()
+    .references(() => jobs.id, { onDelete: "cascade" }),
+  maintenanceWindowId: text("maintenance_window_id").notNull(),
+  notBefore: integer("not_before").notNull(),
+  lastStartAt: integer("last_start_at").notNull(),
+});

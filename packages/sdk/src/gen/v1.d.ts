@@ -5925,7 +5925,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Upgrade agents to a version (null = latest): a self_upgrade job; hosts offline, not visible, of unknown architecture or already at the version are skipped */
+    /** Upgrade agents to a version (null = latest): a self_upgrade job, now or (immediate: false / maintenance_window_id) pending until a maintenance window opens; hosts offline (for a job that starts now), not visible, of unknown architecture or already at the version are skipped */
     post: {
       parameters: {
         query?: never;
@@ -14005,8 +14005,23 @@ export interface components {
       host_ids: string[];
       /** @default null */
       target_version?: string | null;
-      /** @default true */
+      /**
+       * @description false: run in the hosts' own next maintenance window (every host needs an enabled one, opening at the same time); the job is `pending` until then
+       * @default true
+       */
       immediate?: boolean;
+      /**
+       * Format: uuid
+       * @description Run in this maintenance window: the job is `pending` until it opens
+       * @default null
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      maintenance_window_id?: string | null;
+      /**
+       * @description Expected run time per host in a maintenance window: no host starts after the window's end minus this
+       * @default 15
+       */
+      expected_minutes?: number;
     };
     RepoPackageList: {
       packages: components["schemas"]["RepoPackage"][];

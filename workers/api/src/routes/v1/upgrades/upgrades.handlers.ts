@@ -4,7 +4,6 @@ import type { AppEnv } from "../../../context";
 import { agentReleaseStore } from "../../../lib/agent-releases";
 import { domain } from "../../../lib/domain-context";
 import { currentIdentity } from "../current";
-import { ApiError } from "../errors";
 import type * as r from "./upgrades.routes";
 
 const vis = (c: Parameters<typeof currentIdentity>[0]) => svc.visibilityOf(currentIdentity(c));
@@ -16,14 +15,17 @@ export const availableVersionsHandler: RouteHandler<typeof r.availableVersions, 
 
 export const triggerHandler: RouteHandler<typeof r.trigger, AppEnv> = async (c) => {
   const body = c.req.valid("json");
-  if (!body.immediate)
-    throw new ApiError(400, "bad_request", "Scheduled upgrades (immediate: false) are not supported");
   const result = await svc.triggerSelfUpgrade(
     await domain(c),
     agentReleaseStore(c),
     {
       hostIds: body.host_ids,
       targetVersion: body.target_version,
+      schedule: {
+        immediate: body.immediate,
+        windowId: body.maintenance_window_id,
+        expectedMinutes: body.expected_minutes,
+      },
       options: {
         source: "native",
         timeout_seconds: 900,

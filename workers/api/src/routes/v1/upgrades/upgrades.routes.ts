@@ -26,7 +26,7 @@ export const trigger = protectedRoute(P, "write", {
   path: "/trigger",
   tags,
   summary:
-    "Upgrade agents to a version (null = latest): a self_upgrade job; hosts offline, not visible, of unknown architecture or already at the version are skipped",
+    "Upgrade agents to a version (null = latest): a self_upgrade job, now or (immediate: false / maintenance_window_id) pending until a maintenance window opens; hosts offline (for a job that starts now), not visible, of unknown architecture or already at the version are skipped",
   request: { body: jsonBody(UpgradeTriggerRequest) },
   responses: { 200: json(UpgradeTriggered, "Job created"), ...errorResponses(400, 401, 403, 404) },
 });
