@@ -16,7 +16,7 @@ import type { PackageBackend } from "./package-backend";
 import { dpkgArgs } from "./package-env";
 import type { PackageRunner, RunResult } from "./package-runner";
 import { checkRemoveItems, failedReport } from "./remove-check";
-import { checkRollback, selectRollback } from "./rollback-selection";
+import { checkRollback, planRollback } from "./rollback-selection";
 import type { Vault } from "./vault";
 
 const key = (p: { name: string; arch: string }) => `${p.name}:${p.arch}`;
@@ -250,21 +250,11 @@ export class AptBackend implements PackageBackend {
   async rollback(jobId: string): Promise<RollbackReport> {
     return this.runner.exclusive(async () => {
       let output = "";
-      const empty = { restored: [], removed: [], refused: [], held: [], verified: false };
-      const journal = await this.vault.readJournal(jobId);
-      if (!journal) return { ok: false, error: "no patch journal for this job on the host", ...empty, output };
-      const selection = await selectRollback(journal, this.vault);
+      const planned = await planRollback(this.vault, jobId);
+      if ("report" in planned) return planned.report;
+      const { selection } = planned;
       const { files, refused } = selection;
       const removals = selection.added.map((c) => `${aptName(c)}-`);
-      if (files.length === 0 && removals.length === 0) {
-        return {
-          ok: refused.length === 0,
-          error: refused.length ? "nothing restorable" : null,
-          ...empty,
-          refused,
-          output,
-        };
-      }
       await this.runner.run("dpkg", [...dpkgArgs(this.env), "--configure", "-a"], { mutating: true });
       const run = await this.runner.run(
         "apt-get",

@@ -42,6 +42,45 @@ export async function selectRollback(journal: Journal, vault: Vault): Promise<Ro
   return out;
 }
 
+/** The parts of a rollback's report with nothing restored, removed or held yet. */
+export const emptyRollback = (): Pick<RollbackReport, "restored" | "removed" | "refused" | "held" | "verified"> => ({
+  restored: [],
+  removed: [],
+  refused: [],
+  held: [],
+  verified: false,
+});
+
+/**
+ * The start of a rollback on any backend: the job's journal split by `selectRollback`, or, when
+ * there is no journal or nothing to restore or remove, the report that ends the rollback at once.
+ */
+export async function planRollback(
+  vault: Vault,
+  jobId: string,
+): Promise<{ report: RollbackReport } | { selection: RollbackSelection }> {
+  const journal = await vault.readJournal(jobId);
+  if (!journal) {
+    return {
+      report: { ok: false, error: "no patch journal for this job on the host", ...emptyRollback(), output: "" },
+    };
+  }
+  const selection = await selectRollback(journal, vault);
+  const { files, added, refused } = selection;
+  if (files.length === 0 && added.length === 0) {
+    return {
+      report: {
+        ok: refused.length === 0,
+        error: refused.length ? "nothing restorable" : null,
+        ...emptyRollback(),
+        refused,
+        output: "",
+      },
+    };
+  }
+  return { selection };
+}
+
 /** Which restores and removals the installed set now shows (status must be `ii`, i.e. fully installed). */
 export function checkRollback(
   selection: RollbackSelection,

@@ -41,15 +41,29 @@ const jobSummary = (j: svc.JobRow, hostNames: string[]) => ({
 export const createJobHandler: RouteHandler<typeof r.create, AppEnv> = async (c) => {
   const body = c.req.valid("json");
   if (body.host_ids?.length === 0) throw new ApiError(400, "bad_request", "host_ids must not be empty");
-  if (body.kind === "patch_remove") {
-    const { job } = await svc.submitJob(await domain(c), {
-      job: {
-        kind: "patch_remove",
-        packages: body.packages,
-        immediate: body.immediate,
-        maintenanceWindowId: body.maintenance_window_id ?? null,
-        expectedMinutes: body.expected_minutes,
-      },
+  if (body.kind === "patch_remove" || body.kind === "patch_apply") {
+    const job: svc.SubmitJob["job"] =
+      body.kind === "patch_remove"
+        ? {
+            kind: "patch_remove",
+            packages: body.packages,
+            immediate: body.immediate,
+            maintenanceWindowId: body.maintenance_window_id ?? null,
+            expectedMinutes: body.expected_minutes,
+          }
+        : {
+            kind: "patch_apply",
+            packages: body.packages,
+            immediate: body.immediate,
+            maintenanceWindowId: body.maintenance_window_id ?? null,
+            allowReboot: body.allow_reboot,
+            securityOnly: body.security_only,
+            expectedMinutes: body.expected_minutes,
+            rings: body.rings ?? null,
+            onHealthFailure: body.on_health_failure ?? null,
+          };
+    const created = await svc.submitJob(await domain(c), {
+      job,
       hosts: { ids: body.host_ids },
       visibility: vis(c),
       mode: "async",
@@ -64,36 +78,7 @@ export const createJobHandler: RouteHandler<typeof r.create, AppEnv> = async (c)
         submitter: { username: currentIdentity(c).name, source_ip: c.get("clientIp") },
       },
     });
-    return c.json({ id: job.id, reqid: job.reqid, message: "Job created" }, 200);
-  }
-  if (body.kind === "patch_apply") {
-    const { job } = await svc.submitJob(await domain(c), {
-      job: {
-        kind: "patch_apply",
-        packages: body.packages,
-        immediate: body.immediate,
-        maintenanceWindowId: body.maintenance_window_id ?? null,
-        allowReboot: body.allow_reboot,
-        securityOnly: body.security_only,
-        expectedMinutes: body.expected_minutes,
-        rings: body.rings ?? null,
-        onHealthFailure: body.on_health_failure ?? null,
-      },
-      hosts: { ids: body.host_ids },
-      visibility: vis(c),
-      mode: "async",
-      notes: body.notes,
-      options: {
-        source: "native",
-        timeout_seconds: body.timeout_seconds,
-        queue_ttl_seconds: 3600,
-        require_online: false,
-        max_parallel: body.max_parallel,
-        error_threshold: threshold(body.error_threshold),
-        submitter: { username: currentIdentity(c).name, source_ip: c.get("clientIp") },
-      },
-    });
-    return c.json({ id: job.id, reqid: job.reqid, message: "Job created" }, 200);
+    return c.json({ id: created.job.id, reqid: created.job.reqid, message: "Job created" }, 200);
   }
   const { job } = await svc.submitJob(await domain(c), {
     job: { kind: "script", script: body.script, args: body.args },
