@@ -5,7 +5,7 @@ import { CommandStore } from "./command-store";
 import { CommandRunner } from "./commands";
 import type { AgentConfig } from "./config";
 import { CrlHolder } from "./crl-holder";
-import { runScan } from "./discovery/scanner";
+import { ScanRunner } from "./discovery/scan-runner";
 import { AgentError, EXIT } from "./exit-codes";
 import { collectHostInfo, type HostInfo } from "./host-info";
 import type { Logger } from "./log";
@@ -59,7 +59,10 @@ export class Agent {
   private crlTimer: NodeJS.Timeout | undefined;
   private readonly crl: CrlHolder;
   private renewing = false;
-  private scanning = false;
+  private readonly scans = new ScanRunner(
+    (frame) => this.send(frame),
+    () => this.log,
+  );
   private readonly backoff: Backoff;
   private readonly commands: CommandRunner;
   /** Patch management (inventory, health checks); null when the config does not enable it. */
@@ -366,35 +369,8 @@ export class Agent {
         }
         return;
       case "discover":
-        void this.onDiscover(message);
+        void this.scans.run(message);
         return;
-    }
-  }
-
-  /** Runs one discovery scan at a time (docs/agent-protocol.md, "Discovery"); a second is refused. */
-  private async onDiscover(frame: Extract<ServerMessage, { type: "discover" }>): Promise<void> {
-    const scanId = frame.scan_id;
-    if (this.scanning) {
-      await this.send({ type: "discovery_done", scan_id: scanId, probed: 0, error: "busy: another scan is running" });
-      return;
-    }
-    this.scanning = true;
-    this.log.info("discovery scan started", { scan_id: scanId, cidr: frame.cidr, agent_port: frame.agent_port });
-    try {
-      await runScan(frame, {
-        results: async (results) => {
-          await this.send({ type: "discovery_results", scan_id: scanId, results });
-        },
-        done: async (probed, error) => {
-          await this.send({ type: "discovery_done", scan_id: scanId, probed, error });
-          this.log.info("discovery scan finished", { scan_id: scanId, probed, error });
-        },
-      });
-    } catch (error) {
-      this.log.error("discovery scan failed", { scan_id: scanId, error });
-      await this.send({ type: "discovery_done", scan_id: scanId, probed: 0, error: "scan failed on the agent" });
-    } finally {
-      this.scanning = false;
     }
   }
 

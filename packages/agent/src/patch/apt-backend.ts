@@ -15,7 +15,7 @@ import { rebootReasons as debianRebootReasons } from "./inventory";
 import type { PackageBackend } from "./package-backend";
 import { dpkgArgs } from "./package-env";
 import type { PackageRunner, RunResult } from "./package-runner";
-import { checkRemoveItems, failedReport } from "./remove-check";
+import { checkRemoveItems, failedReport, type RemovalRun, removalReport } from "./remove-check";
 import { checkRollback, planRollback } from "./rollback-selection";
 import type { Vault } from "./vault";
 
@@ -329,37 +329,20 @@ export class AptBackend implements PackageBackend {
         mutating: true,
       });
       output += run.stdout + run.stderr;
-      return this.finishRemove(jobId, items, before, vault, run, output);
+      return this.finishRemove({ jobId, items, before, vault, run, output });
     });
   }
 
-  private async finishRemove(
-    jobId: string,
-    items: RemoveItem[],
-    before: InstalledPackage[],
-    vault: VaultEntry[],
-    run: RunResult,
-    output: string,
-  ): Promise<ApplyReport> {
-    const after = await this.installed();
-    const changes = diffSnapshots(before, after);
-    await this.vault.writeJournal({ job_id: jobId, created_at: Date.now(), changes, vault });
-    const audit = await this.audit();
-    const report = {
-      changes,
-      unvaulted: [],
-      vault,
-      kept_conffiles: [],
-      audit_clean: audit,
-      reboot_required: await exists(path.join(this.env.fileRoot, "var/run/reboot-required")),
-      output,
-    };
-    if (run.code !== 0) return { ok: false, error: describeFailure(run), ...report };
-    if (!audit) return { ok: false, error: "dpkg --audit reports half-installed packages", ...report };
-    const left = items.filter((i) => after.some((a) => key(a) === key(i)));
-    if (left.length > 0)
-      return { ok: false, error: `still installed: ${left.map((l) => l.name).join(", ")}`, ...report };
-    return { ok: true, error: null, ...report };
+  private finishRemove(r: RemovalRun): Promise<ApplyReport> {
+    return removalReport(r, {
+      installed: () => this.installed(),
+      diff: diffSnapshots,
+      writeJournal: (j) => this.vault.writeJournal(j),
+      audit: () => this.audit(),
+      auditError: "dpkg --audit reports half-installed packages",
+      rebootRequired: () => exists(path.join(this.env.fileRoot, "var/run/reboot-required")),
+      describeFailure,
+    });
   }
 
   async listsRefreshedAt(): Promise<number | null> {

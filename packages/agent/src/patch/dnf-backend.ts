@@ -25,7 +25,7 @@ import {
 import type { PackageBackend } from "./package-backend";
 import type { PackageEnv } from "./package-env";
 import type { PackageRunner, RunResult } from "./package-runner";
-import { checkRemoveItems, failedReport } from "./remove-check";
+import { checkRemoveItems, failedReport, removalReport } from "./remove-check";
 import { checkRollback, planRollback } from "./rollback-selection";
 import type { Vault } from "./vault";
 
@@ -271,26 +271,18 @@ export class DnfBackend implements PackageBackend {
       }
       const run = await this.dnf(["remove", NO_AUTOREMOVE, "--", ...targets], { mutating: true });
       output += run.stdout + run.stderr;
-      const after = await this.installed();
-      const changes = diffSnapshots(before, after);
-      await this.vault.writeJournal({ job_id: jobId, created_at: Date.now(), changes, vault });
-      const audit = await this.audit();
-      const report = {
-        changes,
-        unvaulted: [],
-        vault,
-        kept_conffiles: [],
-        audit_clean: audit,
-        reboot_required: false,
-        output,
-      };
-      if (run.code !== 0) return { ok: false, error: describeFailure(run), ...report };
-      if (!audit) return { ok: false, error: "dnf check reports problems in the rpm database", ...report };
-      const left = items.filter((i) => after.some((a) => key(a) === key(i)));
-      if (left.length > 0) {
-        return { ok: false, error: `still installed: ${left.map((l) => l.name).join(", ")}`, ...report };
-      }
-      return { ok: true, error: null, ...report };
+      return removalReport(
+        { jobId, items, before, vault, run, output },
+        {
+          installed: () => this.installed(),
+          diff: diffSnapshots,
+          writeJournal: (j) => this.vault.writeJournal(j),
+          audit: () => this.audit(),
+          auditError: "dnf check reports problems in the rpm database",
+          rebootRequired: async () => false,
+          describeFailure,
+        },
+      );
     });
   }
 
