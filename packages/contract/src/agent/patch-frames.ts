@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { decodeJsonChunks, encodeJsonChunks, JOB_ID_ARG } from "./json-args";
 
 /**
  * Patch-management payloads of the agent protocol (docs/agent-protocol.md, "Patching"): the
@@ -238,8 +239,6 @@ export const HealthCheckFrame = z.object({
  */
 export const PATCH_APPLY_COMMAND = "fleetgate-patch-apply";
 export const PATCH_ROLLBACK_COMMAND = "fleetgate-patch-rollback";
-const MAX_ARG = 4096;
-const MAX_ARGS = 256;
 
 /**
  * The second argument of a health-gated apply: the agent runs the host's health checks before
@@ -249,39 +248,14 @@ export const HEALTH_GATE_ARG = "--health-gate";
 
 /** The arguments of an apply command; null when the plan does not fit in one command (split the job). */
 export function encodePlanArgs(jobId: string, plan: PlanItem[], opts: { gate?: boolean } = {}): string[] | null {
-  const args = opts.gate ? [jobId, HEALTH_GATE_ARG] : [jobId];
-  let chunk: PlanItem[] = [];
-  for (const item of plan) {
-    const next = [...chunk, item];
-    if (JSON.stringify(next).length > MAX_ARG) {
-      if (chunk.length === 0) return null;
-      args.push(JSON.stringify(chunk));
-      chunk = [item];
-    } else {
-      chunk = next;
-    }
-  }
-  if (chunk.length > 0) args.push(JSON.stringify(chunk));
-  return args.length <= MAX_ARGS ? args : null;
+  return encodeJsonChunks(opts.gate ? [jobId, HEALTH_GATE_ARG] : [jobId], plan);
 }
 
 /** The job id and plan of an apply command's arguments; null when they are not a valid plan. */
 export function decodePlanArgs(args: string[]): { jobId: string; plan: PlanItem[]; gate: boolean } | null {
   const [jobId, ...rest] = args;
-  if (!jobId || !/^[\w-]{1,64}$/.test(jobId)) return null;
+  if (!jobId || !JOB_ID_ARG.test(jobId)) return null;
   const gate = rest[0] === HEALTH_GATE_ARG;
-  const chunks = gate ? rest.slice(1) : rest;
-  const plan: PlanItem[] = [];
-  for (const c of chunks) {
-    let json: unknown;
-    try {
-      json = JSON.parse(c);
-    } catch {
-      return null;
-    }
-    const parsed = z.array(PlanItem).safeParse(json);
-    if (!parsed.success) return null;
-    plan.push(...parsed.data);
-  }
-  return plan.length > 0 ? { jobId, plan, gate } : null;
+  const plan = decodeJsonChunks(gate ? rest.slice(1) : rest, PlanItem);
+  return plan && plan.length > 0 ? { jobId, plan, gate } : null;
 }
