@@ -24,3 +24,25 @@ export const applyReport = JSON.stringify({
   reboot_required: false,
   output: "",
 });
+
+/** A Debian host's inventory with one package, zlib1g 1.0, and its pending security update to 1.1. */
+export const zlibSecurityInventory = (): Inventory => ({
+  os: debianOs,
+  packages: [{ name: "zlib1g", version: "1.0", arch: "amd64", source: "zlib", source_version: "1.0", status: "ii" }],
+  updates: [
+    {
+      name: "zlib1g",
+      arch: "amd64",
+      current_version: "1.0",
+      candidate_version: "1.1",
+      origins: ["Debian-Security:12/stable-security"],
+      security: true,
+      cve_ids: [],
+    },
+  ],
+  removals: [],
+  reboot_required: false,
+  reboot_reasons: [],
+  lists_age_secs: 10,
+  collected_at: Date.now(),
+});

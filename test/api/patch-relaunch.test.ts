@@ -1,12 +1,12 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { decodePlanArgs, type Inventory, PATCH_APPLY_COMMAND, type ServerMessage } from "@fleetgate/contract";
+import { decodePlanArgs, PATCH_APPLY_COMMAND, type ServerMessage } from "@fleetgate/contract";
 import { runSweeps } from "@fleetgate/tasks";
 import { describe, expect, it } from "vitest";
 import { connectAgent, enrollHost, jobStub } from "./agent-helpers";
 import { adminLogin, bearer } from "./auth-helpers";
 import { call } from "./helpers";
-import { applyReport, debianOs } from "./patch-fixtures";
+import { applyReport, zlibSecurityInventory } from "./patch-fixtures";
 
 /**
  * A `pending` job whose JobRun start was lost (docs/patching.md): the cron sweep `jobs.relaunch`
@@ -15,26 +15,7 @@ import { applyReport, debianOs } from "./patch-fixtures";
  */
 type Run = Extract<ServerMessage, { type: "run" }>;
 
-const inventory = (): Inventory => ({
-  os: debianOs,
-  packages: [{ name: "zlib1g", version: "1.0", arch: "amd64", source: "zlib", source_version: "1.0", status: "ii" }],
-  updates: [
-    {
-      name: "zlib1g",
-      arch: "amd64",
-      current_version: "1.0",
-      candidate_version: "1.1",
-      origins: ["Debian-Security:12/stable-security"],
-      security: true,
-      cve_ids: [],
-    },
-  ],
-  removals: [],
-  reboot_required: false,
-  reboot_reasons: [],
-  lists_age_secs: 10,
-  collected_at: Date.now(),
-});
+const inventory = zlibSecurityInventory;
 
 async function post(path: string, json: unknown) {
   return call(path, { method: "POST", headers: bearer(await adminLogin()), json });

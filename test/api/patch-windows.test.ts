@@ -1,12 +1,12 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { type Inventory, PATCH_APPLY_COMMAND, type ServerMessage } from "@fleetgate/contract";
+import { PATCH_APPLY_COMMAND, type ServerMessage } from "@fleetgate/contract";
 import { runSweeps } from "@fleetgate/tasks";
 import { describe, expect, it } from "vitest";
 import { connectAgent, enrollHost, eventually, jobStub, type SimAgent } from "./agent-helpers";
 import { adminLogin, bearer } from "./auth-helpers";
 import { call, nativeError } from "./helpers";
-import { applyReport, debianOs } from "./patch-fixtures";
+import { applyReport, zlibSecurityInventory } from "./patch-fixtures";
 
 /**
  * Patch jobs that wait for their maintenance window: `pending` until the window opens (the
@@ -16,26 +16,7 @@ import { applyReport, debianOs } from "./patch-fixtures";
  */
 type Run = Extract<ServerMessage, { type: "run" }>;
 
-const inventory = (): Inventory => ({
-  os: debianOs,
-  packages: [{ name: "zlib1g", version: "1.0", arch: "amd64", source: "zlib", source_version: "1.0", status: "ii" }],
-  updates: [
-    {
-      name: "zlib1g",
-      arch: "amd64",
-      current_version: "1.0",
-      candidate_version: "1.1",
-      origins: ["Debian-Security:12/stable-security"],
-      security: true,
-      cve_ids: [],
-    },
-  ],
-  removals: [],
-  reboot_required: false,
-  reboot_reasons: [],
-  lists_age_secs: 10,
-  collected_at: Date.now(),
-});
+const inventory = zlibSecurityInventory;
 
 async function patchHost(): Promise<{ id: string; agent: SimAgent }> {
   const host = await enrollHost();
