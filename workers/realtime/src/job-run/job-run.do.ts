@@ -309,8 +309,12 @@ export class JobRun extends DurableObject<Env> {
       meta.completed_at === null &&
       (meta.status === "running" || meta.status === "queued" || meta.status === "pending")
     ) {
-      if (this.store.countIn(["pending", "dispatched", "running"]) === 0) {
-        const status = finalStatus(this.store.counts(), meta.cancel_requested === 1);
+      const rings = Rollout.of(this.store.plan(meta));
+      // The automatic rollback of a failed ring starts before the job ends (rollout.ts).
+      if (rings && this.store.countIn(["pending", "dispatched", "running"]) === 0) await this.rollout.beforeEnd(rings);
+      const now = this.store.meta();
+      if (now?.completed_at === null && this.store.countIn(["pending", "dispatched", "running"]) === 0) {
+        const status = finalStatus(this.store.counts(), now.cancel_requested === 1);
         this.store.updateJob("status = ?, completed_at = ?", status, Date.now());
         const plan = this.store.plan(meta);
         logAt(this.env.LOG_LEVEL, "info", `REQID=${plan.reqid} job ${status}`, {

@@ -35,6 +35,8 @@ export class Rollout {
   /** The last state published per ring (in memory: after a reset each ring is published once more). */
   private readonly published = new Map<number, string>();
   private ringOfSeq: number[] | undefined;
+  /** The automatic rollback being started (single flight: `step` and `beforeEnd` may overlap). */
+  private rollingBack: Promise<void> | undefined;
 
   constructor(
     private readonly store: JobStore,
@@ -95,8 +97,25 @@ export class Rollout {
     return { open: openRing(views), changed };
   }
 
+  /**
+   * Before the job ends: starts the failed ring's automatic rollback if it is due and not started
+   * yet, so that whoever reads the ended job finds its rollback job (a report that ends the ring's
+   * last host may end the job while a wave is still being dispatched).
+   */
+  async beforeEnd(plan: RolloutPlan): Promise<void> {
+    const failed = failedRing(this.views(plan));
+    if (failed) await this.rollBackIfDue(plan, failed);
+  }
+
   /** The failed ring's automatic rollback, once its post-checks failed and none of its hosts still runs. */
   private async rollBackIfDue(plan: RolloutPlan, ring: RingView): Promise<void> {
+    this.rollingBack ??= this.startRollback(plan, ring).finally(() => {
+      this.rollingBack = undefined;
+    });
+    await this.rollingBack;
+  }
+
+  private async startRollback(plan: RolloutPlan, ring: RingView): Promise<void> {
     if (plan.rollout.on_health_failure !== "rollback" || ring.health_failed === 0) return;
     if (this.store.meta()?.stop_reason === RING_ROLLED_BACK) return;
     const own = this.store.hostsWhere("1 = 1").filter((h) => this.ringOf(plan, h.seq) === ring.index);
