@@ -1,5 +1,5 @@
-import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
-import type { Handler } from "hono";
+import type { RouteConfig, RouteHandler, z } from "@hono/zod-openapi";
+import type { Handler, ValidationTargets } from "hono";
 import type { AppEnv } from "../context";
 import { createRouter, type Router } from "./router";
 
@@ -9,7 +9,9 @@ export interface Operation {
 }
 
 /** Replaces the face's default validation failure for one route: it throws that route's own refusal. */
-export type ValidationHook = (result: { success: boolean }) => undefined;
+export type ValidationHook = (
+  result: { target: keyof ValidationTargets } & ({ success: true } | { success: false; error: z.ZodError }),
+) => undefined;
 
 /**
  * Pairs a route definition with its handler (the handler's type is checked against the route), and
