@@ -31,12 +31,18 @@ export function operation<R extends RouteConfig>(
 
 /**
  * An operation that zod-openapi cannot serve (a WebSocket upgrade: its handler checks Origin before
- * it reads the query): a plain Hono handler, documented by its route definition.
+ * it reads the query; a body parsed after the caller is authenticated): a plain Hono handler,
+ * documented by its route definition. `path` is the Hono path where the documented one cannot say
+ * what is matched (a key that may hold slashes).
  */
-export function documentedOperation(route: RouteConfig, handler: Handler<AppEnv>): Operation {
+export function documentedOperation(
+  route: RouteConfig,
+  handler: Handler<AppEnv>,
+  path = route.path.replace(/\{(\w+)\}/g, ":$1"),
+): Operation {
   return {
     mountOn(router) {
-      router.on(route.method.toUpperCase(), route.path.replace(/\{(\w+)\}/g, ":$1"), handler);
+      router.on(route.method.toUpperCase(), path, handler);
       router.openAPIRegistry.registerPath(route);
     },
   };
