@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { debToolsMissing, sandboxVersion } from "../../packages/agent/src/test-support/deb-repo";
+import { wrangler } from "../../scripts/lib/local-server.mjs";
 import { type AgentProcess, adminAccess, until } from "./agent-process";
 import { artifactPath, type BrowserSession, hasChromium, launch, newPage, signIn } from "./browser";
 import { E2E_ADMIN } from "./global-setup";
@@ -26,9 +27,13 @@ let browser: BrowserSession | undefined;
 const agents: AgentProcess[] = [];
 const sandboxes: AptSandbox[] = [];
 
-async function api<T>(p: string): Promise<T> {
-  const res = await fetch(`${base()}/api/v1${p}`, { headers: { authorization: `Bearer ${access}` } });
-  if (!res.ok) throw new Error(`GET ${p}: ${res.status} ${await res.text()}`);
+async function api<T>(p: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base()}/api/v1${p}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { authorization: `Bearer ${access}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`${body === undefined ? "GET" : "POST"} ${p}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
 
@@ -107,6 +112,51 @@ describe.skipIf(missing !== null)(
           );
           return p.packages.some((x) => x.name === "demo" && x.version === "2.0-1");
         });
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    it("the overview charts a group's open CVEs by severity over time; its table twin shows the API's numbers", async () => {
+      if (!browser) throw new Error("no browser");
+      // Snapshots are the cron's (their figures are tested in test/api/cve-history.isolated.test.ts):
+      // three of a new group, seeded into the dev server's D1, the oldest from before CVEs were counted.
+      const group = await api<{ id: string }>("/groups", { name: `cves-${suffix}` });
+      const day = (n: number) => Date.now() - n * 86_400_000;
+      const row = (t: number, cves: string) =>
+        `('${crypto.randomUUID()}', '${group.id}', '${group.id}', ${t}, 'daily', 2, 1, 1, 0, 50, 3, '{}', '{}', '{}', ${cves}, ${t})`;
+      const rows = [
+        row(day(3), "NULL"),
+        row(day(2), `'{"critical":1,"high":2,"medium":0,"low":4,"unknown":5}'`),
+        row(day(1), `'{"critical":0,"high":2,"medium":1,"low":4,"unknown":5}'`),
+      ];
+      const sql = `INSERT INTO compliance_snapshots (id, scope, group_id, taken_at, reason, total_hosts, compliant, non_compliant,
+      unknown, compliance_pct, total_pending, pending_by_severity, patch_age, last_seen, cves_by_severity, created_at)
+      VALUES ${rows.join(", ")}`;
+      const res = wrangler(["d1", "execute", "DB", "--local", "--persist-to", inject("persistDir"), "--command", sql]);
+      if (res.status !== 0) throw new Error(`seed failed: ${res.stdout}\n${res.stderr}`);
+      const history = await api<{ points: { cves_by_severity: Record<string, number> | null }[] }>(
+        `/status/history?group_id=${group.id}`,
+      );
+      expect(history.points.map((p) => p.cves_by_severity?.critical ?? null)).toEqual([null, 1, 0]);
+      const { context, page, errors } = await newPage(browser, base(), "dark");
+      await signIn(page, E2E_ADMIN.username, E2E_ADMIN.password);
+      await page.goto(`/app/?group_id=${group.id}`);
+      const title = "Open CVEs by severity over 30 days";
+      const table = page.locator(`table[data-chart-table="${title}"]`);
+      await page.locator("figure", { hasText: title }).getByText("View as table").click();
+      expect(await table.locator("thead th").allTextContents()).toEqual([
+        "Day",
+        "critical",
+        "high",
+        "medium",
+        "low",
+        "unknown",
+      ]);
+      // The snapshot without CVE counts is left out, not drawn as zeros.
+      await expect
+        .poll(() => table.locator("tbody td").allTextContents())
+        .toEqual(["1", "2", "0", "4", "5", "0", "2", "1", "4", "5"]);
+      await page.screenshot({ path: artifactPath("overview-cves-dark.png"), fullPage: true });
       expect(errors).toEqual([]);
       await context.close();
     });

@@ -26,8 +26,6 @@ export interface SnapshotFigures {
   pendingBySeverity: Buckets;
   patchAge: Buckets;
   lastSeen: Buckets;
-  /** Distinct open CVEs by severity (cve-history.query.ts). */
-  cvesBySeverity: Buckets;
 }
 
 /** SQL: the age bucket (AGE_BUCKETS) of a timestamp expression at `now`. */
@@ -38,15 +36,8 @@ function bucketSql(at: SQL, now: number): SQL<string> {
     WHEN ${at} >= ${d(30)} THEN '7-30d' WHEN ${at} >= ${d(90)} THEN '30-90d' ELSE '>90d' END)`;
 }
 
-/**
- * Computes a scope's figures now, over every host of the scope (snapshots are deployment-wide).
- * `cache`: shared by the scopes of one sweep.
- */
-export async function snapshotFigures(
-  ctx: DomainContext,
-  groupId: string | undefined,
-  cache: CveSweepCache = newCveSweepCache(),
-): Promise<SnapshotFigures> {
+/** Computes a scope's figures now, over every host of the scope (snapshots are deployment-wide). */
+export async function snapshotFigures(ctx: DomainContext, groupId: string | undefined): Promise<SnapshotFigures> {
   const now = ctx.now();
   const where = scopeWhere({ visibility: { kind: "all" }, groupId });
   const rule = await complianceRule(ctx);
@@ -104,7 +95,6 @@ export async function snapshotFigures(
     },
     patchAge: Object.fromEntries(AGE_BUCKETS.map((b) => [b, v(`p:${b}`)])),
     lastSeen: Object.fromEntries(AGE_BUCKETS.map((b) => [b, v(`s:${b}`)])),
-    cvesBySeverity: await openCvesBySeverity(ctx, groupId, cache),
   };
 }
 
@@ -127,13 +117,14 @@ const sameFigures = (a: SnapshotRow, b: SnapshotFigures) =>
   a.nonCompliant === b.nonCompliant &&
   a.unknown === b.unknown &&
   a.totalPending === b.totalPending &&
-  JSON.stringify(a.pendingBySeverity) === JSON.stringify(b.pendingBySeverity) &&
-  JSON.stringify(a.cvesBySeverity) === JSON.stringify(b.cvesBySeverity);
+  JSON.stringify(a.pendingBySeverity) === JSON.stringify(b.pendingBySeverity);
 
 /**
  * Takes the snapshots that are due for one scope: a `daily` one when the scope has none yet
- * this UTC day; otherwise a `change` one when its compliance, pending or open-CVE figures differ
- * from its latest snapshot and that one is older than CHANGE_DEBOUNCE_MS. Returns what it wrote.
+ * this UTC day; otherwise a `change` one when its compliance or pending figures differ from its
+ * latest snapshot and that one is older than CHANGE_DEBOUNCE_MS. Open CVEs by severity are counted
+ * for the snapshot being written (a change of them alone shows in the next snapshot). Returns what
+ * it wrote.
  */
 export async function snapshotScope(
   ctx: DomainContext,
@@ -141,7 +132,7 @@ export async function snapshotScope(
   cache: CveSweepCache = newCveSweepCache(),
 ): Promise<"daily" | "change" | null> {
   const now = ctx.now();
-  const [latest, figures] = await Promise.all([latestSnapshot(ctx, groupId), snapshotFigures(ctx, groupId, cache)]);
+  const [latest, figures] = await Promise.all([latestSnapshot(ctx, groupId), snapshotFigures(ctx, groupId)]);
   const dayStart = now - (now % DAY_MS);
   let reason: "daily" | "change" | null = null;
   if (!latest || latest.takenAt < dayStart) {
@@ -162,6 +153,8 @@ export async function snapshotScope(
   if (!reason && latest && !sameFigures(latest, figures) && now - latest.takenAt >= CHANGE_DEBOUNCE_MS)
     reason = "change";
   if (!reason) return null;
+  // Counted only for a snapshot being written: matching every host against OSV each sweep is too dear.
+  const cvesBySeverity = await openCvesBySeverity(ctx, groupId, cache);
   await ctx.db.insert(complianceSnapshots).values({
     id: crypto.randomUUID(),
     scope: scopeKey(groupId),
@@ -169,6 +162,7 @@ export async function snapshotScope(
     takenAt: now,
     reason,
     ...figures,
+    cvesBySeverity,
     createdAt: now,
   });
   return reason;
