@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Cell } from "../../workers/tasks/src/exports/sheets";
-import { writePdf } from "../../workers/tasks/src/reports/pdf-writer";
+import { streamPdf, writePdf } from "../../workers/tasks/src/reports/pdf-writer";
 import type { ReportDocument } from "../../workers/tasks/src/reports/report-document";
 
 /** `pdftotext -layout` of a PDF; null when poppler-utils is not installed. */
@@ -13,7 +13,7 @@ function pdfToText(bytes: Uint8Array): string | null {
   try {
     const file = path.join(dir, "r.pdf");
     writeFileSync(file, bytes);
-    return execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+    return execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw err;
@@ -83,4 +83,64 @@ describe.skipIf(!hasPdftotext)("report PDFs read back with pdftotext", () => {
     for (const r of rows) expect(text).toContain(String(r[3]));
     expect(text).toContain("3.0.239-1~deb12u1");
   });
+
+  it("a 12,000-entry audit report streamed to a file: every entry and the total read back", async () => {
+    const N = 12_000;
+    const actions = ["auth.login", "host.update", "settings.update", "job.create"];
+    async function* pages() {
+      for (let i = 0; i < N; i += 500)
+        yield Array.from({ length: Math.min(500, N - i) }, (_, k): Cell[] => {
+          const n = i + k;
+          return [
+            n + 1,
+            new Date(Date.UTC(2026, 10, 1) + n * 60_000).toISOString(),
+            `user-${n % 37}`,
+            actions[n % actions.length] ?? "",
+            `target-${String(n).padStart(6, "0")}`,
+            n % 50 === 0 ? "failure" : "success",
+          ];
+        });
+    }
+    const doc: ReportDocument = {
+      type: "audit",
+      title: "Audit report",
+      filter: [["from", "2026-11-01"]],
+      generatedAt: Date.UTC(2026, 11, 7, 10, 0, 0),
+      summary: [
+        ["Entries", N],
+        ["Ledger verification", "valid"],
+      ],
+      notes: [],
+      charts: [],
+      table: { title: "Audit", columns: ["seq", "at", "actor", "action", "target", "outcome"], pages: pages() },
+    };
+    const dir = mkdtempSync(path.join(tmpdir(), "report-pdf-"));
+    try {
+      const file = path.join(dir, "audit.pdf");
+      writeFileSync(file, "");
+      const heap0 = process.memoryUsage().heapUsed;
+      let peak = heap0;
+      const t0 = performance.now();
+      const { rows, bytes } = await streamPdf(doc, async (chunk) => {
+        appendFileSync(file, chunk);
+        peak = Math.max(peak, process.memoryUsage().heapUsed);
+      });
+      // Figures for docs/reports.md (heap sampled at each write; not assertions).
+      console.log(
+        `audit PDF, ${N} entries: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${bytes} bytes, heap +${((peak - heap0) / 1048576).toFixed(1)} MB at most`,
+      );
+      expect(rows).toBe(N);
+      const text = pdfToText(readFileSync(file)) ?? "";
+      expect(text).toMatch(/Entries\s+12000/);
+      expect(text).toMatch(/Total rows: 12000/);
+      const targets = new Set(text.match(/target-\d{6}/g));
+      expect(targets.size).toBe(N);
+      expect(text.match(/failure/g)?.length).toBe(N / 50);
+      const pageCount = Number(/page 1 of (\d+)/.exec(text)?.[1]);
+      expect(pageCount).toBeGreaterThan(N / 50);
+      expect(text).toContain(`Audit report - page ${pageCount} of ${pageCount}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

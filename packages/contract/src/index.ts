@@ -25,6 +25,7 @@ export * from "./native/token-issuers";
 export * from "./native/tokens";
 export * from "./native/upgrades";
 export * from "./native/users";
+export * from "./native/vulnerability-feeds";
 export * from "./native/ziti";
 export * from "./native/ziti-cas";
 export * from "./realtime/job-options";

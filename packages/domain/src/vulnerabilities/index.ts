@@ -1,4 +1,5 @@
 export * from "./osv-feed";
+export * from "./osv-feed-status.query";
 export * from "./osv-import.service";
 export * from "./osv-match.query";
 export * from "./osv-record";

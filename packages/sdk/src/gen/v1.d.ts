@@ -12917,6 +12917,63 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/vulnerabilities/feeds": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * OSV import status per feed: last attempt, last success, records in force, last error (admins)
+     * @description From the imports the cron refresh writes (docs/reports.md "OSV import"). Admins only, as the `osv` setting it reports on.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["OsvFeedStatusList"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -15400,6 +15457,47 @@ export interface components {
         next_update: string | null;
         error: string | null;
       };
+    };
+    OsvFeedStatusList: {
+      enabled: boolean;
+      refresh_hours: number;
+      feeds: components["schemas"]["OsvFeedStatus"][];
+    };
+    OsvFeedStatus: {
+      /** @example Debian */
+      feed: string;
+      /** @description Listed in the `osv` setting's feeds */
+      configured: boolean;
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      last_attempt_at: string | null;
+      /** @enum {string|null} */
+      last_attempt_status: "running" | "succeeded" | "failed" | null;
+      /** @description The URL or `r2://<key>` it read */
+      last_attempt_source: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      last_attempt_finished_at: string | null;
+      /** @description Why the latest attempt failed; null unless it failed */
+      last_error: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      last_success_at: string | null;
+      /**
+       * Format: date-time
+       * @description When the import in force finished
+       * @example 2026-06-02T10:11:12.123Z
+       */
+      imported_at: string | null;
+      /** @description OSV records of the import in force */
+      records: number | null;
+      ranges: number | null;
     };
   };
   responses: never;

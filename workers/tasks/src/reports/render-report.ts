@@ -1,5 +1,6 @@
 import { writeCsv } from "../exports/csv";
-import { writePdf } from "./pdf-writer";
+import type { PdfSink } from "./pdf/pdf-file";
+import { streamPdf, writePdf } from "./pdf-writer";
 import { REPORT_CONTENT_TYPES, type ReportDocument, type ReportFormat, reportFilename } from "./report-document";
 
 export interface RenderedReport {
@@ -38,4 +39,22 @@ export async function renderReport(report: ReportDocument, format: ReportFormat)
     contentDisposition: `attachment; filename="${filename}"`,
     filename,
   };
+}
+
+/**
+ * Writes a report into `sink` as it is produced (the task path: an R2 multipart
+ * upload), so memory holds one page of rows and one PDF page, never the file.
+ */
+export async function streamReport(
+  report: ReportDocument,
+  format: ReportFormat,
+  sink: PdfSink,
+): Promise<{ rows: number; bytes: number }> {
+  if (format === "pdf") return streamPdf(report, sink);
+  let bytes = 0;
+  const rows = await writeCsv(report.table, async (c) => {
+    bytes += c.byteLength;
+    await sink(c);
+  });
+  return { rows, bytes };
 }

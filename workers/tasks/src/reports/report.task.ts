@@ -3,9 +3,9 @@ import { DomainError, findIdentity } from "@fleetgate/domain";
 import { z } from "zod";
 import { R2Upload } from "../exports/r2-upload";
 import { PermanentTaskError, registerTask, type TaskOutput, type TaskRunContext } from "../registry";
-import { renderReport } from "./render-report";
+import { streamReport } from "./render-report";
 import { REPORT_TASK_NAMES, reportDocument, reportTypeOf } from "./report.service";
-import { reportFilename } from "./report-document";
+import { REPORT_CONTENT_TYPES, reportFilename } from "./report-document";
 
 const ReportTaskParams = z.object({ request: ReportExportRequest });
 type ReportTaskParams = z.infer<typeof ReportTaskParams>;
@@ -25,23 +25,27 @@ async function runReport(run: TaskRunContext, { request }: ReportTaskParams): Pr
     if (err instanceof DomainError) throw new PermanentTaskError(err.message);
     throw err;
   }
-  const file = await renderReport(doc, request.format);
   const filename = reportFilename(type, request.format);
   const key = `exports/${run.task.id}/${filename}`;
+  const headers = {
+    "Content-Type": REPORT_CONTENT_TYPES[request.format],
+    "Content-Disposition": `attachment; filename="${filename}"`,
+  };
   const upload = new R2Upload(run.env.EXPORTS, key, {
-    httpMetadata: { contentType: file.contentType, contentDisposition: file.contentDisposition },
+    httpMetadata: { contentType: headers["Content-Type"], contentDisposition: headers["Content-Disposition"] },
     customMetadata: { task_id: run.task.id },
   });
+  let rows: number;
   let size: number;
   try {
-    await upload.write(file.bytes);
+    // Rows are read page by page and written as they come (CSV chunks, PDF pages): R2 gets 5 MiB parts.
+    ({ rows } = await streamReport(doc, request.format, (chunk) => upload.write(chunk)));
     size = await upload.finish();
   } catch (err) {
     await upload.abort();
     throw err;
   }
-  const headers = { "Content-Type": file.contentType, "Content-Disposition": file.contentDisposition };
-  return { result: { filepath: key, headers }, fileKey: key, headers, stats: { rows: file.rows, bytes: size } };
+  return { result: { filepath: key, headers }, fileKey: key, headers, stats: { rows, bytes: size } };
 }
 
 for (const name of Object.values(REPORT_TASK_NAMES)) {

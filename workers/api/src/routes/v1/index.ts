@@ -26,6 +26,7 @@ import { tokenIssuersRouter } from "./token-issuers/token-issuers.index";
 import { serviceAccountsRouter, tokensRouter } from "./tokens/tokens.index";
 import { upgradesRouter } from "./upgrades/upgrades.index";
 import { usersRouter } from "./users/users.index";
+import { vulnerabilitiesRouter } from "./vulnerabilities/vulnerabilities.index";
 import { wsRouter } from "./ws/ws.index";
 import { zitiManagementRouter } from "./ziti/ziti.index";
 import { zitiCasRouter } from "./ziti-cas/ziti-cas.index";
@@ -74,5 +75,6 @@ v1.route("/auth/sso", ssoRouter)
   .route("/ziti", zitiCasRouter)
   .route("/status", statusRouter)
   .route("/ca", caHealthRouter)
-  .route("/reports", reportsRouter);
+  .route("/reports", reportsRouter)
+  .route("/vulnerabilities", vulnerabilitiesRouter);
 mountNativeDocs(v1);
