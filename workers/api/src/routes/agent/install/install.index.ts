@@ -1,6 +1,6 @@
-import { createRouter } from "../../../lib/router";
+import { operation as op, routerOf } from "../../../lib/route-set";
 import { installScriptHandler } from "./install.handlers";
 import { installScript } from "./install.routes";
 
 /** `GET /agent/v1/install.sh`: the one-line installer. */
-export const installRouter = createRouter().openapi(installScript, installScriptHandler);
+export const installRouter = routerOf(op(installScript, installScriptHandler));

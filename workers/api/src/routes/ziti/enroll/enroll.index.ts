@@ -1,19 +1,20 @@
-import { createRouter } from "../../../lib/router";
+import { operation as op, routerOf } from "../../../lib/route-set";
 import * as h from "./enroll.handlers";
 import * as r from "./enroll.routes";
 
 export { estCacerts } from "./enroll.handlers";
 
 /** `/enroll/*`, `/network-jwts` on the Ziti face. */
-export const enrollRouter = createRouter()
-  .openapi(r.enrollOtt, h.enrollOtt)
-  .openapi(r.enrollUpdb, h.enrollUpdb)
-  .openapi(r.enrollOttCa, h.enrollOttCa)
-  .openapi(r.enrollCa, h.enrollCa)
-  .openapi(r.enrollLegacy, h.enrollLegacy)
-  .openapi(r.getEnrollmentJwks, h.enrollmentJwks)
-  .openapi(r.enrollmentChallenge, h.enrollmentChallenge)
-  .openapi(r.listNetworkJwts, h.networkJwts);
+export const enrollRouter = routerOf(
+  op(r.enrollOtt, h.enrollOtt),
+  op(r.enrollUpdb, h.enrollUpdb),
+  op(r.enrollOttCa, h.enrollOttCa),
+  op(r.enrollCa, h.enrollCa),
+  op(r.enrollLegacy, h.enrollLegacy),
+  op(r.getEnrollmentJwks, h.enrollmentJwks),
+  op(r.enrollmentChallenge, h.enrollmentChallenge),
+  op(r.listNetworkJwts, h.networkJwts),
+);
 
 /** `GET /.well-known/est/cacerts`. */
-export const cacertsRouter = createRouter().openapi(r.estCacerts, h.estCacerts);
+export const cacertsRouter = routerOf(op(r.estCacerts, h.estCacerts));

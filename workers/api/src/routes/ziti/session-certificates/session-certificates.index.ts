@@ -1,4 +1,4 @@
-import { createRouter } from "../../../lib/router";
+import { operation as op, routerOf } from "../../../lib/route-set";
 import * as h from "./session-certificates.handlers";
 import * as r from "./session-certificates.routes";
 
@@ -6,10 +6,11 @@ import * as r from "./session-certificates.routes";
  * Ephemeral API-session certificates (hours-long, bound to the zt-session) and
  * the two-step certificate authenticator extension (`extend` → `extend-verify`).
  */
-export const sessionCertificatesRouter = createRouter()
-  .openapi(r.listCurrentApiSessionCertificates, h.list)
-  .openapi(r.createCurrentApiSessionCertificate, h.create)
-  .openapi(r.detailCurrentApiSessionCertificate, h.detail)
-  .openapi(r.deleteCurrentApiSessionCertificate, h.remove)
-  .openapi(r.extendCurrentIdentityAuthenticator, h.extend)
-  .openapi(r.extendVerifyCurrentIdentityAuthenticator, h.extendVerify);
+export const sessionCertificatesRouter = routerOf(
+  op(r.listCurrentApiSessionCertificates, h.list),
+  op(r.createCurrentApiSessionCertificate, h.create),
+  op(r.detailCurrentApiSessionCertificate, h.detail),
+  op(r.deleteCurrentApiSessionCertificate, h.remove),
+  op(r.extendCurrentIdentityAuthenticator, h.extend),
+  op(r.extendVerifyCurrentIdentityAuthenticator, h.extendVerify),
+);
