@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { StreamEvent } from "@fleetgate/contract";
 import { z } from "zod";
+import { AlarmScheduler } from "./shared/alarm-scheduler";
 
 /** Topic of the all-jobs stream; a per-job stream's topic is the job id. */
 export const ALL_JOBS = "*";
@@ -14,6 +15,12 @@ const Subscriber = z.object({
   session: Id.optional(),
   key: z.uuid().optional(),
   scoped: z.literal("1").optional(),
+  /** When the socket's sign-in session ends (epoch ms): the alarm closes it then. */
+  ends: z
+    .string()
+    .regex(/^[0-9]{1,15}$/)
+    .transform(Number)
+    .optional(),
 });
 const Restriction = z.object({ key: z.uuid(), hosts: z.array(Id).max(10_000) });
 /** At most this many dashboard sockets per identity; a new one closes the oldest. */
@@ -37,7 +44,11 @@ interface SocketInfo {
   key?: string;
   /** A job stream of a non-admin: its visible hosts depend on group membership. */
   scoped?: boolean;
+  /** When its sign-in session ends (epoch ms; the refresh family's absolute lifetime, the API token's expiry). */
+  ends?: number;
 }
+/** Close reason of a socket whose sign-in session has expired. */
+export const SESSION_EXPIRED = "session expired";
 const identityTag = (id: string) => `id:${id}`;
 const sessionTag = (id: string) => `sess:${id}`;
 
@@ -54,6 +65,13 @@ const sessionTag = (id: string) => `sess:${id}`;
  * a job the user may see, carries them in full.
  */
 export class EventHub extends DurableObject<Env> {
+  private readonly alarms: AlarmScheduler;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.alarms = new AlarmScheduler(ctx.storage);
+  }
+
   /** Accepts an already-authorised dashboard socket (the API worker checks Origin and ticket first). */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
@@ -66,6 +84,7 @@ export class EventHub extends DurableObject<Env> {
       session: params.get("session") ?? undefined,
       key: params.get("key") ?? undefined,
       scoped: params.get("scoped") ?? undefined,
+      ends: params.get("ends") ?? undefined,
     });
     if (!topic.success || !who.success) return new Response("bad subscription", { status: 400 });
     // Bounded sockets per identity: the oldest make room.
@@ -77,8 +96,15 @@ export class EventHub extends DurableObject<Env> {
     const tags = [topic.data, identityTag(who.data.identity)];
     if (who.data.session) tags.push(sessionTag(who.data.session));
     this.ctx.acceptWebSocket(pair[1], tags);
-    const info: SocketInfo = { identity: who.data.identity, key: who.data.key, scoped: who.data.scoped === "1" };
+    const info: SocketInfo = {
+      identity: who.data.identity,
+      key: who.data.key,
+      scoped: who.data.scoped === "1",
+      ends: who.data.ends,
+    };
     pair[1].serializeAttachment(info);
+    // The socket lives as long as its session: the alarm closes it at the session's end.
+    if (info.ends !== undefined) await this.alarms.armAt(info.ends);
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
@@ -194,6 +220,20 @@ export class EventHub extends DurableObject<Env> {
         if (!tag.startsWith("id:") && !tag.startsWith("sess:")) out[tag] = (out[tag] ?? 0) + 1;
     }
     return out;
+  }
+
+  /** Closes the sockets whose session has ended, then arms for the next one to end. */
+  override async alarm(): Promise<void> {
+    this.alarms.fired();
+    const now = Date.now();
+    const next: number[] = [];
+    for (const ws of this.ctx.getWebSockets()) {
+      const ends = (ws.deserializeAttachment() as SocketInfo | null)?.ends;
+      if (ends === undefined) continue;
+      if (ends <= now) this.end(ws, SESSION_EXPIRED);
+      else next.push(ends);
+    }
+    await this.alarms.armEarliest(next, now);
   }
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {

@@ -6,6 +6,8 @@ export interface Subscription {
   identityId: string;
   /** The sign-in session the socket was opened under (Principal.sessionId): ending it closes the socket. */
   sessionId?: string;
+  /** When that session ends (epoch ms): the hub closes the socket then; undefined = no fixed end. */
+  sessionEndsAt?: number;
   /** A job stream of a caller who sees only these of the job's hosts; undefined = every host. */
   visibleHosts?: string[];
   /** A non-admin's job stream: closed for re-authorisation when group membership changes. */
@@ -36,6 +38,8 @@ export function eventsPort(ns: Env["EVENTS"]): EventsPort {
       url.searchParams.set("identity", who.identityId);
       if (who.sessionId) url.searchParams.set("session", who.sessionId);
       if (who.scoped) url.searchParams.set("scoped", "1");
+      if (who.sessionEndsAt !== undefined)
+        url.searchParams.set("ends", String(Math.max(0, Math.floor(who.sessionEndsAt))));
       if (who.visibleHosts) {
         const key = crypto.randomUUID();
         await hub().restrict({ key, hosts: who.visibleHosts });

@@ -61,6 +61,11 @@ export const jobsStream: Handler<AppEnv> = async (c) => {
   // A job's own stream needs visibility of the job and carries only its visible hosts' events;
   // the all-jobs stream of a non-admin withholds host output and errors.
   const who = await svc.streamSubscription(ctx, identity, q.data.job, res.sessionId);
+  // The socket lives no longer than its session: the hub closes it when the session expires.
+  if (res.sessionId !== undefined) {
+    const ends = await svc.sessionEndsAt(ctx, res.sessionId);
+    if (ends !== undefined) who.sessionEndsAt = ends;
+  }
   const topic = q.data.job ?? (identity.role === "admin" ? ALL_JOBS : ALL_JOBS_REDACTED);
   const upstream = await ctx.events.subscribe(topic, who);
   return new Response(upstream.body, {
