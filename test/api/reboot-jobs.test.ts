@@ -1,3 +1,4 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import {
   ALLOW_REBOOT_ARG,
@@ -7,7 +8,7 @@ import {
   type ServerMessage,
 } from "@fleetgate/contract";
 import { describe, expect, it } from "vitest";
-import { connectAgent, type EnrolledHost, enrollHost, eventually, type SimAgent } from "./agent-helpers";
+import { connectAgent, type EnrolledHost, enrollHost, eventually, jobStub, type SimAgent } from "./agent-helpers";
 import { adminLogin, bearer } from "./auth-helpers";
 import { call } from "./helpers";
 import { applyReport, zlibSecurityInventory } from "./patch-fixtures";
@@ -122,6 +123,26 @@ describe("reboot jobs", () => {
     expect(JSON.parse(audit.results[0]?.detail ?? "{}")).toMatchObject({ kind: "reboot", host_count: 1 });
     expect(audit.results[1]?.outcome).toBe("success");
     back.close();
+  });
+
+  it("a host that never comes back from its reboot: at its deadline (alarm) it ends timed_out with the documented error", async () => {
+    const { host, agent } = await rebootHost();
+    const { jobId } = await startReboot(host.id, agent);
+    await hostStatus(jobId, "rebooting");
+    agent.close();
+    // The deadline passes (moved into the past, no waiting): the alarm times the host out.
+    const stub = jobStub(jobId);
+    await runInDurableObject(stub, (_i, state) => {
+      state.storage.sql.exec("UPDATE hosts SET deadline = 1");
+    });
+    await runDurableObjectAlarm(stub);
+    await hostStatus(jobId, "timed_out");
+    const job = await getJob(jobId);
+    expect(job.hosts[0]).toMatchObject({
+      status: "timed_out",
+      error_message: "the host did not come back from its reboot before the job's timeout",
+    });
+    await jobStatus(jobId, "failed");
   });
 
   it("back in the same boot: not completed while it only reconnects; a result from the same boot id fails the host", async () => {
