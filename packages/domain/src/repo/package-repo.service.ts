@@ -9,6 +9,7 @@ import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { type AptPackage, buildAptMetadata } from "./apt-metadata";
 import { debControlRange, PackageFormatError, readDebControl } from "./deb-package";
+import { APT_DISTROS, YUM_DISTROS } from "./repo-distro";
 import type { RepoFile } from "./repo-files";
 import { clearSign, detachedSign } from "./repo-signing";
 import { currentRepoKey, signingRepoKey } from "./repo-signing-key.service";
@@ -348,10 +349,6 @@ export async function repoPackageObject(
     .get();
   return row && row.source === `release:${version}` ? row : undefined;
 }
-
-/** Distributions the repository serves, by the agent's `distro_id` (os-release ID). */
-const APT_DISTROS = new Set(["debian", "ubuntu", "raspbian", "linuxmint", "pop"]);
-const YUM_DISTROS = new Set(["rhel", "centos", "rocky", "almalinux", "fedora", "ol", "amzn"]);
 
 export interface RepoConfig {
   gpg_public_key: string;

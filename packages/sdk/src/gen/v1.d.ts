@@ -13678,6 +13678,14 @@ export interface components {
       server_crt?: string;
       server_key?: string;
       crl_pem?: string;
+      repo_config?: components["schemas"]["RepoConfig"];
+    };
+    /** @description The agent package repository's source entry and key for the distribution in the request's os_details (absent when the repository does not serve it or has no key yet) */
+    RepoConfig: {
+      gpg_public_key: string;
+      sources_config: string;
+      distro_id: string;
+      keyring_path: string;
     };
     RegisterHostResponse: {
       /**
@@ -14096,12 +14104,6 @@ export interface components {
        * @enum {string}
        */
       triggered_by?: "manual" | "deploy";
-    };
-    RepoConfig: {
-      gpg_public_key: string;
-      sources_config: string;
-      distro_id: string;
-      keyring_path: string;
     };
     JobCreated: {
       /**
