@@ -28,6 +28,7 @@ export * from "./fleet/job-ended";
 export * from "./fleet/job-lookup.query";
 export * from "./fleet/job-output";
 export * from "./fleet/job-plan";
+export * from "./fleet/job-scheduling.query";
 export * from "./fleet/job-state.store";
 export * from "./fleet/job-stream";
 export * from "./fleet/job-targets.query";
