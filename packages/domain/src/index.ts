@@ -62,6 +62,8 @@ export * from "./ports/repo-store.port";
 export * from "./ports/task-queue.port";
 export * from "./principal";
 export * from "./repo/package-repo.service";
+export * from "./repo/repo-key-rotation.service";
+export { keyringFingerprints, verifyClearSigned, verifyDetachedBy } from "./repo/repo-signing";
 export { currentRepoKey } from "./repo/repo-signing-key.service";
 export * from "./reports/index";
 export * as schema from "./schema";
