@@ -98,4 +98,61 @@ describe("package repository API", () => {
     ).json()) as { entries: unknown[] };
     expect(keyAudit.entries.length).toBe(1);
   });
+
+  it("an approved self-enrollment carries repo_config for the distribution in its os_details (none for others)", async () => {
+    const admin = await adminLogin();
+    const enrollAs = async (osDetails: Record<string, unknown>, ip: string) => {
+      const name = `repo-${crypto.randomUUID().slice(0, 8)}`;
+      const machineId = crypto.randomUUID().replace(/-/g, "");
+      const res = await call("/api/v1/enroll", {
+        method: "POST",
+        headers: { "cf-connecting-ip": ip },
+        json: {
+          machine_id: machineId,
+          fqdn: `${name}.example.test`,
+          ip_address: ip,
+          os_details: osDetails,
+          hostname: name,
+        },
+      });
+      expect(res.status).toBe(202);
+      const { polling_token } = (await res.json()) as { polling_token: string };
+      const pending = (await (
+        await call("/api/v1/admin/enrollments?limit=200", { headers: bearer(admin) })
+      ).json()) as {
+        id: string;
+        machine_id: string;
+      }[];
+      const id = pending.find((e) => e.machine_id === machineId)?.id ?? "";
+      const ok = await call(`/api/v1/admin/enrollments/${id}/approve`, { method: "POST", headers: bearer(admin) });
+      expect(ok.status).toBe(200);
+      return (await (await call(`/api/v1/enroll/status/${polling_token}`)).json()) as Record<string, unknown>;
+    };
+    const ubuntuConfig = await (await call("/api/v1/pki/repo-config?distro_id=ubuntu")).json();
+    // Our agent: os = os-release ID.
+    const ubuntu = await enrollAs({ os: "ubuntu", name: "Ubuntu 24.04 LTS", codename: "noble" }, "192.0.2.31");
+    expect(ubuntu.status).toBe("approved");
+    expect(ubuntu.repo_config).toEqual(ubuntuConfig);
+    expect(ubuntu.repo_config).toMatchObject({
+      distro_id: "ubuntu",
+      keyring_path: "/etc/apt/keyrings/fleetgate-agent.asc",
+      sources_config: expect.stringMatching(
+        /^deb \[signed-by=\/etc\/apt\/keyrings\/fleetgate-agent\.asc\] http.*\/agent\/v1\/repo\/apt\/ \.\/\n$/,
+      ),
+    });
+    // The reference agent: distro = os-release NAME, id_like.
+    const rocky = await enrollAs(
+      { distro: "Rocky Linux", version: "9.4", id_like: "rhel centos fedora" },
+      "192.0.2.32",
+    );
+    const rockyRepo = rocky.repo_config as { distro_id: string; sources_config: string; keyring_path: string };
+    expect(rockyRepo.distro_id).toBe("rocky");
+    expect(rockyRepo.sources_config).toMatch(/^baseurl=http.*\/agent\/v1\/repo\/yum\/$/m);
+    expect(rockyRepo.keyring_path).toBe("/etc/pki/rpm-gpg/RPM-GPG-KEY-fleetgate-agent");
+    // A distribution the repository does not serve: the bundle without repo_config.
+    const arch = await enrollAs({ os: "arch", name: "Arch Linux" }, "192.0.2.33");
+    expect(arch.status).toBe("approved");
+    expect(arch.ca_crt).toContain("BEGIN CERTIFICATE");
+    expect(arch).not.toHaveProperty("repo_config");
+  });
 });

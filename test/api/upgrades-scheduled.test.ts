@@ -123,7 +123,16 @@ describe("scheduled agent upgrades", () => {
     expect(res.status).toBe(200);
     const { job_id } = (await res.json()) as { job_id: string };
     const detail = await getJob(job_id);
-    expect(detail.job).toMatchObject({ kind: "self_upgrade", status: "pending", started_at: null });
+    // The job detail's scheduling fields as the reference for every kind (not only patch jobs).
+    expect(detail.job).toMatchObject({
+      kind: "self_upgrade",
+      status: "pending",
+      started_at: null,
+      maintenance_window_id: winId,
+      immediate: false,
+      parent_job_id: null,
+      patch_selection: null,
+    });
     expect(detail.hosts[0]?.status).toBe("pending");
     const audit = await env.DB.prepare("SELECT detail FROM audit_log WHERE action = 'job.create' AND target_id = ?1")
       .bind(job_id)

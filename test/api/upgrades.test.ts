@@ -137,6 +137,31 @@ describe("agent self-upgrade (server side)", () => {
       hosts: { host_id: string }[];
     };
     expect(job.job).toMatchObject({ kind: "self_upgrade", script: "fleetgate-self-upgrade", host_count: 1 });
+    // Every field of the reference's job detail, for this kind too (null where it does not apply).
+    const referenceJob = [
+      "id",
+      "kind",
+      "status",
+      "created_by_user_id",
+      "parent_job_id",
+      "maintenance_window_id",
+    ].concat(["immediate", "patch_selection", "notes", "created_at", "started_at", "completed_at"]);
+    for (const key of referenceJob) expect(job.job, key).toHaveProperty(key);
+    expect(job.job).toMatchObject({
+      parent_job_id: null,
+      maintenance_window_id: null,
+      immediate: true,
+      patch_selection: null,
+    });
+    const referenceHost = ["id", "host_id", "display_name", "host_display_name", "status", "agent_job_id"].concat([
+      "retry_count",
+      "output",
+      "error_message",
+      "last_error",
+      "started_at",
+      "completed_at",
+    ]);
+    for (const key of referenceHost) expect(job.hosts[0], key).toHaveProperty(key);
     expect(job.hosts.map((h) => h.host_id)).toEqual([online.id]);
 
     const audit = await env.DB.prepare("SELECT detail FROM audit_log WHERE action = 'job.create' AND target_id = ?1")

@@ -43,9 +43,10 @@ describe.runIf(canDeb)(".deb in a temporary dpkg root", () => {
   let root = "";
   let bin = "";
   let calls = "";
-  const dpkg = (...args: string[]) =>
+  const dpkg = (...args: string[]) => dpkgWith({}, ...args);
+  const dpkgWith = (extraEnv: Record<string, string>, ...args: string[]) =>
     execFileSync("dpkg", [`--root=${root}`, "--force-script-chrootless", "--force-depends", ...args], {
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` },
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}`, ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
     });
   const systemctlCalls = async () => (await readFile(calls, "utf8").catch(() => "")).trim().split("\n").filter(Boolean);
@@ -120,6 +121,20 @@ describe.runIf(canDeb)(".deb in a temporary dpkg root", () => {
     expect(log).toContain("try-restart fleetgate-agent.service");
     expect(log).not.toContain("stop fleetgate-agent.service");
     expect((await readFile(path.join(root, "etc/passwd"), "utf8")).match(/^fleetgate-agent:/gm)).toHaveLength(1);
+  });
+
+  it("an upgrade the agent runs itself (FLEETGATE_AGENT_SELF_UPGRADE=1) leaves the service to the agent", async () => {
+    await writeFile(calls, "");
+    const deb = await buildDeb({
+      version: "1.2.0",
+      arch: "x64",
+      executable: await fakeExecutable("1.2.0"),
+      outDir: work,
+    });
+    dpkgWith({ FLEETGATE_AGENT_SELF_UPGRADE: "1" }, "--install", deb);
+    expect(await readFile(path.join(root, "usr/bin/fleetgate-agent"), "utf8")).toContain("echo 1.2.0");
+    const log = await systemctlCalls();
+    expect(log).toEqual(["--system daemon-reload"]);
   });
 
   it("remove stops and disables the service and keeps config and state; purge deletes them", async () => {

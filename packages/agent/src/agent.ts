@@ -15,6 +15,7 @@ import { ScanRunner } from "./discovery/scan-runner";
 import { AgentError, EXIT } from "./exit-codes";
 import { collectHostInfo, type HostInfo } from "./host-info";
 import type { Logger } from "./log";
+import type { PackageRunner } from "./patch/package-runner";
 import { PatchAgent } from "./patch/patch-agent";
 import { createProof, endpoint, toWebSocketUrl } from "./proof";
 import { readBootInfo } from "./reboot/boot-info";
@@ -46,6 +47,8 @@ export interface AgentOptions {
   hostInfo?: HostInfo;
   /** Self-upgrade (only when the agent runs as its own executable); null/absent: the built-in is not offered. */
   selfUpgrade?: SelfUpgrader | null;
+  /** The one runner of package commands (patching and the package self-upgrade share it). */
+  packageRunner?: PackageRunner;
   /** Called after `stop()` when a self-upgrade swapped the executable: start the new one (production: exit, systemd restarts). */
   onRestart?: () => void;
 }
@@ -99,6 +102,7 @@ export class Agent {
     this.patch = patching?.enabled
       ? new PatchAgent({
           config: patching,
+          ...(options.packageRunner ? { runner: options.packageRunner } : {}),
           stateDir: state.dir,
           logger: options.logger,
           send: (frame) => this.send(frame),

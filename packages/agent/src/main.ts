@@ -5,7 +5,10 @@ import { loadConfig } from "./config";
 import { type EnrollResult, enrollWithRequest, enrollWithToken } from "./enroll";
 import { AgentError, EXIT } from "./exit-codes";
 import { createLogger, parseLogLevel } from "./log";
+import { hostPackageEnv } from "./patch/backend-select";
+import { PackageRunner } from "./patch/package-runner";
 import { collectStatus, formatStatus } from "./status";
+import { PackageUpgrade } from "./upgrade/package-upgrade";
 import { SelfUpgrader } from "./upgrade/self-upgrade";
 import { AGENT_VERSION } from "./version";
 
@@ -144,9 +147,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
 
     const logger = createLogger({ level, write: io.stdout });
-    // Self-upgrade only when this process is the self-contained executable (the file it swaps).
+    // Self-upgrade only when this process is the self-contained executable: it swaps the file, or,
+    // when the file belongs to our .deb/.rpm, installs the new version with the package manager.
+    const packageRunner = new PackageRunner(hostPackageEnv(config.patching, config.stateDir));
+    const packageUpgrade = new PackageUpgrade(packageRunner);
+    const packaged = isSea() && (await packageUpgrade.owns(process.execPath)) ? packageUpgrade : null;
     const selfUpgrade = isSea()
       ? new SelfUpgrader({
+          packaged,
           executable: process.execPath,
           stateDir: config.stateDir,
           server: config.server,
@@ -160,7 +168,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       restart = () => resolve("restart");
     });
     if (selfUpgrade && (await selfUpgrade.onStart())) return EXIT.restart;
-    const agent = await Agent.start({ config, logger, selfUpgrade, onRestart: () => restart() });
+    const agent = await Agent.start({ config, logger, selfUpgrade, packageRunner, onRestart: () => restart() });
     logger.info("agent started", { version: AGENT_VERSION, server: config.server, scripts: config.scripts.size });
     const received = await Promise.race([waitForSignal(), restarting]);
     logger.info("stopping", { signal: received });

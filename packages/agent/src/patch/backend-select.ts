@@ -46,6 +46,15 @@ export function patchEnv(config: PatchingConfig): PackageEnv {
   return systemEnv(backendFor(readOsRelease("/")), config.vaultDir);
 }
 
+/**
+ * The package environment of this host for package commands outside patching (the agent's own
+ * package upgrade): the patching config's when it has one, else the real system's.
+ */
+export function hostPackageEnv(config: PatchingConfig | undefined, stateDir: string): PackageEnv {
+  if (config) return patchEnv(config);
+  return systemEnv(backendFor(readOsRelease("/")), path.join(stateDir, "vault"));
+}
+
 /** The backend of an env. */
 export function createBackend(runner: PackageRunner, vault: Vault): PackageBackend {
   return runner.env.backend === "dnf" ? new DnfBackend(runner, vault) : new AptBackend(runner, vault);

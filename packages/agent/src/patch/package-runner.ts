@@ -16,6 +16,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Mutating commands (dpkg runs) are never SIGKILLed: SIGTERM only, then we wait (patching.md §2). */
   mutating?: boolean;
+  /** Added to the package environment (e.g. the agent's own self-upgrade marker for its maintainer scripts). */
+  extraEnv?: Record<string, string>;
   cwd?: string;
 }
 
@@ -74,7 +76,7 @@ export class PackageRunner {
       const child = spawn(cmd, args, {
         shell: false,
         cwd: opts.cwd ?? "/",
-        env: packageEnvironment(this.env),
+        env: { ...packageEnvironment(this.env), ...opts.extraEnv },
         stdio: ["ignore", "pipe", "pipe"],
       });
       const out: Buffer[] = [];

@@ -67,6 +67,8 @@ export interface PatchAgentOptions {
   send: (frame: AgentMessage) => Promise<boolean>;
   /** Tests: a prepared environment instead of the one the config names. */
   env?: PackageEnv;
+  /** The agent's one package runner (shared with its package self-upgrade, so package commands never overlap). */
+  runner?: PackageRunner;
   /** Reboots after an apply that allows them (absent: such an apply never reboots and says why). */
   rebooter?: Rebooter;
 }
@@ -106,8 +108,8 @@ export class PatchAgent {
   private readonly gates = new Map<string, (checks: HealthCheckSpec[] | null) => void>();
 
   constructor(private readonly options: PatchAgentOptions) {
-    this.env = options.env ?? patchEnv(options.config);
-    this.runner = new PackageRunner(this.env);
+    this.env = options.env ?? options.runner?.env ?? patchEnv(options.config);
+    this.runner = options.runner && options.runner.env === this.env ? options.runner : new PackageRunner(this.env);
     this.backend = createBackend(this.runner, new Vault(this.env.vaultDir));
   }
 

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { fsyncDir, writeFileDurable } from "../fs-atomic";
 import type { Logger } from "../log";
 import { endpoint } from "../proof";
+import { type PackageUpgrade, PackageUpgradeError } from "./package-upgrade";
 
 /** The executable is at most this large (the SEA build is ~130 MB). */
 const MAX_EXECUTABLE_BYTES = 512 * 1024 * 1024;
@@ -27,6 +28,8 @@ const Marker = z.object({
   previous: z.string(),
   deadline: z.number(),
   starts: z.number().int().nonnegative(),
+  /** A package-managed upgrade: the rollback reinstalls this exact package version. */
+  package_previous: z.string().optional(),
 });
 type Marker = z.infer<typeof Marker>;
 
@@ -44,9 +47,19 @@ export interface SelfUpgradeOptions {
   fetch?: typeof fetch;
   now?: () => number;
   probationMs?: number;
+  /**
+   * Set when the executable belongs to our .deb/.rpm (`PackageUpgrade.owns`): the upgrade then goes
+   * through the package manager instead of swapping the file.
+   */
+  packaged?: PackageUpgrade | null;
 }
 
 export class UpgradeError extends Error {}
+
+/** Whether an installed package version (`1.2.3`, `1.2.3-1`) is agent version `v`. */
+function isVersionOf(installed: string, v: string): boolean {
+  return installed === v || installed.replace(/-[^-]+$/, "") === v;
+}
 
 function markerPath(stateDir: string): string {
   return path.join(stateDir, "upgrade.json");
@@ -139,6 +152,7 @@ export class SelfUpgrader {
     if (version === from) {
       return { status: "already_current", from_version: from, to_version: version, rollback_deadline: null };
     }
+    if (this.options.packaged) return this.installPackage(this.options.packaged, version);
     const exe = this.options.executable;
     const dir = path.dirname(exe);
     try {
@@ -188,6 +202,52 @@ export class SelfUpgrader {
   }
 
   /**
+   * The package-managed path: install `version` with apt/dnf from the configured repository, check
+   * that the package and the executable are that version, and go on probation like a swap (the agent
+   * restarts into the new executable; without a connection in time the previous package version is
+   * reinstalled). A failed install that changed the package is undone at once.
+   */
+  private async installPackage(pkg: PackageUpgrade, version: string): Promise<SelfUpgradeReport> {
+    const from = this.options.currentVersion;
+    const previous = await pkg.installedVersion();
+    if (!previous) throw new UpgradeError("the fleetgate-agent package is not installed");
+    try {
+      await pkg.upgradeTo(version);
+      const installed = await pkg.installedVersion();
+      if (!installed || !isVersionOf(installed, version))
+        throw new UpgradeError(`the package manager installed ${installed ?? "nothing"}, not ${version}`);
+      const reported = await (this.options.probeVersion ?? defaultProbe)(this.options.executable);
+      if (reported !== version)
+        throw new UpgradeError(`the new executable reports version ${JSON.stringify(reported)}, not ${version}`);
+    } catch (error) {
+      if ((await pkg.installedVersion()) !== previous) {
+        this.options.logger.error("the package upgrade failed; reinstalling the previous version", { previous });
+        await pkg.reinstall(previous);
+      }
+      if (error instanceof PackageUpgradeError) throw new UpgradeError(error.message);
+      throw error;
+    }
+    const deadline = this.now + (this.options.probationMs ?? DEFAULT_PROBATION_MS);
+    await writeMarker(this.options.stateDir, {
+      from_version: from,
+      to_version: version,
+      executable: this.options.executable,
+      previous: "",
+      deadline,
+      starts: 0,
+      package_previous: previous,
+    });
+    this.options.logger.info("new agent package installed; restarting", { from, to: version, manager: pkg.manager });
+    return {
+      status: "swapped",
+      from_version: from,
+      to_version: version,
+      rollback_deadline: new Date(deadline).toISOString(),
+      method: "package",
+    };
+  }
+
+  /**
    * At start-up: when an upgrade to this version is on probation, count the start and arm the
    * deadline (past it, or after too many starts, the previous executable is restored and the agent
    * restarts); a marker of another version (after a rollback) is cleared. Returns true when the
@@ -231,7 +291,7 @@ export class SelfUpgrader {
     clearTimeout(this.probationTimer);
     this.probation = null;
     await rm(markerPath(this.options.stateDir), { force: true });
-    await rm(marker.previous, { force: true });
+    if (marker.previous) await rm(marker.previous, { force: true });
     this.options.logger.info("agent upgrade confirmed", { from: marker.from_version, to: marker.to_version });
   }
 
@@ -249,8 +309,13 @@ export class SelfUpgrader {
       to: marker.from_version,
     });
     try {
-      await rename(marker.previous, marker.executable);
-      await fsyncDir(path.dirname(marker.executable));
+      if (marker.package_previous !== undefined) {
+        if (!this.options.packaged) throw new UpgradeError("the package manager is not available for the rollback");
+        await this.options.packaged.reinstall(marker.package_previous);
+      } else {
+        await rename(marker.previous, marker.executable);
+        await fsyncDir(path.dirname(marker.executable));
+      }
     } catch (error) {
       this.options.logger.error("the previous executable could not be restored", { error });
       await rm(markerPath(this.options.stateDir), { force: true });

@@ -22,5 +22,7 @@ export const SelfUpgradeReport = z.object({
   to_version: z.string(),
   /** The agent restarts after the result is sent; it goes back to from_version unless the new one reconnects by then. */
   rollback_deadline: z.string().nullable(),
+  /** `package`: installed with apt/dnf from the agent repository (a package-managed agent); else the file was swapped. */
+  method: z.enum(["executable", "package"]).optional(),
 });
 export type SelfUpgradeReport = z.infer<typeof SelfUpgradeReport>;

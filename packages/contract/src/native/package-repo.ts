@@ -81,3 +81,19 @@ export const RepoRegenerated = z
     fingerprint: z.string(),
   })
   .openapi("RepoRegenerated");
+
+export const RepoKeyRotated = z
+  .object({
+    message: z.string(),
+    /** The new key: it signs the metadata from now on. */
+    fingerprint: z.string(),
+    /** Every published key (old and new) until the old one is retired. */
+    published_fingerprints: z.array(z.string()),
+    sync_id: Uuid,
+    status: z.enum(["success", "partial"]),
+  })
+  .openapi("RepoKeyRotated");
+
+export const RepoKeyRetired = z
+  .object({ message: z.string(), fingerprint: z.string(), retired_fingerprints: z.array(z.string()) })
+  .openapi("RepoKeyRetired");

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { Timestamp, Uuid } from "./common";
 import { Pagination } from "./hosts";
+import { RepoConfig } from "./package-repo";
 
 export const CreateEnrollmentRequest = z
   .object({
@@ -66,6 +67,10 @@ export const EnrollStatus = z
     server_crt: z.string().optional(),
     server_key: z.string().optional(),
     crl_pem: z.string().optional(),
+    repo_config: RepoConfig.optional().openapi({
+      description:
+        "The agent package repository's source entry and key for the distribution in the request's os_details (absent when the repository does not serve it or has no key yet)",
+    }),
   })
   .openapi("EnrollStatus");
 

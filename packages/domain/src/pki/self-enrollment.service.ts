@@ -3,6 +3,8 @@ import { and, desc, eq, gt, lte, ne, or, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import { HOST_NAME, newHostRows } from "../fleet/host-records";
 import { notifySafely } from "../notify/notify.service";
+import { type RepoConfig, repoConfigFor } from "../repo/package-repo.service";
+import { repoDistroOf } from "../repo/repo-distro";
 import { enrollmentRequests, hosts, identities } from "../schema";
 import { addressKey } from "../shared/address-key";
 import type { DomainContext } from "../shared/context";
@@ -128,10 +130,15 @@ async function capPendingPerNetwork(ctx: DomainContext, network: string, machine
 
 export type PollResult =
   | { status: "pending" | "denied" | "notfound" }
-  | { status: "approved"; bundle: Record<string, string> };
+  | { status: "approved"; bundle: Record<string, string>; repoConfig?: RepoConfig };
 
-/** `GET /enroll/status/{token}`: the approved bundle is handed out once (atomic claim) and only within 600 s. */
-export async function pollEnrollment(ctx: DomainContext, token: string): Promise<PollResult> {
+/**
+ * `GET /enroll/status/{token}`: the approved bundle is handed out once (atomic claim) and only within 600 s.
+ * With it, `repo_config` (linux-patch-manager.md §5) for the distribution the host reported in its
+ * `os_details`, when the package repository serves that distribution and has its signing key; absent
+ * otherwise (the reference's field is optional). `repoBaseUrl` is the public URL of this deployment.
+ */
+export async function pollEnrollment(ctx: DomainContext, token: string, repoBaseUrl?: string): Promise<PollResult> {
   if (!/^[A-Za-z0-9]{64}$/.test(token)) return { status: "notfound" };
   const row = await ctx.db
     .select()
@@ -156,7 +163,11 @@ export async function pollEnrollment(ctx: DomainContext, token: string): Promise
     .run();
   if (claimed.meta.changes !== 1) return { status: "notfound" };
   const plain = await decrypt(ctx.keys.data, row.bundleEnc, `${BUNDLE_AAD}:${row.id}`);
-  return plain ? { status: "approved", bundle: JSON.parse(plain) as Record<string, string> } : { status: "notfound" };
+  if (!plain) return { status: "notfound" };
+  const bundle = JSON.parse(plain) as Record<string, string>;
+  const distro = repoDistroOf(row.osDetails);
+  const repo = distro && repoBaseUrl !== undefined ? await repoConfigFor(ctx, distro, repoBaseUrl) : undefined;
+  return typeof repo === "object" ? { status: "approved", bundle, repoConfig: repo } : { status: "approved", bundle };
 }
 
 /** One page of the live pending requests, newest first (id breaks ties so pages do not overlap). */

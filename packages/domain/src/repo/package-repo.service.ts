@@ -9,9 +9,10 @@ import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { type AptPackage, buildAptMetadata } from "./apt-metadata";
 import { debControlRange, PackageFormatError, readDebControl } from "./deb-package";
+import { APT_DISTROS, YUM_DISTROS } from "./repo-distro";
 import type { RepoFile } from "./repo-files";
 import { clearSign, detachedSign } from "./repo-signing";
-import { currentRepoKey, signingRepoKey } from "./repo-signing-key.service";
+import { publishedKeyring, publishedRepoKeys, signingRepoKey } from "./repo-signing-key.service";
 import { type RpmInfo, readRpmInfo, rpmHeaderEnd } from "./rpm-package";
 import { buildYumMetadata, type YumPackage } from "./yum-metadata";
 
@@ -220,6 +221,7 @@ export async function regenerateRepository(
   ctx: DomainContext,
   store: RepoStore,
   triggeredBy: "manual" | "deploy" | "cron",
+  opts: { rotateKey?: boolean } = {},
 ): Promise<RepoSyncResult> {
   const syncId = newId();
   const startedAt = ctx.now();
@@ -235,15 +237,23 @@ export async function regenerateRepository(
     throw new DomainError("common.conflict", "A repository sync is already running");
   try {
     const outcome = await syncPackages(ctx, store);
-    const signing = await signingRepoKey(ctx);
+    const before = opts.rotateKey ? await publishedRepoKeys(ctx) : [];
+    if (opts.rotateKey && before.length === 0)
+      throw new DomainError("common.conflict", "The repository has no signing key to rotate yet");
+    const signing = await signingRepoKey(ctx, { rotate: opts.rotateKey === true });
     if (signing.insert)
       await commitAudited(ctx, [signing.insert], {
-        action: "repo.signing_key.create",
+        action: opts.rotateKey ? "repo.signing_key.rotate" : "repo.signing_key.create",
         targetType: "repo_signing_key",
         targetId: signing.key.id,
-        detail: { fingerprint: signing.key.fingerprint, algorithm: "EdDSA (Ed25519)" },
+        detail: {
+          fingerprint: signing.key.fingerprint,
+          algorithm: "EdDSA (Ed25519)",
+          ...(opts.rotateKey ? { still_published: before.map((k) => k.fingerprint) } : {}),
+        },
       });
-    const written = await writeMetadata(ctx, store, signing.armoredPrivateKey, signing.key.publicKey);
+    const keyring = (await publishedKeyring(ctx)) ?? signing.key.publicKey;
+    const written = await writeMetadata(ctx, store, signing.armoredPrivateKey, keyring);
     const status = outcome.errors.length > 0 ? "partial" : "success";
     const errorMessage = outcome.errors.length > 0 ? outcome.errors.join("; ").slice(0, 2000) : null;
     await commitAudited(
@@ -349,10 +359,6 @@ export async function repoPackageObject(
   return row && row.source === `release:${version}` ? row : undefined;
 }
 
-/** Distributions the repository serves, by the agent's `distro_id` (os-release ID). */
-const APT_DISTROS = new Set(["debian", "ubuntu", "raspbian", "linuxmint", "pop"]);
-const YUM_DISTROS = new Set(["rhel", "centos", "rocky", "almalinux", "fedora", "ol", "amzn"]);
-
 export interface RepoConfig {
   gpg_public_key: string;
   sources_config: string;
@@ -373,8 +379,10 @@ export async function repoConfigFor(
   const id = distroId.toLowerCase();
   const apt = APT_DISTROS.has(id);
   if (!apt && !YUM_DISTROS.has(id)) return "unsupported";
-  const key = await currentRepoKey(ctx);
-  if (!key) return "not_configured";
+  // Every published key: during a signing-key rotation the old and the new one.
+  const published = await publishedKeyring(ctx);
+  if (!published) return "not_configured";
+  const key = { publicKey: published };
   const base = `${baseUrl.replace(/\/+$/, "")}/agent/v1/repo`;
   if (apt) {
     const keyring = "/etc/apt/keyrings/fleetgate-agent.asc";

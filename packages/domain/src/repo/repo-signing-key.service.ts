@@ -1,9 +1,9 @@
 import { decrypt, encrypt } from "@fleetgate/auth";
-import { desc, isNull } from "drizzle-orm";
+import { asc, desc, isNull } from "drizzle-orm";
 import { repoSigningKeys } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { newId } from "../shared/ids";
-import { generateRepoKey } from "./repo-signing";
+import { armoredKeyring, generateRepoKey } from "./repo-signing";
 
 const AAD = "repo-signing-key";
 
@@ -25,11 +25,32 @@ export async function currentRepoKey(ctx: Pick<DomainContext, "db">): Promise<Re
   return row ?? undefined;
 }
 
+/** Every published (not retired) key, oldest first: one, or two during a rotation's overlap. */
+export async function publishedRepoKeys(ctx: Pick<DomainContext, "db">): Promise<RepoSigningKey[]> {
+  return ctx.db
+    .select({ id: repoSigningKeys.id, fingerprint: repoSigningKeys.fingerprint, publicKey: repoSigningKeys.publicKey })
+    .from(repoSigningKeys)
+    .where(isNull(repoSigningKeys.retiredAt))
+    .orderBy(asc(repoSigningKeys.createdAt), asc(repoSigningKeys.id))
+    .all();
+}
+
+/** The armored keyring of every published key (repo-config, key.asc), or undefined before the first key. */
+export async function publishedKeyring(ctx: Pick<DomainContext, "db">): Promise<string | undefined> {
+  const keys = await publishedRepoKeys(ctx);
+  return keys.length > 0 ? armoredKeyring(keys.map((k) => k.publicKey)) : undefined;
+}
+
 /**
- * The key that signs, with its private part unwrapped (MASTER_KEY); created (Ed25519) when there is
- * none. Returns the insert statement of a new key so the caller commits it with its audit entry.
+ * The key that signs (the newest published one), with its private part unwrapped (MASTER_KEY); created
+ * (Ed25519) when there is none, or when `rotate` asks for a new one (a rotation: the older key stays
+ * published until it is retired). Returns the insert statement of a new key so the caller commits it
+ * with its audit entry.
  */
-export async function signingRepoKey(ctx: DomainContext): Promise<{
+export async function signingRepoKey(
+  ctx: DomainContext,
+  opts: { rotate?: boolean } = {},
+): Promise<{
   key: RepoSigningKey;
   armoredPrivateKey: string;
   created: boolean;
@@ -42,7 +63,7 @@ export async function signingRepoKey(ctx: DomainContext): Promise<{
     .orderBy(desc(repoSigningKeys.createdAt))
     .limit(1)
     .get();
-  if (row) {
+  if (row && !opts.rotate) {
     const plain = await decrypt(ctx.keys.wrap, row.privateKeyEnc, AAD);
     if (!plain) throw new Error("the repository signing key cannot be unwrapped with this MASTER_KEY");
     return {

@@ -31,6 +31,25 @@ export async function generateRepoKey(userId: { name: string; email: string }, a
   };
 }
 
+/**
+ * One armored public keyring of several keys (a single armor block of the concatenated keys, as
+ * `gpg --export --armor A B` writes): what apt's `signed-by` file, dnf's gpgkey and `gpg --import`
+ * read during a signing-key rotation's overlap. One key is returned as it is.
+ */
+export async function armoredKeyring(armoredKeys: string[]): Promise<string> {
+  if (armoredKeys.length === 1 && armoredKeys[0] !== undefined) return armoredKeys[0];
+  const parts = await Promise.all(
+    armoredKeys.map(async (armoredKey) => (await openpgp.readKey({ armoredKey })).write()),
+  );
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  return openpgp.armor(openpgp.enums.armor.publicKey, bytes);
+}
+
 async function signingKey(armoredPrivateKey: string): Promise<openpgp.PrivateKey> {
   return openpgp.readPrivateKey({ armoredKey: armoredPrivateKey });
 }
@@ -74,4 +93,40 @@ export async function verifyDetached(data: Uint8Array, armoredSignature: string,
   } catch {
     return false;
   }
+}
+
+/** The fingerprints (upper-case hex) of every key in an armored keyring (tests, operators' checks). */
+export async function keyringFingerprints(armoredKeys: string): Promise<string[]> {
+  return (await openpgp.readKeys({ armoredKeys })).map((k) => k.getFingerprint().toUpperCase());
+}
+
+/** Whether a clear-signed document (InRelease) carries a valid signature by the key with `fingerprint` in `armoredKeys`. */
+export async function verifyClearSigned(cleartext: string, armoredKeys: string, fingerprint: string): Promise<boolean> {
+  const keys = (await openpgp.readKeys({ armoredKeys })).filter(
+    (k) => k.getFingerprint().toUpperCase() === fingerprint,
+  );
+  if (keys.length === 0) return false;
+  const result = await openpgp.verify({
+    message: await openpgp.readCleartextMessage({ cleartextMessage: cleartext }),
+    verificationKeys: keys,
+  });
+  const [first] = result.signatures;
+  if (!first) return false;
+  try {
+    await first.verified;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a detached signature over `data` (Release.gpg, repomd.xml.asc) is valid by the key with `fingerprint` in `armoredKeys`. */
+export async function verifyDetachedBy(
+  data: Uint8Array,
+  armoredSignature: string,
+  armoredKeys: string,
+  fingerprint: string,
+): Promise<boolean> {
+  const key = (await openpgp.readKeys({ armoredKeys })).find((k) => k.getFingerprint().toUpperCase() === fingerprint);
+  return key ? verifyDetached(data, armoredSignature, key.armor()) : false;
 }

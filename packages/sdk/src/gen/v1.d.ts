@@ -6176,6 +6176,132 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/admin/repo/signing-key/rotate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Create a new repository signing key and re-sign the metadata with it; the old key stays published (repo-config, key.asc) until retired */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["RepoKeyRotated"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/admin/repo/signing-key/retire-previous": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** End a rotation's overlap: retire every published key but the newest (409 when only one is published) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["RepoKeyRetired"];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/pki/repo-config": {
     parameters: {
       query?: never;
@@ -13735,6 +13861,14 @@ export interface components {
       server_crt?: string;
       server_key?: string;
       crl_pem?: string;
+      repo_config?: components["schemas"]["RepoConfig"];
+    };
+    /** @description The agent package repository's source entry and key for the distribution in the request's os_details (absent when the repository does not serve it or has no key yet) */
+    RepoConfig: {
+      gpg_public_key: string;
+      sources_config: string;
+      distro_id: string;
+      keyring_path: string;
     };
     RegisterHostResponse: {
       /**
@@ -14169,11 +14303,22 @@ export interface components {
        */
       triggered_by?: "manual" | "deploy";
     };
-    RepoConfig: {
-      gpg_public_key: string;
-      sources_config: string;
-      distro_id: string;
-      keyring_path: string;
+    RepoKeyRotated: {
+      message: string;
+      fingerprint: string;
+      published_fingerprints: string[];
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      sync_id: string;
+      /** @enum {string} */
+      status: "success" | "partial";
+    };
+    RepoKeyRetired: {
+      message: string;
+      fingerprint: string;
+      retired_fingerprints: string[];
     };
     JobCreated: {
       /**

@@ -62,9 +62,10 @@ export const selfEnroll: RouteHandler<typeof r.selfEnroll, AppEnv> = async (c) =
 };
 
 export const enrollStatus: RouteHandler<typeof r.enrollStatus, AppEnv> = async (c) => {
-  const res = await svc.pollEnrollment(await domain(c), c.req.valid("param").token);
+  const res = await svc.pollEnrollment(await domain(c), c.req.valid("param").token, publicBase(c));
+  if (res.status !== "approved") return c.json({ status: res.status }, 200);
   return c.json(
-    res.status === "approved" ? { status: "approved" as const, ...res.bundle } : { status: res.status },
+    { status: "approved" as const, ...res.bundle, ...(res.repoConfig ? { repo_config: res.repoConfig } : {}) },
     200,
   );
 };

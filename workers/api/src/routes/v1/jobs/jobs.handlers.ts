@@ -141,6 +141,7 @@ export const getJobHandler: RouteHandler<typeof r.get, AppEnv> = async (c) => {
     rows.map((r) => r.hostId),
   );
   const patch = await svc.patchJobOf(ctx, job.id);
+  const scheduling = await svc.jobScheduling(ctx, job, patch?.job ?? null);
   const plans = new Map(patch?.hosts.map((h) => [h.hostId, h.plan]) ?? []);
   const rings = patch
     ? await svc.jobRings(ctx, job, patch, await svc.jobHostRows(ctx.db, job.id), (id) => svc.scopeShows(scope, id))
@@ -153,9 +154,9 @@ export const getJobHandler: RouteHandler<typeof r.get, AppEnv> = async (c) => {
         kind: job.kind,
         status: job.status,
         created_by_user_id: job.createdBy,
-        parent_job_id: patch?.job.parentJobId ?? null,
-        maintenance_window_id: patch?.job.maintenanceWindowId ?? null,
-        immediate: patch?.job.immediate ?? true,
+        parent_job_id: scheduling.parentJobId,
+        maintenance_window_id: scheduling.maintenanceWindowId,
+        immediate: scheduling.immediate,
         patch_selection: patch
           ? {
               packages: patch.job.packages,

@@ -71,3 +71,29 @@ export const repoConfigHandler: RouteHandler<typeof r.repoConfig, AppEnv> = asyn
     throw new ApiError(404, "repo_not_configured", "GPG public key not available on this manager");
   return c.json(config, 200, { "Cache-Control": "max-age=3600" });
 };
+
+export const rotateKeyHandler: RouteHandler<typeof r.rotateKey, AppEnv> = async (c) => {
+  const result = await svc.rotateRepoKey(await domain(c), repoStore(c));
+  return c.json(
+    {
+      message: "Repository signing key rotated",
+      fingerprint: result.fingerprint,
+      published_fingerprints: result.published,
+      sync_id: result.syncId,
+      status: result.status,
+    },
+    200,
+  );
+};
+
+export const retireKeysHandler: RouteHandler<typeof r.retireKeys, AppEnv> = async (c) => {
+  const result = await svc.retirePreviousRepoKeys(await domain(c), repoStore(c));
+  return c.json(
+    {
+      message: "Previous repository signing keys retired",
+      fingerprint: result.fingerprint,
+      retired_fingerprints: result.retired,
+    },
+    200,
+  );
+};

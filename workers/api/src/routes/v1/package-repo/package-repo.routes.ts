@@ -3,6 +3,8 @@ import {
   json,
   RepoConfig,
   RepoConfigQuery,
+  RepoKeyRetired,
+  RepoKeyRotated,
   RepoPackageList,
   RepoRegenerated,
   RepoRegenerateRequest,
@@ -38,6 +40,23 @@ export const regenerate = protectedRoute(P, "admin", {
     "Sync the packages of every published agent release and regenerate the signed apt and yum metadata (one run at a time)",
   request: { body: { required: false, content: { "application/json": { schema: RepoRegenerateRequest } } } },
   responses: { 200: json(RepoRegenerated), ...errorResponses(400, 401, 403, 409) },
+});
+
+export const rotateKey = protectedRoute(P, "admin", {
+  method: "post",
+  path: "/signing-key/rotate",
+  tags,
+  summary:
+    "Create a new repository signing key and re-sign the metadata with it; the old key stays published (repo-config, key.asc) until retired",
+  responses: { 200: json(RepoKeyRotated), ...errorResponses(401, 403, 409) },
+});
+
+export const retireKeys = protectedRoute(P, "admin", {
+  method: "post",
+  path: "/signing-key/retire-previous",
+  tags,
+  summary: "End a rotation's overlap: retire every published key but the newest (409 when only one is published)",
+  responses: { 200: json(RepoKeyRetired), ...errorResponses(401, 403, 409) },
 });
 
 export const repoConfig = createRoute({
