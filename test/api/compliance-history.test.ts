@@ -135,6 +135,7 @@ interface History {
     pending_by_severity: Record<string, number>;
     patch_age: Record<string, number>;
     last_seen: Record<string, number>;
+    cves_by_severity: Record<string, number> | null;
   }[];
 }
 
@@ -203,6 +204,7 @@ describe("GET /status/history", () => {
       pending_by_severity: { security: 1, other: 1, unknown: 0 },
       patch_age: { "0-1d": 0, "1-7d": 0, "7-30d": 0, "30-90d": 0, ">90d": 0, never: 3 },
       last_seen: { "0-1d": 2, "1-7d": 0, "7-30d": 0, "30-90d": 0, ">90d": 0, never: 1 },
+      cves_by_severity: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 },
     });
     expect(body.points[1]).toMatchObject({ compliant: 2, non_compliant: 0, compliance_pct: 100 });
     // The period narrows the series (a date `to` includes its whole day).

@@ -3,13 +3,23 @@ import { DIALECTS } from "../../workers/api/src/dialects";
 import { operation, routerOf } from "../../workers/api/src/lib/route-set";
 import type { Router } from "../../workers/api/src/lib/router";
 
-/** `METHOD /path` of every handler a face's API router serves, in OpenAPI path syntax (`{id}`). */
+/** `METHOD /path` of every handler a router serves, in OpenAPI path syntax (`{id}`). */
 function served(router: Router): string[] {
   const ops = router.routes
     .filter((r) => r.method !== "ALL")
     .map((r) => `${r.method} ${r.path.replace(/:(\w+)(\{[^/]*\})?/g, "{$1}").replace(/\/$/, "") || "/"}`);
   return [...new Set(ops)].sort();
 }
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Whether a served operation is in the documented list: a trailing wildcard (`/*`, a key that holds
+ * slashes) is documented by a definition with one parameter in its place.
+ */
+const coveredBy = (docs: string[]) => (op: string) =>
+  docs.includes(op) ||
+  (op.endsWith("/*") && docs.some((d) => new RegExp(`^${escapeRegExp(op.slice(0, -1))}\\{\\w+\\}$`).test(d)));
 
 /** `METHOD /path` of every operation registered in the face's OpenAPI registry (what its document lists). */
 function documented(router: Router): string[] {
@@ -34,6 +44,19 @@ describe("every face's document lists every operation it implements", () => {
       expect(undocumented).toEqual([]);
       expect(docs.size).toBeGreaterThan(0);
     });
+
+    // The other mounts (agent endpoints, signed-link files, health, JWKS, EST cacerts) are served
+    // beside the face's API: each defines every operation it serves with a route definition too.
+    for (const [i, [prefix, router]] of d.mounts.entries()) {
+      if (i === 0) continue;
+      it(`${d.name} mount ${i} (${prefix})`, () => {
+        const mount = router as Router;
+        expect(mount.openAPIRegistry, `${prefix} is not an OpenAPIHono router`).toBeDefined();
+        const docs = documented(mount);
+        expect(served(mount).filter((op) => !coveredBy(docs)(op))).toEqual([]);
+        expect(docs.length).toBeGreaterThan(0);
+      });
+    }
   }
 
   it("tells a documented operation from one served without a definition", () => {
@@ -45,5 +68,8 @@ describe("every face's document lists every operation it implements", () => {
     probe.get("/hidden/:id", (c) => c.text("x"));
     expect(served(probe)).toEqual(["GET /hidden/{id}", "GET /things/{id}"]);
     expect(documented(probe)).toEqual(["GET /things/{id}"]);
+    expect(coveredBy(["GET /files/{key}"])("GET /files/*")).toBe(true);
+    expect(coveredBy(["GET /files/{a}/{b}"])("GET /files/*")).toBe(false);
+    expect(coveredBy(["GET /other/{key}"])("GET /files/*")).toBe(false);
   });
 });

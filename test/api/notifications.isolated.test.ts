@@ -73,8 +73,20 @@ const decoded = (raw: string) =>
     new TextDecoder().decode(Uint8Array.from(atob((m[1] ?? "").replace(/\s/g, "")), (c) => c.charCodeAt(0))),
   );
 
+/** Task ids the domain enqueued, in order. */
+const enqueued: string[] = [];
+
 beforeAll(async () => {
-  ctx = await createDomainContext(env, { requestId: "notify-test", issuer: "https://fleet.example.com" });
+  // The test delivers each task itself (`deliver`); the queue's own consumer never sees them. Consumed in
+  // the background, a task would race the scripted SMTP server, and log after the file ended.
+  ctx = {
+    ...(await createDomainContext(env, { requestId: "notify-test", issuer: "https://fleet.example.com" })),
+    tasks: {
+      enqueue: async (taskId) => {
+        enqueued.push(taskId);
+      },
+    },
+  };
 });
 afterEach(() => setSmtpConnectorForTests(undefined));
 
@@ -105,6 +117,7 @@ describe("notifications", () => {
     await onJobEnded(ctx, jobId);
     const [task] = (await notifyTasks("job_failed")).filter((t) => t.params.includes(jobId));
     expect(task).toBeDefined();
+    expect(enqueued).toContain(task?.id);
     await deliver(task?.id ?? "");
     expect((await taskRow(task?.id ?? ""))?.status).toBe("SUCCESS");
     expect(srv.commands).toContain("RCPT TO:<ops@example.com>");

@@ -5,21 +5,14 @@
  * agent checks its host before (healthy) and after patching (its HTTP check now fails), so ring 1
  * fails, ring 2 never starts, and the automatic rollback restores ring 1's exact previous version.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import {
-  buildDeb,
-  debToolsMissing,
-  makeAptSandbox,
-  sandboxRun,
-  sandboxVersion,
-  setSources,
-  writeRepo,
-} from "../../packages/agent/src/test-support/deb-repo";
-import { AgentProcess, adminAccess, until } from "./agent-process";
+import { debToolsMissing, sandboxVersion } from "../../packages/agent/src/test-support/deb-repo";
+import { type AgentProcess, adminAccess, until } from "./agent-process";
+import { type AptSandbox, buildDemoRepos, startSandboxAgent } from "./patch-sandbox";
 
 const missing = debToolsMissing();
 if (missing) console.log(`skip: the patch rollout e2e needs Debian's tools: ${missing}`);
@@ -31,7 +24,7 @@ let work = "";
 let server: Server | undefined;
 let port = 0;
 const agents: AgentProcess[] = [];
-const sandboxes: ReturnType<typeof makeAptSandbox>[] = [];
+const sandboxes: AptSandbox[] = [];
 
 async function api<T>(method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${base()}/api/v1${p}`, {
@@ -60,35 +53,13 @@ const ended = (id: string) =>
 describe.skipIf(missing !== null)("patch rollout e2e", { timeout: 120_000 }, () => {
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), "fg-e2e-rollout-"));
-    const v1 = path.join(work, "repo1");
-    const v2 = path.join(work, "repo2");
-    mkdirSync(v1, { recursive: true });
-    mkdirSync(v2, { recursive: true });
-    buildDeb({ name: "demo", version: "1.0-1" }, work, v1);
-    buildDeb({ name: "demo", version: "2.0-1" }, work, v2);
-    writeRepo(v1, "bookworm");
-    writeRepo(v2, "bookworm-security");
+    const repos = buildDemoRepos(work);
     access = await adminAccess(base());
     for (const n of ["r1", "r2"]) {
       // Version 1.0-1 installed from repo1; repo2 (2.0-1) is added: one pending update.
-      const sb = makeAptSandbox(path.join(work, `sb-${n}`), [v1]);
-      sandboxRun(sb, "apt-get", ["-q", "update"]);
-      sandboxRun(sb, "apt-get", ["-y", "-q", "install", "demo=1.0-1"]);
-      setSources(sb, [v1, v2]);
-      sandboxRun(sb, "apt-get", ["-q", "update"]);
-      sandboxes.push(sb);
-      const agent = new AgentProcess(
-        base(),
-        `e2e-rollout-${n}-${suffix}`,
-        {},
-        {},
-        {
-          patching: { enabled: true, sandbox_dir: path.join(work, `sb-${n}`) },
-        },
-      );
+      const { agent, sandbox } = await startSandboxAgent(base(), access, work, repos, n, `e2e-rollout-${n}-${suffix}`);
+      sandboxes.push(sandbox);
       agents.push(agent);
-      await agent.enroll(access);
-      agent.start();
     }
     // Ring 1's service: healthy while its host has demo 1.0-1, broken by 2.0-1.
     const versionFile = path.join(sandboxes[0]?.root ?? "", "usr/share/demo/version");

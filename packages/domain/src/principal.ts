@@ -12,4 +12,10 @@ export interface Principal {
   credential: { kind: CredentialKind; id: string };
   /** For Ziti sessions: MFA required but not yet completed. */
   mfaPending: boolean;
+  /**
+   * The sign-in session the credential belongs to — an access JWT's refresh
+   * family (`sid`), an API token's id — so what is opened under it (dashboard
+   * sockets) ends with it. Undefined for credentials without one.
+   */
+  sessionId?: string;
 }

@@ -96,6 +96,28 @@ describe("finding 3: the end of a host certificate ends the agent's connection",
     expect(agent.frames.some((f) => f.type === "run")).toBe(false);
   });
 
+  it("a certificate revoked behind the channel's back before hello: queued commands are not redelivered", async () => {
+    const host = await enrollHost();
+    const queued = await channelStub(host.id).enqueue({
+      command_id: crypto.randomUUID(),
+      job_id: crypto.randomUUID(),
+      host_id: host.id,
+      reqid: Date.now().toString(16),
+      script: "x",
+      args: [],
+      timeout_seconds: 30,
+      expires_at: Date.now() + 60_000,
+    });
+    expect(queued).toBe("queued");
+    const agent = await connectAgent(host, { hello: false, scripts: { x: () => ({ exit_code: 0 }) } });
+    await env.DB.prepare("UPDATE certificates SET status = 'revoked', revoked_at = ? WHERE id = ?")
+      .bind(Date.now(), await activeCert(host.id))
+      .run();
+    agent.hello();
+    await eventually(async () => agent.closed);
+    expect(agent.frames.some((f) => f.type === "run")).toBe(false);
+  });
+
   it("at the certificate's notAfter the channel's alarm closes the socket", async () => {
     const host = await enrollHost();
     const agent = await connectAgent(host);

@@ -9,12 +9,21 @@ export const ALL_JOBS_REDACTED = "*redacted";
 const Topic = z.union([z.literal(ALL_JOBS), z.literal(ALL_JOBS_REDACTED), z.uuid()]);
 const Events = z.array(StreamEvent).max(1000);
 const Id = z.string().min(1).max(64);
-const Subscriber = z.object({ identity: Id, key: z.uuid().optional(), scoped: z.literal("1").optional() });
+const Subscriber = z.object({
+  identity: Id,
+  session: Id.optional(),
+  key: z.uuid().optional(),
+  scoped: z.literal("1").optional(),
+});
 const Restriction = z.object({ key: z.uuid(), hosts: z.array(Id).max(10_000) });
 /** At most this many dashboard sockets per identity; a new one closes the oldest. */
 export const MAX_SOCKETS_PER_IDENTITY = 16;
-/** Close code for a socket ended by the server for a policy reason (RFC 6455 1008). */
-const POLICY_CLOSE = 1008;
+/**
+ * Close code for a socket ended by the server for a policy reason (RFC 6455 1008): its user was
+ * disabled, deleted, re-roled or revoked, changed or was reset a credential, or its sign-in session
+ * ended; the reason text says which (docs/auth.md "Live sockets").
+ */
+export const POLICY_CLOSE = 1008;
 /**
  * Close code (RFC 6455 §7.4.2 private range) for a non-admin job stream whose visible hosts may
  * have changed (group membership): the client reconnects with a new ticket and is authorised afresh.
@@ -30,6 +39,7 @@ interface SocketInfo {
   scoped?: boolean;
 }
 const identityTag = (id: string) => `id:${id}`;
+const sessionTag = (id: string) => `sess:${id}`;
 
 /**
  * Fan-out of job events to dashboard WebSockets (`/api/v1/ws/jobs`). One
@@ -53,6 +63,7 @@ export class EventHub extends DurableObject<Env> {
     const topic = Topic.safeParse(params.get("topic") ?? ALL_JOBS);
     const who = Subscriber.safeParse({
       identity: params.get("identity"),
+      session: params.get("session") ?? undefined,
       key: params.get("key") ?? undefined,
       scoped: params.get("scoped") ?? undefined,
     });
@@ -63,7 +74,9 @@ export class EventHub extends DurableObject<Env> {
       this.end(ws, "too many sockets for this user");
     }
     const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1], [topic.data, identityTag(who.data.identity)]);
+    const tags = [topic.data, identityTag(who.data.identity)];
+    if (who.data.session) tags.push(sessionTag(who.data.session));
+    this.ctx.acceptWebSocket(pair[1], tags);
     const info: SocketInfo = { identity: who.data.identity, key: who.data.key, scoped: who.data.scoped === "1" };
     pair[1].serializeAttachment(info);
     return new Response(null, { status: 101, webSocket: pair[0] });
@@ -82,6 +95,13 @@ export class EventHub extends DurableObject<Env> {
   /** Closes every dashboard socket of an identity (disabled, demoted, revoked); returns how many. */
   async closeIdentity(identityId: string, reason: string): Promise<number> {
     const sockets = this.ctx.getWebSockets(identityTag(Id.parse(identityId)));
+    for (const ws of sockets) this.end(ws, reason.slice(0, 100));
+    return sockets.length;
+  }
+
+  /** Closes the dashboard sockets opened under one sign-in session (logout, reuse, token deleted); returns how many. */
+  async closeSession(sessionId: string, reason: string): Promise<number> {
+    const sockets = this.ctx.getWebSockets(sessionTag(Id.parse(sessionId)));
     for (const ws of sockets) this.end(ws, reason.slice(0, 100));
     return sockets.length;
   }
@@ -175,7 +195,8 @@ export class EventHub extends DurableObject<Env> {
   async subscribers(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const ws of this.ctx.getWebSockets()) {
-      for (const tag of this.ctx.getTags(ws)) if (!tag.startsWith("id:")) out[tag] = (out[tag] ?? 0) + 1;
+      for (const tag of this.ctx.getTags(ws))
+        if (!tag.startsWith("id:") && !tag.startsWith("sess:")) out[tag] = (out[tag] ?? 0) + 1;
     }
     return out;
   }

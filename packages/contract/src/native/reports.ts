@@ -101,6 +101,10 @@ export const HistoryPoint = z
     pending_by_severity: Buckets,
     patch_age: Buckets,
     last_seen: Buckets,
+    cves_by_severity: Buckets.nullable().openapi({
+      description:
+        "Distinct open CVEs on the scope's hosts by severity (critical, high, medium, low, unknown): CVE ids of pending updates and OSV matches, each counted once, rated by the imported OSV records. null for snapshots taken before CVEs were counted.",
+    }),
   })
   .openapi("HistoryPoint");
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AGE_BUCKETS, historySeries, latestAges, StatusHistory } from "./status-history";
+import { AGE_BUCKETS, cveSeries, historySeries, latestAges, StatusHistory } from "./status-history";
 
 const point = (taken_at: string, pct: number, sev: Record<string, number>) => ({
   taken_at,
@@ -54,5 +54,31 @@ describe("historySeries", () => {
   });
   it("refuses an answer of the wrong shape", () => {
     expect(StatusHistory.safeParse({ points: [{ taken_at: "x" }] }).success).toBe(false);
+  });
+});
+
+describe("cveSeries", () => {
+  it("orders points by time and severities most severe first; snapshots without CVE counts are left out", () => {
+    const h = StatusHistory.parse({
+      group_id: null,
+      from: "2026-12-01T00:00:00.000Z",
+      to: "2026-12-04T00:00:00.000Z",
+      points: [
+        { ...point("2026-12-03T00:00:00.000Z", 75, {}), cves_by_severity: { low: 2, critical: 1, unknown: 4 } },
+        { ...point("2026-12-01T00:00:00.000Z", 50, {}), cves_by_severity: null },
+        point("2026-12-01T12:00:00.000Z", 50, {}),
+        { ...point("2026-12-02T00:00:00.000Z", 60, {}), cves_by_severity: { high: 3 } },
+      ],
+    });
+    const s = cveSeries(h.points);
+    expect(s.x).toEqual([Date.parse("2026-12-02T00:00:00Z") / 1000, Date.parse("2026-12-03T00:00:00Z") / 1000]);
+    expect(s.series).toEqual([
+      { label: "critical", values: [0, 1] },
+      { label: "high", values: [3, 0] },
+      { label: "medium", values: [0, 0] },
+      { label: "low", values: [0, 2] },
+      { label: "unknown", values: [0, 4] },
+    ]);
+    expect(cveSeries([]).x).toEqual([]);
   });
 });

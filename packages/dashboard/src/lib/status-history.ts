@@ -16,6 +16,8 @@ export const HistoryPoint = z.object({
   pending_by_severity: Buckets,
   patch_age: Buckets,
   last_seen: Buckets,
+  /** Open CVEs by severity; null in snapshots taken before they were counted (absent from older servers). */
+  cves_by_severity: Buckets.nullable().optional(),
 });
 export const StatusHistory = z.object({ points: z.array(HistoryPoint) });
 export type HistoryPoint = z.infer<typeof HistoryPoint>;
@@ -34,6 +36,23 @@ export function historySeries(points: HistoryPoint[]): HistorySeries {
     x: sorted.map((p) => Math.floor(Date.parse(p.taken_at) / 1000)),
     compliance: sorted.map((p) => p.compliance_pct),
     severities: keys.map((k) => ({ label: k, values: sorted.map((p) => p.pending_by_severity[k] ?? 0) })),
+  };
+}
+
+/** The severities of `cves_by_severity`, most severe first (the server's set). */
+export const CVE_SEVERITIES = ["critical", "high", "medium", "low", "unknown"] as const;
+
+/**
+ * The open-CVEs-by-severity series: x in unix seconds, one series per severity (most severe first),
+ * over the snapshots that counted CVEs (older ones, null, are left out rather than drawn as 0).
+ */
+export function cveSeries(points: HistoryPoint[]): { x: number[]; series: { label: string; values: number[] }[] } {
+  const counted = points
+    .flatMap((p) => (p.cves_by_severity ? [{ at: Date.parse(p.taken_at), cves: p.cves_by_severity }] : []))
+    .sort((a, b) => a.at - b.at);
+  return {
+    x: counted.map((p) => Math.floor(p.at / 1000)),
+    series: CVE_SEVERITIES.map((s) => ({ label: s, values: counted.map((p) => p.cves[s] ?? 0) })),
   };
 }
 

@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { api, endpointExists, ok, requestJson } from "../api/client";
 import { isAdmin, useUser } from "../auth/use-session";
-import { AGE_BUCKETS, historySeries, latestAges, StatusHistory } from "../lib/status-history";
+import { AGE_BUCKETS, cveSeries, historySeries, latestAges, StatusHistory } from "../lib/status-history";
 import { overviewRoute } from "../router";
 import { Chart } from "../ui/chart";
 import { QueryView } from "../ui/states";
@@ -20,8 +20,8 @@ const AGE_LABELS: Record<(typeof AGE_BUCKETS)[number], string> = {
 
 /**
  * The overview's history for the whole fleet (admins) or one group (anyone, `?group_id=`):
- * compliance over the last 30 days, and the patch-age and last-seen histograms of the
- * latest snapshot (`GET /status/history`, computed by the server over every host of the
+ * compliance and open CVEs by severity over the last 30 days, and the patch-age and last-seen
+ * histograms of the latest snapshot (`GET /status/history`, computed by the server over every host of the
  * scope). Each chart has its table twin. Without the history, `fallback` is shown.
  */
 export function OverviewHistory({ fallback }: { fallback: React.ReactNode }) {
@@ -74,6 +74,7 @@ export function OverviewHistory({ fallback }: { fallback: React.ReactNode }) {
         >
           {(h) => {
             const s = historySeries(h.points);
+            const cves = cveSeries(h.points);
             const patchAge = latestAges(h.points, "patch_age") ?? [];
             const lastSeen = latestAges(h.points, "last_seen") ?? [];
             return (
@@ -85,6 +86,20 @@ export function OverviewHistory({ fallback }: { fallback: React.ReactNode }) {
                   data={{ x: s.x, series: [{ label: "Compliance %", values: s.compliance }] }}
                   formatX={day}
                 />
+                {cves.x.length > 0 ? (
+                  <Chart
+                    title={`Open CVEs by severity over ${DAYS} days`}
+                    kind="line"
+                    xLabel="Day"
+                    data={cves}
+                    formatX={day}
+                  />
+                ) : (
+                  <p className="card hint">
+                    No CVE counts in this period yet: snapshots count the open CVEs of the hosts (from their updates and
+                    the imported OSV data) from this version on.
+                  </p>
+                )}
                 <Chart
                   title="Hosts by time since last patch"
                   kind="bars"

@@ -7,8 +7,8 @@ import { jobScope } from "./job-visibility";
 import { visibilityOf } from "./visibility";
 
 /**
- * The subscription of a dashboard socket: its identity (so the hub can bound
- * and close that user's sockets) and, for one job's stream, the hosts whose
+ * The subscription of a dashboard socket: its identity and sign-in session (so
+ * the hub can bound and close that user's or that session's sockets) and, for one job's stream, the hosts whose
  * events it may carry (finding 1: a caller who does not see every host of
  * the job hears only about the visible ones). Throws not_found / forbidden
  * for a job the caller may not see at all.
@@ -17,13 +17,15 @@ export async function streamSubscription(
   ctx: DomainContext,
   identity: Pick<IdentityRow, "id" | "role">,
   jobId: string | undefined,
+  sessionId?: string,
 ): Promise<Subscription> {
-  if (!jobId) return { identityId: identity.id };
+  const owner = { identityId: identity.id, ...(sessionId === undefined ? {} : { sessionId }) };
+  if (!jobId) return owner;
   const v = visibilityOf(identity);
   await getVisibleJob(ctx, jobId, v);
   const scope = await jobScope(ctx, jobId, v);
   return {
-    identityId: identity.id,
+    ...owner,
     visibleHosts: scope.whole || !scope.visible ? undefined : [...scope.visible],
     scoped: identity.role !== "admin",
   };

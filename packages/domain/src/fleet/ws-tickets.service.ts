@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { z } from "zod";
 import { nonces } from "../schema";
 import type { DomainContext } from "../shared/context";
 
@@ -19,12 +20,23 @@ export function newUlid(now: number): string {
   return out;
 }
 
-/** Issues a ticket for the caller; only the ticket's key row is stored, holding the identity id. */
-export async function issueWsTicket(ctx: DomainContext, identityId: string): Promise<string> {
+/** What a ticket's row holds: who it was issued to and under which sign-in session (Principal.sessionId). */
+const TicketOwner = z.object({ i: z.string().min(1).max(64), s: z.string().min(1).max(64).optional() });
+
+/**
+ * Issues a ticket for the caller; only the ticket's key row is stored, holding
+ * the identity id and the caller's sign-in session, so the socket it opens can
+ * be closed when that session ends.
+ */
+export async function issueWsTicket(ctx: DomainContext, identityId: string, sessionId?: string): Promise<string> {
   const ticket = newUlid(ctx.now());
   await ctx.db
     .insert(nonces)
-    .values({ key: `ws-ticket:${ticket}`, expiresAt: ctx.now() + WS_TICKET_TTL_MS, value: identityId })
+    .values({
+      key: `ws-ticket:${ticket}`,
+      expiresAt: ctx.now() + WS_TICKET_TTL_MS,
+      value: JSON.stringify({ i: identityId, s: sessionId }),
+    })
     .run();
   return ticket;
 }
@@ -33,12 +45,25 @@ export async function issueWsTicket(ctx: DomainContext, identityId: string): Pro
 export async function consumeWsTicket(
   ctx: DomainContext,
   ticket: string,
-): Promise<{ ok: true; identityId: string } | { ok: false; reason: "invalid_ticket" | "ticket_expired" }> {
+): Promise<
+  { ok: true; identityId: string; sessionId?: string } | { ok: false; reason: "invalid_ticket" | "ticket_expired" }
+> {
   if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(ticket)) return { ok: false, reason: "invalid_ticket" };
   const row = await ctx.db.get<{ expires_at: number; value: string | null } | undefined>(
     sql`DELETE FROM nonces WHERE key = ${`ws-ticket:${ticket}`} RETURNING expires_at, value`,
   );
   if (!row?.value) return { ok: false, reason: "invalid_ticket" };
   if (row.expires_at < ctx.now()) return { ok: false, reason: "ticket_expired" };
-  return { ok: true, identityId: row.value };
+  const owner = parseOwner(row.value);
+  if (!owner) return { ok: false, reason: "invalid_ticket" };
+  return { ok: true, identityId: owner.i, ...(owner.s === undefined ? {} : { sessionId: owner.s }) };
+}
+
+function parseOwner(value: string): z.infer<typeof TicketOwner> | undefined {
+  try {
+    const parsed = TicketOwner.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -6,6 +6,7 @@ import { apiTokens } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
+import { closeLiveSockets, tokenSession } from "./session-revocation";
 import type { IdentityRow } from "./users.service";
 
 export interface ApiTokenView {
@@ -87,7 +88,10 @@ export async function listApiTokens(ctx: DomainContext, identityId: string): Pro
   return rows.map(view);
 }
 
-/** Deletes a token of `identityId` (or any token, for admins passing `undefined`). Effective on the next request. */
+/**
+ * Deletes a token of `identityId` (or any token, for admins passing `undefined`). Effective on the next
+ * request; the sockets opened with it close now.
+ */
 export async function deleteApiToken(ctx: DomainContext, id: string, identityId: string | undefined): Promise<void> {
   const where = identityId ? and(eq(apiTokens.id, id), eq(apiTokens.identityId, identityId)) : eq(apiTokens.id, id);
   const row = await ctx.db.select().from(apiTokens).where(where).get();
@@ -98,4 +102,5 @@ export async function deleteApiToken(ctx: DomainContext, id: string, identityId:
     targetId: id,
     detail: { owner: row.identityId },
   });
+  await closeLiveSockets(ctx, { sessionId: tokenSession(id) }, "token deleted");
 }

@@ -10,6 +10,7 @@ export * from "./passwords.service";
 export * from "./principals.service";
 export * from "./second-factor.service";
 export * from "./service-accounts.service";
+export { sessionIsLive } from "./session-revocation";
 export * from "./session-tokens.service";
 export * from "./signing-keys.service";
 export * from "./users.service";

@@ -13,7 +13,7 @@ import { mfa, recoveryCodes } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
-import { endSessionsStatements } from "./session-revocation";
+import { closeLiveSockets, endSessionsStatements } from "./session-revocation";
 
 /** Issuer shown in authenticator apps. */
 export const TOTP_ISSUER = "Fleetgate";
@@ -222,7 +222,8 @@ export async function regenerateRecoveryCodes(ctx: DomainContext, identityId: st
 /**
  * Removes MFA (the caller has already checked the password or a code, or is an
  * admin). An admin reset (`endSessions`) also ends the identity's sessions:
- * whoever holds them may be the reason the factor is being reset.
+ * whoever holds them may be the reason the factor is being reset — and closes
+ * its live sockets.
  */
 export async function disableMfa(
   ctx: DomainContext,
@@ -240,6 +241,7 @@ export async function disableMfa(
     ],
     { action: opts.endSessions ? "mfa.reset" : "mfa.disable", targetType: "identity", targetId: identityId },
   );
+  if (opts.endSessions) await closeLiveSockets(ctx, { identityId }, "mfa reset");
 }
 
 /** Cron: drop revealable plaintext copies whose window is over. */

@@ -8,7 +8,7 @@ import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { hit } from "../shared/rate-limit";
 import { checkSecondFactor, isMfaEnabled } from "./mfa.service";
-import { endSessionsStatements } from "./session-revocation";
+import { closeLiveSockets, endSessionsStatements } from "./session-revocation";
 import type { IdentityRow } from "./users.service";
 
 /** 5 consecutive failures lock the account for 30 minutes (linux-patch-manager.md §3.1). */
@@ -211,6 +211,9 @@ export async function setPassword(
     ],
     { action: opts.action, targetType: "user", targetId: identity.id },
   );
+  // …and so do the live sockets opened under them.
+  const reason = opts.action === "user.password_reset" ? "password reset" : "password changed";
+  await closeLiveSockets(ctx, { identityId: identity.id }, reason);
 }
 
 /**

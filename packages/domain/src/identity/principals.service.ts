@@ -1,9 +1,11 @@
 import { hashApiToken, parseZtlToken, verifyJwt } from "@fleetgate/auth";
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Principal } from "../principal";
-import { apiTokens, identities, identityGroups } from "../schema";
+import { apiTokens, identities, identityGroups, refreshTokens } from "../schema";
 import type { DomainContext } from "../shared/context";
+import { isUuid } from "../shared/ids";
 import { findApiSession } from "./api-sessions.service";
+import { familySession, tokenSession } from "./session-revocation";
 import { accessAudience } from "./session-tokens.service";
 import { verificationKey } from "./signing-keys.service";
 import { groupIdsOf, type IdentityRow } from "./users.service";
@@ -20,6 +22,7 @@ async function principalOf(
   credential: Principal["credential"],
   mfaPending = false,
   knownGroups?: string[],
+  sessionId?: string,
 ): Promise<Resolution> {
   if (identity.disabled) return { ok: false, reason: "disabled" };
   return {
@@ -33,6 +36,7 @@ async function principalOf(
       groups: knownGroups ?? (await groupIdsOf(ctx, identity.id)),
       credential,
       mfaPending,
+      ...(sessionId === undefined ? {} : { sessionId }),
     },
   };
 }
@@ -46,18 +50,35 @@ export async function resolveAccessToken(ctx: DomainContext, token: string): Pro
   });
   if (!res.ok) return { ok: false, reason: res.reason === "expired" ? "expired" : "invalid" };
   const sub = typeof res.payload.sub === "string" ? res.payload.sub : "";
-  // Identity, role, revocation state and groups in one D1 round trip (a batch of two reads).
-  const [found, groupRows] = await ctx.db.batch([
+  // The sign-in session (refresh family) the token was issued for; a token naming a malformed one is refused.
+  const sid = res.payload.sid;
+  if (sid !== undefined && (typeof sid !== "string" || !isUuid(sid))) return { ok: false, reason: "invalid" };
+  // Identity, role, revocation state, groups and whether the token's session was ended (logout,
+  // refresh-token reuse) in one D1 round trip (a batch of three reads).
+  const [found, groupRows, endedRows] = await ctx.db.batch([
     ctx.db.select().from(identities).where(eq(identities.id, sub)).limit(1),
     ctx.db.select({ g: identityGroups.groupId }).from(identityGroups).where(eq(identityGroups.identityId, sub)),
+    ctx.db
+      .select({ id: refreshTokens.id })
+      .from(refreshTokens)
+      .where(and(eq(refreshTokens.familyId, sid ?? ""), isNotNull(refreshTokens.revokedAt)))
+      .limit(1),
   ]);
   const identity = found[0];
   if (!identity) return { ok: false, reason: "invalid" };
   if (identity.disabled) return { ok: false, reason: "disabled" };
   const issuedMs = typeof res.payload.t === "number" ? res.payload.t : (res.payload.iat ?? 0) * 1000;
   if (issuedMs < identity.sessionsValidAfter) return { ok: false, reason: "revoked" };
+  if (endedRows.length > 0) return { ok: false, reason: "revoked" };
   const groups = groupRows.map((r) => r.g);
-  return principalOf(ctx, identity, { kind: "jwt", id: String(res.payload.jti ?? "") }, false, groups);
+  return principalOf(
+    ctx,
+    identity,
+    { kind: "jwt", id: String(res.payload.jti ?? "") },
+    false,
+    groups,
+    sid === undefined ? undefined : familySession(sid),
+  );
 }
 
 /** `Authorization: Token ztl…`: checksum first (no lookup for garbage), then the SHA-256 lookup and expiry. */
@@ -77,7 +98,7 @@ export async function resolveApiToken(ctx: DomainContext, secret: string): Promi
   if (!token || !identity || identity.id !== token.identityId) return { ok: false, reason: "invalid" };
   if (token.expiresAt !== null && token.expiresAt <= ctx.now()) return { ok: false, reason: "expired" };
   const groups = groupRows.map((r) => r.g);
-  return principalOf(ctx, identity, { kind: "api_token", id: token.id }, false, groups);
+  return principalOf(ctx, identity, { kind: "api_token", id: token.id }, false, groups, tokenSession(token.id));
 }
 
 /** `zt-session: <token>`; a session whose MFA is pending resolves with `mfaPending`. */

@@ -5,6 +5,7 @@ import { identities } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
+import { closeLiveSockets } from "./session-revocation";
 import type { IdentityRow } from "./users.service";
 
 export interface ServiceAccountView {
@@ -102,4 +103,5 @@ export async function deleteServiceAccount(ctx: DomainContext, id: string): Prom
     targetId: id,
     detail: { name: row.name },
   });
+  await closeLiveSockets(ctx, { identityId: id }, "service account deleted");
 }

@@ -1,4 +1,5 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
+import { logAt } from "../log";
 import { apiSessions, apiTokens, identities, refreshTokens } from "../schema";
 import type { DomainContext } from "../shared/context";
 
@@ -22,4 +23,58 @@ export function endSessionsStatements(ctx: DomainContext, identityId: string, no
 /** Revocation (`/users/{id}/revoke`, disabling) also ends the identity's API tokens: they are deleted. */
 export function apiTokenRevocationStatement(ctx: DomainContext, identityId: string) {
   return ctx.db.delete(apiTokens).where(eq(apiTokens.identityId, identityId));
+}
+
+/** The `Principal.sessionId` of an access JWT: its refresh family (one sign-in). */
+export const familySession = (familyId: string) => `family:${familyId}`;
+/** The `Principal.sessionId` of an API token: the token itself. */
+export const tokenSession = (tokenId: string) => `token:${tokenId}`;
+
+/**
+ * Whether a sign-in session is still live (its refresh family has no revoked
+ * token; its API token still exists and has not expired). Checked when a
+ * ticket opens a socket, so a session ended between the ticket and the
+ * upgrade opens nothing.
+ */
+export async function sessionIsLive(ctx: DomainContext, sessionId: string): Promise<boolean> {
+  const [kind, id = ""] = sessionId.split(":", 2);
+  if (kind === "family") {
+    const ended = await ctx.db
+      .select({ id: refreshTokens.id })
+      .from(refreshTokens)
+      .where(and(eq(refreshTokens.familyId, id), isNotNull(refreshTokens.revokedAt)))
+      .get();
+    return ended === undefined;
+  }
+  if (kind === "token") {
+    const token = await ctx.db
+      .select({ expiresAt: apiTokens.expiresAt })
+      .from(apiTokens)
+      .where(eq(apiTokens.id, id))
+      .get();
+    return token !== undefined && (token.expiresAt === null || token.expiresAt > ctx.now());
+  }
+  return false;
+}
+
+/** Whose live sockets to close: every socket of an identity, or those opened under one sign-in session. */
+export type SocketOwner = { identityId: string } | { sessionId: string };
+
+/**
+ * Closes live dashboard sockets (close code 1008 with `reason`) after the
+ * change that ends their right to exist has committed: a disabled, deleted,
+ * re-roled or revoked identity, a password change/reset or MFA reset (every
+ * socket of the identity), or the end of one sign-in session — logout,
+ * refresh-token reuse, a deleted API token — (only the sockets opened under
+ * it). Awaited within the request; best effort: a hub that cannot be reached
+ * is logged and the change stands (a new socket needs a ticket, which needs a
+ * live session).
+ */
+export async function closeLiveSockets(ctx: DomainContext, owner: SocketOwner, reason: string): Promise<void> {
+  try {
+    if ("identityId" in owner) await ctx.events.closeIdentity(owner.identityId, reason);
+    else await ctx.events.closeSession(owner.sessionId, reason);
+  } catch (err) {
+    logAt(ctx.logLevel, "warn", "closing dashboard sockets failed", { ...owner, reason, error: String(err) });
+  }
 }

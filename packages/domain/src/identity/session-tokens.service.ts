@@ -8,6 +8,7 @@ import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { hit } from "../shared/rate-limit";
 import { recordLogin } from "./passwords.service";
+import { closeLiveSockets, familySession } from "./session-revocation";
 import { ACCESS_TOKEN_TTL, activeSigningKey } from "./signing-keys.service";
 import { findIdentity, type IdentityRow } from "./users.service";
 
@@ -26,14 +27,19 @@ export interface TokenPair {
   identity: IdentityRow;
 }
 
-/** Signs a 900 s access JWT (EdDSA, real kid, iss/aud). `t` carries the issue time in ms for revocation checks. */
-export async function issueAccessToken(ctx: DomainContext, identity: IdentityRow): Promise<string> {
+/**
+ * Signs a 900 s access JWT (EdDSA, real kid, iss/aud). `t` carries the issue
+ * time in ms for revocation checks; `sid` the refresh family (sign-in session)
+ * it belongs to: ending the family (logout, reuse) ends the token and the
+ * sockets opened with it.
+ */
+export async function issueAccessToken(ctx: DomainContext, identity: IdentityRow, familyId: string): Promise<string> {
   const key = await activeSigningKey(ctx);
   return signJwt(
     key.privateJwk,
     key.kid,
     key.alg,
-    { role: identity.role, username: identity.name, kind: identity.kind, t: ctx.now() },
+    { role: identity.role, username: identity.name, kind: identity.kind, t: ctx.now(), sid: familyId },
     { issuer: ctx.issuer, audience: accessAudience(ctx.issuer), ttlSeconds: ACCESS_TOKEN_TTL, subject: identity.id },
   );
 }
@@ -75,8 +81,14 @@ function successorRow(ctx: DomainContext, identityId: string, familyId: string, 
 export async function startSession(ctx: DomainContext, identity: IdentityRow, method: string): Promise<TokenPair> {
   const refreshToken = newRefreshToken();
   const tokenHash = await sha256Hex(refreshToken);
-  await recordLogin(ctx, identity, method, [refreshRow(ctx, identity.id, newId(), tokenHash)]);
-  return { accessToken: await issueAccessToken(ctx, identity), refreshToken, expiresIn: ACCESS_TOKEN_TTL, identity };
+  const familyId = newId();
+  await recordLogin(ctx, identity, method, [refreshRow(ctx, identity.id, familyId, tokenHash)]);
+  return {
+    accessToken: await issueAccessToken(ctx, identity, familyId),
+    refreshToken,
+    expiresIn: ACCESS_TOKEN_TTL,
+    identity,
+  };
 }
 
 /**
@@ -114,6 +126,7 @@ export async function refresh(ctx: DomainContext, presented: string): Promise<To
         detail: { family: row.familyId },
       },
     );
+    await closeLiveSockets(ctx, { sessionId: familySession(row.familyId) }, "session ended");
     throw new DomainError("auth.invalid_refresh_token");
   }
   const identity = await findIdentity(ctx, row.identityId);
@@ -144,7 +157,7 @@ export async function refresh(ctx: DomainContext, presented: string): Promise<To
     throw err;
   }
   return {
-    accessToken: await issueAccessToken(ctx, identity),
+    accessToken: await issueAccessToken(ctx, identity, row.familyId),
     refreshToken: next,
     expiresIn: ACCESS_TOKEN_TTL,
     identity,
@@ -165,4 +178,5 @@ export async function logout(ctx: DomainContext, presented: string): Promise<voi
     [ctx.db.update(refreshTokens).set({ revokedAt: ctx.now() }).where(eq(refreshTokens.familyId, row.familyId))],
     { action: "auth.logout", targetType: "user", targetId: row.identityId },
   );
+  await closeLiveSockets(ctx, { sessionId: familySession(row.familyId) }, "session ended");
 }

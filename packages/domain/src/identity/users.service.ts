@@ -2,13 +2,12 @@ import { checkPasswordPolicy, hashPassword } from "@fleetgate/auth";
 import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { commitAudited } from "../audit/audit.service";
-import { logAt } from "../log";
 import type { Role } from "../principal";
 import { apiSessions, apiTokens, authenticators, identities, identityGroups, mfa, refreshTokens } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
-import { apiTokenRevocationStatement } from "./session-revocation";
+import { apiTokenRevocationStatement, closeLiveSockets } from "./session-revocation";
 
 export type IdentityRow = typeof identities.$inferSelect;
 
@@ -219,17 +218,9 @@ export async function updateUser(ctx: DomainContext, id: string, patch: UserPatc
   else if (patch.role !== undefined && patch.role !== row.role) await closeDashboards(ctx, id, "role changed");
 }
 
-/**
- * Closes the live dashboard sockets of an identity (finding 3): a disabled,
- * re-roled or revoked user keeps no stream opened under the old rights. Best
- * effort after the commit; a new socket needs a ticket, which needs a valid session.
- */
+/** Closes the live dashboard sockets of an identity (finding 3): no stream stays open under old rights. */
 async function closeDashboards(ctx: DomainContext, identityId: string, reason: string): Promise<void> {
-  try {
-    await ctx.events.closeIdentity(identityId, reason);
-  } catch (err) {
-    logAt(ctx.logLevel, "warn", "closing dashboard sockets failed", { identity_id: identityId, error: String(err) });
-  }
+  await closeLiveSockets(ctx, { identityId }, reason);
 }
 
 export async function deleteUser(ctx: DomainContext, id: string): Promise<void> {

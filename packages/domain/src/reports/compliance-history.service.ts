@@ -3,6 +3,7 @@ import type { IdentityRow } from "../identity/users.service";
 import { type Buckets, complianceSnapshots, groups, hosts, identityGroups } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
+import { type CveSweepCache, newCveSweepCache, openCvesBySeverity } from "./cve-history.query";
 import { AGE_BUCKETS, compliancePct, complianceRule, complianceSql, lastPatchAtSql } from "./host-signals";
 import { HOST_ID, scopeWhere } from "./report-scope";
 
@@ -25,6 +26,8 @@ export interface SnapshotFigures {
   pendingBySeverity: Buckets;
   patchAge: Buckets;
   lastSeen: Buckets;
+  /** Distinct open CVEs by severity (cve-history.query.ts). */
+  cvesBySeverity: Buckets;
 }
 
 /** SQL: the age bucket (AGE_BUCKETS) of a timestamp expression at `now`. */
@@ -35,8 +38,15 @@ function bucketSql(at: SQL, now: number): SQL<string> {
     WHEN ${at} >= ${d(30)} THEN '7-30d' WHEN ${at} >= ${d(90)} THEN '30-90d' ELSE '>90d' END)`;
 }
 
-/** Computes a scope's figures now, over every host of the scope (snapshots are deployment-wide). */
-export async function snapshotFigures(ctx: DomainContext, groupId: string | undefined): Promise<SnapshotFigures> {
+/**
+ * Computes a scope's figures now, over every host of the scope (snapshots are deployment-wide).
+ * `cache`: shared by the scopes of one sweep.
+ */
+export async function snapshotFigures(
+  ctx: DomainContext,
+  groupId: string | undefined,
+  cache: CveSweepCache = newCveSweepCache(),
+): Promise<SnapshotFigures> {
   const now = ctx.now();
   const where = scopeWhere({ visibility: { kind: "all" }, groupId });
   const rule = await complianceRule(ctx);
@@ -94,6 +104,7 @@ export async function snapshotFigures(ctx: DomainContext, groupId: string | unde
     },
     patchAge: Object.fromEntries(AGE_BUCKETS.map((b) => [b, v(`p:${b}`)])),
     lastSeen: Object.fromEntries(AGE_BUCKETS.map((b) => [b, v(`s:${b}`)])),
+    cvesBySeverity: await openCvesBySeverity(ctx, groupId, cache),
   };
 }
 
@@ -116,19 +127,21 @@ const sameFigures = (a: SnapshotRow, b: SnapshotFigures) =>
   a.nonCompliant === b.nonCompliant &&
   a.unknown === b.unknown &&
   a.totalPending === b.totalPending &&
-  JSON.stringify(a.pendingBySeverity) === JSON.stringify(b.pendingBySeverity);
+  JSON.stringify(a.pendingBySeverity) === JSON.stringify(b.pendingBySeverity) &&
+  JSON.stringify(a.cvesBySeverity) === JSON.stringify(b.cvesBySeverity);
 
 /**
  * Takes the snapshots that are due for one scope: a `daily` one when the scope has none yet
- * this UTC day; otherwise a `change` one when its compliance or pending figures differ from
- * its latest snapshot and that one is older than CHANGE_DEBOUNCE_MS. Returns what it wrote.
+ * this UTC day; otherwise a `change` one when its compliance, pending or open-CVE figures differ
+ * from its latest snapshot and that one is older than CHANGE_DEBOUNCE_MS. Returns what it wrote.
  */
 export async function snapshotScope(
   ctx: DomainContext,
   groupId: string | undefined,
+  cache: CveSweepCache = newCveSweepCache(),
 ): Promise<"daily" | "change" | null> {
   const now = ctx.now();
-  const [latest, figures] = await Promise.all([latestSnapshot(ctx, groupId), snapshotFigures(ctx, groupId)]);
+  const [latest, figures] = await Promise.all([latestSnapshot(ctx, groupId), snapshotFigures(ctx, groupId, cache)]);
   const dayStart = now - (now % DAY_MS);
   let reason: "daily" | "change" | null = null;
   if (!latest || latest.takenAt < dayStart) {
@@ -167,9 +180,10 @@ export async function snapshotScope(
  */
 export async function recordComplianceHistory(ctx: DomainContext): Promise<{ taken: number; pruned: number }> {
   let taken = 0;
-  if (await snapshotScope(ctx, undefined)) taken++;
+  const cache = newCveSweepCache();
+  if (await snapshotScope(ctx, undefined, cache)) taken++;
   const all = await ctx.db.select({ id: groups.id }).from(groups).orderBy(asc(groups.id)).all();
-  for (const g of all) if (await snapshotScope(ctx, g.id)) taken++;
+  for (const g of all) if (await snapshotScope(ctx, g.id, cache)) taken++;
   const cutoff = ctx.now() - HISTORY_RETENTION_DAYS * DAY_MS;
   const pruned = await ctx.db
     .delete(complianceSnapshots)

@@ -1,5 +1,6 @@
 export * from "./ca-health.service";
 export * from "./compliance-history.service";
+export * from "./cve-history.query";
 export * from "./fleet-status.query";
 export * from "./host-crl.service";
 export * from "./host-signals";

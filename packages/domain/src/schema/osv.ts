@@ -33,7 +33,7 @@ export const osvFeeds = sqliteTable("osv_feeds", {
   importedAt: ms("imported_at").notNull(),
 });
 
-/** One OSV record of an import: its id and the CVE ids it names (id, aliases, upstream). */
+/** One OSV record of an import: its id, the CVE ids it names (id, aliases, upstream) and its severity. */
 export const osvVulns = sqliteTable(
   "osv_vulns",
   {
@@ -41,6 +41,8 @@ export const osvVulns = sqliteTable(
     id: text("id").notNull(),
     cveIds: json<string[]>("cve_ids").notNull().default([]),
     summary: text("summary"),
+    /** The highest severity the record states (vulnerabilities/osv-severity.ts); null: it states none. */
+    severity: text("severity", { enum: ["critical", "high", "medium", "low"] }),
     modifiedAt: ms("modified_at"),
   },
   (t) => [primaryKey({ columns: [t.importId, t.id] })],

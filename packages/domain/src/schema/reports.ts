@@ -28,6 +28,11 @@ export const complianceSnapshots = sqliteTable(
     pendingBySeverity: json<Buckets>("pending_by_severity").notNull(),
     patchAge: json<Buckets>("patch_age").notNull(),
     lastSeen: json<Buckets>("last_seen").notNull(),
+    /**
+     * Distinct open CVEs on the scope's hosts by severity (critical, high, medium, low, unknown);
+     * null in snapshots taken before they were counted.
+     */
+    cvesBySeverity: json<Buckets>("cves_by_severity"),
     createdAt: createdAt(),
   },
   (t) => [index("compliance_snapshots_scope").on(t.scope, t.takenAt)],

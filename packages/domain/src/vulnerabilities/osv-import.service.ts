@@ -7,6 +7,7 @@ import type { DomainContext } from "../shared/context";
 import { newId } from "../shared/ids";
 import { OSV_LIMITS, OsvFeedError, readOsvArchive } from "./osv-feed";
 import { cveIdsOf, intervalsOf, type OsvRecord } from "./osv-record";
+import { osvSeverity } from "./osv-severity";
 
 /** An OSV ecosystem directory the import knows (docs/reports.md "OSV import"). */
 export type OsvFeed = (typeof OSV_FEED_NAMES)[number];
@@ -22,7 +23,7 @@ export interface OsvImportResult {
 const SUMMARY_MAX = 500;
 /** Records written per D1 batch; rows per INSERT stay under D1's 100 bound parameters. */
 const RECORDS_PER_BATCH = 200;
-const VULN_ROWS_PER_INSERT = 20;
+const VULN_ROWS_PER_INSERT = 16; // 6 columns: ≤ 100 bound parameters a statement (D1)
 const RANGE_ROWS_PER_INSERT = 14;
 
 function chunks<T>(list: T[], n: number): T[][] {
@@ -68,6 +69,7 @@ export async function importOsvArchive(
         importId,
         id: r.id,
         cveIds: cveIdsOf(r),
+        severity: osvSeverity(r),
         summary: r.summary ? r.summary.slice(0, SUMMARY_MAX) : null,
         modifiedAt: Number.isFinite(Date.parse(r.modified)) ? Date.parse(r.modified) : null,
       }));

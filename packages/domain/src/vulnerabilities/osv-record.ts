@@ -16,7 +16,15 @@ const Event = z
     message: "an event has exactly one of introduced, fixed, last_affected, limit",
   });
 
+/** A severity entry (CVSS vector, or Ubuntu's priority with type `Ubuntu`). */
+const Severity = z.array(z.object({ type: z.string().max(32), score: z.string().max(256) })).max(20);
+/** Free-form objects of the schema; only their `severity` / `urgency` strings are read (osv-severity.ts). */
+const Specific = z.record(z.string(), z.unknown());
+
 const Affected = z.object({
+  severity: Severity.optional(),
+  ecosystem_specific: Specific.optional(),
+  database_specific: Specific.optional(),
   package: z.object({ ecosystem: z.string().max(128), name: z.string().min(1).max(256) }).optional(),
   ranges: z
     .array(z.object({ type: z.string().max(32), events: z.array(Event).max(200) }))
@@ -31,6 +39,8 @@ export const OsvRecord = z.object({
   aliases: z.array(z.string().max(128)).max(500).optional(),
   upstream: z.array(z.string().max(128)).max(500).optional(),
   summary: z.string().optional(),
+  severity: Severity.optional(),
+  database_specific: Specific.optional(),
   affected: z.array(Affected).max(2000).optional(),
 });
 export type OsvRecord = z.infer<typeof OsvRecord>;

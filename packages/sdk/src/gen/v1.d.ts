@@ -15321,6 +15321,10 @@ export interface components {
       last_seen: {
         [key: string]: number;
       };
+      /** @description Distinct open CVEs on the scope's hosts by severity (critical, high, medium, low, unknown): CVE ids of pending updates and OSV matches, each counted once, rated by the imported OSV records. null for snapshots taken before CVEs were counted. */
+      cves_by_severity: {
+        [key: string]: number;
+      } | null;
     };
     CaHealth: {
       /** @enum {string} */

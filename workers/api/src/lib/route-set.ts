@@ -1,5 +1,5 @@
-import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
-import type { Handler } from "hono";
+import type { RouteConfig, RouteHandler, z } from "@hono/zod-openapi";
+import type { Handler, ValidationTargets } from "hono";
 import type { AppEnv } from "../context";
 import { createRouter, type Router } from "./router";
 
@@ -9,7 +9,9 @@ export interface Operation {
 }
 
 /** Replaces the face's default validation failure for one route: it throws that route's own refusal. */
-export type ValidationHook = (result: { success: boolean }) => undefined;
+export type ValidationHook = (
+  result: { target: keyof ValidationTargets } & ({ success: true } | { success: false; error: z.ZodError }),
+) => undefined;
 
 /**
  * Pairs a route definition with its handler (the handler's type is checked against the route), and
@@ -29,12 +31,18 @@ export function operation<R extends RouteConfig>(
 
 /**
  * An operation that zod-openapi cannot serve (a WebSocket upgrade: its handler checks Origin before
- * it reads the query): a plain Hono handler, documented by its route definition.
+ * it reads the query; a body parsed after the caller is authenticated): a plain Hono handler,
+ * documented by its route definition. `path` is the Hono path where the documented one cannot say
+ * what is matched (a key that may hold slashes).
  */
-export function documentedOperation(route: RouteConfig, handler: Handler<AppEnv>): Operation {
+export function documentedOperation(
+  route: RouteConfig,
+  handler: Handler<AppEnv>,
+  path = route.path.replace(/\{(\w+)\}/g, ":$1"),
+): Operation {
   return {
     mountOn(router) {
-      router.on(route.method.toUpperCase(), route.path.replace(/\{(\w+)\}/g, ":$1"), handler);
+      router.on(route.method.toUpperCase(), path, handler);
       router.openAPIRegistry.registerPath(route);
     },
   };

@@ -48,6 +48,28 @@ export class CertificateGuard {
     }
   }
 
+  /**
+   * Before commands are re-delivered on hello: is this (not yet live) socket's
+   * certificate still active in D1 and before its notAfter? If not, the
+   * socket is closed and false returned. A D1 error keeps it, as verifyLive does.
+   */
+  async verifySocket(ws: WebSocket, now: number): Promise<boolean> {
+    const a = this.sockets.attachment(ws);
+    if (a.certNotAfter > 0 && a.certNotAfter <= now) {
+      this.closeWhere((_, s) => s === ws, "certificate expired");
+      return false;
+    }
+    if (!a.certId) return true;
+    try {
+      if (await certificateStillValid(await this.domain.context(), a.certId, now)) return true;
+    } catch (err) {
+      logAt(this.logLevel, "warn", "certificate recheck failed", { error: String(err) });
+      return true;
+    }
+    this.closeWhere((x) => x.certId === a.certId, "certificate no longer valid");
+    return false;
+  }
+
   /** Closes the sockets authenticated by one of `certIds` (or by an unrecorded certificate). */
   endCertificates(certIds: string[], reason: string): number {
     return this.closeWhere((a) => a.certId === undefined || certIds.includes(a.certId), reason);

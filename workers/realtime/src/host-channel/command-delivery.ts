@@ -80,6 +80,11 @@ export class CommandDelivery {
     if (c.state !== "acked" || !ws) this.queue.setState(id, "cancelled", now);
   }
 
+  /** Whether any command would be re-delivered on hello (sent to the agent again). */
+  hasOpen(): boolean {
+    return this.queue.open().length > 0;
+  }
+
   /**
    * After hello: re-delivers every command without a result (docs/agent-protocol.md §4.6; the
    * agent answers a command it already has with `ack duplicate` + its stored result, never a

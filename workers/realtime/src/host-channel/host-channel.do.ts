@@ -186,6 +186,9 @@ export class HostChannel extends DurableObject<Env> {
   }
 
   private async onHello(ws: WebSocket, hello: HelloFrame, now: number): Promise<void> {
+    // Commands are re-delivered below: never over a connection whose certificate ended since the
+    // upgrade checked it (a revocation whose close call was lost; finding 3).
+    if (this.commands.hasOpen() && !(await this.certificates.verifySocket(ws, now))) return;
     const a = this.sockets.attachment(ws);
     const inventoryHash = await recordHello(this.domain, this.presence, a.hostId, hello, now, this.env.LOG_LEVEL);
     a.hello = true;

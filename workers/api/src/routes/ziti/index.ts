@@ -11,7 +11,7 @@ import { networkRouter } from "./network/network.index";
 import { servicesRouter } from "./services/services.index";
 import { sessionCertificatesRouter } from "./session-certificates/session-certificates.index";
 import { sessionsRouter } from "./sessions/sessions.index";
-import { mountSpecs } from "./specs/specs.index";
+import { specsRouter } from "./specs/specs.index";
 import { versionRouter } from "./version/version.index";
 
 /** The OpenZiti edge-client face, mounted at /edge/client/v1 (legacy paths are rewritten to it). */
@@ -30,4 +30,8 @@ ziti.route("/", networkRouter);
 ziti.route("/", externalJwtSignersRouter);
 ziti.route("/", enrollRouter);
 ziti.route("/", cacertsRouter);
-mountSpecs(ziti);
+// Last: the served document lists the face's operations in mount order.
+ziti.route(
+  "/",
+  specsRouter(() => ziti),
+);

@@ -4,12 +4,18 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../context";
 import { domain, signIn } from "../../lib/domain-context";
 import { clientIpAllowed } from "../../lib/ip-allowlist";
+import { headerKey } from "../../lib/router";
 import { goTimeString } from "./envelope";
 import { Z } from "./errors";
 
 /** Security requirement of authenticated Ziti routes (ztSession; apiToken where tokens are accepted). */
 export const ZT_SESSION: Record<string, string[]>[] = [{ ztSession: [] }];
 export const ZT_SESSION_OR_TOKEN: Record<string, string[]>[] = [{ ztSession: [] }, { apiToken: [] }];
+/** The schemes those requirements name, as the face's document declares them. */
+export const ZITI_SECURITY_SCHEMES = {
+  ztSession: headerKey("zt-session", "An API session token from POST /authenticate"),
+  apiToken: headerKey("Authorization", "`Token ztlu_…` / `Token ztls_…` API token (where a route accepts one)"),
+};
 
 export interface ZitiSession {
   /** The token exactly as the client presented it (echoed in the session envelope). */

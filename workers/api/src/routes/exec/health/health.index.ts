@@ -1,33 +1,9 @@
-import { createRouter, type Router } from "../../../lib/router";
+import { operation as op, routerOf } from "../../../lib/route-set";
+import type { Router } from "../../../lib/router";
+import { healthHandler, indexHandler } from "./health.handlers";
 import { health, index } from "./health.routes";
 
-/** The endpoint list of `GET /`, in ctrl-exec's order, limited to what this face actually serves. */
-const ORDER = [
-  ["GET", "/health"],
-  ["POST", "/ping"],
-  ["POST", "/run"],
-  ["GET", "/discovery"],
-  ["POST", "/discovery"],
-  ["GET", "/status/{reqid}"],
-  ["GET", "/openapi.json"],
-  ["GET", "/openapi-live.json"],
-] as const;
-
-/** `GET /` and `GET /health`. `served` reports which (method, path) pairs the exec face has. */
-export function healthRouter(exec: () => Router) {
-  return createRouter()
-    .openapi(health, (c) => c.json({ ok: true as const, version: c.env.FLEETGATE_VERSION }, 200))
-    .openapi(index, (c) => {
-      const served = new Set(exec().routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")}`));
-      return c.json(
-        {
-          name: "ctrl-exec-api" as const,
-          version: c.env.FLEETGATE_VERSION,
-          spec: "/openapi.json",
-          live_spec: "/openapi-live.json",
-          endpoints: ORDER.filter(([m, p]) => served.has(`${m} ${p}`)).map(([method, path]) => ({ method, path })),
-        },
-        200,
-      );
-    });
+/** `GET /` and `GET /health`; the index lists what `exec()` (the whole face) serves. */
+export function healthRouter(exec: () => Router): Router {
+  return routerOf(op(health, healthHandler), op(index, indexHandler(exec)));
 }

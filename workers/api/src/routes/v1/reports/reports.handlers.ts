@@ -41,6 +41,7 @@ export const statusHistory: RouteHandler<typeof r.statusHistory, AppEnv> = async
         pending_by_severity: p.pendingBySeverity,
         patch_age: p.patchAge,
         last_seen: p.lastSeen,
+        cves_by_severity: p.cvesBySeverity,
       })),
     },
     200,

@@ -29,7 +29,7 @@ function checkOrigin(header: string | undefined, allowed: string, self: string):
 }
 
 export const ticket: RouteHandler<typeof r.ticket, AppEnv> = async (c) => {
-  const t = await svc.issueWsTicket(await domain(c), currentIdentity(c).id);
+  const t = await svc.issueWsTicket(await domain(c), currentIdentity(c).id, c.get("principal")?.sessionId);
   return c.json({ ticket: t }, 200);
 };
 
@@ -53,11 +53,14 @@ export const jobsStream: Handler<AppEnv> = async (c) => {
       : new ApiError(401, "invalid_ticket", "WebSocket ticket not found or already used");
   }
   const identity = await svc.findIdentity(ctx, res.identityId);
-  if (!identity || identity.disabled)
-    throw new ApiError(401, "invalid_ticket", "WebSocket ticket not found or already used");
+  // The identity and the session the ticket was issued under must still be live (a logout or a
+  // deleted token between the ticket and the upgrade opens nothing).
+  const live =
+    identity && !identity.disabled && (res.sessionId === undefined || (await svc.sessionIsLive(ctx, res.sessionId)));
+  if (!identity || !live) throw new ApiError(401, "invalid_ticket", "WebSocket ticket not found or already used");
   // A job's own stream needs visibility of the job and carries only its visible hosts' events;
   // the all-jobs stream of a non-admin withholds host output and errors.
-  const who = await svc.streamSubscription(ctx, identity, q.data.job);
+  const who = await svc.streamSubscription(ctx, identity, q.data.job, res.sessionId);
   const topic = q.data.job ?? (identity.role === "admin" ? ALL_JOBS : ALL_JOBS_REDACTED);
   const upstream = await ctx.events.subscribe(topic, who);
   return new Response(upstream.body, {

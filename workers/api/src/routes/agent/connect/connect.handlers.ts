@@ -1,7 +1,8 @@
-import { domain } from "../../lib/domain-context";
-import { createRouter } from "../../lib/router";
-import { ApiError } from "../v1/errors";
-import { requireAgent } from "./agent-auth";
+import type { Handler } from "hono";
+import type { AppEnv } from "../../../context";
+import { domain } from "../../../lib/domain-context";
+import { ApiError } from "../../v1/errors";
+import { requireAgent } from "../agent-auth";
 
 /**
  * `GET /agent/v1/connect`: the agent's WebSocket (docs/agent-protocol.md §2).
@@ -9,7 +10,7 @@ import { requireAgent } from "./agent-auth";
  * the certificate-bound proof is verified and the socket handed to the host's
  * HostChannel, which keeps it with the hibernation API.
  */
-export const connectRouter = createRouter().get("/connect", async (c) => {
+export const connectHandler: Handler<AppEnv> = async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError(426, "upgrade_required", "Expected a WebSocket upgrade");
   }
@@ -25,4 +26,4 @@ export const connectRouter = createRouter().get("/connect", async (c) => {
   const res = await ctx.hostChannels.connect(host.id, new Request("https://host-channel/connect", { headers }));
   // A fresh Response: the DO's has immutable headers and the request middleware adds X-Request-Id.
   return new Response(res.body, { status: res.status, webSocket: res.webSocket, headers: res.headers });
-});
+};
