@@ -221,6 +221,24 @@ try {
               ]),
             )
           : await profiled(() => nativeJob(server.url, access, hosts));
+      if (what === "job") {
+        // What the bench's own polling of the job (GET /api/v1/jobs/{id} every 20 ms) costs the server.
+        const jobs = await (
+          await fetch(`${server.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${access}` } })
+        ).json();
+        const id = jobs.jobs?.[0]?.id ?? jobs.items?.[0]?.id ?? jobs[0]?.id;
+        if (id) {
+          const polls = await measured(async () => {
+            for (let i = 0; i < 50; i++) {
+              await (
+                await fetch(`${server.url}/api/v1/jobs/${id}`, { headers: { authorization: `Bearer ${access}` } })
+              ).arrayBuffer();
+            }
+          });
+          if (polls.cpuMs !== null)
+            console.log(`one poll of the ${N}-host job's detail: ${(polls.cpuMs / 50).toFixed(1)} ms server CPU`);
+        }
+      }
     }
   }
   dt.close();
