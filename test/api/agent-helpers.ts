@@ -46,6 +46,8 @@ export interface AgentOptions {
   hello?: boolean;
   /** The CRL report in the hello (absent: an agent too old to report one). */
   crl?: AgentCrlReport;
+  /** The boot the agent reports in its hello (boot id, kernel, booted_at). */
+  boot?: Extract<AgentMessage, { type: "hello" }>["boot"];
 }
 
 /** Echo: stdout is the argv, one per line (proves arguments arrive as literal argv). */
@@ -94,6 +96,7 @@ export class SimAgent {
       })),
       completed,
       ...(this.opts.crl ? { crl: this.opts.crl } : {}),
+      ...(this.opts.boot ? { boot: this.opts.boot } : {}),
     });
   }
 

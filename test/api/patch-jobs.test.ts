@@ -107,7 +107,7 @@ describe("patch jobs", () => {
       { name: "apt", arch: "amd64", from_version: "2.6.1", to_version: "2.6.2" },
       { name: "zlib1g", arch: "amd64", from_version: "1:1.2.13-1", to_version: "1:1.2.13-1+deb12u1" },
     ];
-    expect(decodePlanArgs(run.args)).toEqual({ jobId: created.id, plan, gate: false });
+    expect(decodePlanArgs(run.args)).toEqual({ jobId: created.id, plan, gate: false, allowReboot: false });
     await waitStatus(created.id, "succeeded");
     const detail = await getJob(created.id);
     expect(detail.job).toMatchObject({

@@ -1,4 +1,10 @@
-import { AGENT_PROTOCOL_VERSION, AgentMessage, SELF_UPGRADE_COMMAND, ServerMessage } from "@fleetgate/contract/agent";
+import {
+  AGENT_PROTOCOL_VERSION,
+  AgentMessage,
+  REBOOT_COMMAND,
+  SELF_UPGRADE_COMMAND,
+  ServerMessage,
+} from "@fleetgate/contract/agent";
 import WebSocket from "ws";
 import { Backoff } from "./backoff";
 import { CommandStore } from "./command-store";
@@ -11,6 +17,9 @@ import { collectHostInfo, type HostInfo } from "./host-info";
 import type { Logger } from "./log";
 import { PatchAgent } from "./patch/patch-agent";
 import { createProof, endpoint, toWebSocketUrl } from "./proof";
+import { readBootInfo } from "./reboot/boot-info";
+import { rebootExecution } from "./reboot/reboot-command";
+import { Rebooter, resumeAfterBoot } from "./reboot/rebooter";
 import { renewIfDue } from "./renew";
 import { inventoryScripts } from "./scripts";
 import { type Credentials, StateDir } from "./state";
@@ -67,6 +76,8 @@ export class Agent {
   private readonly commands: CommandRunner;
   /** Patch management (inventory, health checks); null when the config does not enable it. */
   private readonly patch: PatchAgent | null;
+  /** Reboots for `reboot` jobs and patch jobs that allow them (refused unless `reboot.enabled`). */
+  private readonly rebooter: Rebooter;
 
   private constructor(
     private readonly options: AgentOptions,
@@ -78,15 +89,24 @@ export class Agent {
     this.backoff = new Backoff(options.backoffBaseMs ?? 1000, options.backoffCapMs ?? 60_000);
     this.crl = new CrlHolder(options.config.server, state.dir, options.logger);
     const patching = options.config.patching;
+    this.rebooter = new Rebooter({
+      config: options.config.reboot,
+      stateDir: state.dir,
+      logger: options.logger,
+      send: (frame) => this.send(frame),
+      hold: () => this.commands,
+    });
     this.patch = patching?.enabled
       ? new PatchAgent({
           config: patching,
           stateDir: state.dir,
           logger: options.logger,
           send: (frame) => this.send(frame),
+          rebooter: this.rebooter,
         })
       : null;
     const builtins = new Map(this.patch?.builtins());
+    builtins.set(REBOOT_COMMAND, (run) => rebootExecution(run, this.rebooter));
     const upgrader = options.selfUpgrade;
     if (upgrader) {
       builtins.set(SELF_UPGRADE_COMMAND, (run) =>
@@ -129,7 +149,9 @@ export class Agent {
       });
     }
     const { store, interrupted } = await CommandStore.open(state.dir);
-    for (const id of interrupted) {
+    // A reboot this agent caused: its command's result is decided now, from the boot id.
+    const rebootCommand = await resumeAfterBoot(state.dir, store, options.config.reboot.bootIdFile, options.logger);
+    for (const id of interrupted.filter((i) => i !== rebootCommand)) {
       options.logger.warn("command was running when the agent stopped; reporting it as interrupted", {
         command_id: id,
       });
@@ -284,6 +306,7 @@ export class Agent {
       scripts,
       completed: this.commands.undeliveredIds().slice(0, 1000),
       crl: await this.crl.report(this.credentials.caPem),
+      boot: (await readBootInfo(this.config.reboot.bootIdFile)) ?? undefined,
     });
     if (!sent) return;
     this.helloSent = true;
@@ -370,6 +393,9 @@ export class Agent {
         return;
       case "discover":
         void this.scans.run(message);
+        return;
+      case "reboot_confirmed":
+        this.rebooter.onConfirmed(message.command_id, message.confirmed);
         return;
     }
   }

@@ -161,6 +161,11 @@ export class CommandRunner {
       .then(async (outcome) => {
         this.completing.add(id);
         this.executions.delete(id);
+        if (outcome.deferred) {
+          // The host is rebooting: the command stays `running` on disk; its result is decided after the boot.
+          log.info(`REQID=${reqid} ${run.script}: the host is going down; the result follows after the boot`);
+          return;
+        }
         const result: ResultFrame = fitResultFrame({
           type: "result",
           command_id: id,

@@ -30,7 +30,20 @@ export interface AgentConfig {
   pollIntervalSeconds: number;
   /** Patch management (docs/patching.md); absent or `enabled: false`: the agent reports no inventory. */
   patching?: PatchingConfig;
+  /** Reboots (`reboot` jobs, `allow_reboot` patch jobs); disabled unless the config enables them. */
+  reboot: RebootConfig;
 }
+
+export interface RebootConfig {
+  enabled: boolean;
+  /** argv of the reboot command (never a shell); tests inject a script that records the call. */
+  command: string[];
+  /** Where the kernel's boot id is read (changes on every boot). */
+  bootIdFile: string;
+}
+
+export const DEFAULT_REBOOT_COMMAND = ["systemctl", "reboot"];
+export const DEFAULT_BOOT_ID_FILE = "/proc/sys/kernel/random/boot_id";
 
 export interface PatchingConfig {
   enabled: boolean;
@@ -110,6 +123,13 @@ export const ConfigFile = z
         sandbox_dir: AbsolutePath.optional(),
       })
       .optional(),
+    reboot: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        command: z.array(z.string().min(1).max(4096)).min(1).max(32).optional(),
+        boot_id_file: AbsolutePath.optional(),
+      })
+      .optional(),
   })
   .refine((c) => httpAllowed(c.server, c.allow_insecure_http), {
     message: "must be an https:// URL (plain http is allowed only to loopback, or with allow_insecure_http: true)",
@@ -163,6 +183,11 @@ export function parseConfig(document: unknown, source: string): AgentConfig {
           sandboxDir: c.patching.sandbox_dir ?? null,
         }
       : undefined,
+    reboot: {
+      enabled: c.reboot?.enabled ?? false,
+      command: c.reboot?.command ?? DEFAULT_REBOOT_COMMAND,
+      bootIdFile: c.reboot?.boot_id_file ?? DEFAULT_BOOT_ID_FILE,
+    },
   };
 }
 

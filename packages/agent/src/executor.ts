@@ -26,6 +26,8 @@ export interface ExecOutcome {
   truncated: boolean;
   started_at: number | null;
   finished_at: number;
+  /** A reboot in progress when the agent stopped: no result now (it is written after the boot, see reboot/rebooter.ts). */
+  deferred?: boolean;
 }
 
 /** A running command. */

@@ -21,6 +21,7 @@ import type { PatchingConfig } from "../config";
 import type { ExecOutcome, Execution } from "../executor";
 import { writeFileDurable } from "../fs-atomic";
 import type { Logger } from "../log";
+import type { Rebooter } from "../reboot/rebooter";
 import { createBackend, patchEnv } from "./backend-select";
 import { runHealthCheck } from "./health";
 import { collectInventory, diffInventory, packagesHash } from "./inventory";
@@ -52,6 +53,8 @@ interface BuiltinOutcome {
   json: string;
   error: string | null;
   exit?: number;
+  /** The host is rebooting (the agent was stopped by the shutdown): the result is written after the boot. */
+  deferred?: boolean;
 }
 
 /** Package lists older than this are refreshed (`apt-get update`) before a scheduled report. */
@@ -64,6 +67,8 @@ export interface PatchAgentOptions {
   send: (frame: AgentMessage) => Promise<boolean>;
   /** Tests: a prepared environment instead of the one the config names. */
   env?: PackageEnv;
+  /** Reboots after an apply that allows them (absent: such an apply never reboots and says why). */
+  rebooter?: Rebooter;
 }
 
 /** An apply that changed nothing (a refused pre-check). */
@@ -165,12 +170,19 @@ export class PatchAgent {
       [
         PATCH_APPLY_COMMAND,
         (run: z.infer<typeof Run>) =>
-          this.execution(async () => {
+          this.execution(async (stop) => {
             const decoded = decodePlanArgs(run.args);
             if (!decoded) return { ok: false, json: "", error: "invalid patch plan in the command's arguments" };
-            if (decoded.gate) return this.gatedApply(decoded.jobId, decoded.plan);
-            const report = await this.backend.apply(decoded.jobId, decoded.plan);
-            return { ok: report.ok, json: JSON.stringify({ ...report, output: tail(report.output) }), error: null };
+            const applied = decoded.gate
+              ? await this.gatedApply(decoded.jobId, decoded.plan)
+              : await this.backend.apply(decoded.jobId, decoded.plan).then(
+                  (report): BuiltinOutcome => ({
+                    ok: report.ok,
+                    json: JSON.stringify({ ...report, output: tail(report.output) }),
+                    error: null,
+                  }),
+                );
+            return decoded.allowReboot ? this.rebootIfRequired(run, applied, stop) : applied;
           }),
       ],
       [
@@ -235,6 +247,31 @@ export class PatchAgent {
     return { ok: true, json: JSON.stringify(report), error: null };
   }
 
+  /**
+   * `allow_reboot` (docs/patching.md "Reboots"): after a successful apply, reboot when the host
+   * now requires it — through the Rebooter, which stores the expectation and waits for the server
+   * to record the host as `rebooting`. The result (the apply report plus `reboot`) follows after
+   * the boot. A failed apply, or one that needs no reboot, is returned as it is.
+   */
+  private async rebootIfRequired(
+    run: z.infer<typeof Run>,
+    applied: BuiltinOutcome,
+    stop: AbortSignal,
+  ): Promise<BuiltinOutcome> {
+    if (!applied.ok) return applied;
+    const report = JSON.parse(applied.json) as Record<string, unknown>;
+    if (report.reboot_required !== true) return applied;
+    const skipped = this.options.rebooter?.disabledReason ?? (this.options.rebooter ? null : "no rebooter");
+    if (skipped !== null || !this.options.rebooter) {
+      this.log.warn("the host requires a reboot, but rebooting is not enabled", { reason: skipped });
+      return { ...applied, json: JSON.stringify({ ...report, reboot_skipped: skipped }) };
+    }
+    const step = await this.options.rebooter.reboot(run.command_id, report, run.timeout_seconds * 1000, stop);
+    if (step.state === "deferred") return { ok: true, json: "", error: null, deferred: true };
+    const error = `the packages were applied, but the reboot did not happen: ${step.error}`;
+    return { ok: false, json: JSON.stringify({ ...report, ok: false, error }), error };
+  }
+
   /** Asks the server for the host's checks, runs them, reports the results; healthy when every one passed. */
   private async gate(
     jobId: string,
@@ -273,7 +310,8 @@ export class PatchAgent {
     this.gates.get(requestId)?.(checks);
   }
 
-  private execution(work: () => Promise<BuiltinOutcome>): Execution {
+  private execution(work: (stop: AbortSignal) => Promise<BuiltinOutcome>): Execution {
+    const stopped = new AbortController();
     const startedAt = Date.now();
     const outcome = (exit: number, stdout: string, stderr: string): ExecOutcome => ({
       exit_code: exit,
@@ -288,7 +326,8 @@ export class PatchAgent {
     const done = (async () => {
       if (!this.options.config.enabled) return outcome(1, "", "patching is not enabled on this agent");
       try {
-        const r = await work();
+        const r = await work(stopped.signal);
+        if (r.deferred) return { ...outcome(1, "", ""), exit_code: null, deferred: true };
         return outcome(r.exit ?? (r.ok ? 0 : 1), r.json, r.error ?? "");
       } catch (error) {
         return outcome(1, "", error instanceof Error ? error.message : String(error));
@@ -298,7 +337,11 @@ export class PatchAgent {
     })();
     return {
       done,
-      stop: (reason) => this.log.warn("a patch run is never interrupted; it continues", { reason }),
+      stop: (reason) => {
+        // The package change itself is never interrupted; only a reboot still waiting to happen is given up.
+        this.log.warn("a patch run is never interrupted; it continues", { reason });
+        stopped.abort(reason);
+      },
     };
   }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { decodeJsonChunks, encodeJsonChunks, JOB_ID_ARG } from "./json-args";
+import { ALLOW_REBOOT_ARG, RebootOutcome } from "./reboot";
 
 /**
  * Patch-management payloads of the agent protocol (docs/agent-protocol.md, "Patching"): the
@@ -117,6 +118,10 @@ export const ApplyReport = z.object({
   audit_clean: z.boolean(),
   reboot_required: z.boolean(),
   output: z.string(),
+  /** An apply with `--allow-reboot` on a host that then required a reboot: the boot before and after. */
+  reboot: RebootOutcome.optional(),
+  /** Why an apply with `--allow-reboot` did not reboot although the host requires it (rebooting not enabled on the agent). */
+  reboot_skipped: z.string().max(512).optional(),
 });
 export type ApplyReport = z.infer<typeof ApplyReport>;
 
@@ -247,15 +252,26 @@ export const PATCH_ROLLBACK_COMMAND = "fleetgate-patch-rollback";
 export const HEALTH_GATE_ARG = "--health-gate";
 
 /** The arguments of an apply command; null when the plan does not fit in one command (split the job). */
-export function encodePlanArgs(jobId: string, plan: PlanItem[], opts: { gate?: boolean } = {}): string[] | null {
-  return encodeJsonChunks(opts.gate ? [jobId, HEALTH_GATE_ARG] : [jobId], plan);
+export function encodePlanArgs(
+  jobId: string,
+  plan: PlanItem[],
+  opts: { gate?: boolean; allowReboot?: boolean } = {},
+): string[] | null {
+  const flags = [...(opts.gate ? [HEALTH_GATE_ARG] : []), ...(opts.allowReboot ? [ALLOW_REBOOT_ARG] : [])];
+  return encodeJsonChunks([jobId, ...flags], plan);
 }
 
-/** The job id and plan of an apply command's arguments; null when they are not a valid plan. */
-export function decodePlanArgs(args: string[]): { jobId: string; plan: PlanItem[]; gate: boolean } | null {
+/** The job id, plan and flags of an apply command's arguments; null when they are not a valid plan. */
+export function decodePlanArgs(
+  args: string[],
+): { jobId: string; plan: PlanItem[]; gate: boolean; allowReboot: boolean } | null {
   const [jobId, ...rest] = args;
   if (!jobId || !JOB_ID_ARG.test(jobId)) return null;
-  const gate = rest[0] === HEALTH_GATE_ARG;
-  const plan = decodeJsonChunks(gate ? rest.slice(1) : rest, PlanItem);
-  return plan && plan.length > 0 ? { jobId, plan, gate } : null;
+  let i = 0;
+  const gate = rest[i] === HEALTH_GATE_ARG;
+  if (gate) i++;
+  const allowReboot = rest[i] === ALLOW_REBOOT_ARG;
+  if (allowReboot) i++;
+  const plan = decodeJsonChunks(rest.slice(i), PlanItem);
+  return plan && plan.length > 0 ? { jobId, plan, gate, allowReboot } : null;
 }

@@ -12,6 +12,7 @@ import {
   InventoryFrame,
   RefreshFrame,
 } from "./patch-frames";
+import { BootInfo, RebootConfirmedFrame, RebootingFrame } from "./reboot";
 
 /**
  * The agent wire protocol: JSON text frames over the WebSocket at
@@ -61,6 +62,8 @@ export const Hello = z.object({
   completed: z.array(Id).max(1000).default([]),
   /** The CRL the agent holds (absent: an agent too old to report it). */
   crl: AgentCrlReport.optional(),
+  /** The boot the agent runs in (absent: an agent too old to report it, or the boot id is unreadable). */
+  boot: BootInfo.optional(),
 });
 
 /** The agent accepted a command (it never runs one twice; a duplicate gets `ack` with `duplicate: true`). */
@@ -112,6 +115,7 @@ export const AgentMessage = z.discriminatedUnion("type", [
   DiscoveryResultsFrame,
   DiscoveryDoneFrame,
   CrlStateFrame,
+  RebootingFrame,
 ]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 
@@ -157,6 +161,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   HealthCheckFrame,
   HealthGateChecksFrame,
   DiscoverFrame,
+  RebootConfirmedFrame,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
@@ -181,4 +186,5 @@ export * from "./crl-frames";
 export * from "./discovery-frames";
 export * from "./patch-frames";
 export * from "./patch-remove";
+export * from "./reboot";
 export * from "./self-upgrade";

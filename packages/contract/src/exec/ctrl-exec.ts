@@ -10,6 +10,12 @@ import { z } from "@hono/zod-openapi";
 
 const Rtt = z.string().openapi({ description: "Round-trip time, `<integer>ms`", example: "12ms" });
 const Reqid = z.string().openapi({ description: "16 lowercase hex characters", example: "a1b2c3d4e5f60718" });
+/** The last fields of every per-host result (ping and run): the agent's request id, its hostname, a failure. */
+const hostReply = {
+  reqid: Reqid.optional(),
+  reported_hostname: z.string().optional(),
+  error: z.string().optional(),
+};
 export const ExecErrorResponse = z
   .object({
     ok: z.literal(false),
@@ -30,9 +36,7 @@ export const PingResult = z
       .optional()
       .openapi({ description: "Certificate notAfter, openssl format", example: "Jan 15 12:00:00 2026 GMT" }),
     version: z.string().optional(),
-    reqid: Reqid.optional(),
-    reported_hostname: z.string().optional(),
-    error: z.string().optional(),
+    ...hostReply,
   })
   .openapi("PingResult");
 
@@ -49,9 +53,7 @@ export const RunResult = z
     stdout: z.string().optional(),
     stderr: z.string().optional(),
     rtt: Rtt.optional(),
-    reqid: Reqid.optional(),
-    reported_hostname: z.string().optional(),
-    error: z.string().optional(),
+    ...hostReply,
   })
   .openapi("RunResult");
 

@@ -66,6 +66,18 @@ export const HostDetail = z
     labels: z
       .record(z.string(), z.string())
       .openapi({ description: "What the host's agent reports about itself; never selects job targets" }),
+    boot: z
+      .object({
+        boot_id: z.string(),
+        kernel: z.string(),
+        booted_at: Timestamp,
+        reported_at: Timestamp,
+      })
+      .nullable()
+      .openapi({
+        description:
+          "The boot the agent last reported on connect (kernel boot id, running kernel, boot time); null: never reported",
+      }),
   })
   .openapi("HostDetail");
 

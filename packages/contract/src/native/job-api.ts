@@ -125,8 +125,38 @@ export const CreatePatchRemoveJobRequest = z
   .strict()
   .openapi("CreatePatchRemoveJobRequest");
 
+/**
+ * Kind `reboot` (docs/patching.md "Reboots"): each host's agent waits for its other commands,
+ * the host is stored as `rebooting`, the agent reboots and, back with a new boot id, completes
+ * the host with its new kernel. `timeout_seconds` bounds the whole reboot per host (a host not
+ * back by then is `timed_out`). Needs `reboot.enabled` in the agent's config.
+ */
+export const CreateRebootJobRequest = z
+  .object({
+    kind: z.literal("reboot"),
+    host_ids: z.array(Uuid).min(1, "host_ids must not be empty").max(10_000),
+    only_if_required: z.boolean().default(false).openapi({
+      description: "Reboot only the hosts whose last inventory says a reboot is required (none: 422 no_hosts)",
+    }),
+    immediate: z.boolean().default(true),
+    maintenance_window_id: Uuid.nullable().optional(),
+    notes: z.string().max(10_000).default(""),
+    max_parallel: z.number().int().min(1).max(10_000).default(64),
+    error_threshold: ErrorThresholdInput.nullable().default(null),
+    timeout_seconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(86_400)
+      .default(900)
+      .openapi({ description: "Per host: from the agent's ack until it is back after the reboot" }),
+    expected_minutes: z.number().int().min(1).max(1440).default(15),
+  })
+  .strict()
+  .openapi("CreateRebootJobRequest");
+
 export const CreateJobRequest = z
-  .union([CreateScriptJobRequest, CreatePatchJobRequest, CreatePatchRemoveJobRequest])
+  .union([CreateScriptJobRequest, CreatePatchJobRequest, CreatePatchRemoveJobRequest, CreateRebootJobRequest])
   .openapi("CreateJobRequest");
 export type CreateJobRequest = z.infer<typeof CreateJobRequest>;
 

@@ -47,6 +47,16 @@ export const HostReport = z.discriminatedUnion("type", [
 ]);
 export type HostReport = z.infer<typeof HostReport>;
 
+/** A HostChannel tells the command's JobRun that the agent is about to reboot for it (docs/patching.md "Reboots"). */
+export const HostRebooting = z.object({
+  command_id: Id,
+  host_id: Id,
+  at: z.number().int(),
+  boot_id: z.string().min(1).max(64),
+  kernel: z.string().max(255),
+});
+export type HostRebooting = z.infer<typeof HostRebooting>;
+
 /** A threshold of failed hosts: more than `value` hosts, or more than `value` percent of them. */
 export const ErrorThreshold = z.object({ kind: z.enum(["count", "percent"]), value: z.number().int().min(0) });
 export type ErrorThreshold = z.infer<typeof ErrorThreshold>;
@@ -105,6 +115,8 @@ export const HOST_STATUSES = [
   "pending",
   "dispatched",
   "running",
+  /** Shown while a running host reboots for its command (the JobRun keeps it `running` with stage `rebooting`). */
+  "rebooting",
   "succeeded",
   "failed",
   "timed_out",

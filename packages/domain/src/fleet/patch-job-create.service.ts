@@ -110,7 +110,7 @@ async function plansFor(ctx: DomainContext, hostIds: string[], req: PatchJobRequ
 }
 
 export interface NewJob {
-  kind: "patch_apply" | "patch_remove" | "rollback";
+  kind: "patch_apply" | "patch_remove" | "rollback" | "reboot";
   command: string;
   /** In dispatch order (a rollout: ring by ring). */
   hosts: { target: TargetHost; args: string[]; plan: PatchPlanItem[]; ring?: number }[];
@@ -227,7 +227,7 @@ export async function createPatchJob(
   const planned = resolved.found.flatMap((target) => {
     const plan = plans.get(target.id) ?? [];
     if (plan.length === 0) return [];
-    const args = encodePlanArgs(id, plan, { gate: rings !== null });
+    const args = encodePlanArgs(id, plan, { gate: rings !== null, allowReboot: req.allowReboot });
     if (!args) {
       throw new DomainError(
         "common.validation",
@@ -415,7 +415,10 @@ export async function patchJobPlan(ctx: DomainContext, job: JobRow, rows: JobHos
     hosts: base.hosts
       .map((h) => ({
         ...h,
-        args: parent !== null ? [parent] : (storedArgs(job, byHost.get(h.host_id)?.plan ?? [], gate) ?? []),
+        args:
+          parent !== null
+            ? [parent]
+            : (storedArgs(job, byHost.get(h.host_id)?.plan ?? [], gate, p?.allowReboot ?? false) ?? []),
         ...(gate ? { ring: ringOfHost(h.host_id) } : {}),
       }))
       .sort((a, b) => (a.ring ?? 0) - (b.ring ?? 0)),
@@ -424,7 +427,8 @@ export async function patchJobPlan(ctx: DomainContext, job: JobRow, rows: JobHos
 type JobHostRowLike = Parameters<typeof planOf>[1][number];
 
 /** A host's command arguments from its stored plan: packages to remove, or exact versions to install. */
-function storedArgs(job: JobRow, plan: PatchPlanItem[], gate: boolean): string[] | null {
+function storedArgs(job: JobRow, plan: PatchPlanItem[], gate: boolean, allowReboot: boolean): string[] | null {
+  if (job.kind === "reboot") return [job.id];
   if (job.kind === "patch_remove") {
     return encodeRemoveArgs(
       job.id,
@@ -434,6 +438,6 @@ function storedArgs(job: JobRow, plan: PatchPlanItem[], gate: boolean): string[]
   return encodePlanArgs(
     job.id,
     plan.flatMap((p) => (p.to_version === null ? [] : [{ ...p, to_version: p.to_version }])),
-    { gate },
+    { gate, allowReboot },
   );
 }

@@ -22,6 +22,7 @@ import {
 import type { JobHostRow, JobRow } from "./jobs.query";
 import { createPatchJob, type PatchJobRequest, patchJobPlan } from "./patch-job-create.service";
 import { createPatchRemoveJob, type PatchRemoveJobRequest } from "./patch-remove-job.service";
+import { createRebootJob, type RebootJobRequest } from "./reboot-job.service";
 import { assertScriptUnlocked, type LabelledHost } from "./script-lock";
 import type { Visibility } from "./visibility";
 
@@ -45,7 +46,7 @@ export interface ScriptJobRequest {
 }
 
 export interface SubmitJob {
-  job: ScriptJobRequest | PatchJobRequest | PatchRemoveJobRequest;
+  job: ScriptJobRequest | PatchJobRequest | PatchRemoveJobRequest | RebootJobRequest;
   hosts: HostSelector;
   visibility: Visibility;
   mode: "sync" | "async";
@@ -135,7 +136,9 @@ export async function submitJob(ctx: DomainContext, input: SubmitJob): Promise<S
     const job =
       request.kind === "patch_remove"
         ? await createPatchRemoveJob(ctx, request, ids, input.visibility, input.options, notes)
-        : await createPatchJob(ctx, request, ids, input.visibility, input.options, notes);
+        : request.kind === "reboot"
+          ? await createRebootJob(ctx, request, ids, input.visibility, input.options, notes)
+          : await createPatchJob(ctx, request, ids, input.visibility, input.options, notes);
     logAt(ctx.logLevel, "info", `ACTION=job REQID=${job.reqid} KIND=${job.kind} HOSTS=${job.hostCount}`, {
       requestId: ctx.requestId,
       job_id: job.id,

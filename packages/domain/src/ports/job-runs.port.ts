@@ -1,4 +1,4 @@
-import type { HostReport, JobHostStatus, JobPlan, JobStatus } from "@fleetgate/contract";
+import type { HostRebooting, HostReport, JobHostStatus, JobPlan, JobStatus } from "@fleetgate/contract";
 import { logAt } from "../log";
 import { jobRunStub } from "./durable-objects";
 
@@ -40,6 +40,8 @@ export interface JobRunsPort {
   report(jobId: string, report: HostReport): Promise<void>;
   /** Several reports of one HostChannel to the same job, in order, in one call; throws when not delivered. */
   reportMany(jobId: string, reports: HostReport[]): Promise<void>;
+  /** The agent is about to reboot for a command of the job: true once the JobRun stored the host as rebooting. */
+  rebooting(jobId: string, report: HostRebooting): Promise<boolean>;
 }
 
 /** The JobRun binding behind the port. */
@@ -88,6 +90,9 @@ export function jobRunsPort(ns: Env["JOBS"], logLevel: string | undefined): JobR
     },
     async reportMany(jobId, reports) {
       await stub(jobId).reportMany(reports);
+    },
+    async rebooting(jobId, report) {
+      return (await stub(jobId).hostRebooting(report)).confirmed;
     },
   };
 }

@@ -1,6 +1,7 @@
 export * from "./audit";
 export * from "./discovery";
 export * from "./fleet";
+export * from "./host-boot";
 export * from "./host-crl";
 export * from "./identity";
 export * from "./inventory";

@@ -13816,6 +13816,21 @@ export interface components {
       labels: {
         [key: string]: string;
       };
+      /** @description The boot the agent last reported on connect (kernel boot id, running kernel, boot time); null: never reported */
+      boot: {
+        boot_id: string;
+        kernel: string;
+        /**
+         * Format: date-time
+         * @example 2026-06-02T10:11:12.123Z
+         */
+        booted_at: string;
+        /**
+         * Format: date-time
+         * @example 2026-06-02T10:11:12.123Z
+         */
+        reported_at: string;
+      } | null;
     };
     UpdateHostRequest: {
       fqdn?: string;
@@ -14115,7 +14130,8 @@ export interface components {
     CreateJobRequest:
       | components["schemas"]["CreateScriptJobRequest"]
       | components["schemas"]["CreatePatchJobRequest"]
-      | components["schemas"]["CreatePatchRemoveJobRequest"];
+      | components["schemas"]["CreatePatchRemoveJobRequest"]
+      | components["schemas"]["CreateRebootJobRequest"];
     CreateScriptJobRequest: {
       /** @enum {string} */
       kind: "script";
@@ -14219,6 +14235,36 @@ export interface components {
       /** @default null */
       error_threshold?: number | string | null;
       /** @default 3600 */
+      timeout_seconds?: number;
+      /** @default 15 */
+      expected_minutes?: number;
+    };
+    CreateRebootJobRequest: {
+      /** @enum {string} */
+      kind: "reboot";
+      host_ids: string[];
+      /**
+       * @description Reboot only the hosts whose last inventory says a reboot is required (none: 422 no_hosts)
+       * @default false
+       */
+      only_if_required?: boolean;
+      /** @default true */
+      immediate?: boolean;
+      /**
+       * Format: uuid
+       * @example 8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10
+       */
+      maintenance_window_id?: string | null;
+      /** @default  */
+      notes?: string;
+      /** @default 64 */
+      max_parallel?: number;
+      /** @default null */
+      error_threshold?: number | string | null;
+      /**
+       * @description Per host: from the agent's ack until it is back after the reboot
+       * @default 900
+       */
       timeout_seconds?: number;
       /** @default 15 */
       expected_minutes?: number;
@@ -14343,6 +14389,7 @@ export interface components {
         | "pending"
         | "dispatched"
         | "running"
+        | "rebooting"
         | "succeeded"
         | "failed"
         | "timed_out"

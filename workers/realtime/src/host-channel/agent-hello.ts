@@ -1,5 +1,5 @@
 import type { AgentMessage } from "@fleetgate/contract";
-import { hostInventoryHash, logAt, recordAgentHello, recordHostCrl } from "@fleetgate/domain";
+import { hostInventoryHash, logAt, recordAgentHello, recordHostBoot, recordHostCrl } from "@fleetgate/domain";
 import type { DomainAccess } from "../shared/domain-access";
 import type { Presence } from "./presence";
 
@@ -37,6 +37,7 @@ export async function recordHello(
       ),
       recordCrlReport(domain, hostId, hello.crl, now, logLevel),
       hostInventoryHash(ctx, hostId),
+      recordHostBoot(ctx, hostId, hello.boot, now),
     ]);
     presence.set("online", "1");
     return inventoryHash;

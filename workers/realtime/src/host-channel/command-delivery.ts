@@ -25,7 +25,7 @@ export class CommandDelivery {
 
   constructor(
     sql: SqlStorage,
-    domain: DomainAccess,
+    private readonly domain: DomainAccess,
     private readonly sockets: AgentSockets,
     private readonly publisher: EventPublisher,
     private readonly logLevel: string | undefined,
@@ -121,6 +121,37 @@ export class CommandDelivery {
     this.queue.setState(c.command_id, "done", now);
     this.outbox.add(c.job_id, { type: "result", command_id: c.command_id, host_id: c.host_id, at: now, result });
     await this.drain();
+  }
+
+  /**
+   * The agent is about to reboot for a command (docs/patching.md "Reboots"): the ack goes to the
+   * JobRun first, then the JobRun stores the host as rebooting; only then may the agent reboot.
+   * Unknown/ended commands and a JobRun that cannot be reached answer `confirmed: false`.
+   */
+  async onRebooting(
+    frame: Extract<AgentMessage, { type: "rebooting" }>,
+    now: number,
+    answer: (confirmed: boolean) => void,
+  ): Promise<void> {
+    const c = this.queue.get(frame.command_id);
+    if (!c || (c.state !== "sent" && c.state !== "acked")) return answer(false);
+    await this.drain();
+    let confirmed = false;
+    try {
+      confirmed = await (await this.domain.context()).jobRuns.rebooting(c.job_id, {
+        command_id: c.command_id,
+        host_id: c.host_id,
+        at: now,
+        boot_id: frame.boot_id,
+        kernel: frame.kernel,
+      });
+    } catch (err) {
+      logAt(this.logLevel, "warn", "telling the JobRun about a reboot failed; the agent does not reboot", {
+        command_id: c.command_id,
+        error: String(err),
+      });
+    }
+    answer(confirmed);
   }
 
   onOutput(frame: Extract<AgentMessage, { type: "output" }>): void {

@@ -182,6 +182,10 @@ export class HostChannel extends DurableObject<Env> {
         return await this.discovery.onDone(hostId, frame, now);
       case "crl_state":
         return await recordCrlReport(this.domain, hostId, frame.crl, now, this.env.LOG_LEVEL);
+      case "rebooting":
+        return await this.commands.onRebooting(frame, now, (confirmed) =>
+          this.sockets.send(ws, { type: "reboot_confirmed", command_id: frame.command_id, confirmed }),
+        );
     }
   }
 

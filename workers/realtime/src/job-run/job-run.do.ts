@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { HostReport, JobPlan, type JobStatus } from "@fleetgate/contract";
+import { HostRebooting, HostReport, JobPlan, type JobStatus } from "@fleetgate/contract";
 import { jobById, logAt, onJobEnded } from "@fleetgate/domain";
 import { z } from "zod";
 import { finalStatus, RESULT_GRACE_MS, thresholdExceeded } from "../job-state";
@@ -108,6 +108,21 @@ export class JobRun extends DurableObject<Env> {
   /** Consecutive reports of one HostChannel, applied in order (each idempotent); how many changed something. */
   async reportMany(raw: unknown): Promise<{ applied: number }> {
     return { applied: await this.applyReports(HostReports.parse(raw)) };
+  }
+
+  /**
+   * The agent is about to reboot for a host's command (docs/patching.md "Reboots"): stored first
+   * (the host shows `rebooting`); the HostChannel lets the agent reboot only when this says so.
+   */
+  async hostRebooting(raw: unknown): Promise<{ confirmed: boolean }> {
+    const report = HostRebooting.parse(raw);
+    const meta = this.store.meta();
+    if (!meta || meta.status !== "running" || meta.cancel_requested) return { confirmed: false };
+    const host = this.store.host(report.command_id);
+    if (!host || host.host_id !== report.host_id) return { confirmed: false };
+    const confirmed = this.transitions.rebooting(host, report, this.store.plan(meta));
+    if (confirmed) await this.settle.run();
+    return { confirmed };
   }
 
   /** Cancels the job: pending hosts never start, dispatched/running ones are told to stop. */

@@ -31,6 +31,11 @@ export interface HostRow extends Record<string, SqlStorageValue> {
   started_at: number | null;
   completed_at: number | null;
   deadline: number | null;
+  /** `rebooting`: the agent reboots for this (running) host's command; shown as status `rebooting`. */
+  stage: string | null;
+  /** The boot id and kernel the agent reported before its reboot. */
+  boot_id_before: string | null;
+  kernel_before: string | null;
   version: number;
   synced_version: number;
 }

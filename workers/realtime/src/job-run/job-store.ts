@@ -42,6 +42,16 @@ export class JobStore {
         CREATE INDEX IF NOT EXISTS hosts_deadline ON hosts (deadline)
           WHERE status IN ('dispatched', 'running') AND deadline IS NOT NULL;
       `);
+    // Columns added after the table existed (reboots): objects created earlier get them here.
+    const columns = new Set(
+      this.sql
+        .exec<{ name: string }>("SELECT name FROM pragma_table_info('hosts')")
+        .toArray()
+        .map((c) => c.name),
+    );
+    for (const column of ["stage", "boot_id_before", "kernel_before"]) {
+      if (!columns.has(column)) this.sql.exec(`ALTER TABLE hosts ADD COLUMN ${column} TEXT`);
+    }
   }
 
   /** Forgets the in-memory caches (after the storage was wiped). */
@@ -263,14 +273,14 @@ export class JobStore {
     if (!meta) return NOT_FOUND;
     const hosts = this.sql
       .exec<HostRow>(
-        "SELECT seq, host_id, host_name, command_id, status, delivery, error, dispatched_at, acked_at, completed_at FROM hosts ORDER BY seq",
+        "SELECT seq, host_id, host_name, command_id, status, stage, delivery, error, dispatched_at, acked_at, completed_at FROM hosts ORDER BY seq",
       )
       .toArray()
       .map((h) => ({
         host_id: h.host_id,
         host_name: h.host_name,
         command_id: h.command_id,
-        status: h.status,
+        status: shownStatus(h),
         delivery: h.delivery,
         error: h.error,
         dispatched_at: h.dispatched_at,
@@ -279,4 +289,9 @@ export class JobStore {
       }));
     return { found: true, status: meta.status, complete: meta.completed_at !== null, hosts };
   }
+}
+
+/** The status a host shows outside this object: `rebooting` while its running command waits for the reboot. */
+export function shownStatus(h: Pick<HostRow, "status" | "stage">): JobHostStatus {
+  return h.status === "running" && h.stage === "rebooting" ? "rebooting" : h.status;
 }

@@ -1,10 +1,20 @@
-import { type HostReport, type JobHostStatus, type JobPlan, TERMINAL_HOST_STATUSES } from "@fleetgate/contract";
+import {
+  ALLOW_REBOOT_ARG,
+  type HostRebooting,
+  type HostReport,
+  type JobHostStatus,
+  type JobPlan,
+  PATCH_APPLY_COMMAND,
+  REBOOT_COMMAND,
+  TERMINAL_HOST_STATUSES,
+} from "@fleetgate/contract";
 import { logAt } from "@fleetgate/domain";
 import { hostOutcome, RESULT_GRACE_MS } from "../job-state";
 import type { JobEvents } from "./job-events";
 import type { HostPatch, HostRow } from "./job-run.types";
 import type { JobStore } from "./job-store";
 import type { JobWriteBack } from "./job-writeback";
+import { REBOOT_TIMED_OUT, rebootVerdict } from "./reboot-verdict";
 
 /**
  * A host's transitions within its job: what a HostChannel's report (ack, result,
@@ -45,7 +55,10 @@ export class JobTransitions {
         return true;
       case "result": {
         const r = report.result;
-        const outcome = hostOutcome(r);
+        const plain = hostOutcome(r);
+        // A host that rebooted for its command succeeds only with a new boot id (reboot-verdict.ts).
+        const outcome =
+          host.stage === "rebooting" ? { ...plain, ...rebootVerdict(plain, r.stdout, host.boot_id_before) } : plain;
         if (!TERMINAL_HOST_STATUSES.has(host.status)) {
           const out = await this.writeBack.storeOutput(plan.job_id, host.host_id, r.stdout, r.stderr);
           this.endHost(
@@ -73,6 +86,47 @@ export class JobTransitions {
     }
   }
 
+  /**
+   * The agent is about to reboot for the host's command: the host is stored as rebooting (still
+   * `running` here, shown `rebooting`) with the boot it reboots from; false (the agent must not
+   * reboot) when the host or the job no longer runs.
+   */
+  rebooting(host: HostRow, report: HostRebooting, plan: JobPlan): boolean {
+    if (host.status !== "dispatched" && host.status !== "running") return false;
+    // Only a reboot job, or a patch apply whose job allows reboots, may reboot the host.
+    const args = plan.hosts.find((h) => h.command_id === host.command_id)?.args ?? plan.args;
+    const allowed =
+      plan.script === REBOOT_COMMAND || (plan.script === PATCH_APPLY_COMMAND && args.includes(ALLOW_REBOOT_ARG));
+    if (!allowed) return false;
+    if (host.stage === "rebooting") return host.boot_id_before === report.boot_id;
+    const acked =
+      host.status === "dispatched"
+        ? {
+            status: "running" as const,
+            acked_at: report.at,
+            started_at: report.at,
+            deadline: Math.min(
+              host.deadline ?? Number.MAX_SAFE_INTEGER,
+              report.at + plan.timeout_seconds * 1000 + RESULT_GRACE_MS,
+            ),
+          }
+        : {};
+    this.store.updateHost(host.command_id, {
+      ...acked,
+      stage: "rebooting",
+      boot_id_before: report.boot_id,
+      kernel_before: report.kernel,
+    });
+    this.events.host({ ...host, status: "rebooting" });
+    logAt(this.logLevel, "info", `REQID=${plan.reqid} HOST=${host.host_name} rebooting`, {
+      reqid: plan.reqid,
+      command_id: host.command_id,
+      boot_id: report.boot_id,
+      kernel: report.kernel,
+    });
+    return true;
+  }
+
   /** Ends the hosts whose deadline passed without a result (`timed_out`); returns them. */
   timeOutLate(now: number, plan: JobPlan): HostRow[] {
     const late = this.store.hostsWhere(
@@ -80,7 +134,12 @@ export class JobTransitions {
       now,
     );
     for (const h of late) {
-      this.endHost(h, { status: "timed_out", error: "timed_out" }, now, plan);
+      this.endHost(
+        h,
+        { status: "timed_out", error: h.stage === "rebooting" ? REBOOT_TIMED_OUT : "timed_out" },
+        now,
+        plan,
+      );
       logAt(this.logLevel, "warn", `REQID=${plan.reqid} HOST=${h.host_name} no result before the deadline`, {
         reqid: plan.reqid,
         command_id: h.command_id,

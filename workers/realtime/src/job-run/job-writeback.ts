@@ -1,7 +1,7 @@
 import { jobOutputKey, logAt, storeJobOutput, writeJobState } from "@fleetgate/domain";
 import { PREVIEW_BYTES, preview } from "../job-state";
 import type { DomainAccess } from "../shared/domain-access";
-import type { JobStore } from "./job-store";
+import { type JobStore, shownStatus } from "./job-store";
 
 const FLUSH_CHUNK = 50;
 /** Intermediate write-backs go out at most this often; results arriving meanwhile share one D1 batch. */
@@ -66,7 +66,7 @@ export class JobWriteBack {
           : undefined,
         rows.map((r) => ({
           id: r.command_id,
-          status: r.status,
+          status: shownStatus(r),
           exitCode: r.exit_code,
           stdout: r.stdout,
           stderr: r.stderr,

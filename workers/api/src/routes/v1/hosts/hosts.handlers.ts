@@ -27,7 +27,9 @@ const summaryBody = (h: svc.HostListRow) => ({
 
 type HostCrl = Awaited<ReturnType<typeof svc.hostCrlOf>>;
 
-const detailBody = (h: svc.HostRow, lastPatchAt: number | null, crl: HostCrl) => ({
+type HostBoot = Awaited<ReturnType<typeof svc.hostBootOf>>;
+
+const detailBody = (h: svc.HostRow, lastPatchAt: number | null, crl: HostCrl, boot: HostBoot) => ({
   id: h.id,
   name: h.name,
   fqdn: h.fqdn,
@@ -54,11 +56,19 @@ const detailBody = (h: svc.HostRow, lastPatchAt: number | null, crl: HostCrl) =>
   reported_hostname: h.reportedHostname,
   tags: h.adminTags,
   labels: h.tags,
+  boot: boot
+    ? { boot_id: boot.bootId, kernel: boot.kernel, booted_at: iso(boot.bootedAt), reported_at: iso(boot.reportedAt) }
+    : null,
 });
 
 /** A host with its last patch time and CRL state, as GET and PUT /hosts/{id} answer it. */
 async function hostDetail(ctx: svc.DomainContext, host: svc.HostRow) {
-  return detailBody(host, await svc.hostLastPatchAt(ctx, host.id), await svc.hostCrlOf(ctx, host.id));
+  const [lastPatchAt, crl, boot] = await Promise.all([
+    svc.hostLastPatchAt(ctx, host.id),
+    svc.hostCrlOf(ctx, host.id),
+    svc.hostBootOf(ctx, host.id),
+  ]);
+  return detailBody(host, lastPatchAt, crl, boot);
 }
 
 const vis = (c: Parameters<typeof currentIdentity>[0]) => svc.visibilityOf(currentIdentity(c));

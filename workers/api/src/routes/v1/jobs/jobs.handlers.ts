@@ -41,27 +41,35 @@ const jobSummary = (j: svc.JobRow, hostNames: string[]) => ({
 export const createJobHandler: RouteHandler<typeof r.create, AppEnv> = async (c) => {
   const body = c.req.valid("json");
   if (body.host_ids?.length === 0) throw new ApiError(400, "bad_request", "host_ids must not be empty");
-  if (body.kind === "patch_remove" || body.kind === "patch_apply") {
+  if (body.kind === "patch_remove" || body.kind === "patch_apply" || body.kind === "reboot") {
     const job: svc.SubmitJob["job"] =
-      body.kind === "patch_remove"
+      body.kind === "reboot"
         ? {
-            kind: "patch_remove",
-            packages: body.packages,
+            kind: "reboot",
+            onlyIfRequired: body.only_if_required,
             immediate: body.immediate,
             maintenanceWindowId: body.maintenance_window_id ?? null,
             expectedMinutes: body.expected_minutes,
           }
-        : {
-            kind: "patch_apply",
-            packages: body.packages,
-            immediate: body.immediate,
-            maintenanceWindowId: body.maintenance_window_id ?? null,
-            allowReboot: body.allow_reboot,
-            securityOnly: body.security_only,
-            expectedMinutes: body.expected_minutes,
-            rings: body.rings ?? null,
-            onHealthFailure: body.on_health_failure ?? null,
-          };
+        : body.kind === "patch_remove"
+          ? {
+              kind: "patch_remove",
+              packages: body.packages,
+              immediate: body.immediate,
+              maintenanceWindowId: body.maintenance_window_id ?? null,
+              expectedMinutes: body.expected_minutes,
+            }
+          : {
+              kind: "patch_apply",
+              packages: body.packages,
+              immediate: body.immediate,
+              maintenanceWindowId: body.maintenance_window_id ?? null,
+              allowReboot: body.allow_reboot,
+              securityOnly: body.security_only,
+              expectedMinutes: body.expected_minutes,
+              rings: body.rings ?? null,
+              onHealthFailure: body.on_health_failure ?? null,
+            };
     const created = await svc.submitJob(await domain(c), {
       job,
       hosts: { ids: body.host_ids },

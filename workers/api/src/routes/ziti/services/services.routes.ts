@@ -14,16 +14,15 @@ import {
 import { createRoute, type z } from "@hono/zod-openapi";
 import { errorResponses, jsonResponse } from "../envelope";
 import { ZT_SESSION, zitiAuth } from "../ziti-auth";
+import { sessionRoutes } from "../ziti-route";
 
 const tags = ["Service"];
-export const listServices = createRoute({
+const route = sessionRoutes(tags);
+export const listServices = route({
   method: "get",
   path: "/services",
   operationId: "listServices",
-  tags,
   summary: "List services the identity may Dial or Bind",
-  security: ZT_SESSION,
-  middleware: zitiAuth(),
   request: { query: ServicesQuery },
   responses: {
     200: jsonResponse(ListServicesEnvelope, "Services"),
@@ -31,14 +30,11 @@ export const listServices = createRoute({
   },
 });
 
-export const detailService = createRoute({
+export const detailService = route({
   method: "get",
   path: "/services/{id}",
   operationId: "detailService",
-  tags,
   summary: "One service the identity may Dial or Bind",
-  security: ZT_SESSION,
-  middleware: zitiAuth(),
   request: { params: IdParam },
   responses: {
     200: jsonResponse(envelopeOf(ServiceDetail, "detailServiceEnvelope"), "A service"),
@@ -77,14 +73,11 @@ export const deleteService = createRoute({
   request: { params: IdParam },
 });
 
-export const listServiceEdgeRouters = createRoute({
+export const listServiceEdgeRouters = route({
   method: "get",
   path: "/services/{id}/edge-routers",
   operationId: "listServiceEdgeRouters",
-  tags,
   summary: "Edge routers that can carry the service for this identity",
-  security: ZT_SESSION,
-  middleware: zitiAuth(),
   request: { params: IdParam, query: ListQuery },
   responses: {
     200: jsonResponse(envelopeOf(ServiceEdgeRouters, "serviceEdgeRoutersEnvelope"), "Edge routers"),
@@ -92,14 +85,11 @@ export const listServiceEdgeRouters = createRoute({
   },
 });
 
-export const listServiceTerminators = createRoute({
+export const listServiceTerminators = route({
   method: "get",
   path: "/services/{id}/terminators",
   operationId: "listServiceTerminators",
-  tags,
   summary: "Terminators of the service: identities that Bind it, on each router that carries it",
-  security: ZT_SESSION,
-  middleware: zitiAuth(),
   request: { params: IdParam, query: ListQuery },
   responses: {
     200: jsonResponse(ListTerminatorsEnvelope, "Terminators"),

@@ -7,19 +7,16 @@ import {
   SessionCreate,
   SessionDetail,
 } from "@fleetgate/contract/ziti";
-import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonResponse } from "../envelope";
-import { ZT_SESSION, zitiAuth } from "../ziti-auth";
+import { sessionRoutes } from "../ziti-route";
 
-const tags = ["Session"];
-export const listSessions = createRoute({
+const route = sessionRoutes(["Session"]);
+
+export const listSessions = route({
   method: "get",
   path: "/sessions",
   operationId: "listSessions",
-  tags,
   summary: "The sessions of the current API session",
-  security: ZT_SESSION,
-  middleware: zitiAuth(),
   request: { query: ListQuery },
   responses: {
     200: jsonResponse(ListSessionsEnvelope, "Sessions"),
@@ -27,14 +24,11 @@ export const listSessions = createRoute({
   },
 });
 
-export const createSession = createRoute({
+export const createSession = route({
   method: "post",
   path: "/sessions",
   operationId: "createSession",
-  tags,
   summary: "Open a Dial or Bind session: token and the edge routers to connect to",
-  security: ZT_SESSION,
-  middleware: zitiAuth(),
   request: { body: { required: true, content: { "application/json": { schema: SessionCreate } } } },
   responses: {
     201: jsonResponse(envelopeOf(SessionDetail, "sessionCreateEnvelope"), "Created"),
@@ -42,14 +36,11 @@ export const createSession = createRoute({
   },
 });
 
-export const detailSession = createRoute({
+export const detailSession = route({
   method: "get",
   path: "/sessions/{id}",
   operationId: "detailSession",
-  tags,
   summary: "One own session",
-  security: ZT_SESSION,
-  middleware: zitiAuth(),
   request: { params: IdParam },
   responses: {
     200: jsonResponse(envelopeOf(SessionDetail, "detailSessionEnvelope"), "A session"),
@@ -57,14 +48,11 @@ export const detailSession = createRoute({
   },
 });
 
-export const deleteSession = createRoute({
+export const deleteSession = route({
   method: "delete",
   path: "/sessions/{id}",
   operationId: "deleteSession",
-  tags,
   summary: "End one own session",
-  security: ZT_SESSION,
-  middleware: zitiAuth(),
   request: { params: IdParam },
   responses: { 200: jsonResponse(Empty, "Deleted"), ...errorResponses(400, 401, 404, 429) },
 });
