@@ -6,7 +6,7 @@
 // BENCH_AGENTS sets the fleet size (default 1000). BENCH_FLEET_DIR keeps the local
 // state and the enrolled hosts' keys there, so the next run skips enrollment
 // (compare two versions of the code on the same fleet). Figures only; nothing asserts.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -83,6 +83,27 @@ function summarize(profile) {
   return { all: Math.round(all), self: top(self), total: top(total) };
 }
 
+/**
+ * CPU time (user + system, ms) used so far by the local server's processes (wrangler and workerd,
+ * one process group): unlike wall time, it hardly depends on what else runs on a shared machine.
+ */
+function serverCpuMs(pgid) {
+  const hz = 100; // USER_HZ on Linux
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // After the command: state(0) ppid(1) pgrp(2) … utime(11) stime(12).
+      if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return (ticks * 1000) / hz;
+}
+const cpuAvailable = existsSync("/proc/self/stat");
+
 const cacheDir = process.env.BENCH_FLEET_DIR;
 const dir = cacheDir ?? mkdtempSync(path.join(tmpdir(), "fleetgate-profile-"));
 if (cacheDir) mkdirSync(cacheDir, { recursive: true });
@@ -134,13 +155,24 @@ try {
   const dt = await devtools(inspectorPort);
   await dt.send("Profiler.enable");
   await dt.send("Profiler.setSamplingInterval", { interval: 500 });
-  const profiled = async (fn) => {
-    await dt.send("Profiler.start");
+  const pgid = server.child.pid ?? 0;
+  /** Runs `fn`; its wall time and the server's CPU time meanwhile. */
+  const measured = async (fn) => {
+    const cpu0 = cpuAvailable ? serverCpuMs(pgid) : 0;
     const t0 = performance.now();
     const out = await fn();
     const ms = Math.round(performance.now() - t0);
+    const cpuMs = cpuAvailable ? Math.round(serverCpuMs(pgid) - cpu0) : null;
+    return { out, ms, cpuMs };
+  };
+  // BENCH_PROFILE=0: figures only (wall and server CPU), without the sampler's own overhead.
+  const sampling = process.env.BENCH_PROFILE !== "0";
+  const profiled = async (fn) => {
+    if (!sampling) return measured(fn);
+    await dt.send("Profiler.start");
+    const run = await measured(fn);
     const { profile } = await dt.send("Profiler.stop");
-    return { out, ms, profile };
+    return { ...run, profile };
   };
   let run;
   if (what === "me") {
@@ -152,13 +184,24 @@ try {
           err ? reject(err) : resolve(r),
         ),
       );
-    const health = await flood("/health");
+    const health = await measured(() => flood("/health"));
     run = await profiled(() => flood("/api/v1/users/me", { authorization: `Bearer ${access}` }));
     const me = run.out.requests.average;
     console.log(
-      `/health ${Math.round(health.requests.average)} req/s, users/me ${Math.round(me)} req/s ` +
-        `(non-2xx ${run.out.non2xx}): ratio ${(me / health.requests.average).toFixed(2)}`,
+      `/health ${Math.round(health.out.requests.average)} req/s, users/me ${Math.round(me)} req/s ` +
+        `(non-2xx ${run.out.non2xx}): ratio ${(me / health.out.requests.average).toFixed(2)}`,
     );
+    if (health.cpuMs !== null && run.cpuMs !== null) {
+      // Server CPU per request: the ratio a quiet machine would show when the server is CPU-bound
+      // (req/s at equal CPU), far less disturbed by other load than the req/s ratio. users/me's
+      // figure includes the profiler's sampling overhead, so it is a lower bound.
+      const perHealth = health.cpuMs / health.out.requests.total;
+      const perMe = run.cpuMs / run.out.requests.total;
+      console.log(
+        `server CPU per request: /health ${perHealth.toFixed(2)} ms, users/me ${perMe.toFixed(2)} ms: ` +
+          `CPU ratio ${(perHealth / perMe).toFixed(2)}`,
+      );
+    }
   } else if (what === "enroll") {
     run = await profiled(() => enrollHosts(server.url, access, N));
   } else {
@@ -178,17 +221,43 @@ try {
               ]),
             )
           : await profiled(() => nativeJob(server.url, access, hosts));
+      if (what === "job") {
+        // What the bench's own polling of the job (GET /api/v1/jobs/{id} every 20 ms) costs the server.
+        const jobs = await (
+          await fetch(`${server.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${access}` } })
+        ).json();
+        const id = jobs.jobs?.[0]?.id ?? jobs.items?.[0]?.id ?? jobs[0]?.id;
+        if (id) {
+          const polls = await measured(async () => {
+            for (let i = 0; i < 50; i++) {
+              await (
+                await fetch(`${server.url}/api/v1/jobs/${id}`, { headers: { authorization: `Bearer ${access}` } })
+              ).arrayBuffer();
+            }
+          });
+          if (polls.cpuMs !== null)
+            console.log(`one poll of the ${N}-host job's detail: ${(polls.cpuMs / 50).toFixed(1)} ms server CPU`);
+        }
+      }
     }
   }
   dt.close();
+  const cpu = run.cpuMs === null ? "" : `, ${run.cpuMs} ms server CPU`;
+  if (!run.profile) {
+    console.log(`\n${what}, ${N} agents: ${run.ms} ms wall${cpu} (not sampled: BENCH_PROFILE=0)`);
+  }
   const file = process.env.BENCH_PROFILE_OUT ?? path.join(tmpdir(), `fleetgate-${what}-${N}.cpuprofile`);
-  writeFileSync(file, JSON.stringify(run.profile));
-  const s = summarize(run.profile);
-  console.log(`\n${what}, ${N} agents: ${run.ms} ms wall, ${s.all} ms sampled in the isolate; profile: ${file}\n`);
-  console.log("self time");
-  console.table(s.self);
-  console.log("inclusive time");
-  console.table(s.total);
+  if (run.profile) {
+    writeFileSync(file, JSON.stringify(run.profile));
+    const s = summarize(run.profile);
+    console.log(
+      `\n${what}, ${N} agents: ${run.ms} ms wall${cpu}, ${s.all} ms sampled in the isolate; profile: ${file}\n`,
+    );
+    console.log("self time");
+    console.table(s.self);
+    console.log("inclusive time");
+    console.table(s.total);
+  }
 } finally {
   fleet?.close();
   await server.stop();

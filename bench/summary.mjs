@@ -22,9 +22,8 @@ export function issueTable(rows, conc) {
   for (const n of [1000, 5000]) {
     const job = find(rows, `native POST /jobs (max_parallel ${n}) → job ended`, n);
     if (!job) {
-      // The row stays in the table: measured only on a quiet machine (BENCH_AGENTS=1000,5000).
-      if (n === 5000)
-        add("5000 agents POST /jobs → ended (ms)", "not measured (BENCH_AGENTS=1000,5000)", "≤ 8000", null);
+      // The row stays in the table when a run left it out (BENCH_AGENTS without 5000).
+      if (n === 5000) add("5000 agents POST /jobs → ended (ms)", "not measured (BENCH_AGENTS=1000)", "≤ 8000", null);
       continue;
     }
     const goal = n === 1000 ? 2000 : 8000;

@@ -16,6 +16,7 @@ import {
   jwtVerify,
   SignJWT,
 } from "jose";
+import { rememberVerification, reuseVerification } from "./verified-tokens";
 
 export type { JWK, JWTPayload } from "jose";
 
@@ -185,6 +186,12 @@ export async function verifyJwt(
     return failure("unknown_kid");
   }
 
+  // The same token, verified lately against the same key object and claims: reused (verified-tokens.ts).
+  const now = Date.now();
+  const reused =
+    opts.now === undefined ? reuseVerification(token, jwk, alg, opts.issuer, opts.audience, now) : undefined;
+  if (reused) return { ok: true, ...reused };
+
   try {
     const { payload } = await jwtVerify(token, key, {
       issuer: opts.issuer,
@@ -194,6 +201,18 @@ export async function verifyJwt(
       requiredClaims: ["iss", "aud", "exp"],
       ...(opts.now === undefined ? {} : { currentDate: new Date(opts.now) }),
     });
+    if (opts.now === undefined) {
+      rememberVerification(
+        token,
+        jwk,
+        alg,
+        opts.issuer,
+        opts.audience,
+        { payload, kid },
+        JWT_CLOCK_TOLERANCE_SECONDS,
+        now,
+      );
+    }
     return { ok: true, payload, kid };
   } catch (e) {
     if (e instanceof errors.JWSSignatureVerificationFailed) return failure("bad_signature");

@@ -177,8 +177,13 @@ export class EventHub extends DurableObject<Env> {
     await this.ctx.storage.delete(`vis:${key}`);
   }
 
-  /** Sends events to their subscribers; returns how many frames were written. */
+  /**
+   * Sends events to their subscribers; returns how many frames were written.
+   * With no dashboard socket open (the usual case during a large job) there is
+   * nothing to send, and the events are dropped unparsed.
+   */
   async publish(raw: unknown): Promise<number> {
+    if (this.ctx.getWebSockets().length === 0) return 0;
     const events = Events.parse(raw);
     let sent = 0;
     const send = (targets: WebSocket[], frame: string) => {

@@ -26,23 +26,25 @@ export class CommandQueue {
     return this.sql.exec<CommandRow>("SELECT * FROM commands WHERE command_id = ?", id).toArray()[0];
   }
 
+  /** Stores a new command and returns its row (one statement: `RETURNING`). */
   insert(cmd: HostCommand, state: "queued" | "sent", now: number): CommandRow | undefined {
-    this.sql.exec(
-      `INSERT INTO commands (command_id, job_id, host_id, reqid, script, args, timeout_seconds, expires_at, state, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      cmd.command_id,
-      cmd.job_id,
-      cmd.host_id,
-      cmd.reqid,
-      cmd.script,
-      JSON.stringify(cmd.args),
-      cmd.timeout_seconds,
-      cmd.expires_at,
-      state,
-      now,
-      now,
-    );
-    return this.get(cmd.command_id);
+    return this.sql
+      .exec<CommandRow>(
+        `INSERT INTO commands (command_id, job_id, host_id, reqid, script, args, timeout_seconds, expires_at, state, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        cmd.command_id,
+        cmd.job_id,
+        cmd.host_id,
+        cmd.reqid,
+        cmd.script,
+        JSON.stringify(cmd.args),
+        cmd.timeout_seconds,
+        cmd.expires_at,
+        state,
+        now,
+        now,
+      )
+      .toArray()[0];
   }
 
   setState(id: string, state: CommandState, now: number): void {

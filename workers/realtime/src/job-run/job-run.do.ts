@@ -286,11 +286,11 @@ export class JobRun extends DurableObject<Env> {
         .filter((h) => !rings || (openRing !== null && this.rollout.ringOf(rings, h.seq) === openRing));
       const deadlineAfter = (plan.queue_ttl_seconds + plan.timeout_seconds) * 1000 + RESULT_GRACE_MS;
       for (const h of wave) {
-        this.store.updateHost(h.command_id, {
-          status: "dispatched",
-          dispatched_at: now,
-          deadline: now + deadlineAfter,
-        });
+        this.store.updateHost(
+          h.command_id,
+          { status: "dispatched", dispatched_at: now, deadline: now + deadlineAfter },
+          h.status,
+        );
         this.events.host({ ...h, status: "dispatched" });
       }
       if (wave.length > 0) await this.scheduleAlarm();
@@ -299,15 +299,16 @@ export class JobRun extends DurableObject<Env> {
     const toSend = this.store.hostsWhere("status = 'dispatched' AND delivery IS NULL");
     if (toSend.length === 0) return;
     const { failed } = await enqueueCommands(await this.domain.context(), plan, toSend, now, ({ host, outcome }) => {
+      if (outcome !== "offline") {
+        // One guarded write; a host acked, ended or cancelled meanwhile is left as it is.
+        this.store.markDelivered(host.command_id, outcome === "queued" ? "queued" : "sent");
+        return;
+      }
       const current = this.store.host(host.command_id);
       if (current?.status !== "dispatched") return; // Acked, ended or cancelled meanwhile.
-      if (outcome === "offline") {
-        this.transitions.endHost(current, { status: "offline_expired", error: "host offline" }, Date.now(), plan);
-        // A slot became free: the next wave may go out.
-        this.pumpAgain = true;
-      } else {
-        this.store.updateHost(host.command_id, { delivery: outcome === "queued" ? "queued" : "sent" });
-      }
+      this.transitions.endHost(current, { status: "offline_expired", error: "host offline" }, Date.now(), plan);
+      // A slot became free: the next wave may go out.
+      this.pumpAgain = true;
     });
     if (failed > 0) await this.alarms.armAt(Date.now() + ENQUEUE_RETRY_MS);
     await this.afterChange(false);

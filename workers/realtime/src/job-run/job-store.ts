@@ -151,30 +151,62 @@ export class JobStore {
     return statuses.reduce((n, s) => n + (counts[s] ?? 0), 0);
   }
 
-  updateHost(commandId: string, patch: HostPatch): void {
+  /**
+   * Writes `patch` to a host row. `from`: the status the caller just read for the row; a status
+   * change is then one guarded `UPDATE … AND status = from` (no read of the old status), and only
+   * when the row had moved on meanwhile is the status read and the row written unguarded.
+   */
+  updateHost(commandId: string, patch: HostPatch, from?: JobHostStatus): void {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return;
-    if (typeof patch.status === "string") this.moveCount(commandId, patch.status);
     this.hostsTouched = true;
     const assignments = entries.map(([k]) => `${k} = ?`).join(", ");
-    this.sql.exec(
-      `UPDATE hosts SET ${assignments}, version = version + 1 WHERE command_id = ?`,
-      ...entries.map(([, v]) => v as SqlStorageValue),
-      commandId,
-    );
+    const values = entries.map(([, v]) => v as SqlStorageValue);
+    const to = typeof patch.status === "string" ? (patch.status as JobHostStatus) : undefined;
+    if (to !== undefined && from !== undefined) {
+      const guarded = this.sql.exec(
+        `UPDATE hosts SET ${assignments}, version = version + 1 WHERE command_id = ? AND status = ?`,
+        ...values,
+        commandId,
+        from,
+      );
+      guarded.toArray();
+      if (guarded.rowsWritten > 0) {
+        this.moveCountFrom(from, to);
+        return;
+      }
+    }
+    if (to !== undefined) this.moveCount(commandId, to);
+    this.sql.exec(`UPDATE hosts SET ${assignments}, version = version + 1 WHERE command_id = ?`, ...values, commandId);
   }
 
-  /** Moves one host from its current status to `to` in the in-memory counts. */
-  private moveCount(commandId: string, to: string): void {
-    const counts = this.countsCache;
-    if (!counts) return; // Read afresh on the next counts().
+  /** Marks a dispatched command as handed to its channel (no status change); false when the host moved on. */
+  markDelivered(commandId: string, delivery: "queued" | "sent"): boolean {
+    const cur = this.sql.exec(
+      "UPDATE hosts SET delivery = ?, version = version + 1 WHERE command_id = ? AND status = 'dispatched'",
+      delivery,
+      commandId,
+    );
+    cur.toArray();
+    if (cur.rowsWritten === 0) return false;
+    this.hostsTouched = true;
+    return true;
+  }
+
+  /** Moves one host from its current status (read here) to `to` in the in-memory counts. */
+  private moveCount(commandId: string, to: JobHostStatus): void {
+    if (!this.countsCache) return; // Read afresh on the next counts().
     const from = this.sql
       .exec<{ status: JobHostStatus }>("SELECT status FROM hosts WHERE command_id = ?", commandId)
       .toArray()[0]?.status;
-    if (from === undefined || from === to) return;
+    if (from !== undefined) this.moveCountFrom(from, to);
+  }
+
+  private moveCountFrom(from: JobHostStatus, to: JobHostStatus): void {
+    const counts = this.countsCache;
+    if (!counts || from === to) return;
     counts[from] = (counts[from] ?? 1) - 1;
-    const status = to as JobHostStatus; // `to` is the new value of the status column (a JobHostStatus).
-    counts[status] = (counts[status] ?? 0) + 1;
+    counts[to] = (counts[to] ?? 0) + 1;
     if (counts[from] === 0) delete counts[from];
   }
 
@@ -211,8 +243,14 @@ export class JobStore {
   }
 
   markSynced(rows: readonly Pick<HostRow, "command_id" | "version">[], jobVersion: number | undefined): void {
-    for (const r of rows) {
-      this.sql.exec("UPDATE hosts SET synced_version = ? WHERE command_id = ?", r.version, r.command_id);
+    if (rows.length > 0) {
+      // One statement for the chunk: each row is marked with the version that was written.
+      this.sql.exec(
+        `UPDATE hosts SET synced_version = w.v
+         FROM (SELECT value ->> '$.c' AS c, value ->> '$.v' AS v FROM json_each(?)) AS w
+         WHERE hosts.command_id = w.c`,
+        JSON.stringify(rows.map((r) => ({ c: r.command_id, v: r.version }))),
+      );
     }
     if (jobVersion !== undefined) {
       this.metaCache = undefined;

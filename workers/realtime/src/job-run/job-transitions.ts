@@ -34,15 +34,19 @@ export class JobTransitions {
     switch (report.type) {
       case "ack":
         if (host.status !== "dispatched") return false;
-        this.store.updateHost(host.command_id, {
-          status: "running",
-          acked_at: report.at,
-          started_at: report.at,
-          deadline: Math.min(
-            host.deadline ?? Number.MAX_SAFE_INTEGER,
-            report.at + plan.timeout_seconds * 1000 + RESULT_GRACE_MS,
-          ),
-        });
+        this.store.updateHost(
+          host.command_id,
+          {
+            status: "running",
+            acked_at: report.at,
+            started_at: report.at,
+            deadline: Math.min(
+              host.deadline ?? Number.MAX_SAFE_INTEGER,
+              report.at + plan.timeout_seconds * 1000 + RESULT_GRACE_MS,
+            ),
+          },
+          host.status,
+        );
         this.events.host({ ...host, status: "running" });
         return true;
       case "expired":
@@ -146,7 +150,7 @@ export class JobTransitions {
 
   /** Ends a host (terminal state), publishes it, and logs the ctrl-exec style line. */
   endHost(h: HostRow, patch: HostPatch & { status: JobHostStatus }, at: number, plan: JobPlan): void {
-    this.store.updateHost(h.command_id, { ...patch, completed_at: at, deadline: null });
+    this.store.updateHost(h.command_id, { ...patch, completed_at: at, deadline: null }, h.status);
     this.events.host({ ...h, ...patch });
     const exit = patch.exit_code !== undefined && patch.exit_code !== null ? ` EXIT=${patch.exit_code}` : "";
     logAt(this.logLevel, "info", `REQID=${plan.reqid} HOST=${h.host_name} STATUS=${patch.status}${exit}`, {

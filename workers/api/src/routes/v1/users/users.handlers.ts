@@ -41,7 +41,7 @@ export const createUser: RouteHandler<typeof r.createUser, AppEnv> = async (c) =
 };
 
 export const me: RouteHandler<typeof r.me, AppEnv> = async (c) =>
-  c.json(userBody(await svc.getUser(await domain(c), currentIdentity(c).id)), 200);
+  c.json(userBody(await svc.ownUserView(await domain(c), currentIdentity(c))), 200);
 
 export const changeOwnPassword: RouteHandler<typeof r.changeOwnPassword, AppEnv> = async (c) => {
   const b = c.req.valid("json");
