@@ -44,8 +44,8 @@ function signedOut(): Response {
  */
 export async function sessionFetch(input: Request): Promise<Response> {
   const auth = PUBLIC_AUTH.has(new URL(input.url).pathname);
-  // Signed out (e.g. a query still running as the user signs out): never send a request that must fail.
-  if (!auth && session.get().status === "signed-out") return signedOut();
+  // Signed out or signing out (e.g. a query still running as the user signs out): never send a request that must fail.
+  if (!auth && (session.get().status === "signed-out" || session.ending())) return signedOut();
   if (!auth && session.stale()) await session.refresh();
   const retry = input.clone();
   const send = (req: Request) => {

@@ -38,6 +38,8 @@ let expiresAt = 0;
 let generation = 0;
 /** The refresh under way in this tab, shared by every caller that needs one meanwhile. */
 let refreshing: Promise<boolean> | undefined;
+/** Signing out: the access token is dropped and nothing is sent until the server has ended the session. */
+let ending = false;
 const listeners = new Set<() => void>();
 const channel = typeof BroadcastChannel === "undefined" ? undefined : new BroadcastChannel("fleetgate-session");
 
@@ -102,6 +104,7 @@ export const session = {
   async refresh(): Promise<boolean> {
     const seen = generation;
     const run = async (): Promise<boolean> => {
+      if (ending) return false;
       // Another tab (or an earlier call here) got a token while we waited for the lock.
       if (generation !== seen && accessToken !== undefined) return true;
       if (!session.hasCookie()) {
@@ -139,18 +142,29 @@ export const session = {
     refreshing = shared;
     return shared;
   },
+  /** True while signing out: requests are answered here (401) and no refresh is tried. */
+  ending(): boolean {
+    return ending;
+  },
   /**
-   * Forgets the session in every tab, then revokes its refresh family on the server (the cookie).
-   * In this order, no request goes out with an access token the server has already refused.
+   * Revokes the refresh family on the server (the cookie), then forgets the session in every tab.
+   * The access token is dropped first, so no request goes out with a token the server already refuses.
    */
   async logout(): Promise<void> {
-    clear();
-    channel?.postMessage({ type: "logout" });
-    await fetch(`${AUTH}/logout`, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
-      body: "{}",
-    }).catch(() => undefined);
+    ending = true;
+    accessToken = undefined;
+    expiresAt = 0;
+    try {
+      await fetch(`${AUTH}/logout`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json" },
+        body: "{}",
+      });
+    } finally {
+      ending = false;
+      clear();
+      channel?.postMessage({ type: "logout" });
+    }
   },
 };
