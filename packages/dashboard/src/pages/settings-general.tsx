@@ -1,75 +1,13 @@
 import type { Schemas } from "@fleetgate/sdk";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type ReactNode, useState } from "react";
+import { useState } from "react";
 import { api, ok } from "../api/client";
 import { Confirm } from "../ui/confirm";
 import { ErrorState, QueryView } from "../ui/states";
+import { MASKED, SectionForm, splitList, useSave } from "./settings-form";
+import { ComplianceForm, OsvForm } from "./settings-vulnerability";
 
 type Settings = Schemas["Settings"];
-type Update = Schemas["SettingsUpdate"];
-
-/** Secrets read back as this; sending it back unchanged keeps the stored secret. */
-export const MASKED = "********";
-
-/** One entry per line (or comma/space separated), blanks dropped. */
-export function splitList(text: string): string[] {
-  return text
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-/** A section's form: its own Save (PUT of that section only), the API's refusal shown inline. */
-function SectionForm({
-  id,
-  title,
-  hint,
-  save,
-  extra,
-  children,
-}: {
-  id: string;
-  title: string;
-  hint?: string;
-  save: { mutate: () => void; isPending: boolean; isError: boolean; error: unknown; isSuccess: boolean };
-  extra?: ReactNode;
-  children: ReactNode;
-}) {
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate();
-  };
-  return (
-    <section className="card" aria-labelledby={id}>
-      <h2 id={id}>{title}</h2>
-      {hint && <p className="hint">{hint}</p>}
-      <form className="form" onSubmit={submit} aria-label={title}>
-        {children}
-        {save.isError && <ErrorState error={save.error} />}
-        {save.isSuccess && (
-          <div className="alert ok" role="status">
-            Saved.
-          </div>
-        )}
-        <div className="actions">
-          <button type="submit" className="primary" disabled={save.isPending}>
-            Save
-          </button>
-          {extra}
-        </div>
-      </form>
-    </section>
-  );
-}
-
-/** PUT /settings with one section; the answer (all settings, secrets masked) refreshes the page's copy. */
-function useSave(build: () => Update) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: () => ok(api.PUT("/settings", { body: build() })),
-    onSuccess: (data) => qc.setQueryData(["settings", "general"], data),
-  });
-}
 
 function TestOutcome({ r }: { r: { success: boolean; message: string } | undefined }) {
   if (!r) return null;
@@ -412,7 +350,7 @@ function AllowlistForm({ s }: { s: Settings }) {
   );
 }
 
-/** SSO, SMTP, polling, notifications and the IP allowlist (GET/PUT /settings; admins only). */
+/** SSO, SMTP, polling, notifications, the IP allowlist, compliance and OSV (GET/PUT /settings; admins only). */
 export function GeneralSettings() {
   const q = useQuery({ queryKey: ["settings", "general"], queryFn: () => ok(api.GET("/settings")) });
   return (
@@ -425,6 +363,8 @@ export function GeneralSettings() {
             <NotificationForm s={s} />
             <PollingForm s={s} />
             <AllowlistForm s={s} />
+            <ComplianceForm s={s} />
+            <OsvForm s={s} />
           </div>
         </div>
       )}
