@@ -13,7 +13,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
-import { E2E_ADMIN } from "./global-setup";
 import { referenceFile } from "./reference";
 
 /**
@@ -37,15 +36,7 @@ export const SCRIPTS: Record<string, string> = {
   hostname: `#!/bin/sh\nuname -s\n`,
 };
 
-export async function adminAccess(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(E2E_ADMIN),
-  });
-  if (res.status !== 200) throw new Error(`login: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+export { adminAccess } from "./admin-login";
 
 export async function apiToken(base: string, access: string): Promise<string> {
   const res = await fetch(`${base}/api/v1/tokens`, {

@@ -2,7 +2,7 @@ import { read, utils } from "@e965/xlsx";
 import { OAuth2Server } from "oauth2-mock-server";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { wrangler } from "../../scripts/lib/local-server.mjs";
-import { E2E_ADMIN } from "./global-setup";
+import { adminAccess } from "./admin-login";
 
 /**
  * A CI job's whole path, as a person would run it with curl: a real OIDC
@@ -58,9 +58,7 @@ function githubClaims(over: Record<string, unknown> = {}) {
 beforeAll(async () => {
   await provider.issuer.keys.generate("RS256");
   await provider.start(0, "127.0.0.1");
-  const login = await api("/api/v1/auth/login", { method: "POST", json: E2E_ADMIN });
-  expect(login.status).toBe(200);
-  adminAuth = { authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}` };
+  adminAuth = { authorization: `Bearer ${await adminAccess(base())}` };
   const sa = await api("/api/v1/service-accounts", {
     method: "POST",
     headers: adminAuth,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { E2E_ADMIN } from "./global-setup";
+import { adminAccess } from "./admin-login";
 
 const hasOpenssl = spawnSync("openssl", ["version"]).status === 0;
 const base = () => inject("baseUrl");
@@ -18,14 +18,7 @@ const file = (name: string, content?: string) => {
   return p;
 };
 
-async function adminToken(): Promise<string> {
-  const res = await fetch(`${base()}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(E2E_ADMIN),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+const adminToken = () => adminAccess(base());
 
 describe.skipIf(!hasOpenssl)("PKI with real OpenSSL artefacts over HTTP", () => {
   const state: { identityId?: string; serial?: string; token?: string } = {};

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { E2E_ADMIN } from "./global-setup";
+import { adminAccess } from "./admin-login";
 import { decodedParts, type SmtpCapture, startSmtpCapture } from "./smtp-capture";
 
 /**
@@ -40,13 +40,7 @@ async function smtpTest(to: string) {
 }
 
 beforeAll(async () => {
-  const login = await fetch(`${base()}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(E2E_ADMIN),
-  });
-  expect(login.status).toBe(200);
-  admin = { authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}` };
+  admin = { authorization: `Bearer ${await adminAccess(base())}` };
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { OAuth2Server } from "oauth2-mock-server";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { E2E_ADMIN } from "./global-setup";
+import { adminAccess } from "./admin-login";
 
 /**
  * Single sign-on as a browser would do it, without a browser: a real OIDC
@@ -42,9 +42,7 @@ beforeAll(async () => {
       preferred_username: `sso-${tag}`,
     });
   });
-  const login = await api("/api/v1/auth/login", { method: "POST", json: E2E_ADMIN });
-  expect(login.status).toBe(200);
-  admin = { authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}` };
+  admin = { authorization: `Bearer ${await adminAccess(base())}` };
   const res = await api("/api/v1/settings", {
     method: "PUT",
     headers: admin,
