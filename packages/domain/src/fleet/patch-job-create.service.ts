@@ -24,6 +24,7 @@ import {
   initialJobStatus,
   type JobSchedule,
   patchJobSchedule,
+  patchRow,
   scheduleAuditDetail,
   scheduleFields,
 } from "./patch-job-window";
@@ -254,18 +255,13 @@ export async function createPatchJob(
     command: PATCH_APPLY_COMMAND,
     hosts,
     schedule,
-    patch: {
-      immediate: req.immediate,
-      maintenanceWindowId: schedule?.windowId ?? null,
+    patch: patchRow(req.immediate, schedule, {
       allowReboot: req.allowReboot,
       securityOnly: req.securityOnly,
       packages: req.packages,
-      parentJobId: null,
       ringCount: rings ? used.length : 0,
       onHealthFailure: rings ? (req.onHealthFailure ?? "stop") : null,
-      notBefore: schedule?.notBefore ?? null,
-      lastStartAt: schedule?.lastStartAt ?? null,
-    },
+    }),
     options,
     notes,
   });
@@ -311,19 +307,8 @@ export async function createRollbackJob(
   });
 }
 
-/** The patch row of a rollback job of `parentId`. */
-const rollbackPatchRow = (parentId: string): Omit<PatchJobRow, "jobId"> => ({
-  immediate: true,
-  maintenanceWindowId: null,
-  allowReboot: false,
-  securityOnly: false,
-  packages: [],
-  parentJobId: parentId,
-  ringCount: 0,
-  onHealthFailure: null,
-  notBefore: null,
-  lastStartAt: null,
-});
+/** The patch row of a rollback job of `parentId` (it starts now). */
+const rollbackPatchRow = (parentId: string) => patchRow(true, null, { parentJobId: parentId });
 
 /** A UUID (version 8) from SHA-256 of `seed`: the same job id every time (idempotent creation). */
 export async function derivedJobId(seed: string): Promise<string> {

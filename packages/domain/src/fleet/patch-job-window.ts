@@ -1,7 +1,7 @@
 import type { JobPlan } from "@fleetgate/contract";
 import { nextHostStart, openOccurrence, type WindowSpec } from "@fleetgate/contract/patching";
 import { and, eq, sql } from "drizzle-orm";
-import { maintenanceWindows } from "../schema";
+import { maintenanceWindows, type patchJobs } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { inJson } from "../shared/in-json";
@@ -22,6 +22,30 @@ export interface JobSchedule {
 /** The plan fields of a windowed job (the JobRun keeps it `pending` until `not_before`). */
 export const scheduleFields = (s: JobSchedule | null): Pick<JobPlan, "not_before" | "last_start_at"> =>
   s ? { not_before: s.notBefore, last_start_at: s.lastStartAt } : {};
+
+type NewPatchRow = Omit<typeof patchJobs.$inferSelect, "jobId">;
+
+/**
+ * The patch row of a new job: whether it was asked to start now, its schedule (null: no window)
+ * and what the kind sets; the rest is the default of a job with no rings, no parent and no reboot.
+ */
+export const patchRow = (
+  immediate: boolean,
+  schedule: JobSchedule | null,
+  fields: Partial<Omit<NewPatchRow, "immediate" | "maintenanceWindowId" | "notBefore" | "lastStartAt">> = {},
+): NewPatchRow => ({
+  immediate,
+  allowReboot: false,
+  securityOnly: false,
+  packages: [],
+  parentJobId: null,
+  ringCount: 0,
+  onHealthFailure: null,
+  ...fields,
+  maintenanceWindowId: schedule?.windowId ?? null,
+  notBefore: schedule?.notBefore ?? null,
+  lastStartAt: schedule?.lastStartAt ?? null,
+});
 
 /** The status a new job is created in: `pending` while its window has not opened, else `queued`. */
 export const initialJobStatus = (s: JobSchedule | null, now: number): "pending" | "queued" =>

@@ -9,7 +9,7 @@ import type { JobOptions } from "./job-plan";
 import { resolveHostsByIds } from "./job-targets.query";
 import type { JobRow } from "./jobs.query";
 import { insertAndStart } from "./patch-job-create.service";
-import { patchJobSchedule } from "./patch-job-window";
+import { patchJobSchedule, patchRow } from "./patch-job-window";
 import type { Visibility } from "./visibility";
 
 /** A `patch_remove` job as the native face submits it (docs/patching.md "Removing packages"). */
@@ -100,18 +100,7 @@ export async function createPatchRemoveJob(
     command: PATCH_REMOVE_COMMAND,
     hosts,
     schedule,
-    patch: {
-      immediate: req.immediate,
-      maintenanceWindowId: schedule?.windowId ?? null,
-      allowReboot: false,
-      securityOnly: false,
-      packages: req.packages,
-      parentJobId: null,
-      ringCount: 0,
-      onHealthFailure: null,
-      notBefore: schedule?.notBefore ?? null,
-      lastStartAt: schedule?.lastStartAt ?? null,
-    },
+    patch: patchRow(req.immediate, schedule, { packages: req.packages }),
     options,
     notes,
   });

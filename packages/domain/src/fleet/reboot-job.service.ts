@@ -8,7 +8,7 @@ import type { JobOptions } from "./job-plan";
 import { resolveHostsByIds } from "./job-targets.query";
 import type { JobRow } from "./jobs.query";
 import { insertAndStart } from "./patch-job-create.service";
-import { patchJobSchedule } from "./patch-job-window";
+import { patchJobSchedule, patchRow } from "./patch-job-window";
 import type { Visibility } from "./visibility";
 
 /** A `reboot` job as the native face submits it (docs/patching.md "Reboots"). */
@@ -72,18 +72,7 @@ export async function createRebootJob(
     command: REBOOT_COMMAND,
     hosts: targets.map((target) => ({ target, args: [id], plan: [] })),
     schedule,
-    patch: {
-      immediate: req.immediate,
-      maintenanceWindowId: schedule?.windowId ?? null,
-      allowReboot: true,
-      securityOnly: false,
-      packages: [],
-      parentJobId: null,
-      ringCount: 0,
-      onHealthFailure: null,
-      notBefore: schedule?.notBefore ?? null,
-      lastStartAt: schedule?.lastStartAt ?? null,
-    },
+    patch: patchRow(req.immediate, schedule, { allowReboot: true }),
     options,
     notes,
   });

@@ -78,13 +78,8 @@ export async function detachedSign(data: Uint8Array, armoredPrivateKey: string, 
   });
 }
 
-/** Verifies a detached signature (tests and the self-check after generation). */
-export async function verifyDetached(data: Uint8Array, armoredSignature: string, armoredPublicKey: string) {
-  const result = await openpgp.verify({
-    message: await openpgp.createMessage({ binary: data }),
-    signature: await openpgp.readSignature({ armoredSignature }),
-    verificationKeys: await openpgp.readKey({ armoredKey: armoredPublicKey }),
-  });
+/** Whether the first signature of a verification result holds (openpgp rejects `verified` when it does not). */
+async function firstSignatureValid(result: openpgp.VerifyMessageResult): Promise<boolean> {
   const [first] = result.signatures;
   if (!first) return false;
   try {
@@ -93,6 +88,16 @@ export async function verifyDetached(data: Uint8Array, armoredSignature: string,
   } catch {
     return false;
   }
+}
+
+/** Verifies a detached signature (tests and the self-check after generation). */
+export async function verifyDetached(data: Uint8Array, armoredSignature: string, armoredPublicKey: string) {
+  const result = await openpgp.verify({
+    message: await openpgp.createMessage({ binary: data }),
+    signature: await openpgp.readSignature({ armoredSignature }),
+    verificationKeys: await openpgp.readKey({ armoredKey: armoredPublicKey }),
+  });
+  return firstSignatureValid(result);
 }
 
 /** The fingerprints (upper-case hex) of every key in an armored keyring (tests, operators' checks). */
@@ -110,14 +115,7 @@ export async function verifyClearSigned(cleartext: string, armoredKeys: string, 
     message: await openpgp.readCleartextMessage({ cleartextMessage: cleartext }),
     verificationKeys: keys,
   });
-  const [first] = result.signatures;
-  if (!first) return false;
-  try {
-    await first.verified;
-    return true;
-  } catch {
-    return false;
-  }
+  return firstSignatureValid(result);
 }
 
 /** Whether a detached signature over `data` (Release.gpg, repomd.xml.asc) is valid by the key with `fingerprint` in `armoredKeys`. */
