@@ -40,6 +40,11 @@ const server = await startLocalServer({
   },
 });
 
+/** Progress on stderr (the tables go to stdout at the end): a stalled phase shows where it stalled. */
+function progress(line) {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
 function load(opts, connections) {
   return new Promise((resolve, reject) => {
     autocannon({ ...opts, connections, duration: DURATION }, (err, result) => (err ? reject(err) : resolve(result)));
@@ -47,7 +52,7 @@ function load(opts, connections) {
 }
 
 const rows = [];
-const ctx = { url: server.url, admin: ADMIN, server, persistDir: dir };
+const ctx = { url: server.url, admin: ADMIN, server, persistDir: dir, progress };
 try {
   for (const s of [
     ...scenarios,
@@ -56,9 +61,12 @@ try {
     ...(WITH_PATCHING ? patchingAgentScenarios : []),
   ]) {
     if (filter && !s.name.includes(filter)) continue;
+    const started = performance.now();
+    progress(`${s.name} …`);
     // Scenarios that are not request floods measure themselves and return rows.
     if (s.run) {
       rows.push(...(await s.run(ctx)));
+      progress(`${s.name}: done in ${Math.round((performance.now() - started) / 1000)} s`);
       continue;
     }
     const opts = await s.prepare(ctx);
@@ -76,6 +84,7 @@ try {
       ctx[`${s.name}@${c}`] = r.requests.average;
     }
     if (s.after) rows.push(...(await s.after(ctx)));
+    progress(`${s.name}: done in ${Math.round((performance.now() - started) / 1000)} s`);
   }
   console.log(`\nFleetgate bench — ${DURATION}s per cell, wrangler dev (workerd) on 127.0.0.1, 2-core machine\n`);
   console.table(rows);
