@@ -1,10 +1,4 @@
-import {
-  AGENT_PROTOCOL_VERSION,
-  AgentMessage,
-  REBOOT_COMMAND,
-  SELF_UPGRADE_COMMAND,
-  ServerMessage,
-} from "@fleetgate/contract/agent";
+import { AgentMessage, REBOOT_COMMAND, SELF_UPGRADE_COMMAND, ServerMessage } from "@fleetgate/contract/agent";
 import WebSocket from "ws";
 import { Backoff } from "./backoff";
 import { CommandStore } from "./command-store";
@@ -13,16 +7,15 @@ import type { AgentConfig } from "./config";
 import { CrlHolder } from "./crl-holder";
 import { ScanRunner } from "./discovery/scan-runner";
 import { AgentError, EXIT } from "./exit-codes";
+import { helloFrame } from "./hello-frame";
 import { collectHostInfo, type HostInfo } from "./host-info";
 import type { Logger } from "./log";
 import type { PackageRunner } from "./patch/package-runner";
 import { PatchAgent } from "./patch/patch-agent";
 import { createProof, endpoint, toWebSocketUrl } from "./proof";
-import { readBootInfo } from "./reboot/boot-info";
 import { rebootExecution } from "./reboot/reboot-command";
 import { Rebooter, resumeAfterBoot } from "./reboot/rebooter";
 import { renewIfDue } from "./renew";
-import { inventoryScripts } from "./scripts";
 import { type Credentials, StateDir } from "./state";
 import type { SelfUpgrader } from "./upgrade/self-upgrade";
 import { selfUpgradeExecution } from "./upgrade/self-upgrade-command";
@@ -292,26 +285,14 @@ export class Agent {
   }
 
   private async sendHello(ws: WebSocket): Promise<void> {
-    const scripts = await inventoryScripts(this.config);
+    const frame = await helloFrame(
+      this.config,
+      this.host,
+      this.commands.undeliveredIds(),
+      await this.crl.report(this.credentials.caPem),
+    );
     if (ws !== this.ws || ws.readyState !== WebSocket.OPEN) return;
-    const os = this.host.os;
-    const sent = await this.sendOn(ws, {
-      type: "hello",
-      protocol: AGENT_PROTOCOL_VERSION,
-      agent_version: AGENT_VERSION,
-      hostname: this.host.hostname.slice(0, 253),
-      os: {
-        family: os.family.slice(0, 64),
-        name: os.name.slice(0, 255),
-        version: os.version.slice(0, 255),
-        arch: os.arch.slice(0, 64),
-      },
-      tags: this.config.tags,
-      scripts,
-      completed: this.commands.undeliveredIds().slice(0, 1000),
-      crl: await this.crl.report(this.credentials.caPem),
-      boot: (await readBootInfo(this.config.reboot.bootIdFile)) ?? undefined,
-    });
+    const sent = await this.sendOn(ws, frame);
     if (!sent) return;
     this.helloSent = true;
     for (const queued of this.beforeHello.splice(0)) queued.resolve(await this.sendOn(ws, queued.frame));
