@@ -3,19 +3,10 @@ import { PATCH_EXIT } from "@fleetgate/contract/patching";
 import { type BuiltinOutcome, tail } from "./builtin-outcome";
 import type { HealthGate } from "./health-gate";
 import type { PackageBackend } from "./package-backend";
+import { failedReport } from "./remove-check";
 
 /** An apply that changed nothing (a refused pre-check). */
-const emptyApply = (error: string): ApplyReport => ({
-  ok: false,
-  error,
-  changes: [],
-  unvaulted: [],
-  vault: [],
-  kept_conffiles: [],
-  audit_clean: true,
-  reboot_required: false,
-  output: "",
-});
+const emptyApply = (error: string): ApplyReport => failedReport(error, "", { audit_clean: true });
 
 /**
  * A health-gated apply (docs/patching.md "Rings"): the host's checks run first — one failing

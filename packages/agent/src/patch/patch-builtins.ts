@@ -8,7 +8,8 @@ import {
 } from "@fleetgate/contract/agent";
 import type { z } from "zod";
 import type { PatchingConfig } from "../config";
-import type { ExecOutcome, Execution } from "../executor";
+import type { Execution } from "../executor";
+import { inProcessOutcome } from "../in-process-outcome";
 import type { Logger } from "../log";
 import type { Rebooter } from "../reboot/rebooter";
 import { type BuiltinOutcome, reportOutcome } from "./builtin-outcome";
@@ -104,16 +105,7 @@ async function rebootIfRequired(
 function execution(deps: PatchBuiltinsDeps, work: (stop: AbortSignal) => Promise<BuiltinOutcome>): Execution {
   const stopped = new AbortController();
   const startedAt = Date.now();
-  const outcome = (exit: number, stdout: string, stderr: string): ExecOutcome => ({
-    exit_code: exit,
-    error: null,
-    signal: null,
-    stdout,
-    stderr,
-    truncated: false,
-    started_at: startedAt,
-    finished_at: Date.now(),
-  });
+  const outcome = (exit: number, stdout: string, stderr: string) => inProcessOutcome(startedAt, exit, stdout, stderr);
   const done = (async () => {
     if (!deps.config.enabled) return outcome(1, "", "patching is not enabled on this agent");
     try {

@@ -5,7 +5,8 @@ import { jobs, type PatchPlanItem, patchJobHosts, patchJobs } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { newId } from "../shared/ids";
 import { insertJobHostRows, newJobHostRows } from "./job-host-rows";
-import { type JobOptions, newReqid, planOf } from "./job-plan";
+import { type JobOptions, planOf } from "./job-plan";
+import { newJobRow } from "./job-row";
 import type { TargetHost } from "./job-targets.query";
 import type { JobRow } from "./jobs.query";
 import { initialJobStatus, type JobSchedule, scheduleAuditDetail, scheduleFields } from "./patch-job-window";
@@ -37,9 +38,8 @@ export async function insertAndStart(ctx: DomainContext, input: NewJob): Promise
   const id = input.id ?? newId();
   const now = ctx.now();
   const schedule = input.schedule ?? null;
-  const job: JobRow = {
+  const job = newJobRow(ctx, now, {
     id,
-    reqid: newReqid(),
     kind: input.kind,
     script: input.command,
     args: [],
@@ -47,15 +47,9 @@ export async function insertAndStart(ctx: DomainContext, input: NewJob): Promise
     status: initialJobStatus(schedule, now),
     options: input.options,
     notes: input.notes,
-    createdBy: ctx.actor?.id ?? null,
     idempotencyKey: null,
     hostCount: input.hosts.length,
-    succeededCount: 0,
-    failedCount: 0,
-    createdAt: now,
-    startedAt: null,
-    completedAt: null,
-  };
+  });
   const rows = newJobHostRows(input.hosts.map((h) => h.target));
   await commitAudited(
     ctx,
