@@ -3,7 +3,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { api, ok } from "../api/client";
-import { type PatchForm, patchJobBody } from "../lib/patch-plan";
+import { PATCH_FORM_DEFAULTS, type PatchForm, patchJobBody } from "../lib/patch-plan";
 import { Confirm } from "../ui/confirm";
 import { ErrorState } from "../ui/states";
 
@@ -19,18 +19,7 @@ type Host = Schemas["HostSummary"];
  */
 export function PatchPlanForm({ hosts, onClear }: { hosts: Host[]; onClear: () => void }) {
   const navigate = useNavigate();
-  const [form, setForm] = useState<PatchForm>({
-    what: "security",
-    packages: "",
-    when: "now",
-    expectedMinutes: 15,
-    maxParallel: 64,
-    errorThreshold: "",
-    timeoutSeconds: 3600,
-    notes: "",
-    rings: "",
-    onHealthFailure: "",
-  });
+  const [form, setForm] = useState<PatchForm>(PATCH_FORM_DEFAULTS);
   const [problem, setProblem] = useState<{ field: keyof PatchForm; message: string } | undefined>();
   const [confirming, setConfirming] = useState(false);
   const windows = useQuery({ queryKey: ["maintenance-windows"], queryFn: () => ok(api.GET("/maintenance-windows")) });
