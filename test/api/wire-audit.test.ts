@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { adminToken, enrollHost, execPost } from "./agent-helpers";
 import { adminLogin, bearer, userWithRole } from "./auth-helpers";
 import { call, nativeError } from "./helpers";
 
@@ -131,5 +132,36 @@ describe("users and groups (linux-patch-manager.md §4): the documented texts an
     });
     expect(reset.status).toBe(200);
     expect(await reset.json()).toEqual({ message: "Password reset successfully" });
+  });
+});
+
+describe("ctrl-exec POST /run `async` (ctrl-exec.md §5: any Perl-truthy value)", () => {
+  it('0, "0", "", false and null run sync (200); 1, true, "yes" and even "false" (a true string in Perl) answer 202', async () => {
+    const token = await adminToken();
+    // An offline host: a sync run answers at once with exit -1, an async one is queued (accepted).
+    const host = await enrollHost();
+    const run = (value: unknown) =>
+      execPost("/run", {
+        hosts: [host.name],
+        script: `wire-${crypto.randomUUID().slice(0, 8)}`,
+        token,
+        async: value,
+      });
+    for (const value of [0, "0", "", false, null]) {
+      const res = await run(value);
+      expect(res.status, JSON.stringify(value)).toBe(200);
+      const body = (await res.json()) as { async?: boolean; results: { exit: number; error: string }[] };
+      expect(body.async, JSON.stringify(value)).toBeUndefined();
+      expect(body.results[0]).toMatchObject({ exit: -1, error: "host offline" });
+    }
+    for (const value of [1, true, "yes", "false"]) {
+      const res = await run(value);
+      expect(res.status, JSON.stringify(value)).toBe(202);
+      expect(await res.json()).toMatchObject({
+        ok: true,
+        async: true,
+        results: [{ host: host.name, status: "accepted" }],
+      });
+    }
   });
 });
