@@ -141,6 +141,14 @@ export class JobStore {
     return this.sql.exec<HostRow>("SELECT * FROM hosts WHERE status = 'pending' ORDER BY seq LIMIT ?", limit).toArray();
   }
 
+  /** Host ids of the next `limit` pending hosts, in target order. */
+  pendingHostIds(limit: number): string[] {
+    return this.sql
+      .exec<{ host_id: string }>("SELECT host_id FROM hosts WHERE status = 'pending' ORDER BY seq LIMIT ?", limit)
+      .toArray()
+      .map((r) => r.host_id);
+  }
+
   count(where: string, ...params: SqlStorageValue[]): number {
     return this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM hosts WHERE ${where}`, ...params).one().n;
   }
