@@ -83,15 +83,33 @@ export async function enrollHost(url, access, name) {
   return { id: e.identity_id, name, keys, thumb };
 }
 
+/** Calls `onProgress(done)` every `every` completions (bench progress lines). */
+function counter(onProgress, every = 500) {
+  let done = 0;
+  return () => {
+    done++;
+    if (onProgress && done % every === 0) onProgress(done);
+  };
+}
+
 /** Enrolls `count` hosts named `<prefix>-<i>`, `concurrency` at a time. */
-export async function enrollHosts(url, access, count, prefix = `bench-${Date.now().toString(36)}`, concurrency = 8) {
+export async function enrollHosts(
+  url,
+  access,
+  count,
+  prefix = `bench-${Date.now().toString(36)}`,
+  concurrency = 8,
+  onProgress = undefined,
+) {
   const hosts = new Array(count);
+  const tick = counter(onProgress);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, count) }, async () => {
       while (next < count) {
         const i = next++;
         hosts[i] = await enrollHost(url, access, `${prefix}-${String(i).padStart(4, "0")}`);
+        tick();
       }
     }),
   );
@@ -210,15 +228,17 @@ export class SimAgent {
 }
 
 /** Connects an agent for every host, `concurrency` handshakes at a time. */
-export async function connectAgents(url, hosts, concurrency = 32, answers = {}) {
+export async function connectAgents(url, hosts, concurrency = 32, answers = {}, onProgress = undefined) {
   const stats = { runs: 0, results: 0, duplicates: 0, closed: 0 };
   const agents = hosts.map((h) => new SimAgent(url, h, stats, answers));
+  const tick = counter(onProgress);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, agents.length) }, async () => {
       while (next < agents.length) {
         const a = agents[next++];
         await retry(() => a.connect(), 3);
+        tick();
       }
     }),
   );

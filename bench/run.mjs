@@ -6,11 +6,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { freePort, migrateLocal, startLocalServer } from "../scripts/lib/local-server.mjs";
+import { rerunWithRaisedLimit } from "./open-files.mjs";
 import { patchingAgentScenarios } from "./patching-agents.bench.mjs";
 import { reportScenarios } from "./reports.bench.mjs";
 import { scenarios } from "./scenarios.mjs";
 import { issueTable } from "./summary.mjs";
 import { taskScenarios } from "./tasks.bench.mjs";
+
+// Thousands of agents need thousands of descriptors in workerd (bench/open-files.mjs).
+const rerun = rerunWithRaisedLimit();
+if (rerun !== undefined) process.exit(rerun);
 
 const filter = process.argv[2];
 // One concurrency level by default (the issue's table is at c=10); BENCH_CONCURRENCY="1,16,64" for curves.
@@ -40,6 +45,11 @@ const server = await startLocalServer({
   },
 });
 
+/** Progress on stderr (the tables go to stdout at the end): a stalled phase shows where it stalled. */
+function progress(line) {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
 function load(opts, connections) {
   return new Promise((resolve, reject) => {
     autocannon({ ...opts, connections, duration: DURATION }, (err, result) => (err ? reject(err) : resolve(result)));
@@ -47,7 +57,7 @@ function load(opts, connections) {
 }
 
 const rows = [];
-const ctx = { url: server.url, admin: ADMIN, server, persistDir: dir };
+const ctx = { url: server.url, admin: ADMIN, server, persistDir: dir, progress };
 try {
   for (const s of [
     ...scenarios,
@@ -56,9 +66,12 @@ try {
     ...(WITH_PATCHING ? patchingAgentScenarios : []),
   ]) {
     if (filter && !s.name.includes(filter)) continue;
+    const started = performance.now();
+    progress(`${s.name} …`);
     // Scenarios that are not request floods measure themselves and return rows.
     if (s.run) {
       rows.push(...(await s.run(ctx)));
+      progress(`${s.name}: done in ${Math.round((performance.now() - started) / 1000)} s`);
       continue;
     }
     const opts = await s.prepare(ctx);
@@ -76,6 +89,7 @@ try {
       ctx[`${s.name}@${c}`] = r.requests.average;
     }
     if (s.after) rows.push(...(await s.after(ctx)));
+    progress(`${s.name}: done in ${Math.round((performance.now() - started) / 1000)} s`);
   }
   console.log(`\nFleetgate bench — ${DURATION}s per cell, wrangler dev (workerd) on 127.0.0.1, 2-core machine\n`);
   console.table(rows);
@@ -83,6 +97,12 @@ try {
     console.log("\nIssue 10 table (ratios from this run):\n");
     console.table(issueTable(rows, CONCURRENCY.includes(10) ? 10 : CONCURRENCY[0]));
   }
+} catch (err) {
+  // What was measured before the failure is still figures; and the server's last words say why.
+  console.log("\nFleetgate bench — stopped by an error; the rows measured before it:\n");
+  console.table(rows);
+  process.stderr.write(`[bench] server output (tail):\n${server.output?.().slice(-4000) ?? ""}\n`);
+  throw err;
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });

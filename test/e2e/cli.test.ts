@@ -1,6 +1,6 @@
 /**
- * The `fleetgate` CLI as a user runs it: the bundled file (packages/cli/dist/fleetgate.mjs) as a
- * process against the real `wrangler dev`, with two REAL agents. Login with password + TOTP, a script
+ * The `fleetgate` CLI as a user runs it: `npx fleetgate`'s launcher (packages/cli/bin/fleetgate.mjs,
+ * which runs the bundle built below from packages/cli/dist/fleetgate.mjs) as a process against the real `wrangler dev`, with two REAL agents. Login with password + TOTP, a script
  * run on two hosts with output prefixed by host, a failing host → exit 3, `jobs retry --failed`, an
  * export downloaded through its signed link, auth/not-found exit codes, offline `audit verify` (a
  * tampered checkpoint is caught), and `ci login` / `ci exec`
@@ -20,7 +20,7 @@ import { AgentProcess, adminAccess } from "./agent-process";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const cliDir = path.join(root, "packages/cli");
-const bin = path.join(cliDir, "dist/fleetgate.mjs");
+const bin = path.join(cliDir, "bin/fleetgate.mjs");
 const base = () => inject("baseUrl");
 const suffix = Math.random().toString(36).slice(2, 7);
 const [hostA, hostB] = [`cli-a-${suffix}`, `cli-b-${suffix}`];

@@ -1,57 +1,23 @@
-import {
-  AGENT_PROTOCOL_VERSION,
-  AgentMessage,
-  REBOOT_COMMAND,
-  SELF_UPGRADE_COMMAND,
-  ServerMessage,
-} from "@fleetgate/contract/agent";
+import { AgentMessage, ServerMessage } from "@fleetgate/contract/agent";
 import WebSocket from "ws";
+import type { AgentOptions } from "./agent-options";
 import { Backoff } from "./backoff";
+import { builtinCommands } from "./builtin-commands";
 import { CommandStore } from "./command-store";
 import { CommandRunner } from "./commands";
 import type { AgentConfig } from "./config";
 import { CrlHolder } from "./crl-holder";
 import { ScanRunner } from "./discovery/scan-runner";
 import { AgentError, EXIT } from "./exit-codes";
+import { helloFrame } from "./hello-frame";
 import { collectHostInfo, type HostInfo } from "./host-info";
 import type { Logger } from "./log";
-import type { PackageRunner } from "./patch/package-runner";
 import { PatchAgent } from "./patch/patch-agent";
 import { createProof, endpoint, toWebSocketUrl } from "./proof";
-import { readBootInfo } from "./reboot/boot-info";
-import { rebootExecution } from "./reboot/reboot-command";
 import { Rebooter, resumeAfterBoot } from "./reboot/rebooter";
 import { renewIfDue } from "./renew";
-import { inventoryScripts } from "./scripts";
 import { type Credentials, StateDir } from "./state";
-import type { SelfUpgrader } from "./upgrade/self-upgrade";
-import { selfUpgradeExecution } from "./upgrade/self-upgrade-command";
 import { AGENT_VERSION } from "./version";
-
-/** Tunables of `run`; the defaults are the production values, tests shorten them. */
-export interface AgentOptions {
-  config: AgentConfig;
-  logger: Logger;
-  backoffBaseMs?: number;
-  backoffCapMs?: number;
-  /** A connection that stayed up this long resets the backoff. */
-  stableAfterMs?: number;
-  /** WebSocket ping interval; a connection that misses one pong is dropped. */
-  heartbeatMs?: number;
-  /** How often to check whether the certificate is due for renewal. */
-  renewCheckMs?: number;
-  /** How often to download the CRL (and send `crl_state` when what the host holds changed). */
-  crlCheckMs?: number;
-  /** SIGTERM → SIGKILL grace for timed-out and cancelled commands. */
-  killGraceMs?: number;
-  hostInfo?: HostInfo;
-  /** Self-upgrade (only when the agent runs as its own executable); null/absent: the built-in is not offered. */
-  selfUpgrade?: SelfUpgrader | null;
-  /** The one runner of package commands (patching and the package self-upgrade share it). */
-  packageRunner?: PackageRunner;
-  /** Called after `stop()` when a self-upgrade swapped the executable: start the new one (production: exit, systemd restarts). */
-  onRestart?: () => void;
-}
 
 const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
@@ -109,18 +75,13 @@ export class Agent {
           rebooter: this.rebooter,
         })
       : null;
-    const builtins = new Map(this.patch?.builtins());
-    builtins.set(REBOOT_COMMAND, (run) => rebootExecution(run, this.rebooter));
-    const upgrader = options.selfUpgrade;
-    if (upgrader) {
-      builtins.set(SELF_UPGRADE_COMMAND, (run) =>
-        selfUpgradeExecution(run, {
-          upgrader,
-          runner: () => this.commands,
-          afterSwap: () => void this.stop().then(() => options.onRestart?.()),
-        }),
-      );
-    }
+    const builtins = builtinCommands({
+      patch: this.patch,
+      rebooter: this.rebooter,
+      upgrader: options.selfUpgrade,
+      runner: () => this.commands,
+      afterSwap: () => void this.stop().then(() => options.onRestart?.()),
+    });
     this.commands = new CommandRunner({
       builtins,
       config: options.config,
@@ -292,26 +253,14 @@ export class Agent {
   }
 
   private async sendHello(ws: WebSocket): Promise<void> {
-    const scripts = await inventoryScripts(this.config);
+    const frame = await helloFrame(
+      this.config,
+      this.host,
+      this.commands.undeliveredIds(),
+      await this.crl.report(this.credentials.caPem),
+    );
     if (ws !== this.ws || ws.readyState !== WebSocket.OPEN) return;
-    const os = this.host.os;
-    const sent = await this.sendOn(ws, {
-      type: "hello",
-      protocol: AGENT_PROTOCOL_VERSION,
-      agent_version: AGENT_VERSION,
-      hostname: this.host.hostname.slice(0, 253),
-      os: {
-        family: os.family.slice(0, 64),
-        name: os.name.slice(0, 255),
-        version: os.version.slice(0, 255),
-        arch: os.arch.slice(0, 64),
-      },
-      tags: this.config.tags,
-      scripts,
-      completed: this.commands.undeliveredIds().slice(0, 1000),
-      crl: await this.crl.report(this.credentials.caPem),
-      boot: (await readBootInfo(this.config.reboot.bootIdFile)) ?? undefined,
-    });
+    const sent = await this.sendOn(ws, frame);
     if (!sent) return;
     this.helloSent = true;
     for (const queued of this.beforeHello.splice(0)) queued.resolve(await this.sendOn(ws, queued.frame));
