@@ -7,6 +7,7 @@ import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
 import { CoalescedRun } from "../shared/coalesced-run";
 import { DomainAccess, objectScope } from "../shared/domain-access";
+import { yieldTurn } from "../shared/yield-turn";
 import { DispatchCertificates } from "./dispatch-certificates";
 import { cancelCommands, enqueueCommands } from "./job-dispatch";
 import { JOB_EVENT_INTERVAL_MS, JobEvents } from "./job-events";
@@ -55,8 +56,11 @@ export class JobRun extends DurableObject<Env> {
   private readonly certificates = new DispatchCertificates((limit) => this.store.pendingHostIds(limit));
   private pumping = false;
   private pumpAgain = false;
-  /** `afterChange` for reports: concurrent reports (many channels) share one round. */
-  private readonly settle = new CoalescedRun(() => this.afterChange());
+  /**
+   * `afterChange` for reports: concurrent reports (many channels) share one round, which starts
+   * one event-loop turn after the first of them, so reports arriving close together join it.
+   */
+  private readonly settle = new CoalescedRun(() => this.afterChange(), yieldTurn);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);

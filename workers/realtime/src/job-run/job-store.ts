@@ -228,10 +228,10 @@ export class JobStore {
   bumpJob(): void {
     if (!this.hostsTouched) return;
     this.hostsTouched = false;
-    if (this.sql.exec("SELECT 1 FROM hosts WHERE version > synced_version LIMIT 1").toArray().length > 0) {
-      this.metaCache = undefined;
-      this.sql.exec("UPDATE job SET version = version + 1");
-    }
+    // A host row changed since the last bump: one statement, no check whether a write-back
+    // synced it meanwhile (a needless bump only writes the job row to D1 once more).
+    this.metaCache = undefined;
+    this.sql.exec("UPDATE job SET version = version + 1");
   }
 
   /** Something is not yet in D1. */
