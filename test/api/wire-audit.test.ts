@@ -165,3 +165,48 @@ describe("ctrl-exec POST /run `async` (ctrl-exec.md §5: any Perl-truthy value)"
     }
   });
 });
+
+describe("ctrl-exec routes on the exact request-target (ctrl-exec.md §2: no query-string stripping; GET/POST only)", () => {
+  const noRoute = (method: string, target: string) => ({
+    ok: false,
+    error: "not found",
+    detail: `no route for ${method} ${target}`,
+  });
+
+  it("a query string (even a bare '?') is no route, on every ctrl-exec path; the detail names the raw target", async () => {
+    for (const target of [
+      "/health?x=1",
+      "/health?",
+      "/?a=b",
+      "/openapi.json?v=2",
+      "/discovery?x",
+      "/status/abc123?z=1",
+    ]) {
+      const res = await call(target);
+      expect(res.status, target).toBe(404);
+      expect(await res.json(), target).toEqual(noRoute("GET", target));
+    }
+    const res = await call("/run?async=1", { method: "POST", json: { script: "x", hosts: ["h"] } });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual(noRoute("POST", "/run?async=1"));
+  });
+
+  it("HEAD is no route on any ctrl-exec path (its server routes GET and POST only)", async () => {
+    for (const target of ["/health", "/", "/openapi.json", "/openapi-live.json", "/discovery", "/status/abc123"]) {
+      const res = await call(target, { method: "HEAD" });
+      expect(res.status, target).toBe(404);
+    }
+  });
+
+  it("a percent-encoded path is not the path it decodes to (exact string match)", async () => {
+    const res = await call("/healt%68");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual(noRoute("GET", "/healt%68"));
+  });
+
+  it("the exact targets still answer", async () => {
+    const res = await call("/health");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { ok: boolean }).ok).toBe(true);
+  });
+});

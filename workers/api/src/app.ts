@@ -3,6 +3,7 @@ import type { AppEnv } from "./context";
 import { allowedMethods, dialectOf, mountDialects } from "./dialects";
 import { CommonError } from "./lib/http-errors";
 import { limitBody } from "./middleware/body-limit";
+import { execExactTarget } from "./middleware/exec-exact-target";
 import { requestContext } from "./middleware/request-context";
 
 /** The control plane's HTTP application: four faces on one domain model (DESIGN.md), mounted from one table. */
@@ -10,6 +11,7 @@ export const app = new Hono<AppEnv>({ strict: true });
 
 app.use("*", requestContext);
 app.use("*", limitBody);
+app.use("*", execExactTarget);
 
 mountDialects(app);
 

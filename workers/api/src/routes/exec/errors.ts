@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../context";
 import { logDomainRefusal, logUnhandled } from "../../lib/domain-refusal";
 import { toCommonError } from "../../lib/http-errors";
+import { requestTarget } from "../../lib/request-target";
 
 /** A ctrl-exec error body: `{"ok":false,"error":…,"detail"?,"code"?,"conflicts"?}` (ctrl-exec.md §3). */
 export class ExecError extends Error {
@@ -90,7 +91,10 @@ export function renderExec(c: Context<AppEnv>, err: unknown): Response {
     switch (common.kind) {
       case "not_found":
       case "method_not_allowed":
-        return c.json({ ok: false, error: "not found", detail: `no route for ${c.req.method} ${c.req.path}` }, 404);
+        return c.json(
+          { ok: false, error: "not found", detail: `no route for ${c.req.method} ${requestTarget(c.req.raw)}` },
+          404,
+        );
       case "payload_too_large":
         return c.json({ ok: false, error: "payload too large", detail: "body exceeds 1048576 bytes" }, 413);
       case "malformed_json":
