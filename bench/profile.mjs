@@ -7,7 +7,7 @@
 // state and the enrolled hosts' keys there, so the next run skips enrollment
 // (compare two versions of the code on the same fleet). Figures only; nothing asserts.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import WebSocket from "ws";
@@ -104,6 +104,84 @@ function serverCpuMs(pgid) {
 }
 const cpuAvailable = existsSync("/proc/self/stat");
 
+/**
+ * The same CPU time split by process and into user/system time: `wrangler dev` runs its Node
+ * process, a proxy workerd (the port clients connect to, in front of the Worker: every HTTP
+ * request and WebSocket frame passes it) and the Worker's workerd (every Durable Object, D1).
+ */
+function serverCpuByProcess(pgid) {
+  const hz = 100;
+  const out = new Map();
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(f[2]) !== pgid) continue;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      const role = !cmd.includes("workerd")
+        ? "wrangler (node)"
+        : cmd.includes("--inspector-addr")
+          ? "workerd (Worker, DOs, D1)"
+          : "workerd (proxy)";
+      const cur = out.get(role) ?? { user: 0, sys: 0 };
+      cur.user += (Number(f[11]) * 1000) / hz;
+      cur.sys += (Number(f[12]) * 1000) / hz;
+      out.set(role, cur);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return out;
+}
+
+/** Per-process CPU used between two `serverCpuByProcess` readings, as table rows. */
+function cpuSplit(before, after, perUnit) {
+  return [...after.entries()].map(([role, a]) => {
+    const b = before.get(role) ?? { user: 0, sys: 0 };
+    const user = Math.round(a.user - b.user);
+    const sys = Math.round(a.sys - b.sys);
+    return {
+      process: role,
+      "user ms": user,
+      "sys ms": sys,
+      [`ms per ${perUnit.name}`]: +((user + sys) / perUnit.n).toFixed(2),
+    };
+  });
+}
+
+/**
+ * The bench's native job (`nativeJob` of agent-scenarios.mjs: `POST /jobs`, max_parallel N, then
+ * `GET /jobs/{id}` every 20 ms until it ended), counting the polls. `BENCH_POLL_MS` polls less
+ * often, so that the server CPU measured is mostly the fan-out's own.
+ */
+async function polledJob(url, access, hosts, pollMs) {
+  if (pollMs === 20) return nativeJob(url, access, hosts);
+  const t0 = performance.now();
+  const res = await fetch(`${url}/api/v1/jobs`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${access}` },
+    body: JSON.stringify({
+      kind: "script",
+      script: "echo",
+      args: ["bench"],
+      host_ids: hosts.map((h) => h.id),
+      max_parallel: hosts.length,
+    }),
+  });
+  const job = await res.json();
+  if (res.status !== 200) throw new Error(`job: ${res.status} ${JSON.stringify(job)}`);
+  for (let polls = 1; ; polls++) {
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    const d = await (
+      await fetch(`${url}/api/v1/jobs/${job.id}`, { headers: { authorization: `Bearer ${access}` } })
+    ).json();
+    if (["succeeded", "failed", "cancelled"].includes(d.job.status)) {
+      return { ms: Math.round(performance.now() - t0), ok: d.job.succeeded_count, polls };
+    }
+  }
+}
+const pollMs = Number(process.env.BENCH_POLL_MS ?? 20);
+
 const cacheDir = process.env.BENCH_FLEET_DIR;
 const dir = cacheDir ?? mkdtempSync(path.join(tmpdir(), "fleetgate-profile-"));
 if (cacheDir) mkdirSync(cacheDir, { recursive: true });
@@ -159,11 +237,13 @@ try {
   /** Runs `fn`; its wall time and the server's CPU time meanwhile. */
   const measured = async (fn) => {
     const cpu0 = cpuAvailable ? serverCpuMs(pgid) : 0;
+    const split0 = cpuAvailable ? serverCpuByProcess(pgid) : new Map();
     const t0 = performance.now();
     const out = await fn();
     const ms = Math.round(performance.now() - t0);
     const cpuMs = cpuAvailable ? Math.round(serverCpuMs(pgid) - cpu0) : null;
-    return { out, ms, cpuMs };
+    const split = cpuAvailable ? { before: split0, after: serverCpuByProcess(pgid) } : undefined;
+    return { out, ms, cpuMs, split };
   };
   // BENCH_PROFILE=0: figures only (wall and server CPU), without the sampler's own overhead.
   const sampling = process.env.BENCH_PROFILE !== "0";
@@ -248,7 +328,8 @@ try {
                 execSync(server.url, token, hosts.slice(N / 2)),
               ]),
             )
-          : await profiled(() => nativeJob(server.url, access, hosts));
+          : await profiled(() => polledJob(server.url, access, hosts, pollMs));
+      if (run.out?.polls !== undefined) console.log(`job polled ${run.out.polls} times (every ${pollMs} ms)`);
       if (what === "job") {
         // What the bench's own polling of the job (GET /api/v1/jobs/{id} every 20 ms) costs the server.
         const jobs = await (
@@ -271,6 +352,10 @@ try {
   }
   dt.close();
   const cpu = run.cpuMs === null ? "" : `, ${run.cpuMs} ms server CPU`;
+  if (run.split && (what === "job" || what === "exec" || what === "connect")) {
+    console.log(`\nserver CPU by process (${what}, ${N} hosts; load average ${loadavg()[0].toFixed(1)}):`);
+    console.table(cpuSplit(run.split.before, run.split.after, { name: "host", n: N }));
+  }
   if (!run.profile) {
     console.log(`\n${what}, ${N} agents: ${run.ms} ms wall${cpu} (not sampled: BENCH_PROFILE=0)`);
   }

@@ -6,11 +6,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { freePort, migrateLocal, startLocalServer } from "../scripts/lib/local-server.mjs";
+import { rerunWithRaisedLimit } from "./open-files.mjs";
 import { patchingAgentScenarios } from "./patching-agents.bench.mjs";
 import { reportScenarios } from "./reports.bench.mjs";
 import { scenarios } from "./scenarios.mjs";
 import { issueTable } from "./summary.mjs";
 import { taskScenarios } from "./tasks.bench.mjs";
+
+// Thousands of agents need thousands of descriptors in workerd (bench/open-files.mjs).
+const rerun = rerunWithRaisedLimit();
+if (rerun !== undefined) process.exit(rerun);
 
 const filter = process.argv[2];
 // One concurrency level by default (the issue's table is at c=10); BENCH_CONCURRENCY="1,16,64" for curves.
@@ -92,6 +97,12 @@ try {
     console.log("\nIssue 10 table (ratios from this run):\n");
     console.table(issueTable(rows, CONCURRENCY.includes(10) ? 10 : CONCURRENCY[0]));
   }
+} catch (err) {
+  // What was measured before the failure is still figures; and the server's last words say why.
+  console.log("\nFleetgate bench — stopped by an error; the rows measured before it:\n");
+  console.table(rows);
+  process.stderr.write(`[bench] server output (tail):\n${server.output?.().slice(-4000) ?? ""}\n`);
+  throw err;
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });

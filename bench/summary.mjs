@@ -21,6 +21,21 @@ export function issueTable(rows, conc) {
   add("session cert over HTTP ÷ raw @peculiar/x509 issue", certRaw, "≥ 0.8", certRaw === null ? null : certRaw >= 0.8);
   for (const n of [1000, 5000]) {
     const job = find(rows, `native POST /jobs (max_parallel ${n}) → job ended`, n);
+    const stalled = find(rows, `native POST /jobs (max_parallel ${n}) → NOT ended (timed out)`, n);
+    const unmeasurable = find(rows, `native POST /jobs (max_parallel ${n}) → not measurable here`, n);
+    if (unmeasurable) {
+      add(`${n} agents POST /jobs → ended (ms)`, `not measurable here: ${unmeasurable.why}`, "≤ 8000", null);
+      continue;
+    }
+    if (stalled) {
+      add(
+        `${n} agents POST /jobs → ended (ms)`,
+        `did not end in ${stalled["p50 ms"]} ms`,
+        `≤ ${n === 1000 ? 2000 : 8000}`,
+        false,
+      );
+      continue;
+    }
     if (!job) {
       // The row stays in the table when a run left it out (BENCH_AGENTS without 5000).
       if (n === 5000) add("5000 agents POST /jobs → ended (ms)", "not measured (BENCH_AGENTS=1000)", "≤ 8000", null);
@@ -29,6 +44,12 @@ export function issueTable(rows, conc) {
     const goal = n === 1000 ? 2000 : 8000;
     add(`${n} agents POST /jobs → ended (ms)`, job["p50 ms"], `≤ ${goal}`, job["p50 ms"] <= goal);
     add(`${n} agents results/s`, job["results/s"], "≥ 1000", job["results/s"] >= 1000);
+  }
+  // A size measured in place of one the machine cannot hold (bench/open-files.mjs).
+  for (const r of rows.filter((x) => /^native POST \/jobs .*→ job ended$/.test(x.route))) {
+    if (r.conc === 1000 || r.conc === 5000) continue;
+    add(`${r.conc} agents POST /jobs → ended (ms), in place of 5000`, r["p50 ms"], "≤ 8000 at 5000", null);
+    add(`${r.conc} agents results/s`, r["results/s"], "≥ 1000", r["results/s"] >= 1000);
   }
   const exec = find(rows, "ctrl-exec 2 × sync POST /run (500 each) → all results", 1000);
   if (exec) add("ctrl-exec 2 × sync /run of 500 (ms)", exec["p50 ms"], "≤ 3000", exec["p50 ms"] <= 3000);

@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { channelStub, connectAgent, echo, enrollHost, eventually, jobStub } from "./agent-helpers";
 import { adminLogin, bearer } from "./auth-helpers";
@@ -57,6 +57,32 @@ describe("JobRun.reportMany", () => {
       return x.job.status === "succeeded" ? x : undefined;
     });
     expect(d.hosts[0]).toMatchObject({ status: "succeeded", stdout: "batched\n", exit_code: 0 });
+    // One transition for both: the host ends as the two applied in turn would leave it.
+    const progress = await jobStub(jobId).progress();
+    expect(progress.hosts[0]).toMatchObject({ status: "succeeded", acked_at: at, completed_at: at });
+  });
+
+  it("an ack whose result is not in the same batch leaves the host running until the result comes", async () => {
+    const host = await enrollHost();
+    const jobId = await createJob([host.id]);
+    const commandId = (await detail(jobId)).hosts[0]?.agent_job_id ?? "";
+    const at = Date.now();
+    const stub = jobStub(jobId);
+    expect(await stub.reportMany([{ type: "ack", command_id: commandId, host_id: host.id, at }])).toEqual({
+      applied: 1,
+    });
+    expect((await stub.progress()).hosts[0]).toMatchObject({ status: "running", acked_at: at, completed_at: null });
+    // A repeated ack in front of the result changes nothing; the result still ends the host.
+    const res = await stub.reportMany([
+      { type: "ack", command_id: commandId, host_id: host.id, at: at + 5 },
+      { type: "result", command_id: commandId, host_id: host.id, at: at + 10, result: result(commandId, "late\n") },
+    ]);
+    expect(res).toEqual({ applied: 1 });
+    expect((await stub.progress()).hosts[0]).toMatchObject({
+      status: "succeeded",
+      acked_at: at,
+      completed_at: at + 10,
+    });
   });
 
   it("skips what changes nothing: a duplicate result, another host's report, an unknown command", async () => {
@@ -118,5 +144,41 @@ describe("a HostChannel's outbox", () => {
     });
     expect(status.commands).toEqual({ done: 1 });
     agent.close();
+  });
+
+  it("a report stored by an earlier instance of the channel is delivered by the next one", async () => {
+    const host = await enrollHost();
+    const agent = await connectAgent(host, { scripts: { echo: () => "hang" } });
+    const jobId = await createJob([host.id]);
+    const run = await agent.waitFor((f) => f.type === "run");
+    if (run.type !== "run") throw new Error("no run");
+    await eventually(async () => (await channelStub(host.id).status()).commands.acked === 1);
+    agent.close();
+    // The result as the channel stores it, left undelivered when the instance went away.
+    const report = {
+      type: "result",
+      command_id: run.command_id,
+      host_id: host.id,
+      at: Date.now(),
+      result: result(run.command_id, "from storage\n"),
+    };
+    await runInDurableObject(channelStub(host.id), async (_channel, state: DurableObjectState) => {
+      state.storage.sql.exec("UPDATE commands SET state = 'done' WHERE command_id = ?", run.command_id);
+      state.storage.sql.exec(
+        "INSERT INTO outbox (job_id, payload, next_at) VALUES (?, ?, ?)",
+        jobId,
+        JSON.stringify(report),
+        Date.now(),
+      );
+      await state.storage.setAlarm(Date.now() + 60_000);
+    });
+    await evictDurableObject(channelStub(host.id));
+    expect(await runDurableObjectAlarm(channelStub(host.id))).toBe(true);
+    const d = await eventually(async () => {
+      const x = await detail(jobId);
+      return x.job.status === "succeeded" ? x : undefined;
+    });
+    expect(d.hosts[0]).toMatchObject({ status: "succeeded", stdout: "from storage\n" });
+    expect((await channelStub(host.id).status()).outbox).toBe(0);
   });
 });

@@ -7,9 +7,10 @@ import { hostileId, hostileString } from "./fuzz-values";
 
 /**
  * Issue 11, hostile input: fuzz.isolated.test.ts generates requests from the
- * faces' OpenAPI documents, so a mounted route that no document lists (the
- * agent endpoints, the agent package repository, signed file links, JWKS,
- * EST, health, the documents themselves) got no hostile case. This takes the
+ * native, Ziti and ctrl-exec documents, so a mounted route none of them
+ * lists (the agent endpoints and package repository, which have their own
+ * document at /agent/v1/openapi.json, signed file links, JWKS, EST, health,
+ * the documents themselves) got no hostile case. This takes the
  * route table of the app itself, keeps the routes no document lists, and
  * sends them hostile path segments, credentials and bodies: every answer is
  * < 500 and, when an error, in its face's shape.

@@ -173,18 +173,7 @@ export class AptBackend implements PackageBackend {
       let output = "";
       const before = await this.installed();
       const byKey = new Map(before.map((p) => [key(p), p]));
-      const fail = (error: string, extra: Partial<ApplyReport> = {}): ApplyReport => ({
-        ok: false,
-        error,
-        changes: [],
-        unvaulted: [],
-        vault: [],
-        kept_conffiles: [],
-        audit_clean: false,
-        reboot_required: false,
-        output,
-        ...extra,
-      });
+      const fail = (error: string, extra: Partial<ApplyReport> = {}): ApplyReport => failedReport(error, output, extra);
       for (const item of plan) {
         const cur = byKey.get(key(item));
         if (!cur) return fail(`${item.name}:${item.arch} is not installed`);

@@ -1,6 +1,7 @@
 import type { RebootReport, Run } from "@fleetgate/contract/agent";
 import type { z } from "zod";
 import type { ExecOutcome, Execution } from "../executor";
+import { inProcessOutcome } from "../in-process-outcome";
 import type { Rebooter } from "./rebooter";
 
 /**
@@ -14,16 +15,7 @@ export function rebootExecution(run: z.infer<typeof Run>, rebooter: Rebooter): E
   const startedAt = Date.now();
   const failed = (error: string): ExecOutcome => {
     const report: RebootReport = { ok: false, error, reboot: null };
-    return {
-      exit_code: 1,
-      error: null,
-      signal: null,
-      stdout: JSON.stringify(report),
-      stderr: error,
-      truncated: false,
-      started_at: startedAt,
-      finished_at: Date.now(),
-    };
+    return inProcessOutcome(startedAt, 1, JSON.stringify(report), error);
   };
   const done = (async (): Promise<ExecOutcome> => {
     const [jobId] = run.args;

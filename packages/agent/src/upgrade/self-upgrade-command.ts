@@ -2,6 +2,7 @@ import type { Run } from "@fleetgate/contract/agent";
 import type { z } from "zod";
 import type { CommandRunner } from "../commands";
 import type { ExecOutcome, Execution } from "../executor";
+import { inProcessOutcome } from "../in-process-outcome";
 import type { SelfUpgrader } from "./self-upgrade";
 
 /**
@@ -16,17 +17,6 @@ export function selfUpgradeExecution(
   const waiting = new AbortController();
   let swapping = false;
   let stopReason: "cancelled" | "interrupted" = "cancelled";
-  const outcome = (startedAt: number, exit: number, stdout: string, stderr: string, error: string | null) =>
-    ({
-      exit_code: exit,
-      error,
-      signal: null,
-      stdout,
-      stderr,
-      truncated: false,
-      started_at: startedAt,
-      finished_at: Date.now(),
-    }) satisfies ExecOutcome;
   const done = (async (): Promise<ExecOutcome> => {
     const startedAt = Date.now();
     const runner = deps.runner();
@@ -35,7 +25,7 @@ export function selfUpgradeExecution(
     } catch {
       runner.release();
       return {
-        ...outcome(startedAt, 1, "", `${stopReason} while waiting for other commands`, stopReason),
+        ...inProcessOutcome(startedAt, 1, "", `${stopReason} while waiting for other commands`, stopReason),
         exit_code: null,
       };
     }
@@ -44,10 +34,10 @@ export function selfUpgradeExecution(
       const report = await deps.upgrader.install(run.args);
       if (report.status === "swapped") setTimeout(deps.afterSwap, 0);
       else runner.release();
-      return outcome(startedAt, 0, JSON.stringify(report), "", null);
+      return inProcessOutcome(startedAt, 0, JSON.stringify(report), "", null);
     } catch (error) {
       runner.release();
-      return outcome(startedAt, 1, "", error instanceof Error ? error.message : String(error), null);
+      return inProcessOutcome(startedAt, 1, "", error instanceof Error ? error.message : String(error), null);
     }
   })();
   return {

@@ -1,22 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type PatchForm, patchJobBody } from "./patch-plan";
+import { PATCH_FORM_DEFAULTS, type PatchForm, patchJobBody } from "./patch-plan";
 
 const H1 = "8422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10";
 const H2 = "9422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10";
 const WIN = "7422fe32-8c0e-4d2b-9b40-2b5f1f5a9f10";
-const form = (over: Partial<PatchForm> = {}): PatchForm => ({
-  what: "all",
-  packages: "",
-  when: "now",
-  expectedMinutes: 15,
-  maxParallel: 64,
-  errorThreshold: "",
-  timeoutSeconds: 3600,
-  notes: "",
-  rings: "",
-  onHealthFailure: "",
-  ...over,
-});
+const form = (over: Partial<PatchForm> = {}): PatchForm => ({ ...PATCH_FORM_DEFAULTS, what: "all", ...over });
 
 describe("patchJobBody", () => {
   it("builds the patch_apply body: every pending update, now", () => {

@@ -25,6 +25,20 @@ export interface PatchForm {
   onHealthFailure: "" | "stop" | "rollback";
 }
 
+/** The form as it opens: security updates only, now, 64 hosts at a time, an hour per host, no rings. */
+export const PATCH_FORM_DEFAULTS: PatchForm = {
+  what: "security",
+  packages: "",
+  when: "now",
+  expectedMinutes: 15,
+  maxParallel: 64,
+  errorThreshold: "",
+  timeoutSeconds: 3600,
+  notes: "",
+  rings: "",
+  onHealthFailure: "",
+};
+
 export type PlanResult = { ok: true; body: PatchJobBody } | { ok: false; field: keyof PatchForm; message: string };
 
 const PACKAGE = /^[a-z0-9][a-z0-9+.\-_:]*$/i;

@@ -7,7 +7,8 @@ import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { insertJobHostRows, newJobHostRows } from "./job-host-rows";
 import { jobHostRows } from "./job-lookup.query";
-import { type JobOptions, newReqid, planOf } from "./job-plan";
+import { type JobOptions, planOf } from "./job-plan";
+import { newJobRow } from "./job-row";
 import type { TargetHost } from "./job-targets.query";
 import type { JobRow } from "./jobs.query";
 import { type LabelledHost, scriptLockedError } from "./script-lock";
@@ -52,9 +53,8 @@ export async function createScriptJob(
   }
   const id = newId();
   const now = ctx.now();
-  const job: JobRow = {
+  const job = newJobRow(ctx, now, {
     id,
-    reqid: newReqid(),
     kind: "script",
     script: input.script,
     args: input.args,
@@ -62,15 +62,9 @@ export async function createScriptJob(
     status: "queued",
     options: input.options,
     notes: input.notes ?? "",
-    createdBy: ctx.actor?.id ?? null,
     idempotencyKey: input.idempotencyKey ?? null,
     hostCount: input.hosts.length,
-    succeededCount: 0,
-    failedCount: 0,
-    createdAt: now,
-    startedAt: null,
-    completedAt: null,
-  };
+  });
   const rows = newJobHostRows(input.hosts);
   try {
     await commitAudited(ctx, [ctx.db.insert(jobs).values(job), insertJobHostRows(ctx, id, rows)], {

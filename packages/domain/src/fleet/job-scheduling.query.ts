@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { selfUpgradeJobSchedules } from "../schema";
 import type { DomainContext } from "../shared/context";
-import type { PatchJobRow } from "./patch-job-create.service";
+import type { PatchJobRow } from "./patch-job-insert";
 
 /**
  * The scheduling fields of `GET /jobs/{id}` (linux-patch-manager.md §4: `parent_job_id`,

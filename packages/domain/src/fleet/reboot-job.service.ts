@@ -7,7 +7,7 @@ import { inJson } from "../shared/in-json";
 import type { JobOptions } from "./job-plan";
 import { resolveHostsByIds } from "./job-targets.query";
 import type { JobRow } from "./jobs.query";
-import { insertAndStart } from "./patch-job-create.service";
+import { insertAndStart } from "./patch-job-insert";
 import { patchJobSchedule, patchRow } from "./patch-job-window";
 import type { Visibility } from "./visibility";
 

@@ -20,7 +20,8 @@ import {
   type TargetHost,
 } from "./job-targets.query";
 import type { JobHostRow, JobRow } from "./jobs.query";
-import { createPatchJob, type PatchJobRequest, patchJobPlan } from "./patch-job-create.service";
+import { createPatchJob, type PatchJobRequest } from "./patch-job-create.service";
+import { patchJobPlan } from "./patch-job-plan";
 import { createPatchRemoveJob, type PatchRemoveJobRequest } from "./patch-remove-job.service";
 import { createRebootJob, type RebootJobRequest } from "./reboot-job.service";
 import { assertScriptUnlocked, type LabelledHost } from "./script-lock";

@@ -3,8 +3,8 @@ import { type RingState, ringViews } from "@fleetgate/contract/patching";
 import { inArray } from "drizzle-orm";
 import { jobOptionsOf } from "../fleet/job-plan";
 import type { JobHostRow, JobRow } from "../fleet/jobs.query";
-import type { PatchJobHostRow, PatchJobRow } from "../fleet/patch-job-create.service";
-import { ringRollbackJobId } from "../fleet/patch-job-create.service";
+import type { PatchJobHostRow, PatchJobRow } from "../fleet/patch-job-insert";
+import { ringRollbackJobId } from "../fleet/rollback-job.service";
 import { jobs } from "../schema";
 import type { DomainContext } from "../shared/context";
 

@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import { logAt } from "../log";
 import { certificates } from "../schema";
@@ -18,14 +18,15 @@ export async function certificateStillValid(ctx: Pick<DomainContext, "db">, id: 
   return row !== undefined && row.status === "active" && row.notAfter > now;
 }
 
-/** D1 binds at most 100 parameters per statement. */
-const HOSTS_PER_QUERY = 90;
+/** Host ids per query of `validCertificatesOfHosts` (one JSON parameter each). */
+const HOSTS_PER_QUERY = 1_000;
 
 /**
  * The same check for many hosts at once: host id → ids of its certificates that
  * are active and before their notAfter (a host without one is absent). The
- * JobRun reads this once per dispatched wave and hands each HostChannel its
- * host's list, so a 1,000-host wave costs 12 D1 reads instead of 1,000.
+ * JobRun reads this for the hosts it is about to dispatch and hands each
+ * HostChannel its host's list: one D1 query per 1,000 hosts (the ids go in as
+ * one JSON parameter; D1 binds at most 100), instead of one per host.
  */
 export async function validCertificatesOfHosts(
   db: Database,
@@ -34,22 +35,26 @@ export async function validCertificatesOfHosts(
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   const unique = [...new Set(hostIds)];
-  for (let i = 0; i < unique.length; i += HOSTS_PER_QUERY) {
-    const rows = await db
-      .select({ id: certificates.id, hostId: certificates.hostId })
-      .from(certificates)
-      .where(
-        and(
-          inArray(certificates.hostId, unique.slice(i, i + HOSTS_PER_QUERY)),
-          eq(certificates.status, "active"),
-          gt(certificates.notAfter, now),
-        ),
-      )
-      .all();
-    for (const r of rows) {
-      if (r.hostId === null) continue;
-      out.set(r.hostId, [...(out.get(r.hostId) ?? []), r.id]);
-    }
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += HOSTS_PER_QUERY) chunks.push(unique.slice(i, i + HOSTS_PER_QUERY));
+  const results = await Promise.all(
+    chunks.map((ids) =>
+      db
+        .select({ id: certificates.id, hostId: certificates.hostId })
+        .from(certificates)
+        .where(
+          and(
+            sql`${certificates.hostId} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+            eq(certificates.status, "active"),
+            gt(certificates.notAfter, now),
+          ),
+        )
+        .all(),
+    ),
+  );
+  for (const r of results.flat()) {
+    if (r.hostId === null) continue;
+    out.set(r.hostId, [...(out.get(r.hostId) ?? []), r.id]);
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { and, desc, eq, gt, lte, ne, or, sql } from "drizzle-orm";
 import { commitAudited } from "../audit/audit.service";
 import { HOST_NAME, newHostRows } from "../fleet/host-records";
 import { notifySafely } from "../notify/notify.service";
-import { type RepoConfig, repoConfigFor } from "../repo/package-repo.service";
+import { type RepoConfig, repoConfigFor } from "../repo/repo-config";
 import { repoDistroOf } from "../repo/repo-distro";
 import { enrollmentRequests, hosts, identities } from "../schema";
 import { addressKey } from "../shared/address-key";

@@ -1,20 +1,15 @@
 import { and, count, desc, eq, gt, sql } from "drizzle-orm";
-import { AGENT_RELEASE_PREFIX, agentReleaseManifest } from "../agent/agent-releases.service";
-import { compareVersions, publishedVersions } from "../agent/agent-upgrade.service";
+import { AGENT_RELEASE_PREFIX } from "../agent/agent-releases.service";
 import { commitAudited } from "../audit/audit.service";
 import type { RepoStore } from "../ports/repo-store.port";
-import { type RepoPackageMeta, repoPackages, repoSyncs } from "../schema";
+import { repoPackages, repoSyncs } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
-import { type AptPackage, buildAptMetadata } from "./apt-metadata";
-import { debControlRange, PackageFormatError, readDebControl } from "./deb-package";
-import { APT_DISTROS, YUM_DISTROS } from "./repo-distro";
-import type { RepoFile } from "./repo-files";
-import { clearSign, detachedSign } from "./repo-signing";
+import { writeMetadata } from "./repo-metadata-writer";
+import { syncPackages } from "./repo-package-sync";
+import { REPO_PREFIX } from "./repo-paths";
 import { publishedKeyring, publishedRepoKeys, signingRepoKey } from "./repo-signing-key.service";
-import { type RpmInfo, readRpmInfo, rpmHeaderEnd } from "./rpm-package";
-import { buildYumMetadata, type YumPackage } from "./yum-metadata";
 
 /**
  * The signed apt and yum repository of the agent packages (docs/agent-distribution.md "Package
@@ -22,184 +17,12 @@ import { buildYumMetadata, type YumPackage } from "./yum-metadata";
  * new one's control file / RPM header (only its first bytes) into `repo_packages`, then the metadata
  * of both repositories is generated, signed with the repository's OpenPGP key and written to R2
  * under `repo/` (served by GET /agent/v1/repo/...).
+ * The package sync is repo-package-sync.ts, the metadata repo-metadata-writer.ts, the source
+ * entries repo-config.ts.
  */
-export const REPO_PREFIX = "repo/";
-const APT = `${REPO_PREFIX}apt/`;
-const YUM = `${REPO_PREFIX}yum/`;
+
 /** A sync still "running" after this long is considered dead and no longer blocks a new one. */
 const SYNC_STALE_MS = 10 * 60_000;
-const FIRST_READ = 64 * 1024;
-const MAX_HEADER = 8 * 1024 * 1024;
-
-export const aptPoolPath = (version: string, file: string) => `pool/${version}/${file}`;
-export const yumPackagePath = (version: string, file: string) => `packages/${version}/${file}`;
-
-/** The bytes of a package up to `end(prefix)`, read in growing ranges. */
-async function leadingBytes(
-  store: RepoStore,
-  key: string,
-  end: (prefix: Uint8Array) => number | undefined,
-): Promise<Uint8Array> {
-  let length = FIRST_READ;
-  for (;;) {
-    const prefix = await store.readRange(key, 0, length);
-    if (!prefix) throw new PackageFormatError(`${key} is missing from storage`);
-    const needed = end(prefix);
-    if (needed !== undefined && needed <= prefix.length) return prefix;
-    if (prefix.length < length) throw new PackageFormatError(`${key} is truncated`);
-    const next = Math.max(needed ?? 0, length * 4);
-    if (next > MAX_HEADER) throw new PackageFormatError(`${key}: package header larger than ${MAX_HEADER} bytes`);
-    length = next;
-  }
-}
-
-const DEB_ARCH = { x64: "amd64", arm64: "arm64" } as const;
-
-interface SyncOutcome {
-  synced: number;
-  skipped: number;
-  errors: string[];
-}
-
-/** Reads every package of every published release that is not in the repository yet. */
-async function syncPackages(ctx: DomainContext, store: RepoStore): Promise<SyncOutcome> {
-  const known = new Set(
-    (await ctx.db.select({ kind: repoPackages.kind, filename: repoPackages.filename }).from(repoPackages).all()).map(
-      (r) => `${r.kind}/${r.filename}`,
-    ),
-  );
-  const out: SyncOutcome = { synced: 0, skipped: 0, errors: [] };
-  const versions = (await publishedVersions(store)).sort(compareVersions);
-  for (const version of versions) {
-    let manifest: Awaited<ReturnType<typeof agentReleaseManifest>>;
-    try {
-      manifest = await agentReleaseManifest(store, version);
-    } catch (e) {
-      out.errors.push(`${version}: unreadable manifest (${e instanceof Error ? e.message : String(e)})`);
-      continue;
-    }
-    if (!manifest) continue; // a release still uploading (its manifest comes last)
-    for (const p of manifest.packages) {
-      if (known.has(`${p.kind}/${p.file}`)) {
-        out.skipped++;
-        continue;
-      }
-      const key = `${AGENT_RELEASE_PREFIX}${version}/${p.file}`;
-      try {
-        const head = await store.head(key);
-        if (!head) throw new PackageFormatError("missing from storage");
-        if (head.size !== p.size) throw new PackageFormatError(`stored size ${head.size} ≠ manifest size ${p.size}`);
-        let meta: RepoPackageMeta;
-        let pkgVersion: string;
-        let arch: string;
-        if (p.kind === "deb") {
-          const bytes = await leadingBytes(store, key, (b) => debControlRange(b)?.end);
-          const control = await readDebControl(bytes);
-          pkgVersion = control.get("Version") ?? version;
-          arch = control.get("Architecture") ?? DEB_ARCH[p.arch];
-          meta = { kind: "deb", control: control.fields.map(([k, v]) => `${k}: ${v}`).join("\n") };
-        } else {
-          const bytes = await leadingBytes(store, key, rpmHeaderEnd);
-          const info = readRpmInfo(bytes);
-          pkgVersion = `${info.version}-${info.release}`;
-          arch = info.arch;
-          meta = { kind: "rpm", info: info as unknown as Record<string, unknown> };
-        }
-        await ctx.db
-          .insert(repoPackages)
-          .values({
-            id: newId(),
-            kind: p.kind,
-            filename: p.file,
-            version: pkgVersion,
-            distro: p.kind === "deb" ? "debian" : "rhel",
-            distroCodename: null,
-            arch,
-            fileSize: p.size,
-            sha256: p.sha256,
-            objectKey: key,
-            source: `release:${version}`,
-            meta,
-            publishedAt: head.uploaded.getTime(),
-            syncedAt: ctx.now(),
-          })
-          .onConflictDoNothing()
-          .run();
-        known.add(`${p.kind}/${p.file}`);
-        out.synced++;
-      } catch (e) {
-        if (!(e instanceof PackageFormatError)) throw e;
-        out.errors.push(`${p.file}: ${e.message}`);
-      }
-    }
-  }
-  return out;
-}
-
-/** Both repositories' metadata from `repo_packages`, signed; written to R2 (indexes before their signed roots). */
-async function writeMetadata(ctx: DomainContext, store: RepoStore, armoredPrivateKey: string, publicKey: string) {
-  const rows = await ctx.db.select().from(repoPackages).all();
-  const at = new Date(ctx.now());
-  const apt: AptPackage[] = [];
-  const yum: YumPackage[] = [];
-  const version = (source: string) => source.replace(/^release:/, "");
-  for (const r of rows) {
-    if (r.meta.kind === "deb")
-      apt.push({
-        control: r.meta.control,
-        filename: aptPoolPath(version(r.source), r.filename),
-        size: r.fileSize,
-        sha256: r.sha256,
-      });
-    else
-      yum.push({
-        info: r.meta.info as unknown as RpmInfo,
-        location: yumPackagePath(version(r.source), r.filename),
-        size: r.fileSize,
-        sha256: r.sha256,
-        fileTime: Math.floor(r.publishedAt / 1000),
-      });
-  }
-  const aptFiles = await buildAptMetadata(apt, at);
-  const yumFiles = await buildYumMetadata(yum, at);
-  const release = aptFiles.find((f) => f.path === "Release");
-  const repomd = yumFiles.find((f) => f.path === "repodata/repomd.xml");
-  if (!release || !repomd) throw new Error("metadata builders returned no Release / repomd.xml");
-  const text = (f: RepoFile) => new TextDecoder().decode(f.body);
-  const enc = (s: string) => new TextEncoder().encode(s);
-  const signedApt: RepoFile[] = [
-    {
-      path: "InRelease",
-      body: enc(await clearSign(text(release), armoredPrivateKey, at)),
-      contentType: "text/plain; charset=utf-8",
-    },
-    {
-      path: "Release.gpg",
-      body: enc(await detachedSign(release.body, armoredPrivateKey, at)),
-      contentType: "application/pgp-signature",
-    },
-  ];
-  const repomdSig: RepoFile = {
-    path: "repodata/repomd.xml.asc",
-    body: enc(await detachedSign(repomd.body, armoredPrivateKey, at)),
-    contentType: "application/pgp-signature",
-  };
-  const put = (prefix: string, f: RepoFile) => store.put(prefix + f.path, f.body, f.contentType);
-  const oldYumData = (await store.keys(`${YUM}repodata/`)).filter((k) =>
-    /-(primary|filelists|other)\.xml\.gz$/.test(k),
-  );
-  // Indexes first, then the signed roots that point at them.
-  for (const f of aptFiles.filter((x) => x !== release)) await put(APT, f);
-  for (const f of yumFiles.filter((x) => x !== repomd)) await put(YUM, f);
-  await put(APT, release);
-  for (const f of signedApt) await put(APT, f);
-  await put(YUM, repomd);
-  await put(YUM, repomdSig);
-  await store.put(`${REPO_PREFIX}key.asc`, enc(publicKey), "application/pgp-keys");
-  const current = new Set(yumFiles.map((f) => YUM + f.path));
-  await store.delete(oldYumData.filter((k) => !current.has(k)));
-  return { deb: apt.length, rpm: yum.length };
-}
 
 export interface RepoSyncResult {
   syncId: string;
@@ -357,57 +180,4 @@ export async function repoPackageObject(
     .where(and(eq(repoPackages.kind, kind), eq(repoPackages.filename, file)))
     .get();
   return row && row.source === `release:${version}` ? row : undefined;
-}
-
-export interface RepoConfig {
-  gpg_public_key: string;
-  sources_config: string;
-  distro_id: string;
-  keyring_path: string;
-}
-
-/**
- * `GET /pki/repo-config`: the source entry and key for a distribution (linux-patch-manager.md §5
- * RepoConfig). `unsupported` for a distribution we have no repository for; `not_configured` before
- * the first metadata generation created the key.
- */
-export async function repoConfigFor(
-  ctx: Pick<DomainContext, "db">,
-  distroId: string,
-  baseUrl: string,
-): Promise<RepoConfig | "unsupported" | "not_configured"> {
-  const id = distroId.toLowerCase();
-  const apt = APT_DISTROS.has(id);
-  if (!apt && !YUM_DISTROS.has(id)) return "unsupported";
-  // Every published key: during a signing-key rotation the old and the new one.
-  const published = await publishedKeyring(ctx);
-  if (!published) return "not_configured";
-  const key = { publicKey: published };
-  const base = `${baseUrl.replace(/\/+$/, "")}/agent/v1/repo`;
-  if (apt) {
-    const keyring = "/etc/apt/keyrings/fleetgate-agent.asc";
-    return {
-      gpg_public_key: key.publicKey,
-      sources_config: `deb [signed-by=${keyring}] ${base}/apt/ ./\n`,
-      distro_id: id,
-      keyring_path: keyring,
-    };
-  }
-  const keyring = "/etc/pki/rpm-gpg/RPM-GPG-KEY-fleetgate-agent";
-  return {
-    gpg_public_key: key.publicKey,
-    // Only the metadata is signed (repo_gpgcheck); it pins each package's sha256, so gpgcheck is off.
-    sources_config: [
-      "[fleetgate-agent]",
-      "name=Fleetgate agent",
-      `baseurl=${base}/yum/`,
-      "enabled=1",
-      "gpgcheck=0",
-      "repo_gpgcheck=1",
-      `gpgkey=file://${keyring}`,
-      "",
-    ].join("\n"),
-    distro_id: id,
-    keyring_path: keyring,
-  };
 }

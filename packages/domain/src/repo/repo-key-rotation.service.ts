@@ -4,7 +4,8 @@ import type { RepoStore } from "../ports/repo-store.port";
 import { repoSigningKeys } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
-import { REPO_PREFIX, type RepoSyncResult, regenerateRepository } from "./package-repo.service";
+import { type RepoSyncResult, regenerateRepository } from "./package-repo.service";
+import { REPO_PREFIX } from "./repo-paths";
 import { publishedKeyring, publishedRepoKeys } from "./repo-signing-key.service";
 
 /**

@@ -29,21 +29,44 @@ export function operation<R extends RouteConfig>(
   };
 }
 
+/** The Hono path of a documented one (`/x/{id}` → `/x/:id`). */
+const honoPath = (documented: string) => documented.replace(/\{(\w+)\}/g, ":$1");
+
 /**
- * An operation that zod-openapi cannot serve (a WebSocket upgrade: its handler checks Origin before
- * it reads the query; a body parsed after the caller is authenticated): a plain Hono handler,
- * documented by its route definition. `path` is the Hono path where the documented one cannot say
- * what is matched (a key that may hold slashes).
+ * An operation that zod-openapi's request validators cannot serve, documented by its route
+ * definition: a WebSocket upgrade (its handler checks Origin before it reads the query), a body
+ * parsed after the caller is authenticated, or a dialect face's body that arrives with any (or
+ * DRF's) content type and whose refusals have fixed texts in a fixed order (the handler parses with
+ * the very schemas the route documents, packages/contract/src/{exec,zentral}). The route's
+ * `middleware` (authentication) runs before the handler, only when the path matched. `path` is the
+ * Hono path where the documented one cannot say what is matched (a key that may hold slashes, a
+ * parameter constrained by a pattern: `/status/:reqid{[a-f0-9]+}`).
  */
-export function documentedOperation(
-  route: RouteConfig,
-  handler: Handler<AppEnv>,
-  path = route.path.replace(/\{(\w+)\}/g, ":$1"),
+export function documentedOperation<R extends RouteConfig>(
+  route: R,
+  handler: RouteHandler<R, AppEnv>,
+  path = honoPath(route.path),
 ): Operation {
   return {
     mountOn(router) {
-      router.on(route.method.toUpperCase(), path, handler);
-      router.openAPIRegistry.registerPath(route);
+      const { middleware, hide, ...documented } = route;
+      if (hide !== true) router.openAPIRegistry.registerPath(documented);
+      const method = route.method.toUpperCase();
+      const before = middleware === undefined ? [] : Array.isArray(middleware) ? middleware : [middleware];
+      for (const mw of before) router.on(method, path, mw);
+      router.on(method, path, handler);
+    },
+  };
+}
+
+/**
+ * `GET <path>`: a face's generated document, where it is not an operation of the document it serves
+ * (Zentral's schema view, the agent endpoints' document): served, and listed nowhere.
+ */
+export function documentEndpoint(path: string, handler: Handler<AppEnv>): Operation {
+  return {
+    mountOn(router) {
+      router.get(path, handler);
     },
   };
 }

@@ -56,13 +56,14 @@ export class AgentSockets {
     }
   }
 
-  sendRun(ws: WebSocket, c: CommandRow): void {
+  /** Sends a stored command as a `run` frame (`args`: the command's arguments when the caller holds them parsed). */
+  sendRun(ws: WebSocket, c: CommandRow, args?: string[]): void {
     this.send(ws, {
       type: "run",
       command_id: c.command_id,
       reqid: c.reqid,
       script: c.script,
-      args: JSON.parse(c.args) as string[],
+      args: args ?? (JSON.parse(c.args) as string[]),
       timeout_seconds: c.timeout_seconds,
       expires_at: c.expires_at,
     });

@@ -23,21 +23,22 @@ export class CertificateGuard {
    * Closes the live socket when its certificate is no longer active in D1 or
    * past its notAfter. A D1 error keeps the socket (the next check retries).
    * `validCertIds`: the host's valid certificates as the dispatching JobRun
-   * just read them from D1 (one read per wave); without it, D1 is read here.
+   * read them from D1 (once per wave); without it, D1 is read here.
+   * Returns the live socket after the check (undefined when none is left).
    */
-  async verifyLive(now: number, validCertIds?: readonly string[]): Promise<void> {
+  async verifyLive(now: number, validCertIds?: readonly string[]): Promise<WebSocket | undefined> {
     const ws = this.sockets.live();
-    if (!ws) return;
+    if (!ws) return undefined;
     const a = this.sockets.attachment(ws);
     if (a.certNotAfter > 0 && a.certNotAfter <= now) {
       this.closeWhere((_, s) => s === ws, "certificate expired");
-      return;
+      return undefined;
     }
-    if (!a.certId) return;
+    if (!a.certId) return ws;
     if (validCertIds) {
-      if (!validCertIds.includes(a.certId))
-        this.closeWhere((x) => x.certId === a.certId, "certificate no longer valid");
-      return;
+      if (validCertIds.includes(a.certId)) return ws;
+      this.closeWhere((x) => x.certId === a.certId, "certificate no longer valid");
+      return undefined;
     }
     try {
       if (!(await certificateStillValid(await this.domain.context(), a.certId, now))) {
@@ -46,6 +47,8 @@ export class CertificateGuard {
     } catch (err) {
       logAt(this.logLevel, "warn", "certificate recheck failed", { error: String(err) });
     }
+    // D1 was awaited: the connection may have changed meanwhile.
+    return this.sockets.live();
   }
 
   /**

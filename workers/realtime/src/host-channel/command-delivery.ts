@@ -51,22 +51,26 @@ export class CommandDelivery {
 
   /** Stores a command and sends it over `ws` when given (idempotent by command id). */
   async enqueue(cmd: HostCommand, ws: WebSocket | undefined, now: number): Promise<EnqueueOutcome> {
-    const known = this.queue.get(cmd.command_id);
-    if (known) {
-      if (ws && (known.state === "queued" || known.state === "sent" || known.state === "acked")) {
-        this.sockets.sendRun(ws, known);
-        if (known.state === "queued") this.queue.setState(known.command_id, "sent", now);
-      }
-      return "duplicate";
-    }
-    if (!ws && cmd.require_online) return "offline";
-    const row = this.queue.insert(cmd, ws ? "sent" : "queued", now);
+    if (!ws && cmd.require_online) return this.queue.get(cmd.command_id) ? this.resend(cmd, ws, now) : "offline";
+    // A new command is one statement; a known id (re-enqueued after a JobRun reset) is left as it is.
+    const row = this.queue.insertNew(cmd, ws ? "sent" : "queued", now);
+    if (!row) return this.resend(cmd, ws, now);
     if (ws) {
-      if (row) this.sockets.sendRun(ws, row);
+      this.sockets.sendRun(ws, row, cmd.args);
       return "sent";
     }
     await this.scheduleAlarm();
     return "queued";
+  }
+
+  /** A command enqueued again: sent again if it has no result yet and the host is connected. */
+  private resend(cmd: HostCommand, ws: WebSocket | undefined, now: number): "duplicate" {
+    const known = this.queue.get(cmd.command_id);
+    if (known && ws && (known.state === "queued" || known.state === "sent" || known.state === "acked")) {
+      this.sockets.sendRun(ws, known);
+      if (known.state === "queued") this.queue.setState(known.command_id, "sent", now);
+    }
+    return "duplicate";
   }
 
   /** Stops a command: dropped from the queue if not yet delivered, else the agent is told to cancel it. */
@@ -106,19 +110,17 @@ export class CommandDelivery {
   }
 
   async onAck(commandId: string, now: number): Promise<void> {
-    const c = this.queue.get(commandId);
+    // Unknown, or acknowledged/ended already: nothing to report.
+    const c = this.queue.advance(commandId, ["queued", "sent"], "acked", now);
     if (!c) return;
-    if (c.state === "queued" || c.state === "sent") {
-      this.queue.setState(commandId, "acked", now);
-      this.outbox.add(c.job_id, { type: "ack", command_id: commandId, host_id: c.host_id, at: now });
-      await this.drain();
-    }
+    this.outbox.add(c.job_id, { type: "ack", command_id: commandId, host_id: c.host_id, at: now });
+    await this.drain();
   }
 
   async onResult(result: Extract<AgentMessage, { type: "result" }>, now: number): Promise<void> {
-    const c = this.queue.get(result.command_id);
-    if (!c || c.state === "done" || c.state === "expired") return; // Unknown or already reported: idempotent.
-    this.queue.setState(c.command_id, "done", now);
+    // Unknown or already reported (done, expired): idempotent.
+    const c = this.queue.advance(result.command_id, ["queued", "sent", "acked", "cancelled"], "done", now);
+    if (!c) return;
     this.outbox.add(c.job_id, { type: "result", command_id: c.command_id, host_id: c.host_id, at: now, result });
     await this.drain();
   }

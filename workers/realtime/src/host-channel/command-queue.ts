@@ -26,12 +26,15 @@ export class CommandQueue {
     return this.sql.exec<CommandRow>("SELECT * FROM commands WHERE command_id = ?", id).toArray()[0];
   }
 
-  /** Stores a new command and returns its row (one statement: `RETURNING`). */
-  insert(cmd: HostCommand, state: "queued" | "sent", now: number): CommandRow | undefined {
+  /**
+   * Stores a new command unless its id is known (one statement); undefined for a known id
+   * (a re-enqueue after a JobRun reset), whose row the caller then reads.
+   */
+  insertNew(cmd: HostCommand, state: "queued" | "sent", now: number): CommandRow | undefined {
     return this.sql
       .exec<CommandRow>(
         `INSERT INTO commands (command_id, job_id, host_id, reqid, script, args, timeout_seconds, expires_at, state, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (command_id) DO NOTHING RETURNING *`,
         cmd.command_id,
         cmd.job_id,
         cmd.host_id,
@@ -43,6 +46,28 @@ export class CommandQueue {
         state,
         now,
         now,
+      )
+      .toArray()[0];
+  }
+
+  /**
+   * Moves a command to `to` if its state is one of `from` (one statement: the guarded `UPDATE`
+   * returns what the report needs); undefined when the command is unknown or in another state.
+   */
+  advance(
+    id: string,
+    from: readonly CommandState[],
+    to: CommandState,
+    now: number,
+  ): Pick<CommandRow, "command_id" | "job_id" | "host_id"> | undefined {
+    return this.sql
+      .exec<Pick<CommandRow, "command_id" | "job_id" | "host_id">>(
+        `UPDATE commands SET state = ?, updated_at = ? WHERE command_id = ?
+         AND state IN (${from.map(() => "?").join(", ")}) RETURNING command_id, job_id, host_id`,
+        to,
+        now,
+        id,
+        ...from,
       )
       .toArray()[0];
   }

@@ -226,9 +226,10 @@ export class HostChannel extends DurableObject<Env> {
   /** Stores a command and sends it if the host is connected (idempotent by command id). */
   async enqueue(raw: unknown): Promise<EnqueueOutcome> {
     const cmd = HostCommand.parse(raw);
+    const now = Date.now();
     // Never send a command over a connection whose certificate ended (finding 3).
-    await this.certificates.verifyLive(Date.now(), cmd.valid_cert_ids);
-    return this.commands.enqueue(cmd, this.sockets.live(), Date.now());
+    const ws = await this.certificates.verifyLive(now, cmd.valid_cert_ids);
+    return this.commands.enqueue(cmd, ws, now);
   }
 
   /** Stops a command: dropped from the queue if not yet delivered, else the agent is told to cancel it. */

@@ -1,6 +1,7 @@
 import type { EnqueueOutcome, JobPlan } from "@fleetgate/contract";
-import { type DomainContext, logAt, validCertificatesOfHosts } from "@fleetgate/domain";
+import { type DomainContext, logAt } from "@fleetgate/domain";
 import { forEachLimited } from "../shared/fan-out";
+import type { DispatchCertificates } from "./dispatch-certificates";
 import type { HostRow } from "./job-run.types";
 
 /** HostChannel RPCs in flight at once per JobRun. */
@@ -25,18 +26,18 @@ export async function enqueueCommands(
   plan: JobPlan,
   hosts: readonly HostRow[],
   now: number,
+  certificates: DispatchCertificates,
   onDelivered: (d: Delivery) => void,
 ): Promise<{ failed: number }> {
   let failed = 0;
-  const ownArgs = new Map(plan.hosts.flatMap((h) => (h.args ? [[h.host_id, h.args] as const] : [])));
+  const ownArgs = hostArgs(plan);
   // The certificate check every channel does before it sends (finding 3), read for the whole
-  // wave here; if this read fails, each channel reads D1 itself as before.
+  // wave here (dispatch-certificates.ts); if this read fails, each channel reads D1 itself as before.
   let validCerts: Map<string, string[]> | undefined;
   try {
-    validCerts = await validCertificatesOfHosts(
-      ctx.db,
+    validCerts = await certificates.forHosts(
+      ctx,
       hosts.map((h) => h.host_id),
-      Date.now(),
     );
   } catch (err) {
     logAt(ctx.logLevel, "warn", "reading the wave's certificates failed; each channel checks its own", {
@@ -69,6 +70,18 @@ export async function enqueueCommands(
     onDelivered({ host: h, outcome });
   });
   return { failed };
+}
+
+const argsByPlan = new WeakMap<JobPlan, ReadonlyMap<string, string[]>>();
+
+/** Per-host arguments of the plan (patch jobs), built once per plan object rather than per dispatch. */
+function hostArgs(plan: JobPlan): ReadonlyMap<string, string[]> {
+  let args = argsByPlan.get(plan);
+  if (!args) {
+    args = new Map(plan.hosts.flatMap((h) => (h.args ? [[h.host_id, h.args] as const] : [])));
+    argsByPlan.set(plan, args);
+  }
+  return args;
 }
 
 /** Tells the hosts that hold a command to stop it; best effort (the agent's own timeout ends it anyway). */

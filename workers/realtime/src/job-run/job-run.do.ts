@@ -7,6 +7,8 @@ import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
 import { CoalescedRun } from "../shared/coalesced-run";
 import { DomainAccess, objectScope } from "../shared/domain-access";
+import { yieldTurn } from "../shared/yield-turn";
+import { DispatchCertificates } from "./dispatch-certificates";
 import { cancelCommands, enqueueCommands } from "./job-dispatch";
 import { JOB_EVENT_INTERVAL_MS, JobEvents } from "./job-events";
 import type { JobProgress } from "./job-run.types";
@@ -50,10 +52,15 @@ export class JobRun extends DurableObject<Env> {
   private readonly alarms: AlarmScheduler;
   private readonly domain: DomainAccess;
   private readonly rollout: Rollout;
+  /** The dispatch's certificate check, read from D1 for many hosts at once. */
+  private readonly certificates = new DispatchCertificates((limit) => this.store.pendingHostIds(limit));
   private pumping = false;
   private pumpAgain = false;
-  /** `afterChange` for reports: concurrent reports (many channels) share one round. */
-  private readonly settle = new CoalescedRun(() => this.afterChange());
+  /**
+   * `afterChange` for reports: concurrent reports (many channels) share one round, which starts
+   * one event-loop turn after the first of them, so reports arriving close together join it.
+   */
+  private readonly settle = new CoalescedRun(() => this.afterChange(), yieldTurn);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -174,6 +181,7 @@ export class JobRun extends DurableObject<Env> {
       await this.alarms.clear();
       await this.ctx.storage.deleteAll();
       this.store.reset();
+      this.certificates.reset();
       // Late reports still find (empty) tables and are ignored; a replayed start is refused (D1 says done).
       this.store.migrate();
       return;
@@ -204,10 +212,25 @@ export class JobRun extends DurableObject<Env> {
     if (!meta) return 0;
     const plan = this.store.plan(meta);
     let applied = 0;
-    for (const report of reports) {
+    for (let i = 0; i < reports.length; i++) {
+      const report = reports[i];
+      if (!report) continue;
       // Read per report: an ack and the result of the same host come in one batch.
       const host = this.store.host(report.command_id);
       if (!host || host.host_id !== report.host_id) continue;
+      const next = reports[i + 1];
+      if (
+        report.type === "ack" &&
+        next?.type === "result" &&
+        next.command_id === report.command_id &&
+        next.host_id === report.host_id &&
+        (await this.transitions.ackAndResult(host, report, next, plan))
+      ) {
+        // The ack and its result in one transition (both applied).
+        applied += 2;
+        i++;
+        continue;
+      }
       if (await this.transitions.apply(host, report, plan)) applied++;
     }
     if (applied > 0) await this.settle.run();
@@ -298,7 +321,8 @@ export class JobRun extends DurableObject<Env> {
     // Hand every dispatched-but-not-yet-enqueued command to its host (also retries after a reset).
     const toSend = this.store.hostsWhere("status = 'dispatched' AND delivery IS NULL");
     if (toSend.length === 0) return;
-    const { failed } = await enqueueCommands(await this.domain.context(), plan, toSend, now, ({ host, outcome }) => {
+    const ctx = await this.domain.context();
+    const { failed } = await enqueueCommands(ctx, plan, toSend, now, this.certificates, ({ host, outcome }) => {
       if (outcome !== "offline") {
         // One guarded write; a host acked, ended or cancelled meanwhile is left as it is.
         this.store.markDelivered(host.command_id, outcome === "queued" ? "queued" : "sent");
@@ -386,7 +410,7 @@ export class JobRun extends DurableObject<Env> {
     if (this.events.pending) candidates.push(now + JOB_EVENT_INTERVAL_MS);
     if (this.store.count("status = 'dispatched' AND delivery IS NULL") > 0) candidates.push(now + ENQUEUE_RETRY_MS);
     if (meta.completed_at !== null) candidates.push(meta.completed_at + KEEP_FINISHED_MS);
-    candidates.push(...scheduleInstants(meta, this.store.plan(meta), this.store.count("status = 'pending'")));
+    candidates.push(...scheduleInstants(meta, this.store.plan(meta), this.store.countIn(["pending"])));
     await this.alarms.armEarliest(candidates, now);
   }
 }

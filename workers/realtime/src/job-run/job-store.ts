@@ -141,6 +141,14 @@ export class JobStore {
     return this.sql.exec<HostRow>("SELECT * FROM hosts WHERE status = 'pending' ORDER BY seq LIMIT ?", limit).toArray();
   }
 
+  /** Host ids of the next `limit` pending hosts, in target order. */
+  pendingHostIds(limit: number): string[] {
+    return this.sql
+      .exec<{ host_id: string }>("SELECT host_id FROM hosts WHERE status = 'pending' ORDER BY seq LIMIT ?", limit)
+      .toArray()
+      .map((r) => r.host_id);
+  }
+
   count(where: string, ...params: SqlStorageValue[]): number {
     return this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM hosts WHERE ${where}`, ...params).one().n;
   }
@@ -220,10 +228,10 @@ export class JobStore {
   bumpJob(): void {
     if (!this.hostsTouched) return;
     this.hostsTouched = false;
-    if (this.sql.exec("SELECT 1 FROM hosts WHERE version > synced_version LIMIT 1").toArray().length > 0) {
-      this.metaCache = undefined;
-      this.sql.exec("UPDATE job SET version = version + 1");
-    }
+    // A host row changed since the last bump: one statement, no check whether a write-back
+    // synced it meanwhile (a needless bump only writes the job row to D1 once more).
+    this.metaCache = undefined;
+    this.sql.exec("UPDATE job SET version = version + 1");
   }
 
   /** Something is not yet in D1. */

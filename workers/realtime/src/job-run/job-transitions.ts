@@ -53,37 +53,61 @@ export class JobTransitions {
         if (host.status !== "dispatched") return false;
         this.endHost(host, { status: "offline_expired", error: "host offline" }, report.at, plan);
         return true;
-      case "result": {
-        const r = report.result;
-        const plain = hostOutcome(r);
-        // A host that rebooted for its command succeeds only with a new boot id (reboot-verdict.ts).
-        const outcome =
-          host.stage === "rebooting" ? { ...plain, ...rebootVerdict(plain, r.stdout, host.boot_id_before) } : plain;
-        if (!TERMINAL_HOST_STATUSES.has(host.status)) {
-          const out = await this.writeBack.storeOutput(plan.job_id, host.host_id, r.stdout, r.stderr);
-          this.endHost(
-            host,
-            {
-              status: outcome.status,
-              exit_code: outcome.exitCode,
-              error: outcome.error,
-              ...out,
-              started_at: r.started_at ?? host.started_at,
-            },
-            report.at,
-            plan,
-          );
-          return true;
-        }
-        if (host.status === "cancelled" && host.exit_code === null && host.stdout === "" && host.stderr === "") {
-          // Cancelled here first; keep what the script printed before it was stopped.
-          const out = await this.writeBack.storeOutput(plan.job_id, host.host_id, r.stdout, r.stderr);
-          this.store.updateHost(host.command_id, { exit_code: outcome.exitCode, ...out });
-          return true;
-        }
-        return false;
-      }
+      case "result":
+        return this.result(host, report, plan);
     }
+  }
+
+  /**
+   * An ack and the result right behind it (one batch from the channel) on a host still
+   * `dispatched`: one transition to the end, with the ack's time as `acked_at` — the row ends as
+   * the two applied in turn would leave it, without the intermediate `running` write and event.
+   */
+  async ackAndResult(
+    host: HostRow,
+    ack: Extract<HostReport, { type: "ack" }>,
+    result: Extract<HostReport, { type: "result" }>,
+    plan: JobPlan,
+  ): Promise<boolean> {
+    if (host.status !== "dispatched") return false;
+    return this.result(host, result, plan, ack.at);
+  }
+
+  private async result(
+    host: HostRow,
+    report: Extract<HostReport, { type: "result" }>,
+    plan: JobPlan,
+    ackedAt?: number,
+  ): Promise<boolean> {
+    const r = report.result;
+    const plain = hostOutcome(r);
+    // A host that rebooted for its command succeeds only with a new boot id (reboot-verdict.ts).
+    const outcome =
+      host.stage === "rebooting" ? { ...plain, ...rebootVerdict(plain, r.stdout, host.boot_id_before) } : plain;
+    if (!TERMINAL_HOST_STATUSES.has(host.status)) {
+      const out = await this.writeBack.storeOutput(plan.job_id, host.host_id, r.stdout, r.stderr);
+      this.endHost(
+        host,
+        {
+          status: outcome.status,
+          exit_code: outcome.exitCode,
+          error: outcome.error,
+          ...out,
+          ...(ackedAt !== undefined ? { acked_at: ackedAt } : {}),
+          started_at: r.started_at ?? ackedAt ?? host.started_at,
+        },
+        report.at,
+        plan,
+      );
+      return true;
+    }
+    if (host.status === "cancelled" && host.exit_code === null && host.stdout === "" && host.stderr === "") {
+      // Cancelled here first; keep what the script printed before it was stopped.
+      const out = await this.writeBack.storeOutput(plan.job_id, host.host_id, r.stdout, r.stderr);
+      this.store.updateHost(host.command_id, { exit_code: outcome.exitCode, ...out });
+      return true;
+    }
+    return false;
   }
 
   /**

@@ -3,7 +3,7 @@ import { PREVIEW_BYTES, preview } from "../job-state";
 import type { DomainAccess } from "../shared/domain-access";
 import { type JobStore, shownStatus } from "./job-store";
 
-const FLUSH_CHUNK = 50;
+const FLUSH_CHUNK = 200;
 /** Intermediate write-backs go out at most this often; results arriving meanwhile share one D1 batch. */
 export const WRITEBACK_TICK_MS = 250;
 

@@ -71,4 +71,34 @@ describe("CoalescedRun", () => {
     await expect(next).resolves.toBeUndefined();
     expect(g.starts).toHaveLength(2);
   });
+
+  it("with a gather step, calls arriving while it waits (separate events) join the same round", async () => {
+    let rounds = 0;
+    let open: (() => void) | undefined;
+    const run = new CoalescedRun(
+      async () => {
+        rounds++;
+      },
+      () =>
+        new Promise<void>((resolve) => {
+          open = resolve;
+        }),
+    );
+    const first = run.run();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const second = run.run();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const third = run.run();
+    for (let i = 0; i < 10 && !open; i++) await Promise.resolve();
+    expect(open).toBeDefined();
+    open?.();
+    await Promise.all([first, second, third]);
+    expect(rounds).toBe(1);
+    // The next call after that round opens a new one.
+    const fourth = run.run();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    open?.();
+    await fourth;
+    expect(rounds).toBe(2);
+  });
 });

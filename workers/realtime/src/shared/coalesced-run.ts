@@ -9,7 +9,14 @@ export class CoalescedRun {
   private running: Promise<void> | undefined;
   private next: Promise<void> | undefined;
 
-  constructor(private readonly fn: () => Promise<void>) {}
+  /**
+   * `gather`: awaited before a round starts, while later calls still join it (e.g. one turn of
+   * the event loop, so that calls arriving in separate events close together share one round).
+   */
+  constructor(
+    private readonly fn: () => Promise<void>,
+    private readonly gather?: () => Promise<void>,
+  ) {}
 
   run(): Promise<void> {
     if (this.next) return this.next;
@@ -17,6 +24,7 @@ export class CoalescedRun {
     const round: Promise<void> = before
       .catch(() => undefined)
       .then(async () => {
+        if (this.gather) await this.gather();
         this.next = undefined;
         this.running = round;
         try {

@@ -1,4 +1,4 @@
-import { createRouter } from "../../../lib/router";
+import { operation as op, routerOf } from "../../../lib/route-set";
 import {
   aptMetadataHandler,
   aptPackageHandler,
@@ -9,9 +9,10 @@ import {
 import { aptMetadata, aptPackage, repoKey, yumMetadata, yumPackage } from "./repo.routes";
 
 /** `/agent/v1/repo/...`: the signed apt and yum repository of the agent packages (public). */
-export const repoRouter = createRouter()
-  .openapi(repoKey, repoKeyHandler)
-  .openapi(aptMetadata, aptMetadataHandler)
-  .openapi(aptPackage, aptPackageHandler)
-  .openapi(yumMetadata, yumMetadataHandler)
-  .openapi(yumPackage, yumPackageHandler);
+export const repoRouter = routerOf(
+  op(repoKey, repoKeyHandler),
+  op(aptMetadata, aptMetadataHandler),
+  op(aptPackage, aptPackageHandler),
+  op(yumMetadata, yumMetadataHandler),
+  op(yumPackage, yumPackageHandler),
+);

@@ -1,10 +1,8 @@
-import { serveDocumented } from "../../../lib/documented-route";
-import { createRouter } from "../../../lib/router";
+import { documentedOperation, routerOf } from "../../../lib/route-set";
 import { discoverAgents } from "./discovery.handlers";
 import { discoveryGet, discoveryPost } from "./discovery.routes";
 
-export const discoveryRouter = serveDocumented(
-  serveDocumented(createRouter(), discoveryGet, discoverAgents),
-  discoveryPost,
-  discoverAgents,
+export const discoveryRouter = routerOf(
+  documentedOperation(discoveryGet, discoverAgents),
+  documentedOperation(discoveryPost, discoverAgents),
 );

@@ -1,6 +1,5 @@
-import { serveDocumented } from "../../../lib/documented-route";
-import { createRouter } from "../../../lib/router";
+import { documentedOperation, routerOf } from "../../../lib/route-set";
 import { pingAgents } from "./ping.handlers";
 import { ping } from "./ping.routes";
 
-export const pingRouter = serveDocumented(createRouter(), ping, pingAgents);
+export const pingRouter = routerOf(documentedOperation(ping, pingAgents));

@@ -1,6 +1,5 @@
-import { serveDocumented } from "../../../lib/documented-route";
-import { createRouter } from "../../../lib/router";
+import { documentedOperation, routerOf } from "../../../lib/route-set";
 import { runScript } from "./run.handlers";
 import { run } from "./run.routes";
 
-export const runRouter = serveDocumented(createRouter(), run, runScript);
+export const runRouter = routerOf(documentedOperation(run, runScript));

@@ -1,6 +1,5 @@
-import { serveDocumented } from "../../../lib/documented-route";
-import { createRouter } from "../../../lib/router";
+import { documentedOperation, routerOf } from "../../../lib/route-set";
 import { getRunStatus } from "./status.handlers";
 import { REQID_PATH, status } from "./status.routes";
 
-export const statusRouter = serveDocumented(createRouter(), status, getRunStatus, REQID_PATH);
+export const statusRouter = routerOf(documentedOperation(status, getRunStatus, REQID_PATH));

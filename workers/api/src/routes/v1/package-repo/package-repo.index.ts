@@ -1,4 +1,4 @@
-import { createRouter } from "../../../lib/router";
+import { operation as op, routerOf } from "../../../lib/route-set";
 import {
   packagesHandler,
   regenerateHandler,
@@ -10,12 +10,13 @@ import {
 import { packages, regenerate, repoConfig, retireKeys, rotateKey, syncStatus } from "./package-repo.routes";
 
 /** `/admin/repo/*` (admin): the agent package repository (docs/agent-distribution.md "Package repository"). */
-export const repoAdminRouter = createRouter()
-  .openapi(packages, packagesHandler)
-  .openapi(syncStatus, syncStatusHandler)
-  .openapi(regenerate, regenerateHandler)
-  .openapi(rotateKey, rotateKeyHandler)
-  .openapi(retireKeys, retireKeysHandler);
+export const repoAdminRouter = routerOf(
+  op(packages, packagesHandler),
+  op(syncStatus, syncStatusHandler),
+  op(regenerate, regenerateHandler),
+  op(rotateKey, rotateKeyHandler),
+  op(retireKeys, retireKeysHandler),
+);
 
 /** `GET /pki/repo-config` (public): the source entry and key for a distribution. */
-export const repoConfigRouter = createRouter().openapi(repoConfig, repoConfigHandler);
+export const repoConfigRouter = routerOf(op(repoConfig, repoConfigHandler));

@@ -1,12 +1,9 @@
-import { serveDocumented } from "../../../lib/documented-route";
-import { createRouter } from "../../../lib/router";
+import { documentedOperation, routerOf } from "../../../lib/route-set";
 import { uuidPath } from "../responses";
 import { taskResult, taskResultDownload } from "./task-result.handlers";
 import { downloadTaskResult, getTaskResult } from "./task-result.routes";
 
-export const taskResultRouter = serveDocumented(
-  serveDocumented(createRouter(), getTaskResult, taskResult, uuidPath(getTaskResult.path)),
-  downloadTaskResult,
-  taskResultDownload,
-  uuidPath(downloadTaskResult.path),
+export const taskResultRouter = routerOf(
+  documentedOperation(getTaskResult, taskResult, uuidPath(getTaskResult.path)),
+  documentedOperation(downloadTaskResult, taskResultDownload, uuidPath(downloadTaskResult.path)),
 );

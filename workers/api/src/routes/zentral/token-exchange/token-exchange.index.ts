@@ -1,12 +1,8 @@
-import { serveDocumented } from "../../../lib/documented-route";
-import { createRouter } from "../../../lib/router";
+import { documentedOperation, routerOf } from "../../../lib/route-set";
 import { uuidPath } from "../responses";
 import { tokenExchange } from "./token-exchange.handlers";
 import { exchangeToken } from "./token-exchange.routes";
 
-export const tokenExchangeRouter = serveDocumented(
-  createRouter(),
-  exchangeToken,
-  tokenExchange,
-  uuidPath(exchangeToken.path),
+export const tokenExchangeRouter = routerOf(
+  documentedOperation(exchangeToken, tokenExchange, uuidPath(exchangeToken.path)),
 );
