@@ -85,6 +85,24 @@ function issuerFacts(certPem: string): Promise<IssuerFacts> {
   return facts;
 }
 
+/**
+ * Extensions whose value depends only on the key (the text of `key`), built (DER-encoded) once per
+ * isolate: the generator only reads an extension's bytes, so one instance serves every certificate.
+ * A few dozen at most (issuer, CRL URL, kind); the cache starts over past FIXED_MAX.
+ */
+const fixed = new Map<string, x509.Extension>();
+const FIXED_MAX = 64;
+
+function fixedExtension(key: string, build: () => x509.Extension): x509.Extension {
+  let ext = fixed.get(key);
+  if (!ext) {
+    ext = build();
+    if (fixed.size >= FIXED_MAX) fixed.clear();
+    fixed.set(key, ext);
+  }
+  return ext;
+}
+
 /** SPIFFE ID placed in the URI SAN of every certificate we issue. */
 export function spiffeIdFor(trustDomain: string, identityId: string): string {
   return `spiffe://${trustDomain}/identity/${identityId}`;
@@ -156,16 +174,16 @@ export async function issueCertificate(options: IssueCertificateOptions): Promis
     extensions: [
       // RFC 5280 §4.2.1.9 lets end-entity certificates carry basicConstraints; an explicit,
       // critical cA=FALSE leaves no relying party room to treat this key as a CA.
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(usages, true),
-      new x509.ExtendedKeyUsageExtension(ekus, false),
+      fixedExtension("basic", () => new x509.BasicConstraintsExtension(false, undefined, true)),
+      fixedExtension(`ku:${usages}`, () => new x509.KeyUsagesExtension(usages, true)),
+      fixedExtension(`eku:${ekus.join(",")}`, () => new x509.ExtendedKeyUsageExtension(ekus, false)),
       // RFC 5280 §4.2.1.6: the SPIFFE URI (and DNS names) identify the subject.
       new x509.SubjectAlternativeNameExtension(sans, false),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
       // RFC 5280 §4.2.1.1: key identifier of the issuing CA, for path building.
-      new x509.AuthorityKeyIdentifierExtension(issuerKeyId),
+      fixedExtension(`aki:${issuerKeyId}`, () => new x509.AuthorityKeyIdentifierExtension(issuerKeyId)),
       // RFC 5280 §4.2.1.13: where relying parties fetch revocation status.
-      new x509.CRLDistributionPointsExtension([crlUrl]),
+      fixedExtension(`crl:${crlUrl}`, () => new x509.CRLDistributionPointsExtension([crlUrl])),
     ],
   });
   // Sign-then-verify: refuse to hand out a certificate the issuer's key did not really sign.
