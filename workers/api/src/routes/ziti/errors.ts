@@ -174,6 +174,15 @@ const COMMON: Record<CommonErrorKind, [string, string]> = {
   internal: ["UNHANDLED", "An unhandled error occurred"],
 };
 
+/** The matched route's path variables (none when no route matched). */
+function urlVarsOf(c: Context<AppEnv>): Record<string, string> {
+  try {
+    return { ...c.req.param() };
+  } catch {
+    return {};
+  }
+}
+
 function envelope(
   c: Context<AppEnv>,
   code: string,
@@ -184,7 +193,7 @@ function envelope(
 ) {
   return {
     error: {
-      args: { urlVars: {} },
+      args: { urlVars: urlVarsOf(c) },
       cause,
       causeMessage,
       code,
