@@ -1,4 +1,4 @@
-// `node bench/profile.mjs [job|exec|connect|enroll|me]`: a CPU profile of the local
+// `node bench/profile.mjs [job|exec|connect|enroll|me|cert]`: a CPU profile of the local
 // control plane's isolate (every Durable Object and the Worker share one isolate
 // under `wrangler dev`) while one fan-out runs, taken through the DevTools
 // protocol. Prints self and inclusive time per function (top 40) and writes the
@@ -280,6 +280,34 @@ try {
       console.log(
         `server CPU per request: /health ${perHealth.toFixed(2)} ms, users/me ${perMe.toFixed(2)} ms: ` +
           `CPU ratio ${(perHealth / perMe).toFixed(2)}`,
+      );
+    }
+  } else if (what === "cert") {
+    // `GET /health` then Ziti session certificates (`POST /edge/client/v1/current-api-session/certificates`,
+    // bench/scenarios.mjs's cell, its sessions and CSRs made beforehand), 5 s each at c=10; only the
+    // certificates are profiled.
+    const { scenarios } = await import("./scenarios.mjs");
+    const cell = scenarios.find((s) => s.name.includes("current-api-session/certificates"));
+    const opts = await cell.prepare({ url: server.url, admin: ADMIN });
+    const flood = (o) =>
+      new Promise((resolve, reject) =>
+        autocannon({ url: `${server.url}${o.path}`, ...o, connections: 10, duration: 5 }, (err, r) =>
+          err ? reject(err) : resolve(r),
+        ),
+      );
+    const health = await measured(() => flood({ path: "/health" }));
+    run = await profiled(() => flood(opts));
+    const certs = run.out.requests.average;
+    console.log(
+      `/health ${Math.round(health.out.requests.average)} req/s, session certificates ${Math.round(certs)}/s ` +
+        `(non-2xx ${run.out.non2xx}): ratio ${(certs / health.out.requests.average).toFixed(2)}`,
+    );
+    if (health.cpuMs !== null && run.cpuMs !== null) {
+      const perHealth = health.cpuMs / health.out.requests.total;
+      const perCert = run.cpuMs / run.out.requests.total;
+      console.log(
+        `server CPU per request: /health ${perHealth.toFixed(2)} ms, certificate ${perCert.toFixed(2)} ms: ` +
+          `CPU ratio ${(perHealth / perCert).toFixed(2)}`,
       );
     }
   } else if (what === "enroll") {

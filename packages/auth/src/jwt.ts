@@ -16,7 +16,7 @@ import {
   jwtVerify,
   SignJWT,
 } from "jose";
-import { rememberVerification, reuseVerification } from "./verified-tokens";
+import { rememberVerification, reuseVerification, verifiedHeader } from "./verified-tokens";
 
 export type { JWK, JWTPayload } from "jose";
 
@@ -103,7 +103,7 @@ export async function signJwt(
   if (opts.ttlSeconds !== null && (!Number.isInteger(opts.ttlSeconds) || opts.ttlSeconds <= 0)) {
     throw new RangeError("signJwt: ttlSeconds must be a positive integer (or null for no exp)");
   }
-  const key = await importJWK(privateJwk, alg);
+  const key = await importedKey(privateJwk, alg, "private");
   const iat = Math.floor((opts.now ?? Date.now()) / 1000);
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg, kid, typ: "JWT" })
@@ -130,20 +130,26 @@ function failure(reason: JwtFailure): VerifyJwtResult {
 }
 
 /**
- * Imported verification keys, per isolate: a JWK object handed out by the resolver
- * (which caches it) is imported once per algorithm, not on every request. Keyed
- * weakly on the JWK object, so a key the resolver drops is forgotten too.
+ * Imported keys, per isolate: a JWK object handed out by a resolver or the active
+ * signing-key cache (which keep it) is imported once per algorithm, not on every
+ * request or signature. Keyed weakly on the JWK object, so a key its holder drops is
+ * forgotten too. Verification always imports the public members only.
  */
 const imported = new WeakMap<JWK, Map<string, Promise<Awaited<ReturnType<typeof importJWK>>>>>();
-function importedKey(jwk: JWK, alg: string): Promise<Awaited<ReturnType<typeof importJWK>>> {
+function importedKey(
+  jwk: JWK,
+  alg: string,
+  part: "public" | "private" = "public",
+): Promise<Awaited<ReturnType<typeof importJWK>>> {
   const byAlg = imported.get(jwk) ?? new Map<string, Promise<Awaited<ReturnType<typeof importJWK>>>>();
   imported.set(jwk, byAlg);
-  let key = byAlg.get(alg);
+  const cacheKey = `${part}:${alg}`;
+  let key = byAlg.get(cacheKey);
   if (!key) {
-    key = importJWK(publicMembers(jwk), alg);
+    key = importJWK(part === "public" ? publicMembers(jwk) : jwk, alg);
     // A failed import is not cached: the next request tries again.
-    key.catch(() => byAlg.delete(alg));
-    byAlg.set(alg, key);
+    key.catch(() => byAlg.delete(cacheKey));
+    byAlg.set(cacheKey, key);
   }
   return key;
 }
@@ -162,6 +168,14 @@ export async function verifyJwt(
 ): Promise<VerifyJwtResult> {
   if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH || token.split(".").length !== 3) {
     return failure("malformed");
+  }
+  // A token verified lately: its header (same string, same header) is not decoded again. The key
+  // is resolved as always and must be the same object; everything else is `reuseVerification`'s.
+  const seen = opts.now === undefined ? verifiedHeader(token, Date.now()) : undefined;
+  if (seen && isSigningAlg(seen.alg) && opts.algorithms.includes(seen.alg)) {
+    const jwk = await resolveKey(seen.kid);
+    const reused = jwk && reuseVerification(token, jwk, seen.alg, opts.issuer, opts.audience, Date.now());
+    if (reused) return { ok: true, ...reused };
   }
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {

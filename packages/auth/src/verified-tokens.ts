@@ -11,6 +11,8 @@ interface Verified {
   /** Algorithm, issuer and audience the token was checked against. */
   checkedFor: string;
   payload: JWTPayload;
+  /** The token's header `alg` and `kid` (the same token string has the same header). */
+  alg: string;
   kid: string;
   /** Until when (ms) the verification may be reused: min(first use + REUSE_MS, exp + tolerance). */
   until: number;
@@ -49,6 +51,15 @@ export function reuseVerification(
   return { payload: { ...hit.payload }, kid: hit.kid };
 }
 
+/**
+ * The header `alg` and `kid` of a token verified lately (still reusable at `now`): a caller
+ * may resolve the key and call `reuseVerification` without decoding the header again.
+ */
+export function verifiedHeader(token: string, now: number): { alg: string; kid: string } | undefined {
+  const hit = verified.get(token);
+  return hit && hit.until > now ? { alg: hit.alg, kid: hit.kid } : undefined;
+}
+
 /** Remembers a successful verification (see `reuseVerification`). */
 export function rememberVerification(
   token: string,
@@ -69,6 +80,7 @@ export function rememberVerification(
     jwk,
     checkedFor: purposeOf(alg, issuer, audience),
     payload: { ...result.payload },
+    alg,
     kid: result.kid,
     until,
   });

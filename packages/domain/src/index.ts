@@ -12,6 +12,7 @@ export * from "./discovery/scan-range";
 export * from "./external-jwt/oidc-provider";
 export * from "./external-jwt/outbound";
 export * from "./external-jwt/verify";
+export * from "./fleet/agent-connect.service";
 export * from "./fleet/agent-proof.service";
 export * from "./fleet/certificates.query";
 export * from "./fleet/exec-settings.service";

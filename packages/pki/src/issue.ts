@@ -52,6 +52,39 @@ export interface IssuedCert {
   subject: string;
 }
 
+interface IssuerFacts {
+  cert: x509.X509Certificate;
+  /** Its key identifier (the authorityKeyIdentifier of what it signs). */
+  keyId: string;
+  /** Its public key, imported for the sign-then-verify check. */
+  verifyKey: CryptoKey;
+}
+
+/**
+ * What issuance needs from the issuing CA's certificate, derived once per certificate (PEM)
+ * and isolate instead of on every issue: the parse, the CA check, the key identifier and the
+ * imported public key. A failure is not remembered; a few issuers at most (rotation).
+ */
+const issuers = new Map<string, Promise<IssuerFacts>>();
+const ISSUERS_MAX = 8;
+
+function issuerFacts(certPem: string): Promise<IssuerFacts> {
+  let facts = issuers.get(certPem);
+  if (!facts) {
+    facts = (async () => {
+      const cert = parseCertificate(certPem);
+      assertIssuerCertificate(cert);
+      // An ECDSA key (caSigningAlgorithm): the hash comes with each verification, not the key.
+      const verifyKey = await cert.publicKey.export(cert.publicKey.algorithm, ["verify"]);
+      return { cert, keyId: await keyIdentifierOf(cert), verifyKey };
+    })();
+    if (issuers.size >= ISSUERS_MAX) issuers.clear();
+    issuers.set(certPem, facts);
+    facts.catch(() => issuers.delete(certPem));
+  }
+  return facts;
+}
+
 /** SPIFFE ID placed in the URI SAN of every certificate we issue. */
 export function spiffeIdFor(trustDomain: string, identityId: string): string {
   return `spiffe://${trustDomain}/identity/${identityId}`;
@@ -89,8 +122,7 @@ export async function issueCertificate(options: IssueCertificateOptions): Promis
   const { issuer, publicKey, commonName, identityId, trustDomain, kind, lifetimeSeconds, crlUrl } = options;
   if (publicKey.type !== "public") throw new TypeError("publicKey must be a public key");
 
-  const issuerCert = parseCertificate(issuer.certPem);
-  assertIssuerCertificate(issuerCert);
+  const { cert: issuerCert, keyId: issuerKeyId, verifyKey: issuerVerifyKey } = await issuerFacts(issuer.certPem);
   const now = floorToSecond(options.now ?? new Date());
   const notBefore = backdate(now);
   const notAfter = clampNotAfter(new Date(now.getTime() + Math.round(lifetimeSeconds) * 1000), issuerCert);
@@ -131,13 +163,13 @@ export async function issueCertificate(options: IssueCertificateOptions): Promis
       new x509.SubjectAlternativeNameExtension(sans, false),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
       // RFC 5280 §4.2.1.1: key identifier of the issuing CA, for path building.
-      new x509.AuthorityKeyIdentifierExtension(await keyIdentifierOf(issuerCert)),
+      new x509.AuthorityKeyIdentifierExtension(issuerKeyId),
       // RFC 5280 §4.2.1.13: where relying parties fetch revocation status.
       new x509.CRLDistributionPointsExtension([crlUrl]),
     ],
   });
   // Sign-then-verify: refuse to hand out a certificate the issuer's key did not really sign.
-  if (!(await cert.verify({ publicKey: issuerCert, signatureOnly: true }))) {
+  if (!(await cert.verify({ publicKey: issuerVerifyKey, signatureOnly: true }))) {
     throw new TypeError("issuer private key does not match the issuer certificate");
   }
 

@@ -1,11 +1,11 @@
 import { fromBase64Url, toHex, verifyProof } from "@fleetgate/auth";
-import { certificatePublicKey } from "@fleetgate/pki";
 import { eq, sql } from "drizzle-orm";
 import type { IdentityRow } from "../identity/users.service";
 import { activeCertificateBySha256, type CertificateRow } from "../pki/certificates.service";
 import { renewableCertificate } from "../pki/renewal.service";
 import { hosts, identities, identityGroups, nonces } from "../schema";
 import type { DomainContext } from "../shared/context";
+import { cachedPublicKey } from "./certificate-keys";
 import type { HostRow } from "./host-records";
 
 export type ProofRefusal =
@@ -17,22 +17,6 @@ export type ProofRefusal =
   | "lifetime"
   | "replayed"
   | "not_a_host";
-
-/** A certificate's public key depends only on its bytes: parsed and imported once per fingerprint and isolate. */
-const KEY_CACHE_MAX = 10_000;
-const publicKeys = new Map<string, ReturnType<typeof certificatePublicKey>>();
-
-function cachedPublicKey(sha256: string, certPem: string): ReturnType<typeof certificatePublicKey> {
-  let key = publicKeys.get(sha256);
-  if (!key) {
-    if (publicKeys.size >= KEY_CACHE_MAX) publicKeys.clear();
-    key = certificatePublicKey(certPem);
-    // A failure is not remembered.
-    key.catch(() => publicKeys.delete(sha256));
-    publicKeys.set(sha256, key);
-  }
-  return key;
-}
 
 export interface AgentProofIdentity {
   host: HostRow;

@@ -10,13 +10,22 @@ export async function recordHostBoot(
   boot: BootInfo | undefined,
   now: number,
 ): Promise<void> {
-  if (!boot) return;
+  await hostBootStatement(ctx, hostId, boot, now)?.run();
+}
+
+/** The statement of `recordHostBoot`, for a caller's batch; undefined when there is nothing to record. */
+export function hostBootStatement(
+  ctx: Pick<DomainContext, "db">,
+  hostId: string,
+  boot: BootInfo | undefined,
+  now: number,
+) {
+  if (!boot) return undefined;
   const row = { bootId: boot.boot_id, kernel: boot.kernel, bootedAt: boot.booted_at, reportedAt: now };
-  await ctx.db
+  return ctx.db
     .insert(hostBoot)
     .values({ hostId, ...row })
-    .onConflictDoUpdate({ target: hostBoot.hostId, set: row })
-    .run();
+    .onConflictDoUpdate({ target: hostBoot.hostId, set: row });
 }
 
 /** The host's last reported boot (null: never reported). The caller checked visibility. */

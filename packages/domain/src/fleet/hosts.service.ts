@@ -1,4 +1,5 @@
 import { and, asc, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { commitAudited } from "../audit/audit.service";
 import type { Database } from "../db";
 import type { GroupRow } from "../identity/groups.service";
@@ -183,12 +184,21 @@ export async function recordAgentHello(
   hello: AgentHello,
   now: number,
 ): Promise<void> {
-  const { db } = ctx;
+  await ctx.db.batch(agentHelloStatements(ctx.db, hostId, hello, now));
+}
+
+/** The statements of `recordAgentHello` (the host row, then its script allowlist replaced), for a caller's batch. */
+export function agentHelloStatements(
+  db: Database,
+  hostId: string,
+  hello: AgentHello,
+  now: number,
+): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
   const osName =
     hello.os.version && !hello.os.name.includes(hello.os.version)
       ? `${hello.os.name} ${hello.os.version}`
       : hello.os.name;
-  const statements = [
+  return [
     db
       .update(hosts)
       .set({
@@ -221,7 +231,6 @@ export async function recordAgentHello(
         ]
       : []),
   ];
-  await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
 }
 
 /** Marks a host online/offline and when it was last seen. */

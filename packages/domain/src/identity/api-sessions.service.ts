@@ -69,6 +69,14 @@ export async function findApiSession(ctx: DomainContext, token: string): Promise
     .from(apiSessions)
     .where(eq(apiSessions.tokenHash, await sha256Hex(token)))
     .get();
+  return liveApiSession(ctx, row);
+}
+
+/** The session of a row read by its token hash, unless expired; refreshes its idle timer (throttled). */
+export async function liveApiSession(
+  ctx: DomainContext,
+  row: ApiSessionRow | undefined,
+): Promise<ApiSessionRow | undefined> {
   const now = ctx.now();
   if (!row || row.expiresAt <= now) return undefined;
   if (now - row.lastActivityAt >= TOUCH_EVERY_MS) {

@@ -1,10 +1,13 @@
-import { hashApiToken, parseZtlToken, verifyJwt } from "@fleetgate/auth";
-import { and, eq, inArray, isNotNull } from "drizzle-orm";
+import { hashApiToken, parseZtlToken, sha256Hex, verifyJwt } from "@fleetgate/auth";
+import { eq, inArray } from "drizzle-orm";
 import type { Principal } from "../principal";
-import { apiTokens, identities, identityGroups, refreshTokens } from "../schema";
+import { apiTokens, identities, identityGroups } from "../schema";
 import type { DomainContext } from "../shared/context";
 import { isUuid } from "../shared/ids";
-import { findApiSession } from "./api-sessions.service";
+import { lookupAccessIdentity } from "./access-lookup.query";
+import { liveApiSession } from "./api-sessions.service";
+import { rememberMfaState } from "./mfa-state";
+import { lookupApiSession } from "./session-lookup.query";
 import { familySession, tokenSession } from "./session-revocation";
 import { accessAudience } from "./session-tokens.service";
 import { verificationKey } from "./signing-keys.service";
@@ -53,24 +56,16 @@ export async function resolveAccessToken(ctx: DomainContext, token: string): Pro
   // The sign-in session (refresh family) the token was issued for; a token naming a malformed one is refused.
   const sid = res.payload.sid;
   if (sid !== undefined && (typeof sid !== "string" || !isUuid(sid))) return { ok: false, reason: "invalid" };
-  // Identity, role, revocation state, groups and whether the token's session was ended (logout,
-  // refresh-token reuse) in one D1 round trip (a batch of three reads).
-  const [found, groupRows, endedRows] = await ctx.db.batch([
-    ctx.db.select().from(identities).where(eq(identities.id, sub)).limit(1),
-    ctx.db.select({ g: identityGroups.groupId }).from(identityGroups).where(eq(identityGroups.identityId, sub)),
-    ctx.db
-      .select({ id: refreshTokens.id })
-      .from(refreshTokens)
-      .where(and(eq(refreshTokens.familyId, sid ?? ""), isNotNull(refreshTokens.revokedAt)))
-      .limit(1),
-  ]);
-  const identity = found[0];
-  if (!identity) return { ok: false, reason: "invalid" };
+  // Identity, role, revocation state, groups, whether the token's session was ended (logout,
+  // refresh-token reuse) and the MFA state: one D1 round trip, one prepared statement.
+  const found = await lookupAccessIdentity(ctx.db, sub, sid);
+  if (!found) return { ok: false, reason: "invalid" };
+  const { identity, groups } = found;
   if (identity.disabled) return { ok: false, reason: "disabled" };
   const issuedMs = typeof res.payload.t === "number" ? res.payload.t : (res.payload.iat ?? 0) * 1000;
   if (issuedMs < identity.sessionsValidAfter) return { ok: false, reason: "revoked" };
-  if (endedRows.length > 0) return { ok: false, reason: "revoked" };
-  const groups = groupRows.map((r) => r.g);
+  if (found.sessionEnded) return { ok: false, reason: "revoked" };
+  rememberMfaState(identity, found.mfaEnabled);
   return principalOf(
     ctx,
     identity,
@@ -101,17 +96,22 @@ export async function resolveApiToken(ctx: DomainContext, secret: string): Promi
   return principalOf(ctx, identity, { kind: "api_token", id: token.id }, false, groups, tokenSession(token.id));
 }
 
-/** `zt-session: <token>`; a session whose MFA is pending resolves with `mfaPending`. */
+/**
+ * `zt-session: <token>`; a session whose MFA is pending resolves with `mfaPending`. The session,
+ * its identity and the identity's groups are one prepared statement (one D1 round trip); the
+ * idle timer's refresh, when due, is a second.
+ */
 export async function resolveZtSession(ctx: DomainContext, token: string) {
-  const session = await findApiSession(ctx, token);
-  if (!session) return { ok: false as const, reason: "invalid" as const };
-  const identity = await ctx.db.select().from(identities).where(eq(identities.id, session.identityId)).get();
-  if (!identity) return { ok: false as const, reason: "invalid" as const };
+  if (token.length === 0 || token.length > 128) return { ok: false as const, reason: "invalid" as const };
+  const found = await lookupApiSession(ctx.db, await sha256Hex(token));
+  const session = await liveApiSession(ctx, found?.session);
+  if (!found || !session) return { ok: false as const, reason: "invalid" as const };
   const res = await principalOf(
     ctx,
-    identity,
+    found.identity,
     { kind: "zt_session", id: session.id },
     session.mfaRequired && !session.mfaComplete,
+    found.groups,
   );
   return res.ok ? { ...res, session } : res;
 }

@@ -7,6 +7,7 @@ import { apiSessions, apiTokens, authenticators, identities, identityGroups, mfa
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
+import { mfaStateReadWith } from "./mfa-state";
 import { apiTokenRevocationStatement, closeLiveSockets } from "./session-revocation";
 
 export type IdentityRow = typeof identities.$inferSelect;
@@ -95,11 +96,12 @@ export async function getUser(ctx: DomainContext, id: string): Promise<UserView>
 
 /**
  * The caller's own view from the identity row its authentication read on this
- * request (one D1 read fewer than `getUser`): only the MFA state is read.
+ * request: no D1 read when the MFA state came with that row (access tokens,
+ * mfa-state.ts), else only the MFA state is read.
  */
 export async function ownUserView(ctx: DomainContext, row: IdentityRow): Promise<UserView> {
   if (row.kind !== "user") throw new DomainError("common.not_found", "User not found");
-  return toUserView(row, await mfaEnabled(ctx, row.id));
+  return toUserView(row, mfaStateReadWith(row) ?? (await mfaEnabled(ctx, row.id)));
 }
 
 export interface NewUser {

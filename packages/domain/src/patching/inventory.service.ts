@@ -32,12 +32,17 @@ function chunks<T>(items: T[]): T[][] {
 
 /** The hash of the package set the server holds for a host (null: it never reported). */
 export async function hostInventoryHash(ctx: Pick<DomainContext, "db">, hostId: string): Promise<string | null> {
-  const row = await ctx.db
+  const rows = await inventoryHashQuery(ctx.db, hostId);
+  return rows[0]?.hash ?? null;
+}
+
+/** The read of `hostInventoryHash` (at most one row), for a caller's batch. */
+export function inventoryHashQuery(db: Database, hostId: string) {
+  return db
     .select({ hash: hostPatchState.inventoryHash })
     .from(hostPatchState)
     .where(eq(hostPatchState.hostId, hostId))
-    .get();
-  return row?.hash ?? null;
+    .limit(1);
 }
 
 function insertPackages(db: Database, hostId: string, packages: InstalledPackage[]): BatchItem<"sqlite">[] {

@@ -2,6 +2,7 @@ import { checkPasswordPolicy, decrypt, encrypt, hashPassword, sha256Hex, signJwt
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { commitAudited } from "../audit/audit.service";
+import { rememberIssuedKey } from "../fleet/certificate-keys";
 import { HOST_NAME, newHostRows } from "../fleet/host-records";
 import { activeSigningKey, verificationKey } from "../identity/signing-keys.service";
 import { authenticators, enrollments, hostGroups, identities, zitiCaEnrollments, zitiCas } from "../schema";
@@ -348,6 +349,7 @@ export async function enrollOtt(ctx: DomainContext, token: string, csrPem: strin
     },
     () => new DomainError("pki.already_enrolled"),
   );
+  rememberIssuedKey(prepared.row.fingerprintSha256, csr.publicKey, csr.keyAlgorithm);
   return { certificate: prepared.row, chain: prepared.chain, identity };
 }
 

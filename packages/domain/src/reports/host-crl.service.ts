@@ -1,6 +1,7 @@
 import type { AgentCrlReport } from "@fleetgate/contract";
 import { certificateInfo } from "@fleetgate/pki";
 import { eq, type SQL, sql } from "drizzle-orm";
+import type { Database } from "../db";
 import { caChain } from "../pki/ca.service";
 import { issuerIdOf } from "../pki/crl.service";
 import { hostCrlState, issuerCrls } from "../schema";
@@ -8,6 +9,19 @@ import type { DomainContext } from "../shared/context";
 
 export type CrlStatus = "valid" | "expired" | "missing" | "invalid" | "not_reporting";
 type Row = typeof hostCrlState.$inferInsert;
+
+/** The issuing CA's subject, parsed once per certificate (PEM) and isolate; a few issuers at most. */
+const issuerSubjects = new Map<string, Promise<string>>();
+function issuerSubject(certPem: string): Promise<string> {
+  let subject = issuerSubjects.get(certPem);
+  if (!subject) {
+    subject = certificateInfo(certPem).then((info) => info.subject);
+    if (issuerSubjects.size >= 8) issuerSubjects.clear();
+    issuerSubjects.set(certPem, subject);
+    subject.catch(() => issuerSubjects.delete(certPem));
+  }
+  return subject;
+}
 
 /**
  * What the server concludes from a held CRL's report: `invalid` when its issuer is not this
@@ -18,7 +32,7 @@ async function judgeHeld(
   report: { crl_number: string; issuer: string },
 ): Promise<{ state: "held" | "invalid"; detail: string | null }> {
   const chain = await caChain(ctx);
-  const subject = (await certificateInfo(chain.issuing.certPem)).subject;
+  const subject = await issuerSubject(chain.issuing.certPem);
   if (report.issuer !== subject) return { state: "invalid", detail: "issuer mismatch" };
   const current = await ctx.db
     .select({ number: issuerCrls.number })
@@ -41,29 +55,40 @@ export async function recordHostCrl(
   report: AgentCrlReport | undefined,
   now: number,
 ): Promise<void> {
-  if (!report) {
-    await ctx.db.delete(hostCrlState).where(eq(hostCrlState.hostId, hostId)).run();
-    return;
-  }
-  let row: Row;
-  if ("error" in report) {
-    row = { hostId, state: report.error, detail: report.detail ?? null, reportedAt: now };
-  } else {
-    const { state, detail } = await judgeHeld(ctx, report);
-    row = {
-      hostId,
-      state,
-      crlNumber: report.crl_number,
-      issuer: report.issuer,
-      nextUpdate: report.next_update,
-      thisUpdate: report.this_update ?? null,
-      detail,
-      reportedAt: now,
-    };
-  }
+  await hostCrlStatement(ctx.db, hostId, await hostCrlRow(ctx, hostId, report, now)).run();
+}
+
+/**
+ * The row `recordHostCrl` stores for a report (undefined: none, the row is removed). Judging a
+ * held CRL reads the newest CRL number this CA signed (one D1 read); an error report needs none.
+ */
+export async function hostCrlRow(
+  ctx: DomainContext,
+  hostId: string,
+  report: AgentCrlReport | undefined,
+  now: number,
+): Promise<Row | undefined> {
+  if (!report) return undefined;
+  if ("error" in report) return { hostId, state: report.error, detail: report.detail ?? null, reportedAt: now };
+  const { state, detail } = await judgeHeld(ctx, report);
+  return {
+    hostId,
+    state,
+    crlNumber: report.crl_number,
+    issuer: report.issuer,
+    nextUpdate: report.next_update,
+    thisUpdate: report.this_update ?? null,
+    detail,
+    reportedAt: now,
+  };
+}
+
+/** The statement storing `row` (from `hostCrlRow`) for a host, or removing its report; for a caller's batch. */
+export function hostCrlStatement(db: Database, hostId: string, row: Row | undefined) {
+  if (!row) return db.delete(hostCrlState).where(eq(hostCrlState.hostId, hostId));
   const { hostId: _, ...set } = row;
   const cleared = { crlNumber: null, issuer: null, nextUpdate: null, thisUpdate: null, ...set };
-  await ctx.db.insert(hostCrlState).values(row).onConflictDoUpdate({ target: hostCrlState.hostId, set: cleared }).run();
+  return db.insert(hostCrlState).values(row).onConflictDoUpdate({ target: hostCrlState.hostId, set: cleared });
 }
 
 /**

@@ -37,7 +37,12 @@ export const certificates = sqliteTable(
     issuerId: text("issuer_id"),
     createdAt: createdAt(),
   },
-  (t) => [index("certificates_identity").on(t.identityId), index("certificates_host").on(t.hostId)],
+  (t) => [
+    index("certificates_identity").on(t.identityId),
+    index("certificates_host").on(t.hostId),
+    // A session's certificates: the cap of 8 checked inside every session-certificate issue, the list.
+    index("certificates_api_session").on(t.apiSessionId),
+  ],
 );
 
 /**

@@ -64,6 +64,36 @@ function derivedKeys(master: string): Promise<DerivedKeys> {
   return keys.derived;
 }
 
+type Ports = Pick<DomainContext, "jobRuns" | "hostChannels" | "files" | "tasks" | "events">;
+
+/**
+ * The ports are functions of the bindings only: built once per env object (an isolate's
+ * requests share it) instead of for every DomainContext — two per authenticated request.
+ * Rebuilt when a variable they read differs (a test's env copy is another object anyway).
+ */
+const portsByEnv = new WeakMap<PlatformEnv, { vars: string; ports: Ports }>();
+
+function portsOf(env: PlatformEnv): Ports {
+  const vars = JSON.stringify([
+    env.LOG_LEVEL,
+    env.R2_ACCOUNT_ID,
+    env.R2_ACCESS_KEY_ID,
+    env.R2_SECRET_ACCESS_KEY,
+    env.R2_BUCKET_NAME,
+  ]);
+  const hit = portsByEnv.get(env);
+  if (hit?.vars === vars) return hit.ports;
+  const ports: Ports = {
+    jobRuns: jobRunsPort(env.JOBS, env.LOG_LEVEL),
+    hostChannels: hostChannelsPort(env.HOSTS),
+    files: filesPort(env.EXPORTS, r2PresignConfig(env)),
+    tasks: taskQueuePort(env.TASKS),
+    events: eventsPort(env.EVENTS),
+  };
+  portsByEnv.set(env, { vars, ports });
+  return ports;
+}
+
 /** The one builder of a DomainContext: D1, keys, PKI policy and the ports over DOs, R2 and the queue. */
 export async function createDomainContext(env: PlatformEnv, scope: ContextScope): Promise<DomainContext> {
   return {
@@ -88,11 +118,7 @@ export async function createDomainContext(env: PlatformEnv, scope: ContextScope)
         CA_ISSUING_KEY_PEM: env.CA_ISSUING_KEY_PEM,
       },
     },
-    jobRuns: jobRunsPort(env.JOBS, env.LOG_LEVEL),
-    hostChannels: hostChannelsPort(env.HOSTS),
-    files: filesPort(env.EXPORTS, r2PresignConfig(env)),
-    tasks: taskQueuePort(env.TASKS),
-    events: eventsPort(env.EVENTS),
+    ...portsOf(env),
     onAudited: scope.onAudited,
     allowLoopbackIdp: scope.allowLoopbackIdp,
   };

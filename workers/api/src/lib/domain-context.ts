@@ -3,9 +3,18 @@ import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { wakeLedger } from "./ledger-wake";
 
+/** The request's origin, parsed once per request (every DomainContext of the request needs it). */
+const origins = new WeakMap<Request, string>();
+
 /** Public base URL of this deployment: PUBLIC_URL when set, else the request's origin. */
 export function publicBase(c: Context<AppEnv>): string {
-  return (c.env.PUBLIC_URL || new URL(c.req.url).origin).replace(/\/+$/, "");
+  if (c.env.PUBLIC_URL) return c.env.PUBLIC_URL.replace(/\/+$/, "");
+  let origin = origins.get(c.req.raw);
+  if (origin === undefined) {
+    origin = new URL(c.req.url).origin;
+    origins.set(c.req.raw, origin);
+  }
+  return origin;
 }
 
 /** The request's DomainContext (memoised on the context); bootstraps the first admin on first use. */

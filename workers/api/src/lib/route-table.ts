@@ -36,7 +36,8 @@ function compile(path: string): RegExp {
       i++;
     }
   }
-  return new RegExp(`^${out}/?$`);
+  // Exact, as the app routes (`strict: true`): `/hosts/` is not `/hosts`, so it is a 404, not a 405 naming GET.
+  return new RegExp(`^${out}$`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AgentMessage } from "@fleetgate/contract";
-import { hostInventoryHash, logAt, recordAgentHello, recordHostBoot, recordHostCrl } from "@fleetgate/domain";
+import { logAt, recordAgentConnect, recordHostCrl } from "@fleetgate/domain";
 import type { DomainAccess } from "../shared/domain-access";
 import type { Presence } from "./presence";
 
@@ -7,9 +7,10 @@ export type HelloFrame = Extract<AgentMessage, { type: "hello" }>;
 
 /**
  * Records the agent's hello in the registry (version, hostname, OS, tags, scripts; the host
- * is online) and returns the inventory hash the server holds for the `welcome` frame.
- * A D1 failure is logged and leaves the hash null: the connection is usable without the
- * registry update, and the liveness alarm marks the host online later.
+ * is online; its CRL report and boot) and returns the inventory hash the server holds for the
+ * `welcome` frame: one D1 batch (`recordAgentConnect`). A D1 failure is logged and leaves the
+ * hash null: the connection is usable without the registry update, and the liveness alarm
+ * marks the host online later.
  */
 export async function recordHello(
   domain: DomainAccess,
@@ -20,25 +21,20 @@ export async function recordHello(
   logLevel: string | undefined,
 ): Promise<string | null> {
   try {
-    const ctx = await domain.context();
-    // Independent D1 round trips, in parallel: the welcome waits for one, not three.
-    const [, , inventoryHash] = await Promise.all([
-      recordAgentHello(
-        ctx,
-        hostId,
-        {
-          agentVersion: hello.agent_version,
-          hostname: hello.hostname,
-          os: hello.os,
-          tags: hello.tags,
-          scripts: hello.scripts,
-        },
-        now,
-      ),
-      recordCrlReport(domain, hostId, hello.crl, now, logLevel),
-      hostInventoryHash(ctx, hostId),
-      recordHostBoot(ctx, hostId, hello.boot, now),
-    ]);
+    const inventoryHash = await recordAgentConnect(
+      await domain.context(),
+      hostId,
+      {
+        agentVersion: hello.agent_version,
+        hostname: hello.hostname,
+        os: hello.os,
+        tags: hello.tags,
+        scripts: hello.scripts,
+        crl: hello.crl,
+        boot: hello.boot,
+      },
+      now,
+    );
     presence.set("online", "1");
     return inventoryHash;
   } catch (err) {

@@ -94,7 +94,8 @@ export const NATIVE_DOMAIN_ERRORS = {
     code: "rate_limited",
     message: err.message,
     details: null,
-    headers: { "Retry-After": String(err.details.retryAfter) },
+    // tower_governor's 429 carries the wait twice (linux-patch-manager.md §2).
+    headers: { "Retry-After": String(err.details.retryAfter), "X-RateLimit-After": String(err.details.retryAfter) },
   }),
   "common.validation": as(400, "validation_error"),
   "fleet.fqdn_resolution_failed": as(400, "fqdn_resolution_failed"),

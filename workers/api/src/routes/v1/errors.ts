@@ -52,7 +52,10 @@ export function renderNative(c: Context<AppEnv>, err: unknown): Response {
   const common = toCommonError(err);
   if (common) {
     const [code, fixed] = CODES[common.kind];
-    if (common.extra.retryAfter !== undefined) c.header("Retry-After", String(common.extra.retryAfter));
+    if (common.extra.retryAfter !== undefined) {
+      c.header("Retry-After", String(common.extra.retryAfter));
+      c.header("X-RateLimit-After", String(common.extra.retryAfter));
+    }
     return c.json(
       {
         error: {

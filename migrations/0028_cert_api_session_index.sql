@@ -1,0 +1,1 @@
+CREATE INDEX `certificates_api_session` ON `certificates` (`api_session_id`);
