@@ -322,10 +322,21 @@ export class JobRun extends DurableObject<Env> {
     const toSend = this.store.hostsWhere("status = 'dispatched' AND delivery IS NULL");
     if (toSend.length === 0) return;
     const ctx = await this.domain.context();
+    // The channels' answers are marked in one guarded statement per event-loop turn, not one per
+    // answer (a mark lost to a reset only means the command is handed over again: idempotent).
+    const marks: { command_id: string; delivery: "queued" | "sent" }[] = [];
+    let markPending = false;
+    const markNow = () => this.store.markDeliveredMany(marks.splice(0));
     const { failed } = await enqueueCommands(ctx, plan, toSend, now, this.certificates, ({ host, outcome }) => {
       if (outcome !== "offline") {
-        // One guarded write; a host acked, ended or cancelled meanwhile is left as it is.
-        this.store.markDelivered(host.command_id, outcome === "queued" ? "queued" : "sent");
+        marks.push({ command_id: host.command_id, delivery: outcome === "queued" ? "queued" : "sent" });
+        if (!markPending) {
+          markPending = true;
+          void yieldTurn().then(() => {
+            markPending = false;
+            markNow();
+          });
+        }
         return;
       }
       const current = this.store.host(host.command_id);
@@ -334,6 +345,7 @@ export class JobRun extends DurableObject<Env> {
       // A slot became free: the next wave may go out.
       this.pumpAgain = true;
     });
+    markNow();
     if (failed > 0) await this.alarms.armAt(Date.now() + ENQUEUE_RETRY_MS);
     await this.afterChange(false);
   }

@@ -78,6 +78,24 @@ describe("JobStore", () => {
     });
   });
 
+  it("marks many in one statement, each with its own delivery, skipping hosts that moved on", async () => {
+    const p = plan(3);
+    const [a, b, c] = p.hosts.map((h) => h.command_id);
+    await withStore((store) => {
+      store.create(p, Date.now());
+      for (const id of [a, b, c]) store.updateHost(id ?? "", { status: "dispatched" }, "pending");
+      store.updateHost(c ?? "", { status: "running", acked_at: 1 }, "dispatched"); // Acked meanwhile.
+      const marked = store.markDeliveredMany([
+        { command_id: a ?? "", delivery: "sent" },
+        { command_id: b ?? "", delivery: "queued" },
+        { command_id: c ?? "", delivery: "sent" },
+      ]);
+      expect(marked).toBe(2);
+      expect([a, b, c].map((id) => store.host(id ?? "")?.delivery)).toEqual(["sent", "queued", null]);
+      expect(store.markDeliveredMany([])).toBe(0);
+    });
+  });
+
   it("marks a chunk synced at the version each row had when read; a later change stays dirty", async () => {
     const p = plan(3);
     const [a, b] = p.hosts.map((h) => h.command_id);

@@ -190,15 +190,26 @@ export class JobStore {
 
   /** Marks a dispatched command as handed to its channel (no status change); false when the host moved on. */
   markDelivered(commandId: string, delivery: "queued" | "sent"): boolean {
-    const cur = this.sql.exec(
-      "UPDATE hosts SET delivery = ?, version = version + 1 WHERE command_id = ? AND status = 'dispatched'",
-      delivery,
-      commandId,
-    );
-    cur.toArray();
-    if (cur.rowsWritten === 0) return false;
-    this.hostsTouched = true;
-    return true;
+    return this.markDeliveredMany([{ command_id: commandId, delivery }]) === 1;
+  }
+
+  /**
+   * `markDelivered` for many commands in one statement (the channels' answers gathered over one
+   * event-loop turn); a host acked, ended or cancelled meanwhile is left as it is. Returns how
+   * many rows were marked.
+   */
+  markDeliveredMany(marks: readonly { command_id: string; delivery: "queued" | "sent" }[]): number {
+    if (marks.length === 0) return 0;
+    const marked = this.sql
+      .exec(
+        `UPDATE hosts SET delivery = w.d, version = version + 1
+         FROM (SELECT value ->> '$.c' AS c, value ->> '$.d' AS d FROM json_each(?)) AS w
+         WHERE hosts.command_id = w.c AND hosts.status = 'dispatched' RETURNING hosts.seq`,
+        JSON.stringify(marks.map((m) => ({ c: m.command_id, d: m.delivery }))),
+      )
+      .toArray().length;
+    if (marked > 0) this.hostsTouched = true;
+    return marked;
   }
 
   /** Moves one host from its current status (read here) to `to` in the in-memory counts. */
