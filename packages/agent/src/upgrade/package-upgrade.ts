@@ -76,19 +76,7 @@ export class PackageUpgrade {
       if (this.manager === "apt") {
         const update = await this.run("apt-get", ["-q", "update"], true);
         if (update.code !== 0) throw new PackageUpgradeError(`apt-get update failed: ${tail(update)}`);
-        const install = await this.run(
-          "apt-get",
-          [
-            "-q",
-            "-y",
-            "-o",
-            "Dpkg::Options::=--force-confold",
-            "install",
-            "--only-upgrade",
-            `${AGENT_PACKAGE}=${version}`,
-          ],
-          true,
-        );
+        const install = await this.aptInstall("--only-upgrade", version);
         if (install.code !== 0) throw new PackageUpgradeError(`apt-get install failed: ${tail(install)}`);
       } else {
         const upgrade = await this.run(
@@ -101,24 +89,21 @@ export class PackageUpgrade {
     });
   }
 
+  /** `apt-get install` of the agent package at `version`, keeping changed config files; `mode` is --only-upgrade or --allow-downgrades. */
+  private aptInstall(mode: "--only-upgrade" | "--allow-downgrades", version: string) {
+    return this.run(
+      "apt-get",
+      ["-q", "-y", "-o", "Dpkg::Options::=--force-confold", "install", mode, `${AGENT_PACKAGE}=${version}`],
+      true,
+    );
+  }
+
   /** Reinstalls the exact package version `exact` (a downgrade: the rollback). */
   async reinstall(exact: string): Promise<void> {
     await this.runner.exclusive(async () => {
       const r =
         this.manager === "apt"
-          ? await this.run(
-              "apt-get",
-              [
-                "-q",
-                "-y",
-                "-o",
-                "Dpkg::Options::=--force-confold",
-                "install",
-                "--allow-downgrades",
-                `${AGENT_PACKAGE}=${exact}`,
-              ],
-              true,
-            )
+          ? await this.aptInstall("--allow-downgrades", exact)
           : await this.run(
               "dnf",
               ["-y", "-q", "--installroot", this.runner.env.root, "downgrade", `${AGENT_PACKAGE}-${exact}`],

@@ -44,6 +44,28 @@ export function PatchPlanForm({ hosts, onClear }: { hosts: Host[]; onClear: () =
         {problem.message}
       </span>
     ) : null;
+  /** One numeric field of the plan: its label (and hint), the input, and the field's error. */
+  const numberField = (
+    k: "expectedMinutes" | "maxParallel" | "timeoutSeconds",
+    label: string,
+    min: number,
+    max: number,
+    hint?: string,
+  ) => (
+    <label>
+      {label}
+      {hint && <span className="hint">{hint}</span>}
+      <input
+        type="number"
+        min={min}
+        max={max}
+        value={form[k]}
+        aria-invalid={problem?.field === k}
+        onChange={(e) => set(k, Number(e.target.value))}
+      />
+      {err(k)}
+    </label>
+  );
   const what =
     form.what === "all" ? "every pending update" : form.what === "security" ? "security updates" : "the named packages";
 
@@ -113,34 +135,16 @@ export function PatchPlanForm({ hosts, onClear }: { hosts: Host[]; onClear: () =
             needs an enabled window and their next openings must coincide; otherwise name one window.
           </span>
         </label>
-        {form.when !== "now" && (
-          <label>
-            Expected minutes per host
-            <span className="hint">No host starts after the window's end minus this.</span>
-            <input
-              type="number"
-              min={1}
-              max={1440}
-              value={form.expectedMinutes}
-              aria-invalid={problem?.field === "expectedMinutes"}
-              onChange={(e) => set("expectedMinutes", Number(e.target.value))}
-            />
-            {err("expectedMinutes")}
-          </label>
-        )}
+        {form.when !== "now" &&
+          numberField(
+            "expectedMinutes",
+            "Expected minutes per host",
+            1,
+            1440,
+            "No host starts after the window's end minus this.",
+          )}
         <div className="grid-2">
-          <label>
-            Hosts at a time
-            <input
-              type="number"
-              min={1}
-              max={10000}
-              value={form.maxParallel}
-              aria-invalid={problem?.field === "maxParallel"}
-              onChange={(e) => set("maxParallel", Number(e.target.value))}
-            />
-            {err("maxParallel")}
-          </label>
+          {numberField("maxParallel", "Hosts at a time", 1, 10000)}
           <label>
             Stop after failures
             <span className="hint">Hosts (e.g. 2) or a percentage (e.g. 10%); empty = never stop.</span>
@@ -151,18 +155,7 @@ export function PatchPlanForm({ hosts, onClear }: { hosts: Host[]; onClear: () =
             />
             {err("errorThreshold")}
           </label>
-          <label>
-            Timeout per host (seconds)
-            <input
-              type="number"
-              min={60}
-              max={86400}
-              value={form.timeoutSeconds}
-              aria-invalid={problem?.field === "timeoutSeconds"}
-              onChange={(e) => set("timeoutSeconds", Number(e.target.value))}
-            />
-            {err("timeoutSeconds")}
-          </label>
+          {numberField("timeoutSeconds", "Timeout per host (seconds)", 60, 86400)}
           <label>
             Notes
             <input value={form.notes} maxLength={10000} onChange={(e) => set("notes", e.target.value)} />

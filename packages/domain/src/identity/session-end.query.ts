@@ -1,6 +1,7 @@
 import { eq, min } from "drizzle-orm";
-import { apiTokens, refreshTokens } from "../schema";
+import { refreshTokens } from "../schema";
 import type { DomainContext } from "../shared/context";
+import { apiTokenExpiry } from "./session-revocation";
 import { REFRESH_FAMILY_MAX_MS } from "./session-tokens.service";
 
 /**
@@ -21,11 +22,7 @@ export async function sessionEndsAt(ctx: DomainContext, sessionId: string): Prom
     return family?.startedAt == null ? ctx.now() : family.startedAt + REFRESH_FAMILY_MAX_MS;
   }
   if (kind === "token") {
-    const token = await ctx.db
-      .select({ expiresAt: apiTokens.expiresAt })
-      .from(apiTokens)
-      .where(eq(apiTokens.id, id))
-      .get();
+    const token = await apiTokenExpiry(ctx, id);
     return token === undefined ? ctx.now() : (token.expiresAt ?? undefined);
   }
   return ctx.now();

@@ -47,14 +47,15 @@ export async function sessionIsLive(ctx: DomainContext, sessionId: string): Prom
     return ended === undefined;
   }
   if (kind === "token") {
-    const token = await ctx.db
-      .select({ expiresAt: apiTokens.expiresAt })
-      .from(apiTokens)
-      .where(eq(apiTokens.id, id))
-      .get();
+    const token = await apiTokenExpiry(ctx, id);
     return token !== undefined && (token.expiresAt === null || token.expiresAt > ctx.now());
   }
   return false;
+}
+
+/** An API token's expiry (null: none); undefined when the token no longer exists. */
+export function apiTokenExpiry(ctx: DomainContext, id: string): Promise<{ expiresAt: number | null } | undefined> {
+  return ctx.db.select({ expiresAt: apiTokens.expiresAt }).from(apiTokens).where(eq(apiTokens.id, id)).get();
 }
 
 /** Whose live sockets to close: every socket of an identity, or those opened under one sign-in session. */
