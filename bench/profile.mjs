@@ -252,7 +252,9 @@ try {
   await dt.send("Profiler.enable");
   await dt.send("Profiler.setSamplingInterval", { interval: 500 });
   const pgid = server.child.pid ?? 0;
-  const syscalls = process.env.BENCH_SYSCALLS === "1" && cpuAvailable && straceAvailable();
+  const syscalls = ["1", "files"].includes(process.env.BENCH_SYSCALLS ?? "") && cpuAvailable && straceAvailable();
+  // BENCH_SYSCALLS=files: also by the storage synced (D1, each Durable Object class); slower.
+  const bySyncedFile = process.env.BENCH_SYSCALLS === "files";
   /** Runs `fn`; its wall time and the server's CPU time meanwhile (and its file syncs with BENCH_SYSCALLS=1). */
   const measured = async (fn) => {
     const cpu0 = cpuAvailable ? serverCpuMs(pgid) : 0;
@@ -260,12 +262,13 @@ try {
     const t0 = performance.now();
     let out;
     let syncs;
-    if (syscalls) ({ out, calls: syncs } = await countSyncCalls(workerPid(pgid), fn));
+    let byStore;
+    if (syscalls) ({ out, calls: syncs, byStore } = await countSyncCalls(workerPid(pgid), fn, bySyncedFile));
     else out = await fn();
     const ms = Math.round(performance.now() - t0);
     const cpuMs = cpuAvailable ? Math.round(serverCpuMs(pgid) - cpu0) : null;
     const split = cpuAvailable ? { before: split0, after: serverCpuByProcess(pgid) } : undefined;
-    return { out, ms, cpuMs, split, syncs };
+    return { out, ms, cpuMs, split, syncs, byStore };
   };
   // BENCH_PROFILE=0: figures only (wall and server CPU), without the sampler's own overhead.
   const sampling = process.env.BENCH_PROFILE !== "0";
@@ -387,6 +390,11 @@ try {
       `Worker workerd file syncs during the cell: fsync ${run.syncs.fsync}, fdatasync ${run.syncs.fdatasync} ` +
         `(${(total / N).toFixed(2)} per host)`,
     );
+    if (run.byStore) {
+      console.table(
+        Object.entries(run.byStore).map(([store, n]) => ({ store, syncs: n, "per host": +(n / N).toFixed(2) })),
+      );
+    }
   }
   const file = process.env.BENCH_PROFILE_OUT ?? path.join(tmpdir(), `fleetgate-${what}-${N}.cpuprofile`);
   if (run.profile) {

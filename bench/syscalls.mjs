@@ -15,11 +15,16 @@ export function straceAvailable() {
   return spawnSync("strace", ["-V"]).status === 0;
 }
 
-/** Runs `fn` while strace counts `TRACED` calls of every thread of `pid`: `{ out, calls: {fsync, fdatasync} }`. */
-export async function countSyncCalls(pid, fn) {
+/**
+ * Runs `fn` while strace counts `TRACED` calls of every thread of `pid`:
+ * `{ out, calls: {fsync, fdatasync}, byStore }`. `byStore` (only with `byFile`) splits the calls by
+ * the storage they synced: each Durable Object class's SQLite files, and D1.
+ */
+export async function countSyncCalls(pid, fn, byFile = false) {
   const file = path.join(tmpdir(), `fleetgate-strace-${pid}-${Date.now()}.txt`);
   const threads = readdirSync(`/proc/${pid}/task`).flatMap((t) => ["-p", t]);
-  const tracer = spawn("strace", ["-f", "-c", "-e", `trace=${TRACED.join(",")}`, "-o", file, ...threads], {
+  const mode = byFile ? ["-y", "-qq"] : ["-c"];
+  const tracer = spawn("strace", ["-f", ...mode, "-e", `trace=${TRACED.join(",")}`, "-o", file, ...threads], {
     stdio: "ignore",
   });
   const exited = new Promise((resolve) => tracer.once("exit", resolve));
@@ -33,7 +38,19 @@ export async function countSyncCalls(pid, fn) {
     await exited;
   }
   const calls = Object.fromEntries(TRACED.map((name) => [name, 0]));
+  const byStore = {};
   try {
+    if (byFile) {
+      // One line per call: `<tid> fsync(<fd><path>) = 0`.
+      for (const line of readFileSync(file, "utf8").split("\n")) {
+        const m = /(fsync|fdatasync)\(\d+<([^>]*)>/.exec(line);
+        if (!m) continue;
+        calls[m[1]]++;
+        const store = storeOf(m[2]);
+        byStore[store] = (byStore[store] ?? 0) + 1;
+      }
+      return { out, calls, byStore };
+    }
     // The summary's rows: "% time  seconds  usecs/call  calls  errors  syscall".
     for (const line of readFileSync(file, "utf8").split("\n")) {
       const cols = line.trim().split(/\s+/);
@@ -44,4 +61,12 @@ export async function countSyncCalls(pid, fn) {
     rmSync(file, { force: true });
   }
   return { out, calls };
+}
+
+/** Which storage a synced file belongs to: Miniflare keeps D1 and each DO class under its own folder. */
+function storeOf(file) {
+  const d1 = /\/d1\//.test(file) || /D1DatabaseObject/.test(file);
+  if (d1) return "D1";
+  const m = /\/([A-Za-z0-9_-]*(?:HostChannel|JobRun|EventHub|AuditSequencer|Sequencer)[A-Za-z0-9_-]*)\//.exec(file);
+  return m?.[1] ?? file.replace(/[0-9a-f]{64}/g, "<id>");
 }
