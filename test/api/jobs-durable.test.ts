@@ -175,15 +175,21 @@ describe("duplicates", () => {
   });
 });
 
+/** A one-host script job whose agent acknowledged its command and then disconnected. */
+async function agentGoneMidRun() {
+  const host = await enrollHost();
+  const first = await connectAgent(host, { scripts: { slow: () => "hang" } });
+  const job = await createJob({ kind: "script", script: "slow", host_ids: [host.id] });
+  await eventually(async () => (await hostStatus(job.id)) === "running");
+  const cmd = first.runs[0]?.command_id ?? "";
+  first.close();
+  await eventually(async () => !(await channelStub(host.id).status()).online);
+  return { host, job, cmd };
+}
+
 describe("agents that disconnect or go silent", () => {
   it("an agent that disconnects mid-run gets the command again on reconnect and reports its result", async () => {
-    const host = await enrollHost();
-    const first = await connectAgent(host, { scripts: { slow: () => "hang" } });
-    const job = await createJob({ kind: "script", script: "slow", host_ids: [host.id] });
-    await eventually(async () => (await hostStatus(job.id)) === "running");
-    const cmd = first.runs[0]?.command_id ?? "";
-    first.close();
-    await eventually(async () => !(await channelStub(host.id).status()).online);
+    const { host, job, cmd } = await agentGoneMidRun();
     // The real agent keeps finished results and re-sends them after reconnecting (hello.completed).
     const second = await connectAgent(host, { scripts: { slow: () => "hang" }, hello: false });
     second.hello([cmd]);
@@ -207,13 +213,7 @@ describe("agents that disconnect or go silent", () => {
   });
 
   it("a command cancelled while its agent was away is cancelled again on reconnect, never re-delivered", async () => {
-    const host = await enrollHost();
-    const first = await connectAgent(host, { scripts: { slow: () => "hang" } });
-    const job = await createJob({ kind: "script", script: "slow", host_ids: [host.id] });
-    await eventually(async () => (await hostStatus(job.id)) === "running");
-    const cmd = first.runs[0]?.command_id ?? "";
-    first.close();
-    await eventually(async () => !(await channelStub(host.id).status()).online);
+    const { host, job, cmd } = await agentGoneMidRun();
     const cancelled = await call(`/api/v1/jobs/${job.id}/cancel`, {
       method: "POST",
       headers: bearer(await adminLogin()),
