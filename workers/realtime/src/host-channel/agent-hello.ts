@@ -1,7 +1,6 @@
 import type { AgentMessage } from "@fleetgate/contract";
 import { logAt, recordAgentConnect, recordHostCrl } from "@fleetgate/domain";
 import type { DomainAccess } from "../shared/domain-access";
-import type { Presence } from "./presence";
 
 export type HelloFrame = Extract<AgentMessage, { type: "hello" }>;
 
@@ -14,7 +13,6 @@ export type HelloFrame = Extract<AgentMessage, { type: "hello" }>;
  */
 export async function recordHello(
   domain: DomainAccess,
-  presence: Presence,
   hostId: string,
   hello: HelloFrame,
   now: number,
@@ -35,7 +33,7 @@ export async function recordHello(
       },
       now,
     );
-    presence.set("online", "1");
+    // `online` was stored with the upgrade (Presence.connected): the hello writes nothing in the object.
     return inventoryHash;
   } catch (err) {
     logAt(logLevel, "warn", "recording the agent's hello failed", { host_id: hostId, error: String(err) });

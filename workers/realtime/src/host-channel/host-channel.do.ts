@@ -88,7 +88,7 @@ export class HostChannel extends DurableObject<Env> {
     if (!hostId) return new Response("missing host", { status: 400 });
     // One live connection per host: a reconnect replaces a half-open predecessor.
     this.sockets.closeAll(4000, "replaced by a new connection", true);
-    this.presence.remember(hostId, hostName);
+    this.presence.connected(hostId, hostName);
     const pair = new WebSocketPair();
     const attachment: Attachment = {
       hostId,
@@ -193,7 +193,7 @@ export class HostChannel extends DurableObject<Env> {
     // upgrade checked it (a revocation whose close call was lost; finding 3).
     if (this.commands.hasOpen() && !(await this.certificates.verifySocket(ws, now))) return;
     const a = this.sockets.attachment(ws);
-    const inventoryHash = await recordHello(this.domain, this.presence, a.hostId, hello, now, this.env.LOG_LEVEL);
+    const inventoryHash = await recordHello(this.domain, a.hostId, hello, now, this.env.LOG_LEVEL);
     a.hello = true;
     a.version = hello.agent_version;
     a.hostname = hello.hostname.slice(0, 253);

@@ -28,10 +28,14 @@ export class Presence {
     );
   }
 
-  /** The host this channel serves, in one statement that writes nothing when it is unchanged (a reconnect). */
-  remember(hostId: string, hostName: string): void {
+  /**
+   * A connection was accepted for the host: its id and name, and `online` — from now on its end
+   * must tell D1 the host is offline (the hello tells D1 it is online) — in one statement that
+   * writes nothing when all three are unchanged, in the same storage commit as the upgrade's alarm.
+   */
+  connected(hostId: string, hostName: string): void {
     this.sql.exec(
-      `INSERT INTO meta (key, value) VALUES ('host_id', ?), ('host_name', ?)
+      `INSERT INTO meta (key, value) VALUES ('host_id', ?), ('host_name', ?), ('online', '1')
        ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE meta.value IS NOT excluded.value`,
       hostId,
       hostName,
