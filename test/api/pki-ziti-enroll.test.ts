@@ -197,6 +197,33 @@ describe("POST /edge/client/v1/enroll/ott: success", () => {
     expect(await zitiError(again.res)).toBe("INVALID_ENROLLMENT_ALREADY_ENROLLED");
   });
 
+  it("an identity that already has a certificate authenticator → 410, and its second token stays unused", async () => {
+    const e = await createEnrollment();
+    expect((await enrollOtt(e)).res.status).toBe(200);
+    // A second open ott enrollment for the same identity (no API makes one for an enrolled identity).
+    const jti = crypto.randomUUID();
+    const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(jti))))
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    const id = `enr-${crypto.randomUUID()}`;
+    await env.DB.prepare(
+      "INSERT INTO enrollments (id, identity_id, method, token_hash, jwt_enc, expires_at, created_at) VALUES (?, ?, 'ott', ?, 'x', ?, ?)",
+    )
+      .bind(id, e.identity_id, hash, Date.now() + 3_600_000, Date.now())
+      .run();
+    const second = await enrollOtt({ jwt: jti, identity_id: e.identity_id });
+    expect(second.res.status).toBe(410);
+    expect(await zitiError(second.res)).toBe("INVALID_ENROLLMENT_ALREADY_ENROLLED");
+    const row = await env.DB.prepare("SELECT used_at FROM enrollments WHERE id = ?")
+      .bind(id)
+      .first<{ used_at: number | null }>();
+    expect(row?.used_at).toBeNull();
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM certificates WHERE identity_id = ?")
+      .bind(e.identity_id)
+      .first<{ n: number }>();
+    expect(n?.n).toBe(1);
+  });
+
   it("of concurrent attempts exactly one succeeds", async () => {
     const e = await createEnrollment();
     const csrs = await Promise.all(

@@ -10,6 +10,7 @@ import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { commitGuarded, prepareIssue, validateCsr } from "./certificates.service";
+import { lookupEnrollment } from "./enrollment-lookup.query";
 
 export type EnrollmentRow = typeof enrollments.$inferSelect;
 export type EnrollMethod = "ott" | "updb" | "ottca";
@@ -283,32 +284,20 @@ async function unclaim(ctx: DomainContext, id: string): Promise<void> {
  * name) → a client certificate and a `cert` authenticator. The CSR is checked
  * before the token is claimed, so a bad CSR does not burn the token.
  *
- * Two D1 round trips: one batch reads the enrollment and whether the identity
- * already has a certificate authenticator; one audited batch claims the token
- * and stores the certificate. The claim is single use under concurrency: the
+ * Two D1 round trips: one prepared statement reads the enrollment, its identity
+ * and whether the identity already has a certificate authenticator
+ * (enrollment-lookup.query.ts); one audited batch claims the token and stores
+ * the certificate. The claim is single use under concurrency: the
  * certificate insert is guarded by "still unused, unexpired, no certificate
  * authenticator yet" (evaluated inside the committing batch, before its claim),
  * so of two racing enrollments exactly one commits and the other changes nothing.
  */
 export async function enrollOtt(ctx: DomainContext, token: string, csrPem: string | undefined) {
   const jti = await tokenToJti(ctx, token);
-  const tokenHash = await sha256Hex(jti);
-  // No join inside a D1 batch (its rows come back as objects: equal column names would collide).
-  const identityOfToken = sql`(SELECT ${enrollments.identityId} FROM ${enrollments} WHERE ${enrollments.tokenHash} = ${tokenHash})`;
-  const [found, identityRows, existing] = await ctx.db.batch([
-    ctx.db.select().from(enrollments).where(eq(enrollments.tokenHash, tokenHash)).limit(1),
-    ctx.db.select().from(identities).where(sql`${identities.id} = ${identityOfToken}`).limit(1),
-    ctx.db
-      .select({ id: authenticators.id })
-      .from(authenticators)
-      .where(and(eq(authenticators.method, "cert"), sql`${authenticators.identityId} = ${identityOfToken}`))
-      .limit(1),
-  ]);
-  const enrollment = found[0];
-  const identityRow = identityRows[0];
+  const found = await lookupEnrollment(ctx.db, await sha256Hex(jti));
   const row = checkedEnrollment(
     ctx,
-    enrollment && identityRow ? { enrollments: enrollment, identities: identityRow } : undefined,
+    found ? { enrollments: found.enrollment, identities: found.identity } : undefined,
     "ott",
   );
   const identity = row.identities;
@@ -316,7 +305,7 @@ export async function enrollOtt(ctx: DomainContext, token: string, csrPem: strin
     throw new DomainError("pki.csr_refused", { details: { reason: "malformed" }, reason: "no PEM CSR in the request" });
   }
   const csr = await validateCsr(csrPem, [identity.id, identity.name]);
-  if (existing.length > 0) throw new DomainError("pki.already_enrolled");
+  if (found?.hasCertAuthenticator) throw new DomainError("pki.already_enrolled");
   const now = ctx.now();
   const enrollmentId = row.enrollments.id;
   const unclaimed = sql`EXISTS (SELECT 1 FROM ${enrollments} WHERE ${enrollments.id} = ${enrollmentId}
