@@ -2,8 +2,10 @@
 // certificate (enrolled through the admin enrollment API + a one-time token +
 // a CSR, exactly as the real agent does), a real certificate-bound proof, a
 // real WebSocket to /agent/v1/connect, and the real protocol
-// (docs/agent-protocol.md): hello → welcome; run → ack → result; ping → pong;
-// a duplicate run → ack duplicate + the stored result.
+// (docs/agent-protocol.md): hello → welcome; run → result (the agent answers at once, so the
+// result implies the ack, as the real agent's deferred ack does); ping → pong; a duplicate run →
+// ack duplicate + the stored result. BENCH_EAGER_ACK=1 sends an ack before every result, as
+// agents before session 7 did (to compare the two in one run).
 //
 // Used by bench/scenarios.mjs (`pnpm bench agents`) and standalone:
 //   node bench/agents.mjs --url http://127.0.0.1:8787 --count 100 [--username admin --password …]
@@ -18,6 +20,8 @@ import WebSocket from "ws";
 x509.cryptoProvider.set(webcrypto);
 
 const PROOF_TYP = "fleetgate-agent-proof+jwt";
+/** Send an ack before every result, as agents before session 7 did (`BENCH_EAGER_ACK=1`). */
+const EAGER_ACK = process.env.BENCH_EAGER_ACK === "1";
 
 async function api(url, path, { method = "GET", access, json } = {}) {
   const headers = { "content-type": "application/json" };
@@ -194,7 +198,7 @@ export class SimAgent {
           this.send(known);
           return;
         }
-        this.send({ type: "ack", command_id: f.command_id, duplicate: false });
+        if (EAGER_ACK) this.send({ type: "ack", command_id: f.command_id, duplicate: false });
         const now = Date.now();
         const answer = this.answers[f.script];
         const result =

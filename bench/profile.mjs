@@ -5,7 +5,9 @@
 // `.cpuprofile` (open it in Chrome DevTools) to $BENCH_PROFILE_OUT or the temp dir.
 // BENCH_AGENTS sets the fleet size (default 1000). BENCH_FLEET_DIR keeps the local
 // state and the enrolled hosts' keys there, so the next run skips enrollment
-// (compare two versions of the code on the same fleet). Figures only; nothing asserts.
+// (compare two versions of the code on the same fleet). BENCH_SYSCALLS=1 also counts the
+// Worker workerd's fsync/fdatasync calls during the measured cell (strace; bench/syscalls.mjs).
+// Figures only; nothing asserts.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -14,6 +16,7 @@ import WebSocket from "ws";
 import { freePort, migrateLocal, startLocalServer } from "../scripts/lib/local-server.mjs";
 import { apiToken, execSync, nativeJob } from "./agent-scenarios.mjs";
 import { connectAgents, enrollHosts, login } from "./agents.mjs";
+import { countSyncCalls, straceAvailable } from "./syscalls.mjs";
 
 const what = process.argv[2] ?? "job";
 const N = Number(process.env.BENCH_AGENTS ?? 1000);
@@ -134,6 +137,21 @@ function serverCpuByProcess(pgid) {
   return out;
 }
 
+/** The pid of the Worker's workerd (the one with the inspector) in the server's process group. */
+function workerPid(pgid) {
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(f[2]) !== pgid) continue;
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--inspector-addr")) return Number(pid);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  throw new Error("the Worker's workerd was not found");
+}
+
 /** Per-process CPU used between two `serverCpuByProcess` readings, as table rows. */
 function cpuSplit(before, after, perUnit) {
   return [...after.entries()].map(([role, a]) => {
@@ -234,16 +252,23 @@ try {
   await dt.send("Profiler.enable");
   await dt.send("Profiler.setSamplingInterval", { interval: 500 });
   const pgid = server.child.pid ?? 0;
-  /** Runs `fn`; its wall time and the server's CPU time meanwhile. */
+  const syscalls = ["1", "files"].includes(process.env.BENCH_SYSCALLS ?? "") && cpuAvailable && straceAvailable();
+  // BENCH_SYSCALLS=files: also by the storage synced (D1, each Durable Object class); slower.
+  const bySyncedFile = process.env.BENCH_SYSCALLS === "files";
+  /** Runs `fn`; its wall time and the server's CPU time meanwhile (and its file syncs with BENCH_SYSCALLS=1). */
   const measured = async (fn) => {
     const cpu0 = cpuAvailable ? serverCpuMs(pgid) : 0;
     const split0 = cpuAvailable ? serverCpuByProcess(pgid) : new Map();
     const t0 = performance.now();
-    const out = await fn();
+    let out;
+    let syncs;
+    let byStore;
+    if (syscalls) ({ out, calls: syncs, byStore } = await countSyncCalls(workerPid(pgid), fn, bySyncedFile));
+    else out = await fn();
     const ms = Math.round(performance.now() - t0);
     const cpuMs = cpuAvailable ? Math.round(serverCpuMs(pgid) - cpu0) : null;
     const split = cpuAvailable ? { before: split0, after: serverCpuByProcess(pgid) } : undefined;
-    return { out, ms, cpuMs, split };
+    return { out, ms, cpuMs, split, syncs, byStore };
   };
   // BENCH_PROFILE=0: figures only (wall and server CPU), without the sampler's own overhead.
   const sampling = process.env.BENCH_PROFILE !== "0";
@@ -363,6 +388,18 @@ try {
   }
   if (!run.profile) {
     console.log(`\n${what}, ${N} agents: ${run.ms} ms wall${cpu} (not sampled: BENCH_PROFILE=0)`);
+  }
+  if (run.syncs) {
+    const total = run.syncs.fsync + run.syncs.fdatasync;
+    console.log(
+      `Worker workerd file syncs during the cell: fsync ${run.syncs.fsync}, fdatasync ${run.syncs.fdatasync} ` +
+        `(${(total / N).toFixed(2)} per host)`,
+    );
+    if (run.byStore) {
+      console.table(
+        Object.entries(run.byStore).map(([store, n]) => ({ store, syncs: n, "per host": +(n / N).toFixed(2) })),
+      );
+    }
   }
   const file = process.env.BENCH_PROFILE_OUT ?? path.join(tmpdir(), `fleetgate-${what}-${N}.cpuprofile`);
   if (run.profile) {

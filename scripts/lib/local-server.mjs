@@ -70,7 +70,10 @@ export async function startLocalServer({
   const child = spawn(process.execPath, [wranglerBin, ...args], {
     cwd: root,
     stdio: inherit ? "inherit" : ["ignore", "pipe", "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    // wrangler dev records a trace of every invocation (each request, RPC, D1 query) into a local
+    // SQLite store for its Local Explorer: a dev-only cost on every event that production does not
+    // have. The tests, the bench and the SDK generator do not read it (X_LOCAL_OBSERVABILITY=true keeps it).
+    env: { X_LOCAL_OBSERVABILITY: "false", ...process.env, WRANGLER_SEND_METRICS: "false" },
     detached: !inherit,
   });
   let output = "";

@@ -20,6 +20,8 @@ export interface AgentOptions {
   crlCheckMs?: number;
   /** SIGTERM → SIGKILL grace for timed-out and cancelled commands. */
   killGraceMs?: number;
+  /** How long a command runs before its ack goes out (`ACK_AFTER_MS` unless set; tests). */
+  ackAfterMs?: number;
   hostInfo?: HostInfo;
   /** Self-upgrade (only when the agent runs as its own executable); null/absent: the built-in is not offered. */
   selfUpgrade?: SelfUpgrader | null;

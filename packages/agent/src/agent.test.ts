@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 afterAll(cleanupTempDirs);
 
-async function startAgent(config: AgentConfig): Promise<Agent> {
+async function startAgent(config: AgentConfig, ackAfterMs?: number): Promise<Agent> {
   const agent = await Agent.start({
     config,
     logger,
@@ -34,6 +34,7 @@ async function startAgent(config: AgentConfig): Promise<Agent> {
     backoffCapMs: 200,
     killGraceMs: 200,
     hostInfo: TEST_HOST,
+    ...(ackAfterMs !== undefined ? { ackAfterMs } : {}),
   });
   agents.push(agent);
   return agent;
@@ -72,6 +73,45 @@ describe("agent run", { timeout: 30_000 }, () => {
       stderr: "",
       started_at: null,
     });
+    // Answered by the result alone: the result implies the ack.
+    expect(server.framesOf("ack").filter((a) => a.command_id === frame.command_id)).toEqual([]);
+  });
+
+  it("answers a command that ends before its ack is due by the result alone", async () => {
+    const { config } = await enrolledConfig(server);
+    await startAgent(config, 60_000);
+    await server.waitForAgent();
+    const frame = run("quiet", ["0"]);
+    server.send(frame);
+    expect(await resultFor(frame.command_id)).toMatchObject({ exit_code: 0, error: null });
+    expect(server.framesOf("ack").filter((a) => a.command_id === frame.command_id)).toEqual([]);
+  });
+
+  it("acknowledges a command still running when its ack is due, before the result", async () => {
+    const { config } = await enrolledConfig(server);
+    await startAgent(config, 50);
+    await server.waitForAgent();
+    const frame = run("quiet", ["1"]);
+    server.send(frame);
+    await resultFor(frame.command_id);
+    const about = server.received
+      .map((r) => r.frame)
+      .filter((f) => "command_id" in f && f.command_id === frame.command_id)
+      .map((f) => f.type);
+    expect(about).toEqual(["ack", "result"]);
+  });
+
+  it("sends the deferred ack before the first output of a command", async () => {
+    const { config } = await enrolledConfig(server);
+    await startAgent(config, 60_000);
+    await server.waitForAgent();
+    const frame = run("sleeper");
+    server.send(frame);
+    await server.waitForFrame("output", (o) => o.command_id === frame.command_id);
+    const about = server.received
+      .map((r) => r.frame)
+      .filter((f) => "command_id" in f && f.command_id === frame.command_id);
+    expect(about.map((f) => f.type)).toEqual(["ack", "output"]);
     expect(server.framesOf("ack").find((a) => a.command_id === frame.command_id)?.duplicate).toBe(false);
   });
 

@@ -89,6 +89,7 @@ export class Agent {
       logger: options.logger,
       send: (frame) => this.send(frame),
       killGraceMs: options.killGraceMs,
+      ackAfterMs: options.ackAfterMs,
     });
   }
 
@@ -279,6 +280,8 @@ export class Agent {
 
   /** Sends on the current socket; frames produced before `hello` went out wait for it, so `hello` is always first. */
   private send(frame: AgentMessage): Promise<boolean> {
+    // A deferred ack goes before any other frame about its command (a result stands for it).
+    this.commands.beforeFrame(frame);
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.resolve(false);
     if (!this.helloSent) return new Promise((resolve) => this.beforeHello.push({ frame, resolve }));

@@ -24,6 +24,13 @@ function refusal(commandId: string): ResultFrame {
   };
 }
 
+/**
+ * How long a recorded command may run before its `ack` goes out. A command that ends sooner is
+ * answered by its `result` alone (the result implies the ack: docs/agent-protocol.md §4), which
+ * spares the server one frame and one report per command on a fleet-wide fan-out.
+ */
+export const ACK_AFTER_MS = 250;
+
 export interface CommandRunnerOptions {
   config: AgentConfig;
   store: CommandStore;
@@ -34,12 +41,15 @@ export interface CommandRunnerOptions {
   killGraceMs?: number;
   /** Built-in commands (patch apply/rollback): run by the agent's own code, never a configured script of that name. */
   builtins?: ReadonlyMap<string, (run: RunFrame) => Execution>;
+  /** `ACK_AFTER_MS` unless set (tests). */
+  ackAfterMs?: number;
 }
 
 /**
  * The command rules of docs/agent-protocol.md: own allowlist only, `expires_at` honoured,
- * each command id recorded on disk before its process starts and never run twice, one
- * `ack` before any `output`/`result`, results kept until a socket took them.
+ * each command id recorded on disk before its process starts and never run twice, at most one
+ * `ack` (deferred by `ACK_AFTER_MS`, always before any other frame about the command; a result
+ * that comes first implies it), results kept until a socket took them.
  */
 export class CommandRunner {
   private stopping = false;
@@ -51,6 +61,8 @@ export class CommandRunner {
   private readonly accepting = new Map<string, Promise<void>>();
   /** Commands whose process ended and whose result is being recorded and sent by their own completion. */
   private readonly completing = new Set<string>();
+  /** Recorded commands whose first `ack` has not gone out yet: its timer (`ACK_AFTER_MS`). */
+  private readonly unacked = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: CommandRunnerOptions) {}
 
@@ -71,6 +83,8 @@ export class CommandRunner {
   /** Takes no new commands, stops running ones (`interrupted`) and waits until their results are recorded. */
   async stopAll(): Promise<void> {
     this.stopping = true;
+    for (const timer of this.unacked.values()) clearTimeout(timer);
+    this.unacked.clear();
     for (const execution of this.executions.values()) execution.stop("interrupted");
     await Promise.allSettled([...this.completions, ...this.accepting.values()]);
     await this.options.store.flush();
@@ -86,6 +100,8 @@ export class CommandRunner {
       // Never twice: acknowledge as a duplicate and repeat the stored result if there is one.
       log.info(`REQID=${reqid} duplicate delivery; not running again`, { state: known.state });
       await this.accepting.get(id);
+      // The first ack (still deferred while the command runs) goes before the duplicate's.
+      void this.ackNow(id);
       await this.options.send({ type: "ack", command_id: id, duplicate: true });
       if (known.state === "done") await this.deliver(id);
       return;
@@ -106,7 +122,7 @@ export class CommandRunner {
     }
   }
 
-  /** Records the command, acknowledges it, and starts it (or refuses it). Resolves once the first ack went out. */
+  /** Records the command and starts it (or refuses it); its ack is deferred (`ACK_AFTER_MS`). Resolves once recorded. */
   private async accept(entry: Entry, run: RunFrame, log: Logger): Promise<void> {
     const { command_id: id, reqid } = run;
     const builtin = this.options.builtins?.get(run.script);
@@ -121,7 +137,6 @@ export class CommandRunner {
     }
     // On disk before the process exists: a crash from here on can never lead to a second run.
     await this.options.store.begin(entry);
-    await this.options.send({ type: "ack", command_id: id, duplicate: false });
     if (this.stopping) {
       // stop() began while this was being recorded: it is accepted, so it must end with a result.
       await this.options.store.finish(entry, { ...refusal(id), error: "interrupted" });
@@ -156,6 +171,7 @@ export class CommandRunner {
           },
         );
     if (!execution) return;
+    this.ackLater(id);
     this.executions.set(id, execution);
     const completion = execution.done
       .then(async (outcome) => {
@@ -196,9 +212,41 @@ export class CommandRunner {
   }
 
   private async refuse(entry: Entry, error: "not_allowlisted" | "expired"): Promise<void> {
+    // Answered by the result alone: the result implies the ack.
     await this.options.store.finish(entry, { ...refusal(entry.command_id), error });
-    await this.options.send({ type: "ack", command_id: entry.command_id, duplicate: false });
     await this.deliver(entry.command_id);
+  }
+
+  /** Arms the deferred first ack of a command that started. */
+  private ackLater(commandId: string): void {
+    const timer = setTimeout(() => void this.ackNow(commandId), this.options.ackAfterMs ?? ACK_AFTER_MS);
+    timer.unref();
+    this.unacked.set(commandId, timer);
+  }
+
+  /** Sends the command's first ack now if it is still deferred (resolves false when there was none to send). */
+  private ackNow(commandId: string): Promise<boolean> {
+    const timer = this.unacked.get(commandId);
+    if (timer === undefined) return Promise.resolve(false);
+    clearTimeout(timer);
+    this.unacked.delete(commandId);
+    return this.options.send({ type: "ack", command_id: commandId, duplicate: false });
+  }
+
+  /**
+   * Called for every frame the agent sends: a frame about a command whose ack is still deferred
+   * (`output`, `rebooting`) is preceded by that ack; its `result` stands for the ack instead.
+   */
+  beforeFrame(frame: AgentMessage): void {
+    if (!("command_id" in frame) || frame.type === "ack") return;
+    if (frame.type !== "result") {
+      void this.ackNow(frame.command_id);
+      return;
+    }
+    const timer = this.unacked.get(frame.command_id);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.unacked.delete(frame.command_id);
   }
 
   /** Sends the stored result; it stays "undelivered" (and listed in the next hello) until a socket took it. */

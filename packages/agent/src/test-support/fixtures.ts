@@ -42,6 +42,8 @@ export async function writeTestScripts(dir: string): Promise<Record<string, stri
     // Records the pid of its process group, then waits: for crash tests.
     slowcounter: await writeScript(dir, "slow-counter.sh", `echo ran >> "$1"\necho $$ > "$1.pid"\nsleep 30`),
     fail: await writeScript(dir, "fail.sh", "echo oops >&2\nexit 7"),
+    // Prints nothing; sleeps $1 seconds: for the deferred ack.
+    quiet: await writeScript(dir, "quiet.sh", 'sleep "$1"'),
     noexec: await writeScript(dir, "noexec.sh", "echo hi", 0o644),
   };
 }

@@ -88,8 +88,7 @@ export class HostChannel extends DurableObject<Env> {
     if (!hostId) return new Response("missing host", { status: 400 });
     // One live connection per host: a reconnect replaces a half-open predecessor.
     this.sockets.closeAll(4000, "replaced by a new connection", true);
-    this.presence.set("host_id", hostId);
-    this.presence.set("host_name", hostName);
+    this.presence.remember(hostId, hostName);
     const pair = new WebSocketPair();
     const attachment: Attachment = {
       hostId,
@@ -208,7 +207,8 @@ export class HostChannel extends DurableObject<Env> {
     });
     const redelivered = this.commands.redeliver(ws, now);
     logAt(this.env.LOG_LEVEL, "info", "agent hello", { host_id: a.hostId, version: hello.agent_version, redelivered });
-    await this.scheduleAlarm();
+    // No new wake-up: the upgrade armed the alarm (certificate end, liveness); re-delivery only
+    // moves queued commands on (or expires them into the outbox, whose failed drain arms it).
     await this.commands.drain();
   }
 

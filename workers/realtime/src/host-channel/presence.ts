@@ -28,6 +28,16 @@ export class Presence {
     );
   }
 
+  /** The host this channel serves, in one statement that writes nothing when it is unchanged (a reconnect). */
+  remember(hostId: string, hostName: string): void {
+    this.sql.exec(
+      `INSERT INTO meta (key, value) VALUES ('host_id', ?), ('host_name', ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE meta.value IS NOT excluded.value`,
+      hostId,
+      hostName,
+    );
+  }
+
   /** D1 says online (last_seen_at refreshed). */
   async markOnline(hostId: string, now: number): Promise<void> {
     await recordAgentPresence(await this.domain.context(), hostId, true, now);

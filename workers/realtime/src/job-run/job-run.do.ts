@@ -5,7 +5,6 @@ import { z } from "zod";
 import { finalStatus, RESULT_GRACE_MS, thresholdExceeded } from "../job-state";
 import { EventPublisher } from "../publisher";
 import { AlarmScheduler } from "../shared/alarm-scheduler";
-import { CoalescedRun } from "../shared/coalesced-run";
 import { DomainAccess, objectScope } from "../shared/domain-access";
 import { yieldTurn } from "../shared/yield-turn";
 import { DispatchCertificates } from "./dispatch-certificates";
@@ -18,6 +17,7 @@ import { JobTransitions } from "./job-transitions";
 import { JobWaiters } from "./job-waiters";
 import { JobWriteBack } from "./job-writeback";
 import { HostReports } from "./report-batch";
+import { ReportIntake } from "./report-intake";
 import { Rollout } from "./rollout";
 
 export type { HostProgress, JobProgress } from "./job-run.types";
@@ -56,11 +56,8 @@ export class JobRun extends DurableObject<Env> {
   private readonly certificates = new DispatchCertificates((limit) => this.store.pendingHostIds(limit));
   private pumping = false;
   private pumpAgain = false;
-  /**
-   * `afterChange` for reports: concurrent reports (many channels) share one round, which starts
-   * one event-loop turn after the first of them, so reports arriving close together join it.
-   */
-  private readonly settle = new CoalescedRun(() => this.afterChange(), yieldTurn);
+  /** Reports from the channels, applied with `afterChange` in shared rounds (one commit each). */
+  private readonly reports: ReportIntake;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -79,6 +76,7 @@ export class JobRun extends DurableObject<Env> {
     );
     this.transitions = new JobTransitions(this.store, this.events, this.writeBack, env.LOG_LEVEL);
     this.rollout = new Rollout(this.store, this.transitions, publisher, this.domain, env.LOG_LEVEL);
+    this.reports = new ReportIntake(this.store, this.transitions, () => this.afterChange());
     ctx.blockConcurrencyWhile(async () => this.store.migrate());
   }
 
@@ -109,12 +107,12 @@ export class JobRun extends DurableObject<Env> {
 
   /** A report from a HostChannel (ack, result, queue expiry). Idempotent by command id. */
   async report(raw: unknown): Promise<{ applied: boolean }> {
-    return { applied: (await this.applyReports([HostReport.parse(raw)])) > 0 };
+    return { applied: (await this.reports.add([HostReport.parse(raw)])) > 0 };
   }
 
   /** Consecutive reports of one HostChannel, applied in order (each idempotent); how many changed something. */
   async reportMany(raw: unknown): Promise<{ applied: number }> {
-    return { applied: await this.applyReports(HostReports.parse(raw)) };
+    return { applied: await this.reports.add(HostReports.parse(raw)) };
   }
 
   /**
@@ -128,7 +126,7 @@ export class JobRun extends DurableObject<Env> {
     const host = this.store.host(report.command_id);
     if (!host || host.host_id !== report.host_id) return { confirmed: false };
     const confirmed = this.transitions.rebooting(host, report, this.store.plan(meta));
-    if (confirmed) await this.settle.run();
+    if (confirmed) await this.reports.settle();
     return { confirmed };
   }
 
@@ -205,37 +203,6 @@ export class JobRun extends DurableObject<Env> {
   }
 
   // ---- state machine ---------------------------------------------------------
-
-  /** Applies reports in order (each written to storage first), then one `afterChange` for all of them. */
-  private async applyReports(reports: readonly HostReport[]): Promise<number> {
-    const meta = this.store.meta();
-    if (!meta) return 0;
-    const plan = this.store.plan(meta);
-    let applied = 0;
-    for (let i = 0; i < reports.length; i++) {
-      const report = reports[i];
-      if (!report) continue;
-      // Read per report: an ack and the result of the same host come in one batch.
-      const host = this.store.host(report.command_id);
-      if (!host || host.host_id !== report.host_id) continue;
-      const next = reports[i + 1];
-      if (
-        report.type === "ack" &&
-        next?.type === "result" &&
-        next.command_id === report.command_id &&
-        next.host_id === report.host_id &&
-        (await this.transitions.ackAndResult(host, report, next, plan))
-      ) {
-        // The ack and its result in one transition (both applied).
-        applied += 2;
-        i++;
-        continue;
-      }
-      if (await this.transitions.apply(host, report, plan)) applied++;
-    }
-    if (applied > 0) await this.settle.run();
-    return applied;
-  }
 
   /** Dispatches the next wave(s): fills free slots up to max_parallel, unless stopped. */
   private async pump(): Promise<void> {

@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { JobPlan } from "@fleetgate/contract";
 import { describe, expect, it } from "vitest";
-import { JobStore } from "./job-store";
+import { JobStore, MARK_DELIVERED_SQL } from "./job-store";
 
 /**
  * The JobRun's store on a fresh, never-started JobRun (its constructor creates
@@ -93,6 +93,20 @@ describe("JobStore", () => {
       expect(marked).toBe(2);
       expect([a, b, c].map((id) => store.host(id ?? "")?.delivery)).toEqual(["sent", "queued", null]);
       expect(store.markDeliveredMany([])).toBe(0);
+    });
+  });
+
+  it("marks by primary-key lookups, never a scan of the dispatched hosts per mark", async () => {
+    await withStore((_store, sql) => {
+      const plan = sql
+        .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${MARK_DELIVERED_SQL}`, "[]")
+        .toArray()
+        .map((r) => r.detail);
+      // json_each is the outer loop; each mark finds its row by command_id (not via hosts_status).
+      expect(plan.some((d) => /^SEARCH hosts USING INDEX sqlite_autoindex_hosts_\d+ \(command_id=\?\)/.test(d))).toBe(
+        true,
+      );
+      expect(plan.some((d) => d.includes("hosts_status"))).toBe(false);
     });
   });
 

@@ -5,6 +5,15 @@ import { NOT_FOUND } from "./job-run.types";
 import { startsPending } from "./job-schedule";
 
 /**
+ * `markDeliveredMany`'s statement. The unary `+` keeps SQLite off the `hosts_status` index: with
+ * it the plan walked every dispatched host and scanned the whole JSON array for each (quadratic
+ * in the wave: 10 % of a 1,000-host job's CPU); without it, one primary-key lookup per mark.
+ */
+export const MARK_DELIVERED_SQL = `UPDATE hosts SET delivery = w.d, version = version + 1
+  FROM (SELECT value ->> '$.c' AS c, value ->> '$.d' AS d FROM json_each(?)) AS w
+  WHERE hosts.command_id = w.c AND +hosts.status = 'dispatched' RETURNING hosts.seq`;
+
+/**
  * The JobRun's SQLite: the `job` row (plan, status, versions) and one `hosts`
  * row per target. Every change bumps `version`; rows with `version >
  * synced_version` are what the D1 write-back still owes. The plan and the
@@ -201,12 +210,7 @@ export class JobStore {
   markDeliveredMany(marks: readonly { command_id: string; delivery: "queued" | "sent" }[]): number {
     if (marks.length === 0) return 0;
     const marked = this.sql
-      .exec(
-        `UPDATE hosts SET delivery = w.d, version = version + 1
-         FROM (SELECT value ->> '$.c' AS c, value ->> '$.d' AS d FROM json_each(?)) AS w
-         WHERE hosts.command_id = w.c AND hosts.status = 'dispatched' RETURNING hosts.seq`,
-        JSON.stringify(marks.map((m) => ({ c: m.command_id, d: m.delivery }))),
-      )
+      .exec(MARK_DELIVERED_SQL, JSON.stringify(marks.map((m) => ({ c: m.command_id, d: m.delivery }))))
       .toArray().length;
     if (marked > 0) this.hostsTouched = true;
     return marked;
