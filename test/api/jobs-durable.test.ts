@@ -206,6 +206,27 @@ describe("agents that disconnect or go silent", () => {
     second.close();
   });
 
+  it("a command cancelled while its agent was away is cancelled again on reconnect, never re-delivered", async () => {
+    const host = await enrollHost();
+    const first = await connectAgent(host, { scripts: { slow: () => "hang" } });
+    const job = await createJob({ kind: "script", script: "slow", host_ids: [host.id] });
+    await eventually(async () => (await hostStatus(job.id)) === "running");
+    const cmd = first.runs[0]?.command_id ?? "";
+    first.close();
+    await eventually(async () => !(await channelStub(host.id).status()).online);
+    const cancelled = await call(`/api/v1/jobs/${job.id}/cancel`, {
+      method: "POST",
+      headers: bearer(await adminLogin()),
+    });
+    expect(cancelled.status).toBe(200);
+    await eventually(async () => (await channelStub(host.id).status()).commands.cancelled === 1);
+    const second = await connectAgent(host, { scripts: { slow: () => "hang" } });
+    const cancel = await second.waitFor((f) => f.type === "cancel");
+    expect(cancel.type === "cancel" && cancel.command_id).toBe(cmd);
+    expect(second.frames.some((f) => f.type === "run")).toBe(false);
+    second.close();
+  });
+
   it("an agent that never answers: the host times out at its deadline (alarm) and is told to cancel", async () => {
     const host = await enrollHost();
     const agent = await connectAgent(host, { scripts: { silent: () => "hang" } });

@@ -1,4 +1,4 @@
-import { AgentMessage, ServerMessage } from "@fleetgate/contract/agent";
+import { AgentMessage } from "@fleetgate/contract/agent";
 import WebSocket from "ws";
 import type { AgentOptions } from "./agent-options";
 import { Backoff } from "./backoff";
@@ -16,6 +16,7 @@ import { PatchAgent } from "./patch/patch-agent";
 import { createProof, endpoint, toWebSocketUrl } from "./proof";
 import { Rebooter, resumeAfterBoot } from "./reboot/rebooter";
 import { renewIfDue } from "./renew";
+import { parseServerFrame } from "./server-frames";
 import { type Credentials, StateDir } from "./state";
 import { AGENT_VERSION } from "./version";
 
@@ -289,20 +290,8 @@ export class Agent {
   }
 
   private onFrame(text: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      this.log.warn("ignoring a frame that is not JSON");
-      return;
-    }
-    const parsed = ServerMessage.safeParse(json);
-    if (!parsed.success) {
-      const type = (json as { type?: unknown } | null)?.type;
-      this.log.warn("ignoring an invalid frame", { type: typeof type === "string" ? type.slice(0, 32) : null });
-      return;
-    }
-    const message = parsed.data;
+    const message = parseServerFrame(text, this.log);
+    if (!message) return;
     switch (message.type) {
       case "welcome":
         void this.onWelcome(message.host_id, message.host_name, message.inventory_hash);

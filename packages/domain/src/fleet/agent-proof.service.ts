@@ -1,10 +1,9 @@
 import { fromBase64Url, toHex, verifyProof } from "@fleetgate/auth";
-import { eq, sql } from "drizzle-orm";
 import type { IdentityRow } from "../identity/users.service";
 import { activeCertificateBySha256, type CertificateRow } from "../pki/certificates.service";
 import { renewableCertificate } from "../pki/renewal.service";
-import { hosts, identities, identityGroups, nonces } from "../schema";
 import type { DomainContext } from "../shared/context";
+import { hostWithIdentity, spendNonce } from "./agent-proof.query";
 import { cachedPublicKey } from "./certificate-keys";
 import type { HostRow } from "./host-records";
 
@@ -33,9 +32,9 @@ export interface AgentProofIdentity {
  * `audience`, short-lived, and its `jti` never seen before.
  * `purpose: "renew"` also accepts a certificate inside the renew-after-expiry grace window.
  *
- * Two D1 round trips: the certificate (read on every attempt; only the key parsed
- * from its immutable bytes is cached), then one batch that spends the `jti` and
- * reads the host, its identity and groups.
+ * Two steps: the certificate (read on every attempt; only the key parsed from its
+ * immutable bytes is cached), then, in parallel, spending the `jti` and one read of the
+ * host with its identity and groups (prepared statements, agent-proof.query.ts).
  */
 export async function authenticateAgentProof(
   ctx: DomainContext,
@@ -58,22 +57,12 @@ export async function authenticateAgentProof(
   if (!res.ok) return res;
   const hostId = cert?.hostId;
   if (!cert || !hostId) return { ok: false, reason: "not_a_host" };
-  const identityOfHost = sql`(SELECT ${hosts.identityId} FROM ${hosts} WHERE ${hosts.id} = ${hostId})`;
   // Single use: the first INSERT of this jti wins; a replay finds the row.
-  const [fresh, hostRows, identityRows, groupRows] = await ctx.db.batch([
-    ctx.db
-      .insert(nonces)
-      .values({ key: `proof:${res.jti}`, expiresAt: (res.exp + 60) * 1000 })
-      .onConflictDoNothing(),
-    ctx.db.select().from(hosts).where(eq(hosts.id, hostId)).limit(1),
-    ctx.db.select().from(identities).where(sql`${identities.id} = ${identityOfHost}`).limit(1),
-    ctx.db
-      .select({ g: identityGroups.groupId })
-      .from(identityGroups)
-      .where(sql`${identityGroups.identityId} = ${identityOfHost}`),
+  const [fresh, found] = await Promise.all([
+    spendNonce(ctx.db, `proof:${res.jti}`, (res.exp + 60) * 1000),
+    hostWithIdentity(ctx.db, hostId),
   ]);
-  if (fresh.meta.changes !== 1) return { ok: false, reason: "replayed" };
-  const host = hostRows[0];
-  if (!host) return { ok: false, reason: "not_a_host" };
-  return { ok: true, host, certificate: cert, identity: identityRows[0], groups: groupRows.map((r) => r.g) };
+  if (!fresh) return { ok: false, reason: "replayed" };
+  if (!found) return { ok: false, reason: "not_a_host" };
+  return { ok: true, host: found.host, certificate: cert, identity: found.identity, groups: found.groups };
 }

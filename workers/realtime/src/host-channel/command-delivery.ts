@@ -86,7 +86,7 @@ export class CommandDelivery {
 
   /** Whether any command would be re-delivered on hello (sent to the agent again). */
   hasOpen(): boolean {
-    return this.queue.open().length > 0;
+    return this.queue.hasOpen();
   }
 
   /**
@@ -96,7 +96,7 @@ export class CommandDelivery {
    * Returns how many commands were open.
    */
   redeliver(ws: WebSocket, now: number): number {
-    const open = this.queue.open();
+    const { open, cancelled } = this.queue.forHello(now);
     for (const c of open) {
       if (c.state === "queued" && c.expires_at <= now) {
         this.expire(c, now);
@@ -105,7 +105,7 @@ export class CommandDelivery {
       this.sockets.sendRun(ws, c);
       if (c.state === "queued") this.queue.setState(c.command_id, "sent", now);
     }
-    for (const id of this.queue.recentlyCancelled(now)) this.sockets.send(ws, { type: "cancel", command_id: id });
+    for (const id of cancelled) this.sockets.send(ws, { type: "cancel", command_id: id });
     return open.length;
   }
 

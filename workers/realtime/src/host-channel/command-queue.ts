@@ -76,22 +76,35 @@ export class CommandQueue {
     this.sql.exec("UPDATE commands SET state = ?, updated_at = ? WHERE command_id = ?", state, now, id);
   }
 
-  /** Commands without a result, oldest first (re-delivered on hello). */
-  open(): CommandRow[] {
-    return this.sql
-      .exec<CommandRow>("SELECT * FROM commands WHERE state IN ('queued', 'sent', 'acked') ORDER BY created_at")
-      .toArray();
+  /** Whether any command has no result yet. */
+  hasOpen(): boolean {
+    return (
+      this.sql
+        .exec<{ open: number }>(
+          "SELECT EXISTS (SELECT 1 FROM commands WHERE state IN ('queued', 'sent', 'acked')) AS open",
+        )
+        .one().open === 1
+    );
   }
 
-  /** Ids of commands cancelled within the retention window. */
-  recentlyCancelled(now: number): string[] {
-    return this.sql
-      .exec<{ command_id: string }>(
-        "SELECT command_id FROM commands WHERE state = 'cancelled' AND updated_at > ?",
+  /**
+   * What a hello re-delivers, in one read: the commands without a result (oldest first) and the
+   * ids of those cancelled within the retention window (their cancel is repeated).
+   */
+  forHello(now: number): { open: CommandRow[]; cancelled: string[] } {
+    const open: CommandRow[] = [];
+    const cancelled: string[] = [];
+    for (const c of this.sql
+      .exec<CommandRow>(
+        `SELECT * FROM commands WHERE state IN ('queued', 'sent', 'acked')
+           OR (state = 'cancelled' AND updated_at > ?) ORDER BY created_at`,
         now - RETENTION_MS,
       )
-      .toArray()
-      .map((r) => r.command_id);
+      .toArray()) {
+      if (c.state === "cancelled") cancelled.push(c.command_id);
+      else open.push(c);
+    }
+    return { open, cancelled };
   }
 
   /** Queued commands whose time in the queue is over. */
