@@ -377,9 +377,14 @@ try {
   }
   dt.close();
   const cpu = run.cpuMs === null ? "" : `, ${run.cpuMs} ms server CPU`;
-  if (run.split && (what === "job" || what === "exec" || what === "connect")) {
+  if (run.split && (what === "job" || what === "exec" || what === "connect" || what === "enroll")) {
     console.log(`\nserver CPU by process (${what}, ${N} hosts; load average ${loadavg()[0].toFixed(1)}):`);
     console.table(cpuSplit(run.split.before, run.split.after, { name: "host", n: N }));
+  }
+  if (run.split && what === "cert") {
+    const n = run.out.requests.total;
+    console.log(`\nserver CPU by process (${n} session certificates; load average ${loadavg()[0].toFixed(1)}):`);
+    console.table(cpuSplit(run.split.before, run.split.after, { name: "certificate", n }));
   }
   if (!run.profile) {
     console.log(`\n${what}, ${N} agents: ${run.ms} ms wall${cpu} (not sampled: BENCH_PROFILE=0)`);

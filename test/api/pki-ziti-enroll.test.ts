@@ -197,6 +197,83 @@ describe("POST /edge/client/v1/enroll/ott: success", () => {
     expect(await zitiError(again.res)).toBe("INVALID_ENROLLMENT_ALREADY_ENROLLED");
   });
 
+  // The JWT with CN = identity id commits in one batch (nothing read first); CN = name reads first.
+  for (const [label, kind, byName] of [
+    ["a host by id (one batch)", "host", false],
+    ["a host by name (read first)", "host", true],
+    ["a user by id (one batch)", "user", false],
+  ] as const) {
+    it(`${label}: the audit entry names the enrollment, serial and key; a host's certificate its host`, async () => {
+      const e = await createEnrollment(`${kind}-${crypto.randomUUID().slice(0, 8)}`, kind);
+      const { res } = await enrollOtt(e, byName ? e.name : e.identity_id);
+      expect(res.status).toBe(200);
+      const cert = await env.DB.prepare("SELECT serial, host_id FROM certificates WHERE identity_id = ?")
+        .bind(e.identity_id)
+        .first<{ serial: string; host_id: string | null }>();
+      expect(cert?.host_id).toBe(kind === "host" ? e.identity_id : null);
+      const entry = await env.DB.prepare(
+        "SELECT detail FROM audit_log WHERE action = 'enrollment.complete' AND target_type = 'identity' AND target_id = ?",
+      )
+        .bind(e.identity_id)
+        .first<{ detail: string }>();
+      expect(JSON.parse(entry?.detail ?? "{}")).toEqual({
+        enrollment: e.id,
+        method: "ott",
+        serial: cert?.serial,
+        key: "EC P-256",
+      });
+      const used = await env.DB.prepare("SELECT used_at FROM enrollments WHERE id = ?")
+        .bind(e.id)
+        .first<{ used_at: number | null }>();
+      expect(used?.used_at).toEqual(expect.any(Number));
+    });
+  }
+
+  it("a client's X-Request-Id lands in the one-batch entry as correlation_id", async () => {
+    const e = await createEnrollment();
+    const csr = await webCryptoCsr(`CN=${e.identity_id}`, await keyPair());
+    const corr = `ott-${crypto.randomUUID().slice(0, 8)}`;
+    const res = await call("/edge/client/v1/enroll/ott", {
+      method: "POST",
+      headers: { "x-request-id": corr },
+      json: { token: e.jwt, clientCsr: csr },
+    });
+    expect(res.status).toBe(200);
+    const entry = await env.DB.prepare(
+      "SELECT detail FROM audit_log WHERE action = 'enrollment.complete' AND target_type = 'identity' AND target_id = ?",
+    )
+      .bind(e.identity_id)
+      .first<{ detail: string }>();
+    expect(JSON.parse(entry?.detail ?? "{}")).toMatchObject({ enrollment: e.id, method: "ott", correlation_id: corr });
+  });
+
+  it("an identity that already has a certificate authenticator → 410, and its second token stays unused", async () => {
+    const e = await createEnrollment();
+    expect((await enrollOtt(e)).res.status).toBe(200);
+    // A second open ott enrollment for the same identity (no API makes one for an enrolled identity).
+    const jti = crypto.randomUUID();
+    const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(jti))))
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    const id = `enr-${crypto.randomUUID()}`;
+    await env.DB.prepare(
+      "INSERT INTO enrollments (id, identity_id, method, token_hash, jwt_enc, expires_at, created_at) VALUES (?, ?, 'ott', ?, 'x', ?, ?)",
+    )
+      .bind(id, e.identity_id, hash, Date.now() + 3_600_000, Date.now())
+      .run();
+    const second = await enrollOtt({ jwt: jti, identity_id: e.identity_id });
+    expect(second.res.status).toBe(410);
+    expect(await zitiError(second.res)).toBe("INVALID_ENROLLMENT_ALREADY_ENROLLED");
+    const row = await env.DB.prepare("SELECT used_at FROM enrollments WHERE id = ?")
+      .bind(id)
+      .first<{ used_at: number | null }>();
+    expect(row?.used_at).toBeNull();
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM certificates WHERE identity_id = ?")
+      .bind(e.identity_id)
+      .first<{ n: number }>();
+    expect(n?.n).toBe(1);
+  });
+
   it("of concurrent attempts exactly one succeeds", async () => {
     const e = await createEnrollment();
     const csrs = await Promise.all(

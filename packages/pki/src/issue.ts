@@ -2,10 +2,13 @@
 // §4.2.1): nothing a requester asked for in a CSR, beyond its public key and an allowed CN,
 // reaches the certificate.
 
-import { digestHex } from "./bytes";
+import { AsnConvert, AsnSerializer, OctetString } from "@peculiar/asn1-schema";
+import * as asn from "@peculiar/asn1-x509";
+import * as asn1js from "asn1js";
+import { digestHex, fromHex } from "./bytes";
 import type { CaSigner } from "./ca";
 import { assertIssuerCertificate, keyIdentifierOf, parseCertificate } from "./certificate";
-import { caSigningAlgorithm, exportDer, generateP256KeyPair, isRsaKey } from "./keys";
+import { caSigningAlgorithm, exportDer, generateP256KeyPair, isRsaKey, namedCurveOf } from "./keys";
 import { derToPem } from "./pem";
 import { randomSerialHex } from "./serial";
 import { backdate, clampNotAfter, floorToSecond } from "./validity";
@@ -56,14 +59,17 @@ interface IssuerFacts {
   cert: x509.X509Certificate;
   /** Its key identifier (the authorityKeyIdentifier of what it signs). */
   keyId: string;
-  /** Its public key, imported for the sign-then-verify check. */
+  /** Its public key, imported for the key-pair check. */
   verifyKey: CryptoKey;
+  /** Its subject as parsed ASN.1: the issuer field of everything it signs, byte for byte (RFC 5280 §4.1.2.4). */
+  name: asn.Name;
 }
 
 /**
  * What issuance needs from the issuing CA's certificate, derived once per certificate (PEM)
- * and isolate instead of on every issue: the parse, the CA check, the key identifier and the
- * imported public key. A failure is not remembered; a few issuers at most (rotation).
+ * and isolate instead of on every issue: the parse, the CA check, the key identifier, the
+ * imported public key and the subject name. A failure is not remembered; a few issuers at
+ * most (rotation).
  */
 const issuers = new Map<string, Promise<IssuerFacts>>();
 const ISSUERS_MAX = 8;
@@ -76,7 +82,8 @@ function issuerFacts(certPem: string): Promise<IssuerFacts> {
       assertIssuerCertificate(cert);
       // An ECDSA key (caSigningAlgorithm): the hash comes with each verification, not the key.
       const verifyKey = await cert.publicKey.export(cert.publicKey.algorithm, ["verify"]);
-      return { cert, keyId: await keyIdentifierOf(cert), verifyKey };
+      const name = AsnConvert.parse(cert.rawData, asn.Certificate).tbsCertificate.subject;
+      return { cert, keyId: await keyIdentifierOf(cert), verifyKey, name };
     })();
     if (issuers.size >= ISSUERS_MAX) issuers.clear();
     issuers.set(certPem, facts);
@@ -86,21 +93,81 @@ function issuerFacts(certPem: string): Promise<IssuerFacts> {
 }
 
 /**
- * Extensions whose value depends only on the key (the text of `key`), built (DER-encoded) once per
- * isolate: the generator only reads an extension's bytes, so one instance serves every certificate.
- * A few dozen at most (issuer, CRL URL, kind); the cache starts over past FIXED_MAX.
+ * Sign-then-verify, once per key pair and isolate: the issuer's private key must sign what
+ * the issuer certificate's public key verifies, or nothing is issued ("does not match"). A
+ * certificate is then signed by that same key object, so checking its signature again on every
+ * issue (a parse of the new certificate and an ECDSA verify) proves nothing more.
  */
-const fixed = new Map<string, x509.Extension>();
+const pairs = new WeakMap<CryptoKey, Map<string, Promise<boolean>>>();
+const PROBE = new TextEncoder().encode("fleetgate issuer key-pair check");
+
+function keyPairMatches(privateKey: CryptoKey, certPem: string, facts: IssuerFacts): Promise<boolean> {
+  let byCert = pairs.get(privateKey);
+  if (!byCert) {
+    byCert = new Map();
+    pairs.set(privateKey, byCert);
+  }
+  let matches = byCert.get(certPem);
+  if (!matches) {
+    const algorithm = caSigningAlgorithm(privateKey);
+    matches = crypto.subtle
+      .sign(algorithm, privateKey, PROBE)
+      .then((signature) => crypto.subtle.verify(algorithm, facts.verifyKey, signature, PROBE));
+    if (byCert.size >= ISSUERS_MAX) byCert.clear();
+    byCert.set(certPem, matches);
+    const cache = byCert;
+    matches.catch(() => cache.delete(certPem));
+  }
+  return matches;
+}
+
+/**
+ * Extensions whose value depends only on the key (the text of `key`), built once per isolate
+ * as parsed ASN.1: each certificate's TBS takes the same object. A few dozen at most (issuer,
+ * CRL URL, kind); the cache starts over past FIXED_MAX.
+ */
+const fixed = new Map<string, asn.Extension>();
 const FIXED_MAX = 64;
 
-function fixedExtension(key: string, build: () => x509.Extension): x509.Extension {
+function fixedExtension(key: string, build: () => x509.Extension): asn.Extension {
   let ext = fixed.get(key);
   if (!ext) {
-    ext = build();
+    ext = AsnConvert.parse(build().rawData, asn.Extension);
     if (fixed.size >= FIXED_MAX) fixed.clear();
     fixed.set(key, ext);
   }
   return ext;
+}
+
+/** An extension whose value is the DER of `value` (RFC 5280 §4.1: extnValue is an OCTET STRING of it). */
+function extension(extnID: string, critical: boolean, value: unknown): asn.Extension {
+  return new asn.Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
+}
+
+/**
+ * The subject DN: one RDN with one CN, a PrintableString when the value allows it and a
+ * UTF8String otherwise (RFC 5280 §4.1.2.6, as @peculiar/x509 chooses for a JSON name).
+ */
+function subjectName(commonName: string): asn.Name {
+  const value = x509.Name.isPrintableString(commonName)
+    ? new asn.AttributeValue({ printableString: commonName })
+    : new asn.AttributeValue({ utf8String: commonName });
+  return new asn.Name([new asn.RelativeDistinguishedName([new asn.AttributeTypeAndValue({ type: CN_OID, value })])]);
+}
+const CN_OID = "2.5.4.3";
+
+/** ECDSA signature algorithm identifiers (ecdsa-with-SHA256/384, RFC 5758 §3.2), once per hash. */
+const signatureAlgorithms = new Map<string, asn.AlgorithmIdentifier>();
+
+function signatureAlgorithmOf(hash: "SHA-256" | "SHA-384"): asn.AlgorithmIdentifier {
+  let id = signatureAlgorithms.get(hash);
+  if (!id) {
+    const found = new x509.EcAlgorithm().toAsnAlgorithm({ name: "ECDSA", hash: { name: hash } });
+    if (!found) throw new TypeError(`no signature algorithm for ECDSA ${hash}`);
+    id = found;
+    signatureAlgorithms.set(hash, id);
+  }
+  return id;
 }
 
 /** SPIFFE ID placed in the URI SAN of every certificate we issue. */
@@ -140,15 +207,16 @@ export async function issueCertificate(options: IssueCertificateOptions): Promis
   const { issuer, publicKey, commonName, identityId, trustDomain, kind, lifetimeSeconds, crlUrl } = options;
   if (publicKey.type !== "public") throw new TypeError("publicKey must be a public key");
 
-  const { cert: issuerCert, keyId: issuerKeyId, verifyKey: issuerVerifyKey } = await issuerFacts(issuer.certPem);
+  const facts = await issuerFacts(issuer.certPem);
+  const { cert: issuerCert, keyId: issuerKeyId, name: issuerName } = facts;
   const now = floorToSecond(options.now ?? new Date());
   const notBefore = backdate(now);
   const notAfter = clampNotAfter(new Date(now.getTime() + Math.round(lifetimeSeconds) * 1000), issuerCert);
   if (notAfter.getTime() <= now.getTime()) throw new RangeError("issuing CA has expired");
 
-  const sans: x509.JsonGeneralNames = [{ type: x509.URL, value: spiffeIdFor(trustDomain, identityId) }];
+  const sans = [new asn.GeneralName({ uniformResourceIdentifier: spiffeIdFor(trustDomain, identityId) })];
   if (kind === "server")
-    for (const name of options.dnsNames ?? []) sans.push({ type: x509.DNS, value: name.toLowerCase() });
+    for (const name of options.dnsNames ?? []) sans.push(new asn.GeneralName({ dNSName: name.toLowerCase() }));
 
   // RFC 5280 §4.2.1.3: ECDSA keys only sign; RSA keys may also transport keys (TLS RSA key exchange).
   let usages = x509.KeyUsageFlags.digitalSignature;
@@ -160,45 +228,64 @@ export async function issueCertificate(options: IssueCertificateOptions): Promis
       : [x509.ExtendedKeyUsage.clientAuth];
 
   const serialHex = randomSerialHex();
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serialHex,
-    // A JSON name is never parsed as a DN string, so a CN like "a,O=evil" stays one CN value.
-    subject: new x509.Name([{ CN: [commonName] }]),
+  const spki = AsnConvert.parse(await exportDer("spki", publicKey), asn.SubjectPublicKeyInfo);
+  // RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING.
+  const keyId = await crypto.subtle.digest("SHA-1", spki.subjectPublicKey);
+  const algorithm = caSigningAlgorithm(issuer.privateKey);
+  const signatureAlgorithm = signatureAlgorithmOf(algorithm.hash);
+  const subject = subjectName(commonName);
+  const tbs = new asn.TBSCertificate({
+    version: asn.Version.v3,
+    serialNumber: fromHex(serialHex).buffer as ArrayBuffer,
+    signature: signatureAlgorithm,
     // RFC 5280 §4.1.2.4: issuer = the issuing CA's subject, byte for byte.
-    issuer: issuerCert.subjectName,
-    notBefore,
-    notAfter,
-    publicKey,
-    signingKey: issuer.privateKey,
-    signingAlgorithm: caSigningAlgorithm(issuer.privateKey),
-    extensions: [
+    issuer: issuerName,
+    validity: new asn.Validity({ notBefore, notAfter }),
+    // A name built from its value is never parsed as a DN string, so a CN like "a,O=evil" stays one CN value.
+    subject,
+    subjectPublicKeyInfo: spki,
+    extensions: new asn.Extensions([
       // RFC 5280 §4.2.1.9 lets end-entity certificates carry basicConstraints; an explicit,
       // critical cA=FALSE leaves no relying party room to treat this key as a CA.
       fixedExtension("basic", () => new x509.BasicConstraintsExtension(false, undefined, true)),
       fixedExtension(`ku:${usages}`, () => new x509.KeyUsagesExtension(usages, true)),
       fixedExtension(`eku:${ekus.join(",")}`, () => new x509.ExtendedKeyUsageExtension(ekus, false)),
       // RFC 5280 §4.2.1.6: the SPIFFE URI (and DNS names) identify the subject.
-      new x509.SubjectAlternativeNameExtension(sans, false),
-      await x509.SubjectKeyIdentifierExtension.create(publicKey),
+      extension(asn.id_ce_subjectAltName, false, new asn.SubjectAlternativeName(sans)),
+      extension(asn.id_ce_subjectKeyIdentifier, false, new asn.SubjectKeyIdentifier(keyId)),
       // RFC 5280 §4.2.1.1: key identifier of the issuing CA, for path building.
       fixedExtension(`aki:${issuerKeyId}`, () => new x509.AuthorityKeyIdentifierExtension(issuerKeyId)),
       // RFC 5280 §4.2.1.13: where relying parties fetch revocation status.
       fixedExtension(`crl:${crlUrl}`, () => new x509.CRLDistributionPointsExtension([crlUrl])),
-    ],
+    ]),
   });
-  // Sign-then-verify: refuse to hand out a certificate the issuer's key did not really sign.
-  if (!(await cert.verify({ publicKey: issuerVerifyKey, signatureOnly: true }))) {
+  // Refuse to sign with a key the issuer certificate does not certify.
+  if (!(await keyPairMatches(issuer.privateKey, issuer.certPem, facts))) {
     throw new TypeError("issuer private key does not match the issuer certificate");
   }
+  // One ASN.1 tree for the TBS: encoded here to be signed, and again inside the certificate.
+  const tbsBlock = AsnSerializer.toASN(tbs);
+  const tbsDer = tbsBlock.toBER(false);
+  const signature = await crypto.subtle.sign(algorithm, issuer.privateKey, tbsDer);
+  // WebCrypto's r||s → DER ECDSA-Sig-Value (RFC 5758 §3.2), by the library's own formatter.
+  const signatureValue = new x509.AsnEcSignatureFormatter().toAsnSignature(
+    { name: algorithm.name, namedCurve: namedCurveOf(issuer.privateKey) },
+    signature,
+  );
+  if (!signatureValue) throw new TypeError("cannot encode the ECDSA signature");
+  // RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }.
+  const der = new asn1js.Sequence({
+    value: [tbsBlock, AsnSerializer.toASN(signatureAlgorithm), new asn1js.BitString({ valueHex: signatureValue })],
+  }).toBER(false);
 
   return {
-    certPem: derToPem(cert.rawData, "CERTIFICATE"),
+    certPem: derToPem(der, "CERTIFICATE"),
     serialHex,
-    fingerprintSha1: await digestHex("SHA-1", cert.rawData),
-    fingerprintSha256: await digestHex("SHA-256", cert.rawData),
-    notBefore: cert.notBefore,
-    notAfter: cert.notAfter,
-    subject: cert.subject,
+    fingerprintSha1: await digestHex("SHA-1", der),
+    fingerprintSha256: await digestHex("SHA-256", der),
+    notBefore,
+    notAfter,
+    subject: new x509.Name(subject).toString(),
   };
 }
 

@@ -44,8 +44,10 @@ export function parsePemBlocks(text: string, options: { strict?: boolean } = {})
 /** Encodes DER as a PEM block with 64-character lines and a trailing newline (RFC 7468 §2). */
 export function derToPem(der: ArrayBuffer | ArrayBufferView, label: string): string {
   if (!LABEL.test(label)) throw new TypeError(`invalid PEM label: ${label}`);
-  const lines = toBase64(der).match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
+  const b64 = toBase64(der);
+  let body = "";
+  for (let i = 0; i < b64.length; i += 64) body += `${b64.slice(i, i + 64)}\n`;
+  return `-----BEGIN ${label}-----\n${body}-----END ${label}-----\n`;
 }
 
 /** DER of the first PEM block in `pem`. Throws TypeError if there is none or it is malformed. */

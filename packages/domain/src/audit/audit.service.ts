@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { log } from "../log";
 import { auditLog } from "../schema";
@@ -13,6 +13,11 @@ export interface AuditInput {
   outcome?: "success" | "failure" | "denied";
   /** Never secrets: callers pass ids, names and changed field names only. */
   detail?: Record<string, unknown>;
+  /**
+   * The detail as a JSON object computed inside the batch (e.g. `json_object(…)` with an id only
+   * the database knows yet); replaces `detail`. The same rule: never secrets.
+   */
+  detailSql?: SQL;
 }
 
 /**
@@ -40,7 +45,13 @@ export async function commitAudited(
     sourceIp: ctx.sourceIp || null,
     outcome: input.outcome ?? "success",
     // A client-chosen request id is recorded as a correlation field, never as the request id.
-    detail: ctx.correlationId ? { ...input.detail, correlation_id: ctx.correlationId } : (input.detail ?? {}),
+    detail: input.detailSql
+      ? ctx.correlationId
+        ? sql`json_set(${input.detailSql}, '$.correlation_id', ${ctx.correlationId})`
+        : input.detailSql
+      : ctx.correlationId
+        ? { ...input.detail, correlation_id: ctx.correlationId }
+        : (input.detail ?? {}),
   });
   const changes = typeof statements === "function" ? statements() : statements;
   // One transaction: if any statement fails, the entry rolls back with the change.

@@ -1,5 +1,5 @@
 import { deriveKeys, ed25519Sign, type LedgerKeys } from "@fleetgate/auth";
-import { and, asc, desc, eq, isNotNull, isNull } from "drizzle-orm";
+import { asc, desc, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import { auditCheckpoints, auditLog } from "../schema";
 import { entryHash, GENESIS_HASH } from "./chain";
@@ -34,9 +34,9 @@ export interface SealRound extends LedgerHead {
  * Seals the oldest unsealed entries (by `seq`, the insertion order D1's single
  * writer assigns) onto the ledger head: ledger_seq = head + 1, 2…, each hash
  * linking the previous one. Sealing is deterministic (same rows, same head, same
- * key → same values), each UPDATE only touches a row that is still unsealed and
- * `ledger_seq` is unique, so a round that races another sealer (an evicted
- * instance finishing late) either writes identical values or aborts whole:
+ * key → same values), the round's one UPDATE only touches rows that are still
+ * unsealed and `ledger_seq` is unique, so a round that races another sealer (an
+ * evicted instance finishing late) either writes identical values or aborts whole:
  * nothing is sealed twice, and a round that fails leaves its rows unsealed for
  * the next one.
  */
@@ -60,21 +60,22 @@ export async function sealPending(db: Database, keys: LedgerKeys, limit = SEAL_B
   let prev = head?.hash ?? GENESIS_HASH;
   const rows = pending.slice(0, limit);
   if (rows.length === 0) return { size, headHash: prev, sealed: 0, more: false };
-  const updates = [];
+  const seals: { seq: number; ledgerSeq: number; prevHash: string; hash: string }[] = [];
   for (const row of rows) {
     const ledgerSeq = size + 1;
     const hash = await entryHash(keys.chain, prev, { ledgerSeq, seq: row.seq }, row);
-    updates.push(
-      db
-        .update(auditLog)
-        .set({ ledgerSeq, prevHash: prev, hash })
-        .where(and(eq(auditLog.seq, row.seq), isNull(auditLog.ledgerSeq))),
-    );
+    seals.push({ seq: row.seq, ledgerSeq, prevHash: prev, hash });
     size = ledgerSeq;
     prev = hash;
   }
-  const [first, ...rest] = updates;
-  if (first) await db.batch([first, ...rest]);
+  // The whole round in ONE statement (the seals as one JSON parameter), not one UPDATE per entry.
+  const s = sql`value`;
+  await db.run(sql`UPDATE ${auditLog}
+    SET ${sql.identifier(auditLog.ledgerSeq.name)} = ${s} ->> '$.ledgerSeq',
+        ${sql.identifier(auditLog.prevHash.name)} = ${s} ->> '$.prevHash',
+        ${sql.identifier(auditLog.hash.name)} = ${s} ->> '$.hash'
+    FROM json_each(${JSON.stringify(seals)})
+    WHERE ${auditLog.seq} = ${s} ->> '$.seq' AND ${auditLog.ledgerSeq} IS NULL`);
   return { size, headHash: prev, sealed: rows.length, more: pending.length > limit };
 }
 

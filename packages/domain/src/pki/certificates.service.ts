@@ -141,6 +141,21 @@ export async function commitGuarded(
   }
 }
 
+/** `commitAudited` for a batch with a guarded certificate insert: false (nothing applied) when the guard was false. */
+export async function commitIfGuarded(
+  ctx: DomainContext,
+  statements: BatchItem<"sqlite">[],
+  audit: Parameters<typeof commitAudited>[2],
+): Promise<boolean> {
+  try {
+    await commitAudited(ctx, statements, audit);
+    return true;
+  } catch (err) {
+    if (guardFailed(err)) return false;
+    throw err;
+  }
+}
+
 /** SQL: every certificate of `ids` is still active (checked inside the committing batch). */
 export function allStillActive(ids: string[]): SQL {
   return sql`(SELECT count(*) FROM ${certificates} WHERE ${inArray(certificates.id, ids)} AND ${certificates.status} = 'active') = ${ids.length}`;

@@ -1,15 +1,25 @@
 import { checkPasswordPolicy, decrypt, encrypt, hashPassword, sha256Hex, signJwt, verifyJwt } from "@fleetgate/auth";
+import { checkCsr, type ParsedCsr } from "@fleetgate/pki";
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { commitAudited } from "../audit/audit.service";
 import { rememberIssuedKey } from "../fleet/certificate-keys";
 import { HOST_NAME, newHostRows } from "../fleet/host-records";
 import { activeSigningKey, verificationKey } from "../identity/signing-keys.service";
-import { authenticators, enrollments, hostGroups, identities, zitiCaEnrollments, zitiCas } from "../schema";
+import {
+  authenticators,
+  certificates,
+  enrollments,
+  hostGroups,
+  identities,
+  zitiCaEnrollments,
+  zitiCas,
+} from "../schema";
 import type { DomainContext } from "../shared/context";
 import { DomainError } from "../shared/errors";
 import { newId } from "../shared/ids";
-import { commitGuarded, prepareIssue, validateCsr } from "./certificates.service";
+import { commitGuarded, commitIfGuarded, prepareIssue, validateCsr } from "./certificates.service";
+import { lookupEnrollment } from "./enrollment-lookup.query";
 
 export type EnrollmentRow = typeof enrollments.$inferSelect;
 export type EnrollMethod = "ott" | "updb" | "ottca";
@@ -221,8 +231,11 @@ export async function deleteEnrollment(ctx: DomainContext, id: string): Promise<
   });
 }
 
-/** Accepts the raw token (`jti`, as Ziti's enroll URL carries it) or the whole enrollment JWT (verified). */
-async function tokenToJti(ctx: DomainContext, token: string): Promise<string> {
+/**
+ * Accepts the raw token (`jti`, as Ziti's enroll URL carries it) or the whole enrollment JWT
+ * (verified; then also its `sub`, the identity it was made for).
+ */
+async function tokenClaims(ctx: DomainContext, token: string): Promise<{ jti: string; sub?: string }> {
   const t = token.trim();
   if (t.split(".").length === 3) {
     const res = await verifyJwt(t, (kid) => verificationKey(ctx, kid, "enrollment"), {
@@ -234,14 +247,15 @@ async function tokenToJti(ctx: DomainContext, token: string): Promise<string> {
       throw new DomainError(res.reason === "expired" ? "pki.enrollment_expired" : "pki.enrollment_token_invalid", {
         reason: `enrollment JWT refused: ${res.reason}`,
       });
-    return String(res.payload.jti ?? "");
+    const sub = res.payload.sub;
+    return { jti: String(res.payload.jti ?? ""), ...(typeof sub === "string" && sub !== "" ? { sub } : {}) };
   }
   if (!/^[0-9a-f-]{36}$/i.test(t)) throw new DomainError("pki.enrollment_token_invalid");
-  return t;
+  return { jti: t };
 }
 
 async function findForToken(ctx: DomainContext, token: string, method: EnrollMethod) {
-  const jti = await tokenToJti(ctx, token);
+  const { jti } = await tokenClaims(ctx, token);
   const row = await ctx.db
     .select()
     .from(enrollments)
@@ -283,32 +297,31 @@ async function unclaim(ctx: DomainContext, id: string): Promise<void> {
  * name) → a client certificate and a `cert` authenticator. The CSR is checked
  * before the token is claimed, so a bad CSR does not burn the token.
  *
- * Two D1 round trips: one batch reads the enrollment and whether the identity
- * already has a certificate authenticator; one audited batch claims the token
- * and stores the certificate. The claim is single use under concurrency: the
+ * One D1 round trip when the token is the enrollment JWT and the CSR asks for
+ * the JWT's subject (the identity id) as CN — the usual case (`enrollDirect`).
+ * Otherwise, or when that batch's guard refuses, two: one prepared statement
+ * reads the enrollment, its identity and whether the identity already has a
+ * certificate authenticator (enrollment-lookup.query.ts), and answers each
+ * refusal precisely; one audited batch claims the token and stores the
+ * certificate. Either way the claim is single use under concurrency: the
  * certificate insert is guarded by "still unused, unexpired, no certificate
  * authenticator yet" (evaluated inside the committing batch, before its claim),
  * so of two racing enrollments exactly one commits and the other changes nothing.
  */
 export async function enrollOtt(ctx: DomainContext, token: string, csrPem: string | undefined) {
-  const jti = await tokenToJti(ctx, token);
+  const { jti, sub } = await tokenClaims(ctx, token);
   const tokenHash = await sha256Hex(jti);
-  // No join inside a D1 batch (its rows come back as objects: equal column names would collide).
-  const identityOfToken = sql`(SELECT ${enrollments.identityId} FROM ${enrollments} WHERE ${enrollments.tokenHash} = ${tokenHash})`;
-  const [found, identityRows, existing] = await ctx.db.batch([
-    ctx.db.select().from(enrollments).where(eq(enrollments.tokenHash, tokenHash)).limit(1),
-    ctx.db.select().from(identities).where(sql`${identities.id} = ${identityOfToken}`).limit(1),
-    ctx.db
-      .select({ id: authenticators.id })
-      .from(authenticators)
-      .where(and(eq(authenticators.method, "cert"), sql`${authenticators.identityId} = ${identityOfToken}`))
-      .limit(1),
-  ]);
-  const enrollment = found[0];
-  const identityRow = identityRows[0];
+  if (sub !== undefined && csrPem?.includes("CERTIFICATE REQUEST")) {
+    const checked = await checkCsr(csrPem, { allowedCommonNames: [sub] });
+    if (checked.ok) {
+      const direct = await enrollDirect(ctx, tokenHash, sub, checked.csr);
+      if (direct) return direct;
+    }
+  }
+  const found = await lookupEnrollment(ctx.db, tokenHash);
   const row = checkedEnrollment(
     ctx,
-    enrollment && identityRow ? { enrollments: enrollment, identities: identityRow } : undefined,
+    found ? { enrollments: found.enrollment, identities: found.identity } : undefined,
     "ott",
   );
   const identity = row.identities;
@@ -316,7 +329,7 @@ export async function enrollOtt(ctx: DomainContext, token: string, csrPem: strin
     throw new DomainError("pki.csr_refused", { details: { reason: "malformed" }, reason: "no PEM CSR in the request" });
   }
   const csr = await validateCsr(csrPem, [identity.id, identity.name]);
-  if (existing.length > 0) throw new DomainError("pki.already_enrolled");
+  if (found?.hasCertAuthenticator) throw new DomainError("pki.already_enrolled");
   const now = ctx.now();
   const enrollmentId = row.enrollments.id;
   const unclaimed = sql`EXISTS (SELECT 1 FROM ${enrollments} WHERE ${enrollments.id} = ${enrollmentId}
@@ -350,7 +363,66 @@ export async function enrollOtt(ctx: DomainContext, token: string, csrPem: strin
     () => new DomainError("pki.already_enrolled"),
   );
   rememberIssuedKey(prepared.row.fingerprintSha256, csr.publicKey, csr.keyAlgorithm);
-  return { certificate: prepared.row, chain: prepared.chain, identity };
+  return { certPem: prepared.row.certPem, chain: prepared.chain };
+}
+
+/**
+ * The `ott` enrollment in ONE audited batch, nothing read first: the token is a verified
+ * enrollment JWT for `identityId` and the CSR (already checked) asks for that id as CN. The
+ * certificate insert is guarded by "this token's enrollment is an unused, unexpired `ott`
+ * enrollment of that identity, which has no certificate authenticator yet"; what a read would
+ * have told is derived inside the batch (the host link of a host identity, the enrollment's id
+ * in the audit entry). Undefined when the guard was false: nothing was applied, and the caller
+ * reads the enrollment to answer with the precise refusal.
+ */
+async function enrollDirect(ctx: DomainContext, tokenHash: string, identityId: string, csr: ParsedCsr) {
+  const now = ctx.now();
+  const enrollmentOf = sql`(SELECT ${enrollments.id} FROM ${enrollments} WHERE ${enrollments.tokenHash} = ${tokenHash})`;
+  const open = sql`EXISTS (SELECT 1 FROM ${enrollments} WHERE ${enrollments.tokenHash} = ${tokenHash}
+    AND ${enrollments.identityId} = ${identityId} AND ${enrollments.method} = 'ott'
+    AND ${enrollments.usedAt} IS NULL AND ${enrollments.expiresAt} > ${now})
+    AND NOT EXISTS (SELECT 1 FROM ${authenticators} WHERE ${authenticators.identityId} = ${identityId}
+    AND ${authenticators.method} = 'cert')`;
+  const prepared = await prepareIssue(
+    ctx,
+    {
+      identityId,
+      commonName: csr.commonName,
+      kind: "client",
+      hostId: null,
+      lifetimeSeconds: ctx.pki.hostCertSeconds,
+      allowedNames: [identityId],
+      authenticator: true,
+    },
+    csr.publicKey,
+    open,
+  );
+  const committed = await commitIfGuarded(
+    ctx,
+    [
+      ...prepared.statements,
+      // A host identity's certificate names its host (the read path knows the kind beforehand).
+      ctx.db
+        .update(certificates)
+        .set({ hostId: identityId })
+        .where(
+          and(
+            eq(certificates.id, prepared.row.id),
+            sql`EXISTS (SELECT 1 FROM ${identities} WHERE ${identities.id} = ${identityId} AND ${identities.kind} = 'host')`,
+          ),
+        ),
+      ctx.db.update(enrollments).set({ usedAt: now }).where(eq(enrollments.tokenHash, tokenHash)),
+    ],
+    {
+      action: "enrollment.complete",
+      targetType: "identity",
+      targetId: identityId,
+      detailSql: sql`json_object('enrollment', ${enrollmentOf}, 'method', 'ott', 'serial', ${prepared.row.serial}, 'key', ${csr.keyAlgorithm})`,
+    },
+  );
+  if (!committed) return undefined;
+  rememberIssuedKey(prepared.row.fingerprintSha256, csr.publicKey, csr.keyAlgorithm);
+  return { certPem: prepared.row.certPem, chain: prepared.chain };
 }
 
 /** Ziti `updb`: sets the password of an identity created without one. */

@@ -34,7 +34,7 @@ async function ott(c: Context<AppEnv>, token: string, csr: string | undefined) {
   const ctx = await domain(c);
   const res = await svc.enrollOtt(ctx, token, csr);
   const ca = await svc.caBundlePem(ctx);
-  return { data: { cert: `${res.certificate.certPem.trim()}\n${res.chain.issuing.certPem.trim()}\n`, ca }, meta: {} };
+  return { data: { cert: `${res.certPem.trim()}\n${res.chain.issuing.certPem.trim()}\n`, ca }, meta: {} };
 }
 
 async function updb(c: Context<AppEnv>, token: string, body: z.infer<typeof UpdbEnrollmentRequest>) {
