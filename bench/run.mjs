@@ -91,7 +91,10 @@ try {
     if (s.after) rows.push(...(await s.after(ctx)));
     progress(`${s.name}: done in ${Math.round((performance.now() - started) / 1000)} s`);
   }
-  console.log(`\nFleetgate bench — ${DURATION}s per cell, wrangler dev (workerd) on 127.0.0.1, 2-core machine\n`);
+  console.log(
+    `\nFleetgate bench — ${DURATION}s per cell, wrangler dev (workerd) on 127.0.0.1, 2-core machine, ` +
+      `local state in ${dir} (TMPDIR=/dev/shm keeps it in memory: every Durable Object commit fsyncs on workerd's one thread)\n`,
+  );
   console.table(rows);
   if (!filter) {
     console.log("\nIssue 10 table (ratios from this run):\n");
