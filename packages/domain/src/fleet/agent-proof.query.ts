@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import type { IdentityRow } from "../identity/users.service";
 import { hosts, identities, identityGroups, nonces } from "../schema";
+import { groupIdsOf, oncePerClient } from "../shared/prepared";
 import type { HostRow } from "./host-records";
 
 /**
@@ -31,16 +32,7 @@ function build(db: Database) {
   };
 }
 
-const prepared = new WeakMap<Database, ReturnType<typeof build>>();
-
-function statements(db: Database): ReturnType<typeof build> {
-  let q = prepared.get(db);
-  if (!q) {
-    q = build(db);
-    prepared.set(db, q);
-  }
-  return q;
-}
+const statements = oncePerClient(build);
 
 /** Spends `key` (single use: the first INSERT wins); true when this call spent it. */
 export async function spendNonce(db: Database, key: string, expiresAt: number): Promise<boolean> {
@@ -58,7 +50,9 @@ export interface HostWithIdentity {
 export async function hostWithIdentity(db: Database, hostId: string): Promise<HostWithIdentity | undefined> {
   const row = await statements(db).host.get({ hostId });
   if (!row) return undefined;
-  const parsed: unknown = JSON.parse(row.groupIdsJson ?? "[]");
-  const groups = Array.isArray(parsed) ? parsed.filter((g): g is string => typeof g === "string") : [];
-  return { host: row.host, identity: row.identity ?? undefined, groups: row.identity ? groups : [] };
+  return {
+    host: row.host,
+    identity: row.identity ?? undefined,
+    groups: row.identity ? groupIdsOf(row.groupIdsJson) : [],
+  };
 }

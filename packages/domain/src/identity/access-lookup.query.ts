@@ -1,6 +1,7 @@
 import { eq, getTableColumns, getTableName, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import { identities, identityGroups, mfa, refreshTokens } from "../schema";
+import { groupIdsOf, oncePerClient } from "../shared/prepared";
 import type { IdentityRow } from "./users.service";
 
 /**
@@ -25,11 +26,8 @@ function build(db: Database) {
     .prepare();
 }
 
-/**
- * The statement is built once per drizzle client (i.e. per D1 binding and isolate) and only
- * bound per request: drizzle's query building was ≈ 14 % of an authenticated request's CPU.
- */
-const prepared = new WeakMap<Database, ReturnType<typeof build>>();
+/** Built once per client: drizzle's query building was ≈ 14 % of an authenticated request's CPU. */
+const statement = oncePerClient(build);
 
 export interface AccessLookup {
   identity: IdentityRow;
@@ -38,28 +36,18 @@ export interface AccessLookup {
   mfaEnabled: boolean;
 }
 
-function groupIds(json: string): string[] {
-  const parsed: unknown = JSON.parse(json);
-  return Array.isArray(parsed) ? parsed.filter((g): g is string => typeof g === "string") : [];
-}
-
 /** One D1 round trip: identity, groups, session ended, MFA state; undefined when the identity does not exist. */
 export async function lookupAccessIdentity(
   db: Database,
   sub: string,
   sid: string | undefined,
 ): Promise<AccessLookup | undefined> {
-  let query = prepared.get(db);
-  if (!query) {
-    query = build(db);
-    prepared.set(db, query);
-  }
-  const row = await query.get({ sub, sid: sid ?? "" });
+  const row = await statement(db).get({ sub, sid: sid ?? "" });
   if (!row) return undefined;
   const { groupIdsJson, sessionEnded, mfaVerified, ...identity } = row;
   return {
     identity,
-    groups: groupIds(groupIdsJson),
+    groups: groupIdsOf(groupIdsJson),
     sessionEnded: Number(sessionEnded) === 1,
     mfaEnabled: Number(mfaVerified) === 1,
   };

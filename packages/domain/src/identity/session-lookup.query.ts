@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import { apiSessions, identities, identityGroups } from "../schema";
+import { groupIdsOf, oncePerClient } from "../shared/prepared";
 import type { ApiSessionRow } from "./api-sessions.service";
 import type { IdentityRow } from "./users.service";
 
@@ -22,8 +23,7 @@ function build(db: Database) {
     .prepare();
 }
 
-/** Built once per drizzle client (per D1 binding and isolate), bound per request. */
-const prepared = new WeakMap<Database, ReturnType<typeof build>>();
+const statement = oncePerClient(build);
 
 export interface SessionLookup {
   session: ApiSessionRow;
@@ -33,14 +33,7 @@ export interface SessionLookup {
 
 /** One D1 round trip: the session of a token hash, its identity and groups; undefined when unknown. */
 export async function lookupApiSession(db: Database, tokenHash: string): Promise<SessionLookup | undefined> {
-  let query = prepared.get(db);
-  if (!query) {
-    query = build(db);
-    prepared.set(db, query);
-  }
-  const row = await query.get({ tokenHash });
+  const row = await statement(db).get({ tokenHash });
   if (!row) return undefined;
-  const parsed: unknown = JSON.parse(row.groupIdsJson);
-  const groups = Array.isArray(parsed) ? parsed.filter((g): g is string => typeof g === "string") : [];
-  return { session: row.session, identity: row.identity, groups };
+  return { session: row.session, identity: row.identity, groups: groupIdsOf(row.groupIdsJson) };
 }

@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db";
 import type { IdentityRow } from "../identity/users.service";
 import { authenticators, enrollments, identities } from "../schema";
+import { oncePerClient } from "../shared/prepared";
 
 /**
  * What a Ziti `ott` enrollment reads before it issues, in ONE statement: the enrollment of a
@@ -24,11 +25,8 @@ function build(db: Database) {
     .prepare();
 }
 
-/**
- * Built once per drizzle client (per D1 binding and isolate), bound per request: building the
- * three-query read batch was the largest drizzle cost of an enrollment.
- */
-const prepared = new WeakMap<Database, ReturnType<typeof build>>();
+/** Built once per client (building the three-query read batch was the largest drizzle cost of an enrollment). */
+const statement = oncePerClient(build);
 
 export interface EnrollmentLookup {
   enrollment: typeof enrollments.$inferSelect;
@@ -38,12 +36,7 @@ export interface EnrollmentLookup {
 
 /** One D1 round trip; undefined when no enrollment has this token hash (or its identity is gone). */
 export async function lookupEnrollment(db: Database, tokenHash: string): Promise<EnrollmentLookup | undefined> {
-  let query = prepared.get(db);
-  if (!query) {
-    query = build(db);
-    prepared.set(db, query);
-  }
-  const row = await query.get({ tokenHash });
+  const row = await statement(db).get({ tokenHash });
   if (!row) return undefined;
   return { ...row, hasCertAuthenticator: Number(row.hasCertAuthenticator) === 1 };
 }
