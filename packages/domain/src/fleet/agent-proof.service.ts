@@ -50,7 +50,7 @@ export async function authenticateAgentProof(
       if (bytes?.length !== 32) return undefined;
       const sha = toHex(bytes);
       cert = purpose === "renew" ? await renewableCertificate(ctx, sha) : await activeCertificateBySha256(ctx, sha);
-      return cert ? cachedPublicKey(sha, cert.certPem) : undefined;
+      return cert ? cachedPublicKey(sha, cert.certPem, cert.publicKeyJwk) : undefined;
     },
     { audience, now: ctx.now() },
   );

@@ -19,9 +19,42 @@ function remember(sha256: string, key: Promise<ProofKey>): Promise<ProofKey> {
   return key;
 }
 
-/** The proof key of the certificate `certPem` whose SHA-256 fingerprint is `sha256`. */
-export function cachedPublicKey(sha256: string, certPem: string): Promise<ProofKey> {
-  return publicKeys.get(sha256) ?? remember(sha256, certificatePublicKey(certPem));
+/**
+ * The proof key of the certificate `certPem` whose SHA-256 fingerprint is `sha256`: imported from
+ * `publicKeyJwk` (stored beside the certificate at issue) when there is one, else parsed out of
+ * the certificate (rows issued before the key was stored, or a JWK this cannot use).
+ */
+export function cachedPublicKey(sha256: string, certPem: string, publicKeyJwk?: string | null): Promise<ProofKey> {
+  const cached = publicKeys.get(sha256);
+  if (cached) return cached;
+  const fromJwk = publicKeyJwk ? importProofJwk(publicKeyJwk) : undefined;
+  return remember(sha256, fromJwk ? fromJwk.catch(() => certificatePublicKey(certPem)) : certificatePublicKey(certPem));
+}
+
+/** An EC P-256/P-384 or RSA public JWK as a proof key (only its public members are used); undefined for anything else. */
+function importProofJwk(text: string): Promise<ProofKey> | undefined {
+  let jwk: JsonWebKey;
+  try {
+    jwk = JSON.parse(text) as JsonWebKey;
+  } catch {
+    return undefined;
+  }
+  if (jwk.kty === "EC" && (jwk.crv === "P-256" || jwk.crv === "P-384") && jwk.x && jwk.y) {
+    const curve = jwk.crv;
+    return crypto.subtle
+      .importKey("jwk", { kty: "EC", crv: curve, x: jwk.x, y: jwk.y }, { name: "ECDSA", namedCurve: curve }, false, [
+        "verify",
+      ])
+      .then((key) => ({ key, alg: curve === "P-256" ? ("ES256" as const) : ("ES384" as const) }));
+  }
+  if (jwk.kty === "RSA" && jwk.n && jwk.e) {
+    return crypto.subtle
+      .importKey("jwk", { kty: "RSA", n: jwk.n, e: jwk.e }, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, [
+        "verify",
+      ])
+      .then((key) => ({ key, alg: "RS256" as const }));
+  }
+  return undefined;
 }
 
 const PROOF_ALG: Record<"EC P-256" | "EC P-384", "ES256" | "ES384"> = { "EC P-256": "ES256", "EC P-384": "ES384" };

@@ -42,7 +42,13 @@ export async function validateCsr(csrPem: string, allowedNames: string[]) {
   return checked.csr;
 }
 
-function certRow(req: IssueRequest, issued: IssuedCert, now: number, issuerId: string): CertificateRow {
+function certRow(
+  req: IssueRequest,
+  issued: IssuedCert,
+  now: number,
+  issuerId: string,
+  publicKeyJwk: string | null,
+): CertificateRow {
   return {
     id: newId(),
     serial: issued.serialHex,
@@ -61,6 +67,7 @@ function certRow(req: IssueRequest, issued: IssuedCert, now: number, issuerId: s
     revokedAt: null,
     revocationReason: null,
     issuerId,
+    publicKeyJwk,
     createdAt: now,
   };
 }
@@ -78,10 +85,22 @@ function authenticatorRow(row: CertificateRow, now: number) {
   };
 }
 
-/** The row of a just-issued certificate and the statements that persist it (and its authenticator, when asked). */
-async function issuedRecord(ctx: DomainContext, req: IssueRequest, issued: IssuedCert, chain: CaChain, guard?: SQL) {
+/**
+ * The row of a just-issued certificate and the statements that persist it (and its authenticator,
+ * when asked). `publicKey` (the CSR's, which the certificate carries) is kept as a JWK beside the
+ * certificate: an agent proof's check imports it instead of parsing the certificate.
+ */
+async function issuedRecord(
+  ctx: DomainContext,
+  req: IssueRequest,
+  issued: IssuedCert,
+  chain: CaChain,
+  guard: SQL | undefined,
+  publicKey: CryptoKey | undefined,
+) {
   const now = ctx.now();
-  const row = certRow(req, issued, now, await issuerIdOf(chain));
+  const jwk = publicKey ? JSON.stringify(await crypto.subtle.exportKey("jwk", publicKey)) : null;
+  const row = certRow(req, issued, now, await issuerIdOf(chain), jwk);
   const statements: BatchItem<"sqlite">[] = [insertCertificate(ctx, row, guard)];
   if (req.authenticator) statements.push(ctx.db.insert(authenticators).values(authenticatorRow(row, now)));
   return { row, statements };
@@ -104,7 +123,7 @@ export async function prepareIssue(ctx: DomainContext, req: IssueRequest, public
     lifetimeSeconds: req.lifetimeSeconds,
     crlUrl: crlUrl(ctx),
   });
-  return { ...(await issuedRecord(ctx, req, issued, chain, guard)), chain };
+  return { ...(await issuedRecord(ctx, req, issued, chain, guard, publicKey)), chain };
 }
 
 /**
@@ -186,7 +205,7 @@ export async function issueWithServerKey(ctx: DomainContext, req: IssueRequest, 
     lifetimeSeconds: req.lifetimeSeconds,
     crlUrl: crlUrl(ctx),
   });
-  return { ...(await issuedRecord(ctx, req, issued, chain, guard)), chain, keyPem: issued.keyPem };
+  return { ...(await issuedRecord(ctx, req, issued, chain, guard, undefined)), chain, keyPem: issued.keyPem };
 }
 
 export async function getCertificate(ctx: DomainContext, id: string): Promise<CertificateRow> {

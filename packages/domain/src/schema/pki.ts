@@ -35,6 +35,11 @@ export const certificates = sqliteTable(
     revocationReason: text("revocation_reason"),
     /** SHA-256 fingerprint (hex) of the issuing CA certificate that signed it; null for rows issued before it was recorded. */
     issuerId: text("issuer_id"),
+    /**
+     * The certificate's public key as a JWK (the CSR's key it was issued for), so checking an agent's
+     * proof imports it instead of parsing the certificate; null for rows issued before it was recorded.
+     */
+    publicKeyJwk: text("public_key_jwk"),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,0 +1,1 @@
+ALTER TABLE `certificates` ADD `public_key_jwk` text;
