@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { audit, commitAudited } from "../audit/audit.service";
-import { claimEnrollment, findEnrollmentForToken, unclaimEnrollment } from "../pki/enrollments.service";
+import { claimEnrollment, findEnrollmentForToken, unclaimEnrollment } from "../pki/enrollment-redeem.service";
 import { authenticators, identities, zitiCaAuthenticators, zitiCaEnrollments, zitiCas } from "../schema";
 import { addressKey } from "../shared/address-key";
 import type { DomainContext } from "../shared/context";
